@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The only place that calls process.exit: the CLI returns an exit code.
+import { main } from "../dist/cli/main.js";
+
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  env: process.env,
+});
+process.exitCode = code;

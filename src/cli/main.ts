@@ -1,0 +1,91 @@
+import yargs from "yargs";
+import { ExitCode } from "./exit-codes.js";
+import type { CliIO } from "./io.js";
+import type { Verb } from "./verb.js";
+import { compileVerb } from "./commands/compile.js";
+import { checkVerb } from "./commands/check.js";
+import { runVerb } from "./commands/run.js";
+import { resumeVerb } from "./commands/resume.js";
+import { rollbackVerb } from "./commands/rollback.js";
+import { verifyVerb } from "./commands/verify.js";
+import { statusVerb } from "./commands/status.js";
+import { simulateVerb } from "./commands/simulate.js";
+import { fmtVerb } from "./commands/fmt.js";
+import { VERSION } from "../version.js";
+
+const verbs: readonly Verb[] = [
+  compileVerb,
+  checkVerb,
+  runVerb,
+  resumeVerb,
+  rollbackVerb,
+  verifyVerb,
+  statusVerb,
+  simulateVerb,
+  fmtVerb,
+];
+
+const EXIT_CODES_HELP = `Exit codes:
+  0   success
+  1   compile or check errors
+  2   bad usage
+  3   run stopped on a failure (state kept: resume or rollback)
+  4   rolled back
+  5   stale, tampered or invalid plan file
+  6   state locked by another run
+  7   verb not built yet in this version
+  8   verify found problems
+  9   simulate saw an invariant violated
+  70  internal error (a bug in upgradec: please report it)`;
+
+/** The whole CLI: parses argv, runs one verb, returns its exit code. Never calls process.exit. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let code: number = ExitCode.Ok;
+  let usageError: string | undefined;
+  let parser = yargs([...argv])
+    .scriptName("upgradec")
+    .usage("upgradec <command> [options]\n\nPlan, preview and run rolling upgrades of OpenStack clouds.")
+    .version(VERSION)
+    .exitProcess(false)
+    .strict()
+    .demandCommand(1, "say which command to run, e.g. upgradec compile cloud.upg")
+    .recommendCommands()
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(100, io.stdout.columns ?? 100))
+    .epilogue(EXIT_CODES_HELP)
+    .fail((message, error) => {
+      if (error) throw error;
+      usageError = message;
+    });
+  for (const verb of verbs) {
+    parser = parser.command(
+      verb.command,
+      verb.describe,
+      (y) => {
+        let built = verb.builder(y);
+        for (const [cmd, what] of verb.examples) built = built.example(cmd, what);
+        return built.epilogue(EXIT_CODES_HELP);
+      },
+      async (args) => {
+        code = await verb.run(args as Record<string, unknown>, io);
+      },
+    );
+  }
+  let helpText = "";
+  try {
+    await parser.parseAsync([...argv], {}, (_err, _parsed, output) => {
+      if (output) helpText = output;
+    });
+  } catch (error) {
+    io.stderr.write(`upgradec: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return ExitCode.Internal;
+  }
+  if (usageError !== undefined) {
+    if (helpText) io.stderr.write(helpText + "\n");
+    io.stderr.write(`\nupgradec: ${usageError}\n`);
+    return ExitCode.Usage;
+  }
+  if (helpText) io.stdout.write(helpText + "\n");
+  return code;
+}

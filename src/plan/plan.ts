@@ -1,0 +1,243 @@
+/**
+ * The plan file (`upgradec compile -o plan.json`): the compiler's output and the runtime's
+ * only input. `schema/plan.schema.json` documents it for outside tools and must agree with
+ * these types (a test validates compiled plans against it).
+ *
+ * Times are whole seconds from the plan's start; calendar times are ISO 8601 with offset.
+ */
+
+export const PLAN_FORMAT = "upgradec.plan/1";
+
+export interface PlanFile {
+  readonly format: typeof PLAN_FORMAT;
+  /** sha256 over the sources, the resolved inventory and the compiler version: a stale plan no longer matches. */
+  readonly fingerprint: string;
+  /** sha256 over this file's canonical JSON with `digest` left out: an edited plan no longer matches. */
+  readonly digest: string;
+  readonly compiler: { readonly name: "upgradec"; readonly version: string };
+  /** Every file read: .upg sources (the standard library's too) and inventory files. Paths relative to the plan file's directory where possible. */
+  readonly sources: readonly { readonly path: string; readonly sha256: string; readonly kind: "upg" | "inventory" | "action" }[];
+  /** The top-level .upg file compiled, as given (relative to the plan file's directory). */
+  readonly entry: string;
+  readonly plan: PlanInfo;
+  readonly hosts: readonly PlanHost[];
+  readonly services: readonly PlanService[];
+  readonly windows: readonly PlanWindow[];
+  readonly checkpoints: readonly PlanCheckpoint[];
+  readonly secrets: readonly PlanSecret[];
+  readonly connections: readonly PlanConnection[];
+  readonly steps: readonly PlanStep[];
+  readonly timing: PlanTiming;
+  readonly impact: PlanImpact;
+}
+
+export interface PlanInfo {
+  readonly name: string;
+  readonly kind: "upgrade" | "update";
+  readonly urgent: boolean;
+  readonly from: string | null;
+  readonly to: string | null;
+  /** ISO timestamp with offset, e.g. "2026-12-05T22:00:00.000+01:00". */
+  readonly start: string;
+  /** Where start came from: the plan, --start, or assumed (the next window's opening, or now). */
+  readonly startSource: "plan" | "option" | "assumed";
+  readonly zone: string;
+  /** Most steps running at once. */
+  readonly parallelism: number;
+}
+
+export type VarValue = string | number | boolean | readonly string[];
+
+export interface PlanHost {
+  readonly name: string;
+  readonly groups: readonly string[];
+  /** Host vars from the inventory (failure domains such as az or rack among them). */
+  readonly vars: Readonly<Record<string, VarValue>>;
+  /** The connection its commands go through ("local" when none). */
+  readonly connection: string;
+}
+
+export interface PlanService {
+  readonly name: string;
+  /** The template it extends, qualified (e.g. "openstack.nova-compute"), if any. */
+  readonly extends: string | null;
+  readonly hosts: readonly string[];
+  readonly tags: readonly string[];
+  readonly plane: "control" | "data";
+  readonly after: readonly string[];
+  readonly vars: Readonly<Record<string, VarValue>>;
+  readonly rolling: PlanRolling;
+  readonly window: string | null;
+  readonly evacuate: { readonly strategy: string; readonly concurrency: number; readonly timeout: number } | null;
+  readonly skew: readonly { readonly kind: "needs-new" | "never-newer-than"; readonly services: readonly string[] }[];
+}
+
+export interface PlanRolling {
+  /** Resolved batch sizes in order; they add up to the number of hosts. One entry with every host when not rolling. */
+  readonly batches: readonly number[];
+  /** Most hosts of the service out of service at once (resolved integer). */
+  readonly maxUnavailable: number;
+  /** The host var that names a failure domain, or null for none. */
+  readonly domain: string | null;
+  /** Most hosts out of service at once within one failure domain (resolved), or null. */
+  readonly maxUnavailablePerDomain: number | null;
+  /** Seconds between batches. */
+  readonly pause: number;
+  /** Failures tolerated before the run stops (it stops when failures exceed this). */
+  readonly maxFailures: { readonly count: number; readonly scope: "batch" | "run"; readonly cancel: boolean };
+  /** Progress deadline for the whole rollout, reset by every healthy host, or null. */
+  readonly deadline: { readonly seconds: number; readonly onDeadline: "stop" | "rollback" } | null;
+  /** false: all hosts at once (the service lacks the rolling-upgrade tag). */
+  readonly rolling: boolean;
+}
+
+export interface PlanWindow {
+  readonly name: string;
+  /** Expanded weekdays: ["mon","tue","wed","thu","fri"]. */
+  readonly days: readonly string[];
+  /** "22:00" */
+  readonly from: string;
+  /** "06:00"; at or before `from` means the next day. */
+  readonly to: string;
+  /** IANA zone. */
+  readonly zone: string;
+  /** Seconds. */
+  readonly cutoff: number;
+}
+
+export interface PlanCheckpoint {
+  readonly name: string;
+  /** The step that takes it. */
+  readonly step: string;
+  /** How to return to it; null when it records a point only. */
+  readonly restore: PlanCommandSpec | null;
+  readonly note: string | null;
+}
+
+export interface PlanSecret {
+  readonly name: string;
+  readonly source: "env" | "file";
+  /** The variable's name or the file's path, never the value. */
+  readonly ref: string;
+}
+
+export interface PlanConnection {
+  readonly name: string;
+  /** Prefixed to every per-host command; empty for `local`. */
+  readonly exec: readonly string[];
+  readonly probe: PlanCommandSpec | null;
+}
+
+/** A command as the runtime runs it, placeholders still in (substituted per host at run time). */
+export type PlanCommand =
+  | { readonly kind: "argv"; readonly argv: readonly string[] }
+  | { readonly kind: "shell"; readonly script: string }
+  | { readonly kind: "module"; readonly module: string; readonly export: string };
+
+/** A command with the options that govern how it runs. */
+export interface PlanCommandSpec {
+  readonly command: PlanCommand;
+  /** Seconds; null for none. */
+  readonly timeout: number | null;
+  /** Seconds between SIGTERM and SIGKILL. */
+  readonly grace: number;
+  readonly retries: number;
+  /** Seconds before the first retry; doubles each time. */
+  readonly backoff: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string | null;
+}
+
+export type Phase =
+  | "prechecks"
+  | "checkpoint"
+  | "expand"
+  | "pin"
+  | "rollout"
+  | "migrate"
+  | "unpin"
+  | "contract"
+  | "cleanup"
+  | "postchecks";
+
+/** Per-host actions, in the order a host goes through them, then per-service ones. */
+export type StepAction =
+  | "maintenance-enter"
+  | "evacuate"
+  | "stop"
+  | "upgrade"
+  | "reboot"
+  | "start"
+  | "health"
+  | "maintenance-exit"
+  | "precheck"
+  | "checkpoint"
+  | "expand"
+  | "migrate"
+  | "contract"
+  | "pin"
+  | "unpin"
+  | "cleanup"
+  | "postcheck"
+  | "batch-pause";
+
+/** What a step takes out of service while it runs: a whole host, or one service instance on it. */
+export type Unavailable = { readonly host: string } | { readonly host: string; readonly service: string };
+
+export interface PlanStep {
+  /** Stable and readable, e.g. "nova-compute/b3/cmp017/upgrade" or "keystone/expand". */
+  readonly id: string;
+  readonly phase: Phase;
+  /** null for steps of no one service (a checkpoint). */
+  readonly service: string | null;
+  readonly hosts: readonly string[];
+  readonly action: StepAction;
+  /** null for a step that runs nothing (a pause, a marker). */
+  readonly command: PlanCommandSpec | null;
+  /** Ids of steps that must have succeeded first. */
+  readonly after: readonly string[];
+  readonly estimate: { readonly start: number; readonly duration: number };
+  /** The window this step must run in, or null. */
+  readonly window: string | null;
+  readonly unavailable: readonly Unavailable[];
+  /** The batch of its service's rollout (0-based), or null outside a rollout. */
+  readonly batch: number | null;
+  /** The checkpoint's name when this step takes one. */
+  readonly checkpoint: string | null;
+  /** How it is rolled back: a command, "irreversible" (a point of no return), or null (nothing to undo). */
+  readonly undo: PlanCommandSpec | "irreversible" | null;
+  /** Exits 0 when the step's effect is already there (resume does not run it again). */
+  readonly done: PlanCommandSpec | null;
+  /** Health gates only. */
+  readonly health: { readonly every: number; readonly within: number; readonly healthyFor: number; readonly onDeadline: "stop" | "rollback" } | null;
+}
+
+export interface PlanTiming {
+  /** Seconds: the latest step end. */
+  readonly total: number;
+  /** Step ids along the critical path, first to last. */
+  readonly criticalPath: readonly string[];
+  /** Window occurrences used, in order. */
+  readonly windowsUsed: readonly { readonly window: string; readonly start: string; readonly end: string }[];
+  /** The plan's end as a calendar time. */
+  readonly end: string;
+}
+
+export interface PlanImpact {
+  readonly services: readonly {
+    readonly service: string;
+    readonly instances: number;
+    /** Fewest instances in service at any instant. */
+    readonly minInService: number;
+    readonly minShare: number;
+    /** Seconds with no instance in service. */
+    readonly downtime: number;
+  }[];
+  readonly hosts: readonly { readonly host: string; readonly outOfService: number }[];
+  /** Instances moved by evacuation (from host vars). */
+  readonly instancesMigrated: number;
+  /** Largest share of data-plane hosts out of service at once. */
+  readonly peakDataPlaneOut: number;
+  /** The first irreversible step and why, or null. */
+  readonly pointOfNoReturn: { readonly step: string; readonly reason: string } | null;
+}
