@@ -1,10 +1,64 @@
+import { writeFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
+import { compileFile } from "../../compiler/compile.js";
+import { nodeLoadHost } from "../../compiler/node-host.js";
+import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
+import { VERSION } from "../../version.js";
+import { useColor } from "../color.js";
+import { ExitCode } from "../exit-codes.js";
 import type { Verb } from "../verb.js";
-import { notBuilt } from "./not-built.js";
+
+const FORMATS: readonly PreviewFormat[] = ["text", "json", "dot", "mermaid", "html"];
 
 export const compileVerb: Verb = {
   command: "compile <file>",
-  describe: "Compile a .upg plan: check it, and preview timing, dependencies and impact",
-  examples: [["upgradec compile cloud.upg", "check cloud.upg and print the plan preview"], ["upgradec compile cloud.upg -o plan.json", "also write the plan file that `run` executes"]],
-  builder: (y) => y,
-  run: (_args, io) => notBuilt("compile", io),
+  describe: "Compile a .upg plan: check it, and preview timing, dependencies and impact before anything is touched",
+  examples: [
+    ["upgradec compile cloud.upg", "check cloud.upg and print the plan preview"],
+    ["upgradec compile cloud.upg -o plan.json", "also write the plan file that `upgradec run` executes"],
+    ["upgradec compile cloud.upg --format html > plan.html", "a self-contained page with a Gantt timeline"],
+    ["upgradec compile cloud.upg --format dot --steps | dot -Tsvg", "the whole step graph for Graphviz"],
+    ["upgradec compile cloud.upg --format json --diagnostics-only", "diagnostics as JSON, for an editor or CI lint"],
+  ],
+  builder: (y) =>
+    y
+      .positional("file", { type: "string", describe: "the plan's .upg file", demandOption: true })
+      .option("format", { alias: "f", choices: FORMATS, default: "text" as PreviewFormat, describe: "preview format (json also prints diagnostics as JSON)" })
+      .option("output", { alias: "o", type: "string", describe: "write the plan file (JSON) here" })
+      .option("start", { type: "string", describe: 'when the run starts, e.g. "2026-12-05T22:00" (the plan\'s zone) or with an offset; overrides the plan\'s start' })
+      .option("steps", { type: "boolean", default: false, describe: "dot/mermaid: the whole step graph, not only the service DAG" })
+      .option("diagnostics-only", { type: "boolean", default: false, describe: "check only: print diagnostics, no preview" })
+      .option("color", { type: "boolean", describe: "colour the output (default: on a terminal, unless NO_COLOR is set)" }),
+  run: async (args, io) => {
+    const file = String(args["file"]);
+    const format = args["format"] as PreviewFormat;
+    const result = compileFile(file, nodeLoadHost(io.cwd), {
+      now: new Date(),
+      compilerVersion: VERSION,
+      checkOnly: args["diagnostics-only"] === true,
+      ...(typeof args["start"] === "string" ? { start: args["start"] } : {}),
+    });
+    const failed = hasErrors(result.diagnostics);
+    if (format === "json") {
+      const body = diagnosticsToJson(result.diagnostics, result.texts);
+      if (failed || args["diagnostics-only"] === true || !result.plan) {
+        io.stdout.write(JSON.stringify(body, null, 2) + "\n");
+        return failed ? ExitCode.CompileErrors : ExitCode.Ok;
+      }
+    } else if (result.diagnostics.length > 0) {
+      io.stderr.write(renderDiagnostics(result.diagnostics, result.texts, { color: useColor(io, io.stderr, args["color"]) }));
+    }
+    if (failed) return ExitCode.CompileErrors;
+    if (!result.plan) return ExitCode.Ok;
+
+    if (typeof args["output"] === "string") {
+      writeFileSync(resolvePath(io.cwd, args["output"]), JSON.stringify(result.plan, null, 2) + "\n", { mode: 0o644 });
+    }
+    if (args["diagnostics-only"] !== true) {
+      io.stdout.write(renderPreview(result.plan, format, { steps: args["steps"] === true, color: useColor(io, io.stdout, args["color"]) }));
+    }
+    return ExitCode.Ok;
+  },
 };

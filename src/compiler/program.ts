@@ -1,0 +1,33 @@
+/**
+ * What `load` produces: every .upg file reached from the entry through `use`, parsed, and
+ * the inventory, read. The input of `resolve`.
+ */
+import type { SourceFile } from "../parser/ast.js";
+import type { Inventory } from "../inventory/inventory.js";
+
+export interface LoadedFile {
+  /** As shown in diagnostics: relative to the working directory, or `<stdlib>/openstack.upg`. */
+  readonly path: string;
+  readonly text: string;
+  readonly ast: SourceFile;
+  /** The namespace its declarations live in: null for the entry and files `use`d without `as` (they share the importer's namespace), "openstack" for `use openstack`, the alias for `use "…" as x`. */
+  readonly namespace: string | null;
+  readonly stdlib: boolean;
+}
+
+export interface Program {
+  readonly entry: string;
+  /** In load order: the entry first, then each import the first time it is reached. */
+  readonly files: readonly LoadedFile[];
+  readonly inventory: Inventory | null;
+}
+
+/** File access for the loader, so tests can compile from memory. */
+export interface LoadHost {
+  /** The text of a file, or null when it does not exist or cannot be read. */
+  readFile(path: string): string | null;
+  /** The names in a directory, or null when it does not exist. */
+  readDir(path: string): readonly string[] | null;
+  /** The working directory paths are shown relative to. */
+  readonly cwd: string;
+}

@@ -1,0 +1,2 @@
+/** Every source's text by the path diagnostics show, for rendering underlines. */
+export type SourceTexts = ReadonlyMap<string, string>;
