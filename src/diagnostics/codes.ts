@@ -2,7 +2,7 @@
  * Every diagnostic code, in one registry, grouped by phase:
  *   UPG00xx  internal and I/O
  *   UPG01xx  syntax (lexer and parser)
- *   UPG02xx  names, imports and declarations (resolve)
+ *   UPG02xx  imports (0200-0219, load) and names and declarations (0220-0299, resolve)
  *   UPG03xx  inventory
  *   UPG04xx  graph and ordering (dependencies, cycles, version skew)
  *   UPG05xx  policy (rolling, caps, windows, evacuation, checkpoints)
@@ -26,7 +26,9 @@ export const codes = {
 
   // ---- syntax (UPG01xx)
 
-  // ---- names, imports and declarations (UPG02xx)
+  // ---- imports (UPG0200-UPG0219)
+
+  // ---- names and declarations (UPG0220-UPG0299)
 
   // ---- inventory (UPG03xx)
 
