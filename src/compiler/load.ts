@@ -1,8 +1,203 @@
-// STUB (owned by the loader work): replaced by the real loader.
-import type { Result } from "../diagnostics/diagnostic.js";
-import type { LoadHost, Program } from "./program.js";
+/**
+ * The loader: the entry file, every file it reaches through `use`, and the inventory.
+ *
+ *   use openstack              the standard library module <package>/src/stdlib/openstack.upg,
+ *                              its names in namespace `openstack` (or the alias)
+ *   use "./site.upg"           a file relative to the importing file, its names in the
+ *                              importer's namespace (or the alias)
+ *   inventory "inventory/x"    an Ansible inventory relative to the declaring file; one per program
+ *
+ * Files load depth-first, each once: a file reached twice (a diamond) is the same file, and
+ * a `use` that reaches a file still being loaded closes a cycle, reported at that `use`
+ * with the whole chain. Paths are shown relative to the working directory, and standard
+ * library files as `<stdlib>/NAME.upg`. Never throws for a user's mistake.
+ */
+import { basename, dirname, join, relative, resolve as resolvePath, sep } from "node:path";
+import type { Diagnostic, Result, Span } from "../diagnostics/diagnostic.js";
+import { suggest } from "../diagnostics/did-you-mean.js";
+import { readInventory } from "../inventory/read-inventory.js";
+import type { InventoryDecl, UseDecl } from "../parser/ast.js";
+import { parse } from "../parser/parse.js";
+import { PACKAGE_ROOT } from "../version.js";
+import type { LoadedFile, LoadHost, Program } from "./program.js";
+
+export interface LoadOptions {
+  /** Where `use NAME` looks for NAME.upg; the package's src/stdlib by default. */
+  readonly stdlibDir?: string;
+}
+
+interface Loaded {
+  readonly file: LoadedFile;
+  /** The `use` that first loaded it (null for the entry). */
+  readonly via: Span | null;
+}
 
 /** Read the entry file, every file it reaches through `use`, and the inventory. Never throws. */
-export function loadProgram(entry: string, _host: LoadHost): Result<Program> {
-  return { value: { entry, files: [], inventory: null }, diagnostics: [] };
+export function loadProgram(entry: string, host: LoadHost, options: LoadOptions = {}): Result<Program> {
+  const stdlibDir = options.stdlibDir ?? join(PACKAGE_ROOT, "src", "stdlib");
+  const diagnostics: Diagnostic[] = [];
+  const display = (absolute: string): string => {
+    const inStdlib = relative(stdlibDir, absolute);
+    if (isInside(inStdlib)) return `<stdlib>/${inStdlib.split(sep).join("/")}`;
+    return relative(host.cwd, absolute) || absolute;
+  };
+  const isStdlib = (absolute: string): boolean => isInside(relative(stdlibDir, absolute));
+
+  const entryPath = resolvePath(host.cwd, entry);
+  const entryText = host.readFile(entryPath);
+  if (entryText === null) {
+    diagnostics.push({
+      code: "UPG0002",
+      severity: "error",
+      message: `cannot read '${entry}': no such file, or not readable`,
+      help: "give the path of a .upg file, relative to the working directory",
+    });
+    return { value: { entry: display(entryPath), files: [], inventory: null }, diagnostics };
+  }
+
+  const loaded = new Map<string, Loaded>();
+  const files: LoadedFile[] = [];
+  const stack: string[] = [];
+  let modules: readonly string[] | null = null;
+  const stdlibModules = (): readonly string[] => {
+    modules ??= (host.readDir(stdlibDir) ?? []).filter((n) => n.endsWith(".upg")).map((n) => n.slice(0, -4)).sort();
+    return modules;
+  };
+  let inventory: { decl: InventoryDecl; from: string } | null = null;
+
+  const visit = (absolute: string, text: string, namespace: string | null, via: Span | null): void => {
+    const path = display(absolute);
+    const parsed = parse(text, path);
+    diagnostics.push(...parsed.diagnostics);
+    const file: LoadedFile = { path, text, ast: parsed.value, namespace, stdlib: isStdlib(absolute) };
+    loaded.set(absolute, { file, via });
+    files.push(file);
+    stack.push(absolute);
+    for (const decl of parsed.value.declarations) {
+      if (decl.type === "use") followUse(decl, absolute, namespace);
+      else if (decl.type === "inventory") {
+        if (!inventory) inventory = { decl, from: absolute };
+        else
+          diagnostics.push({
+            code: "UPG0203",
+            severity: "error",
+            message: "a program has one inventory, and this is a second",
+            span: decl.span,
+            labels: [{ span: inventory.decl.span, message: "the inventory is first declared here" }],
+            help: "keep one `inventory` declaration; an inventory directory can hold several files",
+          });
+      }
+    }
+    stack.pop();
+  };
+
+  const followUse = (decl: UseDecl, importer: string, importerNamespace: string | null): void => {
+    let target: string;
+    let namespace: string | null;
+    let at: Span;
+    if (decl.target.kind === "module") {
+      const name = decl.target.name.text;
+      at = decl.target.name.span;
+      const known = stdlibModules();
+      if (!known.includes(name)) {
+        diagnostics.push(unknownModule(name, at, known, host, importer));
+        return;
+      }
+      target = join(stdlibDir, `${name}.upg`);
+      namespace = decl.alias?.text ?? name;
+    } else {
+      at = decl.target.path.span;
+      target = resolvePath(dirname(importer), decl.target.path.value);
+      namespace = decl.alias?.text ?? importerNamespace;
+    }
+
+    const open = stack.indexOf(target);
+    if (open >= 0) {
+      const chain = [...stack.slice(open), target].map(display);
+      diagnostics.push({
+        code: "UPG0202",
+        severity: "error",
+        message: `import cycle: ${chain.join(" -> ")}`,
+        span: decl.span,
+        notes: chain.length === 2 ? ["the file imports itself"] : [],
+        help: "move what the files share into a third file that both import, and remove one `use` of the cycle",
+      });
+      return;
+    }
+    const already = loaded.get(target);
+    if (already) {
+      if (already.file.namespace !== namespace) {
+        const shown = (ns: string | null): string => (ns === null ? "no namespace (names join the importer's)" : `namespace '${ns}'`);
+        diagnostics.push({
+          code: "UPG0204",
+          severity: "error",
+          message: `'${already.file.path}' is imported here into ${shown(namespace)}, but it is already loaded into ${shown(already.file.namespace)}`,
+          span: decl.span,
+          ...(already.via ? { labels: [{ span: already.via, message: "first imported here" }] } : {}),
+          help: "import a file under one namespace everywhere: use the same `as` name (or none) in every `use`",
+        });
+      }
+      return;
+    }
+    const text = host.readFile(target);
+    if (text === null) {
+      diagnostics.push({
+        code: "UPG0200",
+        severity: "error",
+        message: `cannot import '${display(target)}': no such file, or not readable`,
+        span: at,
+        help: missingFileHelp(host, target, decl.target.kind === "file" ? decl.target.path.value : ""),
+      });
+      return;
+    }
+    visit(target, text, namespace, decl.span);
+  };
+
+  visit(entryPath, entryText, null, null);
+
+  let inv: Program["inventory"] = null;
+  const declared = inventory as { decl: InventoryDecl; from: string } | null;
+  if (declared) {
+    const path = resolvePath(dirname(declared.from), declared.decl.path.value);
+    const read = readInventory(path, host, { at: declared.decl.path.span });
+    diagnostics.push(...read.diagnostics);
+    inv = read.value;
+  }
+  return { value: { entry: display(entryPath), files, inventory: inv }, diagnostics };
+}
+
+function isInside(relativePath: string): boolean {
+  return relativePath !== "" && !relativePath.startsWith("..") && !relativePath.startsWith(sep) && !/^[A-Za-z]:/.test(relativePath);
+}
+
+function unknownModule(name: string, at: Span, known: readonly string[], host: LoadHost, importer: string): Diagnostic {
+  const nearest = suggest(name, known);
+  const localFile = resolvePath(dirname(importer), `${name}.upg`);
+  const help =
+    host.readFile(localFile) !== null
+      ? `to import the file beside this one, quote its path: use "./${name}.upg"`
+      : nearest
+        ? `did you mean \`${nearest}\`?`
+        : known.length > 0
+          ? `the standard library has: ${known.join(", ")}`
+          : "to import a file, quote its path: use \"./file.upg\"";
+  return {
+    code: "UPG0201",
+    severity: "error",
+    message: `unknown standard library module '${name}'`,
+    span: at,
+    help,
+  };
+}
+
+/** A file beside the one asked for, with a near name or the missing `.upg`, else how paths work. */
+function missingFileHelp(host: LoadHost, target: string, written: string): string {
+  if (!target.endsWith(".upg") && host.readFile(`${target}.upg`) !== null) return `did you mean "${written}.upg"?`;
+  const siblings = (host.readDir(dirname(target)) ?? []).filter((n) => n.endsWith(".upg"));
+  const near = suggest(basename(target), siblings);
+  if (near) {
+    const slash = written.lastIndexOf("/");
+    return `did you mean "${written.slice(0, slash + 1)}${near}"?`;
+  }
+  return 'the path is relative to the file that imports it, e.g. use "./site.upg"';
 }

@@ -25,22 +25,85 @@ export const codes = {
   UPG0002: { severity: "error", title: "file not found or unreadable" },
 
   // ---- syntax (UPG01xx)
+  UPG0101: { severity: "error", title: "unexpected character" },
+  UPG0102: { severity: "error", title: "unknown statement or declaration" },
+  UPG0103: { severity: "error", title: "syntax error: expected something else" },
+  UPG0104: { severity: "error", title: "unterminated string" },
+  UPG0105: { severity: "error", title: "invalid escape in string" },
+  UPG0106: { severity: "error", title: "invalid duration" },
+  UPG0107: { severity: "error", title: "invalid time of day" },
+  UPG0108: { severity: "error", title: "invalid date-time" },
+  UPG0109: { severity: "error", title: "invalid host range" },
+  UPG0110: { severity: "error", title: "invalid value for a statement (unknown day, strategy, kind, ...)" },
+  UPG0111: { severity: "error", title: "statement given twice in a block" },
+  UPG0112: { severity: "error", title: "percentage over 100%" },
+  UPG0113: { severity: "error", title: "integer too large" },
+  UPG0114: { severity: "error", title: "unknown time zone" },
+  UPG0115: { severity: "error", title: "option not allowed here" },
+  UPG0116: { severity: "error", title: "empty command" },
+  UPG0117: { severity: "error", title: "unclosed block" },
+  UPG0118: { severity: "error", title: "string in single quotes" },
 
   // ---- imports (UPG0200-UPG0219)
+  UPG0200: { severity: "error", title: "imported file not found or unreadable" },
+  UPG0201: { severity: "error", title: "unknown standard library module" },
+  UPG0202: { severity: "error", title: "import cycle" },
+  UPG0203: { severity: "error", title: "a second inventory in one program" },
+  UPG0204: { severity: "error", title: "one file imported under two namespaces" },
 
   // ---- names and declarations (UPG0220-UPG0299)
 
   // ---- inventory (UPG03xx)
+  UPG0300: { severity: "error", title: "inventory not found or unreadable" },
+  UPG0301: { severity: "error", title: "malformed INI section header" },
+  UPG0302: { severity: "error", title: "unknown INI section type (not hosts, vars or children)" },
+  UPG0303: { severity: "error", title: "[group:children] names a group that is never declared" },
+  UPG0304: { severity: "error", title: "[group:vars] for a group that is never declared" },
+  UPG0305: { severity: "error", title: "expected key=value" },
+  UPG0306: { severity: "error", title: "invalid host range or host pattern" },
+  UPG0307: { severity: "error", title: "YAML syntax error in an inventory or vars file" },
+  UPG0308: { severity: "error", title: "a group is its own ancestor" },
+  UPG0309: { severity: "error", title: "vars are not a mapping" },
+  UPG0310: { severity: "warning", title: "unexpected key in a YAML inventory group (skipped, as Ansible does)" },
+  UPG0311: { severity: "warning", title: "a YAML inventory group that is not a mapping (skipped, as Ansible does)" },
+  UPG0312: { severity: "warning", title: "the inventory has no hosts" },
+  UPG0313: { severity: "error", title: "unterminated quote or escape in an INI line" },
+  UPG0314: { severity: "error", title: "YAML inventory is not a mapping of groups" },
+  UPG0315: { severity: "warning", title: "duplicate key in a YAML inventory or vars file (the last one wins, as in Ansible)" },
+  UPG0316: { severity: "warning", title: "vars file encrypted with ansible-vault (not read)" },
+  UPG0317: { severity: "error", title: "invalid group name in an INI [group:children] section" },
+  UPG0318: { severity: "warning", title: "dynamic inventory script in an inventory directory (not run)" },
 
   // ---- graph and ordering (UPG04xx)
 
   // ---- policy (UPG05xx)
 
+  // ---- expand and schedule (UPG0580-UPG0599, build-plan)
+  UPG0580: { severity: "warning", title: "service has no upgrade action: its upgrade steps run nothing" },
+  UPG0581: { severity: "note", title: "upgrade has no undo and the service no rollback action: rolling back leaves its hosts at the new version" },
+  UPG0582: { severity: "error", title: "a host chain bound to a window fits no occurrence of it" },
+  UPG0583: { severity: "error", title: "the plan's start is not a valid date-time" },
+  UPG0584: { severity: "error", title: "a service names a window that does not exist" },
+  UPG0585: { severity: "warning", title: "service needs a reboot but has no reboot command: its reboot steps run nothing" },
+  UPG0586: { severity: "warning", title: "service evacuates its hosts but has no evacuation command: no host is emptied" },
+
   // ---- TypeScript actions (UPG06xx)
 
   // ---- plan file (UPG07xx)
+  UPG0701: { severity: "error", title: "the plan file cannot be read or is not JSON" },
+  UPG0702: { severity: "error", title: "the plan file does not match the schema or does not hold together" },
+  UPG0703: { severity: "error", title: "the plan file was edited after it was compiled (tampered)" },
+  UPG0704: { severity: "error", title: "the plan file is stale: a source changed, or another compiler version made it" },
 
   // ---- runtime (UPG08xx)
+  UPG0801: { severity: "error", title: "the run's state is locked by another run" },
+  UPG0802: { severity: "error", title: "the run's journal is corrupt before its last line" },
+  UPG0803: { severity: "error", title: "a secret cannot be read" },
+  UPG0804: { severity: "error", title: "no run to continue, or its journal cannot be read" },
+  UPG0805: { severity: "error", title: "the run was started from another plan" },
+  UPG0806: { severity: "error", title: "the current run is in a state that does not allow this" },
+  UPG0807: { severity: "error", title: "--skip needs --yes-i-fixed-it and a step that is not done" },
+  UPG0808: { severity: "error", title: "rollback refused: a point of no return, or no such checkpoint" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof codes;

@@ -12,7 +12,7 @@
  *   window nightly { days mon..fri  from 22:00 to 06:00  zone "Europe/Berlin"  cutoff 30m }
  *   secret os-password env "OS_PASSWORD"
  *   connection ssh { exec ["ssh", "-o", "BatchMode=yes", "{host}", "--"]  probe ["ssh", "{host}", "true"] }
- *   checkpoint db-backup before expand { run ["mysqldump", ...]  restore ["mysql", ...]  takes 15m }
+ *   checkpoint db-backup before expand { run ["mysqldump", ...] { takes 15m }  restore ["mysql", ...] }
  *   template nova-compute { ... }                 # a reusable service body, planned only when extended
  *   method apt { upgrade ["apt-get", "install", "-y", "{packages}"] }   # a deployment method
  *   service nova-compute extends openstack.nova-compute { on compute  after nova-conductor ... }
@@ -393,7 +393,8 @@ export type EvacuationStrategy = "live-migrate" | "cold-migrate" | "stop-start" 
 /**
  * evacuate live-migrate concurrency 4 timeout 30m {
  *   run ["nova-evacuate-host", "{host}"]   # how; from the method or library when absent
- *   capacity var instances                 # host var with the instance count (default `instances`)
+ *   count-var instances                    # host var with the instance count (default `instances`)
+ *   capacity-var capacity                  # host var with the host's capacity in instances
  * }
  */
 export interface EvacuateDecl extends Node {

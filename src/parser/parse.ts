@@ -1,8 +1,95 @@
-// STUB (owned by the parser work): replaced by the chevrotain parser.
-import type { Result } from "../diagnostics/diagnostic.js";
+/**
+ * The entry of the parser: text → AST and diagnostics. Lexing, parsing (chevrotain, with
+ * error recovery) and the AST builder each report what they find; the AST keeps whatever
+ * could be parsed. Never throws for any input.
+ */
+import type { IRecognitionException, IToken } from "chevrotain";
+import { sortDiagnostics, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "./ast.js";
+import { AstBuilder } from "./build-ast.js";
+import { upgParser } from "./grammar.js";
+import { LCurly, RCurly, upgLexer } from "./tokens.js";
+import type { FileCstNode } from "./upg.cst.js";
 
 /** Parse one .upg file. Never throws: syntax errors are diagnostics, and the AST keeps what could be parsed. */
 export function parse(text: string, file: string): Result<SourceFile> {
-  return { value: { path: file, declarations: [], span: { file, start: 0, end: text.length } }, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  const clamp = (start: number, end: number): Span => {
+    const s = Math.min(Math.max(Number.isFinite(start) ? start : text.length, 0), text.length);
+    const e = Math.min(Math.max(Number.isFinite(end) ? end : s, s), text.length);
+    return { file, start: s, end: e };
+  };
+
+  const lexed = upgLexer.tokenize(text);
+  for (const error of lexed.errors) {
+    const bad = text.slice(error.offset, error.offset + error.length);
+    diagnostics.push({
+      code: "UPG0101",
+      severity: "error",
+      message: `unexpected ${bad.length === 1 ? "character" : "characters"} \`${bad}\``,
+      span: clamp(error.offset, error.offset + error.length),
+    });
+  }
+
+  upgParser.input = lexed.tokens;
+  const cst = upgParser.file() as FileCstNode;
+  const errorOffsets = new Set<number>();
+  // The token after dropped characters would often be reported again as an unknown statement.
+  let t = 0;
+  for (const error of lexed.errors) {
+    while (t < lexed.tokens.length && (lexed.tokens[t]?.startOffset ?? Infinity) < error.offset + error.length) t++;
+    const next = lexed.tokens[t];
+    if (next) errorOffsets.add(next.startOffset);
+  }
+  const reportedAt = new Set<number>();
+  for (const error of upgParser.errors) {
+    const span = errorSpan(error, text, clamp);
+    if (reportedAt.has(span.start)) continue;
+    reportedAt.add(span.start);
+    if (Number.isFinite(error.token.startOffset)) errorOffsets.add(error.token.startOffset);
+    const unclosed = error.message.startsWith("expected `}`") ? openBraceBefore(lexed.tokens, error.token.startOffset) : undefined;
+    diagnostics.push({
+      code: unclosed ? "UPG0117" : "UPG0103",
+      severity: "error",
+      message: error.message,
+      span,
+      ...(unclosed
+        ? { labels: [{ span: clamp(unclosed.startOffset, unclosed.startOffset + 1), message: "this `{` is not closed" }], help: "add the missing `}`" }
+        : {}),
+    });
+  }
+
+  const builder = new AstBuilder(file, text, errorOffsets);
+  const value = builder.file(cst);
+  diagnostics.push(...builder.diagnostics);
+  return { value, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/**
+ * Where a syntax error is shown: at the offending token; but when that token is on a later
+ * line (a value missing at the end of a line) or is the end of the input, just after the
+ * last good token, where the missing piece belongs.
+ */
+function errorSpan(error: IRecognitionException, text: string, clamp: (start: number, end: number) => Span): Span {
+  const token = error.token;
+  const previous = "previousToken" in error ? (error.previousToken as IToken | undefined) : undefined;
+  const previousEnd = previous && previous.endOffset !== undefined && Number.isFinite(previous.endOffset) && previous.image !== "" ? previous.endOffset + 1 : undefined;
+  const present = Number.isFinite(token.startOffset) && token.image !== "";
+  if (present && (previousEnd === undefined || !/[\n\r]/.test(text.slice(previousEnd, token.startOffset)))) {
+    return clamp(token.startOffset, (token.endOffset ?? token.startOffset) + 1);
+  }
+  const at = previousEnd ?? (present ? token.startOffset : text.length);
+  return clamp(at, at);
+}
+
+/** The innermost `{` still open at an offset, for "unclosed block" labels. */
+function openBraceBefore(tokens: readonly IToken[], offset: number): IToken | undefined {
+  const open: IToken[] = [];
+  const limit = Number.isFinite(offset) ? offset : Infinity;
+  for (const token of tokens) {
+    if (token.startOffset >= limit) break;
+    if (token.tokenType === LCurly) open.push(token);
+    else if (token.tokenType === RCurly) open.pop();
+  }
+  return open[open.length - 1];
 }

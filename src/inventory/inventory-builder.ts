@@ -1,0 +1,234 @@
+/**
+ * The inventory while it is being read: groups and hosts as the INI and YAML readers
+ * declare them, then `build()` computes what Ansible computes after parsing (the
+ * `ungrouped` reconciliation, transitive membership, and merged vars).
+ *
+ * Vars merge in Ansible's order (VARIABLE_PRECEDENCE's default, then host vars):
+ *   1. inline vars of `all`            ([all:vars], `all: vars:`)
+ *   2. inline vars of the host's other groups, sorted by (depth, ansible_group_priority, name)
+ *   3. group_vars/all
+ *   4. group_vars/<group> for the host's other groups, in the same order
+ *   5. inline host vars                (INI host line, YAML `hosts: {h: {...}}`)
+ *   6. host_vars/<host>
+ * So every group_vars/ file wins over every inline group var, a child group (deeper) wins
+ * over its parent, and the host wins over all groups. Merging is shallow (Ansible's default
+ * `hash_behaviour = replace`). `ansible_group_priority` is honoured when set inline, as in
+ * Ansible (where it is not read from group_vars/ files either). Not modelled: vars plugins
+ * other than host_group_vars, playbook-adjacent group_vars, and inventory plugins that
+ * compute groups (constructed, keyed_groups).
+ */
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import type { VarValue } from "../plan/plan.js";
+import type { Inventory, InventoryGroup, InventoryHost } from "./inventory.js";
+
+type Vars = Map<string, VarValue>;
+
+interface GroupBuild {
+  readonly name: string;
+  span: Span;
+  readonly children: string[];
+  readonly parents: Set<string>;
+  /** Hosts named directly in this group. */
+  readonly hosts: string[];
+  readonly hostSet: Set<string>;
+  readonly inlineVars: Vars;
+  readonly fileVars: Vars;
+  priority: number;
+}
+
+interface HostBuild {
+  readonly name: string;
+  readonly span: Span;
+  readonly order: number;
+  readonly groups: Set<string>;
+  readonly inlineVars: Vars;
+  readonly fileVars: Vars;
+}
+
+export class InventoryBuilder {
+  readonly groups = new Map<string, GroupBuild>();
+  readonly hosts = new Map<string, HostBuild>();
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly rootSpan: Span) {
+    this.addGroup("all", rootSpan);
+    this.addGroup("ungrouped", rootSpan);
+    this.addChild("all", "ungrouped", rootSpan);
+  }
+
+  addGroup(name: string, span: Span): GroupBuild {
+    let group = this.groups.get(name);
+    if (!group) {
+      group = { name, span, children: [], parents: new Set(), hosts: [], hostSet: new Set(), inlineVars: new Map(), fileVars: new Map(), priority: 1 };
+      this.groups.set(name, group);
+    } else if (group.span === this.rootSpan && name !== "all" && name !== "ungrouped") {
+      group.span = span;
+    }
+    return group;
+  }
+
+  /** Puts a host (created on first sight) in a group. */
+  addHost(name: string, span: Span, groupName: string): HostBuild {
+    let host = this.hosts.get(name);
+    if (!host) {
+      host = { name, span, order: this.hosts.size, groups: new Set(), inlineVars: new Map(), fileVars: new Map() };
+      this.hosts.set(name, host);
+    }
+    const group = this.addGroup(groupName, span);
+    if (!group.hostSet.has(name)) {
+      group.hostSet.add(name);
+      group.hosts.push(name);
+    }
+    host.groups.add(groupName);
+    return host;
+  }
+
+  /** An inline host var (INI host line, YAML host entry, `_meta.hostvars`); a later one wins. */
+  setHostVar(hostName: string, key: string, value: VarValue): void {
+    this.hosts.get(hostName)?.inlineVars.set(key, value);
+  }
+
+  setGroupVar(groupName: string, key: string, value: VarValue, span: Span): void {
+    const group = this.addGroup(groupName, span);
+    group.inlineVars.set(key, value);
+    if (key === "ansible_group_priority") {
+      const priority = Number(value);
+      if (Number.isInteger(priority)) group.priority = priority;
+    }
+  }
+
+  /** Makes `child` a child of `parent`, unless that would make a group its own ancestor. */
+  addChild(parentName: string, childName: string, span: Span): boolean {
+    const parent = this.addGroup(parentName, span);
+    const child = this.addGroup(childName, span);
+    if (parent.children.includes(childName)) return true;
+    const back = this.pathDown(childName, parentName);
+    if (back) {
+      const chain = [parentName, ...back];
+      this.diagnostics.push({
+        code: "UPG0308",
+        severity: "error",
+        message: `group '${childName}' would be its own ancestor: ${chain.join(" -> ")}`,
+        span,
+        help: `remove '${childName}' from the children of '${parentName}', or break the chain elsewhere`,
+      });
+      return false;
+    }
+    parent.children.push(childName);
+    child.parents.add(parentName);
+    return true;
+  }
+
+  /** A path of group names from `from` down to `to` through children, or null. */
+  private pathDown(from: string, to: string): string[] | null {
+    const seen = new Set<string>();
+    const walk = (name: string): string[] | null => {
+      if (name === to) return [name];
+      if (seen.has(name)) return null;
+      seen.add(name);
+      for (const child of this.groups.get(name)?.children ?? []) {
+        const rest = walk(child);
+        if (rest) return [name, ...rest];
+      }
+      return null;
+    };
+    return walk(from);
+  }
+
+  build(path: string, files: readonly { readonly path: string; readonly text: string }[]): Inventory {
+    const all = this.addGroup("all", this.rootSpan);
+    const ungrouped = this.addGroup("ungrouped", this.rootSpan);
+    // Every group hangs under `all`; a host named only in `all` (or nowhere else) is ungrouped,
+    // and one in a real group is not (Ansible's reconcile_inventory).
+    for (const group of this.groups.values()) {
+      if (group.name !== "all" && group.parents.size === 0) this.addChild("all", group.name, group.span);
+    }
+    for (const host of this.hosts.values()) {
+      const real = [...host.groups].filter((g) => g !== "all" && g !== "ungrouped");
+      if (real.length > 0 && host.groups.has("ungrouped")) {
+        host.groups.delete("ungrouped");
+        ungrouped.hostSet.delete(host.name);
+      } else if (real.length === 0 && !host.groups.has("ungrouped")) {
+        host.groups.add("ungrouped");
+        ungrouped.hostSet.add(host.name);
+        ungrouped.hosts.push(host.name);
+      }
+    }
+
+    const stillUngrouped = ungrouped.hosts.filter((h) => ungrouped.hostSet.has(h));
+    ungrouped.hosts.length = 0;
+    for (const h of stillUngrouped) ungrouped.hosts.push(h);
+
+    const depth = new Map<string, number>();
+    const depthOf = (name: string, guard: Set<string>): number => {
+      const known = depth.get(name);
+      if (known !== undefined) return known;
+      if (name === "all" || guard.has(name)) return 0;
+      guard.add(name);
+      let d = 1;
+      for (const parent of this.groups.get(name)?.parents ?? []) d = Math.max(d, depthOf(parent, guard) + 1);
+      guard.delete(name);
+      depth.set(name, d);
+      return d;
+    };
+    const ancestors = new Map<string, ReadonlySet<string>>();
+    const ancestorsOf = (name: string): ReadonlySet<string> => {
+      const known = ancestors.get(name);
+      if (known) return known;
+      const set = new Set<string>([name]);
+      ancestors.set(name, set);
+      for (const parent of this.groups.get(name)?.parents ?? []) for (const a of ancestorsOf(parent)) set.add(a);
+      return set;
+    };
+    const precedence = (a: string, b: string): number => {
+      const ga = this.groups.get(a);
+      const gb = this.groups.get(b);
+      return depthOf(a, new Set()) - depthOf(b, new Set()) || (ga?.priority ?? 1) - (gb?.priority ?? 1) || (a < b ? -1 : a > b ? 1 : 0);
+    };
+
+    const groupHosts = new Map<string, string[]>();
+    for (const name of this.groups.keys()) groupHosts.set(name, []);
+    const hosts = new Map<string, InventoryHost>();
+    // Hosts with the same set of direct groups share one group order.
+    const orderCache = new Map<string, string[]>();
+    for (const host of this.hosts.values()) {
+      const cacheKey = [...host.groups].sort().join("\0");
+      let ordered = orderCache.get(cacheKey);
+      if (!ordered) {
+        const member = new Set<string>(["all"]);
+        for (const g of host.groups) for (const a of ancestorsOf(g)) member.add(a);
+        ordered = [...member].filter((g) => g !== "all").sort(precedence);
+        orderCache.set(cacheKey, ordered);
+      }
+      const vars: Record<string, VarValue> = {};
+      const merge = (from: Vars | undefined): void => {
+        if (from) for (const [k, v] of from) vars[k] = v;
+      };
+      merge(all.inlineVars);
+      for (const g of ordered) merge(this.groups.get(g)?.inlineVars);
+      merge(all.fileVars);
+      for (const g of ordered) merge(this.groups.get(g)?.fileVars);
+      merge(host.inlineVars);
+      merge(host.fileVars);
+      groupHosts.get("all")?.push(host.name);
+      for (const g of ordered) groupHosts.get(g)?.push(host.name);
+      hosts.set(host.name, { name: host.name, groups: [...ordered].sort(), vars, span: host.span });
+    }
+
+    const groups = new Map<string, InventoryGroup>();
+    for (const group of this.groups.values()) {
+      const vars: Record<string, VarValue> = {};
+      for (const [k, v] of group.inlineVars) vars[k] = v;
+      for (const [k, v] of group.fileVars) vars[k] = v;
+      groups.set(group.name, { name: group.name, hosts: groupHosts.get(group.name) ?? [], children: [...group.children], vars, span: group.span });
+    }
+    return { path, hosts, groups, files };
+  }
+
+  /** Merges a group_vars/ or host_vars/ file's vars (a later file wins). */
+  setFileVars(kind: "group" | "host", name: string, vars: ReadonlyMap<string, VarValue>): void {
+    const target = kind === "group" ? this.groups.get(name) : this.hosts.get(name);
+    if (!target) return;
+    for (const [k, v] of vars) target.fileVars.set(k, v);
+  }
+}
