@@ -12,6 +12,7 @@ import { statusVerb } from "./commands/status.js";
 import { simulateVerb } from "./commands/simulate.js";
 import { fmtVerb } from "./commands/fmt.js";
 import { VERSION } from "../version.js";
+import { suggest } from "../diagnostics/did-you-mean.js";
 
 const verbs: readonly Verb[] = [
   compileVerb,
@@ -40,6 +41,17 @@ const EXIT_CODES_HELP = `Exit codes:
 
 /** The whole CLI: parses argv, runs one verb, returns its exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const unknown = unknownVerb(argv);
+  if (unknown !== undefined) {
+    const names = verbs.map(verbName);
+    const near = suggest(unknown, names);
+    io.stderr.write(
+      `upgradec: unknown command '${unknown}'` +
+        (near ? `; did you mean 'upgradec ${near}'?` : "") +
+        `\nThe commands are: ${names.join(", ")}. See 'upgradec --help'.\n`,
+    );
+    return ExitCode.Usage;
+  }
   let code: number = ExitCode.Ok;
   let usageError: string | undefined;
   let parser = yargs([...argv])
@@ -88,4 +100,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   if (helpText) io.stdout.write(helpText + "\n");
   return code;
+}
+
+function verbName(verb: Verb): string {
+  return verb.command.split(" ")[0] ?? verb.command;
+}
+
+/** The first word when it is neither an option nor a command: yargs' strict mode would only say "Unknown arguments". */
+function unknownVerb(argv: readonly string[]): string | undefined {
+  const first = argv[0];
+  if (first === undefined || first.startsWith("-")) return undefined;
+  return verbs.some((verb) => verbName(verb) === first) ? undefined : first;
 }

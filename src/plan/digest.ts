@@ -6,20 +6,88 @@ import type { PlanFile } from "./plan.js";
  * digest and fingerprint must not depend on key order).
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  if (value === undefined || typeof value === "function" || typeof value === "symbol") return JSON.stringify(value);
+  let text = "";
+  writeCanonical(value, (chunk) => {
+    text += chunk;
+  });
+  return text;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
+/**
+ * sha256 of canonicalJson(value), without holding the text: a 10k-host plan is 50 MB of
+ * JSON, and building it (or a key-sorted copy of the plan) cost more in memory and garbage
+ * collection than the rest of the build.
+ */
+export function canonicalSha256(value: unknown): string {
+  const hash = createHash("sha256");
+  if (value === undefined || typeof value === "function" || typeof value === "symbol") return hash.update(String(JSON.stringify(value))).digest("hex");
+  writeCanonical(value, (chunk) => hash.update(chunk));
+  return hash.digest("hex");
+}
+
+/** Writes canonical JSON in chunks of about 64 KiB; byte for byte what JSON.stringify of a key-sorted copy gives (test/build). */
+function writeCanonical(root: unknown, flush: (chunk: string) => void): void {
+  let buf = "";
+  const write = (value: unknown): void => {
+    if (value === null) {
+      buf += "null";
+      return;
     }
-    return out;
+    if (typeof value !== "object") {
+      // Inside arrays JSON writes null for what it cannot represent; object members skip it (below).
+      buf += value === undefined || typeof value === "function" || typeof value === "symbol" ? "null" : (JSON.stringify(value) as string);
+      return;
+    }
+    if (buf.length > 65_536) {
+      flush(buf);
+      buf = "";
+    }
+    if (Array.isArray(value)) {
+      buf += "[";
+      for (let i = 0; i < value.length; i++) {
+        if (i > 0) buf += ",";
+        write(value[i]);
+      }
+      buf += "]";
+      return;
+    }
+    buf += "{";
+    let first = true;
+    for (const key of canonicalKeyOrder(Object.keys(value))) {
+      const v = (value as Record<string, unknown>)[key];
+      // A "__proto__" member (possible in parsed JSON) never survived the key-sorted copy this replaces.
+      if (v === undefined || typeof v === "function" || typeof v === "symbol" || key === "__proto__") continue;
+      if (!first) buf += ",";
+      first = false;
+      buf += JSON.stringify(key) + ":";
+      write(v);
+    }
+    buf += "}";
+  };
+  write(root);
+  flush(buf);
+}
+
+/** Sorted keys in the order a JS object built from them enumerates: array indices first, numerically. */
+function canonicalKeyOrder(keys: string[]): string[] {
+  // Most objects have a few keys, often already in order and never numeric: check before sorting.
+  let sorted = true;
+  let indices = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57 && isArrayIndex(k)) indices = true;
+    if (i > 0 && (keys[i - 1] as string) > k) sorted = false;
   }
-  return value;
+  if (!sorted) keys.sort();
+  if (!indices) return keys;
+  const numeric = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  return [...numeric, ...keys.filter((k) => !isArrayIndex(k))];
+}
+
+function isArrayIndex(key: string): boolean {
+  return /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 4294967295;
 }
 
 export function sha256(text: string | Uint8Array): string {
@@ -29,5 +97,25 @@ export function sha256(text: string | Uint8Array): string {
 /** The digest of a plan: sha256 of its canonical JSON without the digest field. A hand edit changes it. */
 export function planDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
   const { digest: _ignored, ...rest } = plan as PlanFile;
-  return sha256(canonicalJson(rest));
+  return canonicalSha256(rest);
+}
+
+/**
+ * The plan's fingerprint: sha256 over its sources (paths as the plan file records them,
+ * relative to its directory, and their sha256), the resolved inventory hosts and the
+ * compiler version. `run` computes it again from the files and refuses a plan that no
+ * longer matches (stale).
+ */
+export function planFingerprint(input: {
+  readonly sources: readonly { readonly path: string; readonly sha256: string }[];
+  readonly hosts: readonly { readonly name: string; readonly groups: readonly string[]; readonly vars: Readonly<Record<string, unknown>> }[];
+  readonly compilerVersion: string;
+}): string {
+  return sha256(
+    canonicalJson({
+      sources: input.sources.map((s) => ({ path: s.path, sha256: s.sha256 })),
+      inventory: input.hosts.map((h) => ({ name: h.name, groups: h.groups, vars: h.vars })),
+      compilerVersion: input.compilerVersion,
+    }),
+  );
 }

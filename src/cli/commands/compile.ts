@@ -1,10 +1,11 @@
-import { writeFileSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { renameSync, writeFileSync } from "node:fs";
+import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
+import { rebasePlan } from "../../compiler/build-plan.js";
 import { compileFile } from "../../compiler/compile.js";
 import { nodeLoadHost } from "../../compiler/node-host.js";
-import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
+import { planJson, renderPreview, type PreviewFormat } from "../../preview/preview.js";
 import { VERSION } from "../../version.js";
 import { useColor } from "../color.js";
 import { ExitCode } from "../exit-codes.js";
@@ -54,7 +55,12 @@ export const compileVerb: Verb = {
     if (!result.plan) return ExitCode.Ok;
 
     if (typeof args["output"] === "string") {
-      writeFileSync(resolvePath(io.cwd, args["output"]), JSON.stringify(result.plan, null, 2) + "\n", { mode: 0o644 });
+      // Paths in the plan file are relative to the plan file, so it can be run from anywhere.
+      const target = resolvePath(io.cwd, args["output"]);
+      // Written beside and renamed, so a crash never leaves half a plan file.
+      const partial = `${target}.${process.pid}.partial`;
+      writeFileSync(partial, planJson(rebasePlan(result.plan, io.cwd, dirname(target))), { mode: 0o644 });
+      renameSync(partial, target);
     }
     if (args["diagnostics-only"] !== true) {
       io.stdout.write(renderPreview(result.plan, format, { steps: args["steps"] === true, color: useColor(io, io.stdout, args["color"]) }));

@@ -1,10 +1,30 @@
+import { resumePlan } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
-import { notBuilt } from "./not-built.js";
+import { commonOptions, defaultPlan, list, optionalString } from "../../runtime/cli-options.js";
 
 export const resumeVerb: Verb = {
   command: "resume [plan]",
   describe: "Continue a stopped or crashed run from its journal",
-  examples: [["upgradec resume plan.json", "retry the failed step and go on"]],
-  builder: (y) => y,
-  run: (_args, io) => notBuilt("resume", io),
+  examples: [
+    ["upgradec resume plan.json", "retry the failed step and go on"],
+    ["upgradec resume plan.json --skip keystone/expand --yes-i-fixed-it", "you did the step by hand: mark it done and go on"],
+  ],
+  builder: (y) =>
+    commonOptions(y)
+      .positional("plan", { type: "string", describe: "the plan file the run started with", default: "plan.json" })
+      .option("skip", { type: "string", array: true, describe: "mark these steps done without running them (needs --yes-i-fixed-it)" })
+      .option("yes-i-fixed-it", { type: "boolean", default: false, describe: "confirm that what the skipped steps do has been done by hand" }),
+  run: (args, io) =>
+    resumePlan(
+      {
+        plan: defaultPlan(args["plan"]),
+        state: optionalString(args["state"]),
+        events: optionalString(args["events"]),
+        forceUnlock: optionalString(args["force-unlock"]),
+        skip: list(args["skip"]),
+        yesIFixedIt: args["yes-i-fixed-it"] === true,
+      },
+      io,
+      { handleSignals: true },
+    ),
 };

@@ -1,10 +1,29 @@
+import { rollbackPlan } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
-import { notBuilt } from "./not-built.js";
+import { commonOptions, defaultPlan, optionalString } from "../../runtime/cli-options.js";
 
 export const rollbackVerb: Verb = {
   command: "rollback [plan]",
   describe: "Undo completed steps back to a checkpoint or the start",
-  examples: [["upgradec rollback plan.json", "undo back to the last checkpoint"]],
-  builder: (y) => y,
-  run: (_args, io) => notBuilt("rollback", io),
+  examples: [
+    ["upgradec rollback plan.json", "undo back to the last checkpoint"],
+    ["upgradec rollback plan.json --to db-backup", "back to a named checkpoint (its restore runs last)"],
+    ["upgradec rollback plan.json --to start", "undo everything the run did"],
+  ],
+  builder: (y) =>
+    commonOptions(y)
+      .positional("plan", { type: "string", describe: "the plan file the run started with", default: "plan.json" })
+      .option("to", { type: "string", describe: "the checkpoint to go back to, or `start` (default: the last checkpoint taken, else the start)" }),
+  run: (args, io) =>
+    rollbackPlan(
+      {
+        plan: defaultPlan(args["plan"]),
+        state: optionalString(args["state"]),
+        events: optionalString(args["events"]),
+        forceUnlock: optionalString(args["force-unlock"]),
+        to: optionalString(args["to"]),
+      },
+      io,
+      { handleSignals: true },
+    ),
 };

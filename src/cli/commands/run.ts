@@ -1,10 +1,45 @@
+import { preflightForRun } from "../../check/preflight.js";
+import { runPlan } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
-import { notBuilt } from "./not-built.js";
+import { commonOptions, list, optionalString } from "../../runtime/cli-options.js";
 
 export const runVerb: Verb = {
   command: "run <plan>",
-  describe: "Execute a compiled plan, journaling every step",
-  examples: [["upgradec run plan.json", "run the plan; stops on failure, state kept"]],
-  builder: (y) => y,
-  run: (_args, io) => notBuilt("run", io),
+  describe: "Execute a compiled plan, journaling every step (the pre-upgrade checks run first)",
+  examples: [
+    ["upgradec run plan.json", "check the cloud, then run the plan; stops on failure, state kept"],
+    ["upgradec run plan.json --events events.jsonl", "also write every transition as JSON lines for other tools"],
+    ["upgradec run plan.json --only nova-compute/b0/cmp001/start", "run one step again (a remedy)"],
+    ["upgradec run plan.json --host cmp001", "only the steps on one host"],
+    ["upgradec run plan.json --skip-checks", "start without the pre-upgrade checks (the journal records it)"],
+  ],
+  builder: (y) =>
+    commonOptions(y)
+      .positional("plan", { type: "string", describe: "the plan file (upgradec compile ... -o plan.json)", demandOption: true })
+      .option("only", { type: "string", array: true, describe: "run only these steps (by id); their dependencies are not required" })
+      .option("host", { type: "string", array: true, describe: "run only the steps on these hosts" })
+      .option("skip-checks", { type: "boolean", default: false, describe: "do not run the pre-upgrade checks of `upgradec check` first" }),
+  run: async (args, io) => {
+    const plan = String(args["plan"]);
+    const gate = await preflightForRun(plan, {
+      skip: args["skip-checks"] === true,
+      cwd: io.cwd,
+      env: io.env,
+      write: (text) => io.stderr.write(text),
+    });
+    if (!gate.proceed) return gate.exitCode;
+    return runPlan(
+      {
+        plan,
+        state: optionalString(args["state"]),
+        events: optionalString(args["events"]),
+        forceUnlock: optionalString(args["force-unlock"]),
+        only: list(args["only"]),
+        hosts: list(args["host"]),
+        checks: gate.checks,
+      },
+      io,
+      { handleSignals: true },
+    );
+  },
 };

@@ -1,10 +1,18 @@
+import { showStatus } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
-import { notBuilt } from "./not-built.js";
+import { defaultPlan, optionalString } from "../../runtime/cli-options.js";
 
 export const statusVerb: Verb = {
   command: "status [plan]",
   describe: "Show where a run stands: done, running, failed, pending, ETA",
-  examples: [["upgradec status plan.json", "per phase and service"]],
-  builder: (y) => y,
-  run: (_args, io) => notBuilt("status", io),
+  examples: [
+    ["upgradec status plan.json", "per phase and service"],
+    ["upgradec status plan.json --json", "the same as JSON"],
+  ],
+  builder: (y) =>
+    y
+      .positional("plan", { type: "string", describe: "the plan file", default: "plan.json" })
+      .option("state", { type: "string", describe: "the state directory (default: .upgradec/ beside the plan)" })
+      .option("json", { type: "boolean", default: false, describe: "print JSON" }),
+  run: (args, io) => showStatus({ plan: defaultPlan(args["plan"]), state: optionalString(args["state"]), json: args["json"] === true }, io),
 };

@@ -1,0 +1,292 @@
+/**
+ * `upgradec check`: everything that can be known before a run. Hosts answer their
+ * connection's probe; the services' pre-checks pass (OpenStack's status-check convention);
+ * evacuations have room; the installed version is the plan's `from`; the windows still fit
+ * from now. The result is a list of rows (check, host, result, detail), never an exception.
+ */
+import type { PlanFile, PlanService, VarValue } from "../plan/plan.js";
+import type { Clock, Executor } from "../runtime/effects.js";
+import type { SecretValues } from "../runtime/secrets.js";
+import { nextStart } from "../runtime/windows.js";
+import {
+  describeOutcome,
+  hostsOf,
+  lastLine,
+  probeStep,
+  runProbes,
+  statusResult,
+  versionMatches,
+  type ProbeOutcome,
+  type ProbeTask,
+} from "../probe/probe-runner.js";
+import type { VersionProbes } from "../probe/version-probes.js";
+
+export type CheckKind = "compile" | "plan" | "secrets" | "reachable" | "precheck" | "capacity" | "disk" | "version" | "window";
+const KIND_ORDER: readonly CheckKind[] = ["compile", "plan", "secrets", "reachable", "precheck", "version", "capacity", "disk", "window"];
+
+export type CheckResult = "ok" | "warning" | "failed" | "error" | "timed-out" | "skipped";
+
+export interface CheckRow {
+  readonly check: CheckKind;
+  readonly host: string | null;
+  readonly service: string | null;
+  /** The plan step it ran, for pre-checks. */
+  readonly step: string | null;
+  readonly result: CheckResult;
+  readonly detail: string;
+}
+
+export interface CheckReport {
+  readonly rows: readonly CheckRow[];
+  readonly counts: Readonly<Record<CheckResult, number>>;
+  /** A check failed, errored or timed out. */
+  readonly failed: boolean;
+  readonly warnings: number;
+}
+
+export interface CheckInput {
+  readonly plan: PlanFile;
+  readonly planDir: string;
+  /** Service → the command printing its installed version; services without one are not version-checked. */
+  readonly versionProbes: VersionProbes | null;
+  /** Service → the host vars with instance counts and capacities (the compiler's `count-var`/`capacity-var`). */
+  readonly evacuationVars?: ReadonlyMap<string, { readonly countVar: string; readonly capacityVar: string | null }>;
+  /** Rows found before (compiling, loading the plan), kept first. */
+  readonly before?: readonly CheckRow[];
+}
+
+export interface CheckOptions {
+  readonly executor: Executor;
+  readonly clock: Clock;
+  readonly secrets: SecretValues;
+  /** Secrets that could not be read, one line each (a failed row each). */
+  readonly secretProblems?: readonly string[];
+  readonly parallel: number;
+  /** Seconds per probe. */
+  readonly timeout: number;
+}
+
+const FAILING: ReadonlySet<CheckResult> = new Set(["failed", "error", "timed-out"]);
+
+export function isFailing(result: CheckResult): boolean {
+  return FAILING.has(result);
+}
+
+export function summarize(rows: readonly CheckRow[]): CheckReport {
+  const counts: Record<CheckResult, number> = { ok: 0, warning: 0, failed: 0, error: 0, "timed-out": 0, skipped: 0 };
+  for (const row of rows) counts[row.result] += 1;
+  return { rows, counts, failed: rows.some((r) => isFailing(r.result)), warnings: counts.warning };
+}
+
+/** 0 when nothing failed (and, with `strict`, nothing warned); 1 (ExitCode.CompileErrors) otherwise. */
+export function checkPassed(report: CheckReport, strict: boolean): boolean {
+  return !report.failed && !(strict && report.warnings > 0);
+}
+
+export async function runChecks(input: CheckInput, options: CheckOptions): Promise<CheckReport> {
+  const { plan } = input;
+  const rows: CheckRow[] = [...(input.before ?? [])];
+  const row = (r: Omit<CheckRow, "service" | "step"> & Partial<Pick<CheckRow, "service" | "step">>): CheckRow => ({ service: null, step: null, ...r });
+  for (const problem of options.secretProblems ?? []) rows.push(row({ check: "secrets", host: null, result: "failed", detail: problem }));
+
+  const env = {
+    plan,
+    planDir: input.planDir,
+    executor: options.executor,
+    clock: options.clock,
+    secrets: options.secrets,
+    parallel: options.parallel,
+    timeout: options.timeout,
+  };
+
+  // Reachability first: a host that does not answer is named once, and its other checks are
+  // skipped rather than failing for the same reason again.
+  const probes = new Map(plan.connections.map((c) => [c.name, c.probe]));
+  const reachTasks: ProbeTask[] = [];
+  const usedHosts = new Set(plan.steps.flatMap((s) => s.hosts));
+  for (const host of plan.hosts) {
+    if (!usedHosts.has(host.name) && !plan.services.some((s) => s.hosts.includes(host.name))) continue;
+    const probe = probes.get(host.connection) ?? null;
+    if (host.connection === "local") rows.push(row({ check: "reachable", host: host.name, result: "ok", detail: "local: commands run on this machine" }));
+    else if (probe === null) rows.push(row({ check: "reachable", host: host.name, result: "skipped", detail: `connection ${host.connection} declares no probe` }));
+    else reachTasks.push({ step: probeStep(`check/reachable/${host.name}`, null, host.name), host: host.name, spec: probe, viaConnection: false, purpose: "health" });
+  }
+  const unreachable = new Set<string>();
+  for (const o of await runProbes(reachTasks, env)) {
+    const host = o.task.host ?? "";
+    const ok = o.exitCode === 0 && !o.timedOut && o.error === null;
+    if (!ok) unreachable.add(host);
+    rows.push(row({ check: "reachable", host, result: ok ? "ok" : o.timedOut ? "timed-out" : "failed", detail: ok ? "answers its probe" : `does not answer its probe (${describeOutcome(o)})${detailOf(o)}` }));
+  }
+  const skippedFor = (host: string | null): string | null => (host !== null && unreachable.has(host) ? `${host} did not answer its probe` : null);
+
+  // Pre-checks and version queries together, in one bounded pool.
+  const tasks: ProbeTask[] = [];
+  for (const step of plan.steps) {
+    if (step.action !== "precheck" || step.command === null) continue;
+    for (const host of hostsOf(step)) {
+      const why = skippedFor(host);
+      if (why !== null) rows.push(row({ check: "precheck", host, service: step.service, step: step.id, result: "skipped", detail: why }));
+      else tasks.push({ step, host, spec: step.command, viaConnection: true, purpose: "action" });
+    }
+  }
+  const from = plan.plan.from;
+  const versionTasks: ProbeTask[] = [];
+  if (from === null) rows.push(row({ check: "version", host: null, result: "skipped", detail: "the plan names no `from` version" }));
+  else if (input.versionProbes === null) rows.push(row({ check: "version", host: null, result: "skipped", detail: "the plan's sources could not be compiled again to find the services' version queries" }));
+  else {
+    for (const service of plan.services) {
+      const spec = input.versionProbes.get(service.name);
+      if (spec === undefined) {
+        rows.push(row({ check: "version", host: null, service: service.name, result: "skipped", detail: `${service.name} declares no \`version\` action` }));
+        continue;
+      }
+      for (const host of service.hosts) {
+        const why = skippedFor(host);
+        if (why !== null) rows.push(row({ check: "version", host, service: service.name, result: "skipped", detail: why }));
+        else versionTasks.push({ step: probeStep(`check/version/${service.name}/${host}`, service.name, host), host, spec, viaConnection: true, purpose: "health" });
+      }
+    }
+  }
+  const outcomes = await runProbes([...tasks, ...versionTasks], env);
+  for (const o of outcomes.slice(0, tasks.length)) {
+    const result = statusResult(o);
+    const said = lastLine(o.output);
+    const detail =
+      result === "ok" ? "passed" : result === "warning" ? "warning (exit 1): the upgrade may proceed" : result === "failed" ? "failure (exit 2): fix this before the upgrade" : describeOutcome(o);
+    rows.push(row({ check: "precheck", host: o.task.host, service: o.task.step.service, step: o.task.step.id, result, detail: said !== "" && result !== "ok" ? `${detail}: ${said}` : detail }));
+  }
+  for (const o of outcomes.slice(tasks.length)) {
+    const service = o.task.step.service;
+    if (o.exitCode !== 0 || o.timedOut || o.error !== null) {
+      rows.push(row({ check: "version", host: o.task.host, service, result: o.timedOut ? "timed-out" : "error", detail: `the version query failed: ${describeOutcome(o)}${detailOf(o)}` }));
+    } else if (from !== null && versionMatches(o.output, from)) {
+      rows.push(row({ check: "version", host: o.task.host, service, result: "ok", detail: `${from} installed` }));
+    } else {
+      rows.push(row({ check: "version", host: o.task.host, service, result: "failed", detail: `installed: ${lastLine(o.output) || "(nothing printed)"}; the plan upgrades from ${from ?? "?"}` }));
+    }
+  }
+
+  rows.push(...capacityRows(plan, input.evacuationVars ?? new Map()));
+  rows.push(row({
+    check: "disk",
+    host: null,
+    result: "skipped",
+    detail: "the plan language has no free-disk check; write one as a precheck, e.g. precheck shell \"test $(df -Pk /var | awk 'NR==2{print $4}') -gt 2000000\"",
+  }));
+  rows.push(...windowRows(plan, options.clock.now()));
+  // Grouped by check (stable: plan order within one), so a table reads top to bottom.
+  const order = new Map(KIND_ORDER.map((k, i) => [k, i]));
+  const serviceIndex = new Map(plan.services.map((sv, i) => [sv.name, i]));
+  const hostIndex = new Map(plan.hosts.map((h, i) => [h.name, i]));
+  const key = (r: CheckRow): number[] => [order.get(r.check) ?? 0, r.service === null ? -1 : (serviceIndex.get(r.service) ?? 0), r.host === null ? -1 : (hostIndex.get(r.host) ?? 0)];
+  const compare = (a: CheckRow, b: CheckRow): number => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] ?? 0) - (kb[i] ?? 0);
+    return 0;
+  };
+  return summarize([...rows].sort(compare));
+}
+
+function detailOf(o: ProbeOutcome): string {
+  const said = lastLine(o.output);
+  return said === "" ? "" : `: ${said}`;
+}
+
+function numeric(value: VarValue | undefined): number | null {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return null;
+}
+
+/**
+ * Room to evacuate: for each batch of a service that migrates instances away, the
+ * instances on the batch's hosts must fit in the free capacity (capacity − instances) of
+ * the service's other hosts, from the same host vars the compiler counts migrations with.
+ */
+export function capacityRows(plan: PlanFile, vars: ReadonlyMap<string, { readonly countVar: string; readonly capacityVar: string | null }>): CheckRow[] {
+  const rows: CheckRow[] = [];
+  const hostVars = new Map(plan.hosts.map((h) => [h.name, h.vars]));
+  for (const service of plan.services) {
+    const strategy = service.evacuate?.strategy;
+    if (strategy !== "live-migrate" && strategy !== "cold-migrate") continue;
+    const countVar = vars.get(service.name)?.countVar ?? "instances";
+    const capacityVar = vars.get(service.name)?.capacityVar ?? "capacity";
+    const base = { check: "capacity" as const, host: null, service: service.name, step: null };
+    const missing = service.hosts.filter((h) => numeric(hostVars.get(h)?.[capacityVar]) === null);
+    if (missing.length > 0) {
+      rows.push({ ...base, result: "skipped", detail: `${missing.length} host(s) have no \`${capacityVar}\` var (e.g. ${missing[0]}); add it to the inventory to check the room to evacuate` });
+      continue;
+    }
+    const count = (h: string): number => Math.max(0, numeric(hostVars.get(h)?.[countVar]) ?? 0);
+    const free = (h: string): number => Math.max(0, (numeric(hostVars.get(h)?.[capacityVar]) ?? 0) - count(h));
+    let worst: { batch: number; hosts: string[]; need: number; room: number } | null = null;
+    for (const [b, hosts] of batchesOf(service).entries()) {
+      const inBatch = new Set(hosts);
+      const need = hosts.reduce((n, h) => n + count(h), 0);
+      const room = service.hosts.filter((h) => !inBatch.has(h)).reduce((n, h) => n + free(h), 0);
+      if (worst === null || need - room > worst.need - worst.room) worst = { batch: b, hosts, need, room };
+    }
+    if (worst === null) continue;
+    const hostsText = worst.hosts.length > 3 ? `${worst.hosts.slice(0, 3).join(", ")} and ${worst.hosts.length - 3} more` : worst.hosts.join(", ");
+    rows.push({
+      ...base,
+      result: worst.need > worst.room ? "failed" : "ok",
+      detail:
+        worst.need > worst.room
+          ? `batch ${worst.batch + 1} (${hostsText}) must move ${worst.need} instances; the other hosts have room for ${worst.room}: free capacity or make the batch smaller`
+          : `tightest batch ${worst.batch + 1} moves ${worst.need} instances into room for ${worst.room}`,
+    });
+  }
+  return rows;
+}
+
+function batchesOf(service: PlanService): string[][] {
+  const out: string[][] = [];
+  let i = 0;
+  for (const size of service.rolling.batches) {
+    out.push(service.hosts.slice(i, i + size));
+    i += size;
+  }
+  return out.filter((b) => b.length > 0);
+}
+
+/**
+ * Does the schedule still fit from now: the plan's start still ahead, and each window its
+ * steps are bound to still has an occurrence where the longest of them fits, from now (the
+ * runtime's own window arithmetic, which waits for the next occurrence the same way).
+ */
+export function windowRows(plan: PlanFile, now: number): CheckRow[] {
+  const rows: CheckRow[] = [];
+  const start = Date.parse(plan.plan.start);
+  const base = { check: "window" as const, service: null, step: null, host: null };
+  if (Number.isFinite(start) && start < now) {
+    rows.push({
+      ...base,
+      result: "warning",
+      detail: `the plan starts ${plan.plan.start}, which is past: its timings are off by ${hoursText(now - start)}; compile again with --start, or expect the run to wait for its windows`,
+    });
+  } else rows.push({ ...base, result: "ok", detail: `the plan starts ${plan.plan.start}, ${hoursText(start - now)} from now` });
+  for (const window of plan.windows) {
+    const bound = plan.steps.filter((s) => s.window === window.name);
+    if (bound.length === 0) continue;
+    const longest = bound.reduce((a, b) => (b.estimate.duration > a.estimate.duration ? b : a));
+    const from = Math.max(now, Number.isFinite(start) ? start : now);
+    const fit = nextStart(window, from, longest.estimate.duration * 1000);
+    const planned = plan.timing.windowsUsed.find((w) => w.window === window.name);
+    if (fit === null) {
+      rows.push({ ...base, result: "failed", detail: `window ${window.name}: no occurrence in the next two weeks fits ${longest.id} (${Math.ceil(longest.estimate.duration / 60)}m)` });
+    } else if (planned !== undefined && Date.parse(planned.end) <= now) {
+      rows.push({ ...base, result: "warning", detail: `window ${window.name}: its first planned occurrence (${planned.start}) has passed; the next that fits opens ${new Date(fit.start).toISOString()}` });
+    } else rows.push({ ...base, result: "ok", detail: `window ${window.name}: next fitting occurrence ${new Date(fit.start).toISOString()}` });
+  }
+  return rows;
+}
+
+function hoursText(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  if (minutes < 120) return `${minutes}m`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours}h` : `${Math.round(hours / 24)}d`;
+}

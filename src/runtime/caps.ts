@@ -1,0 +1,130 @@
+/**
+ * Max-unavailable caps, checked at run time from the steps' `unavailable` lists rather than
+ * trusted from the plan's schedule.
+ *
+ * A step's entries name what it takes out of service: `{host, service}` one instance, or
+ * `{host}` the whole host (every service placed on it, and the step's own). A host is out
+ * for a service from the start of the first step of a *chain* until the last step of that
+ * chain has succeeded; a chain is the steps with the same (host, service) entry that belong
+ * to the same service and batch (a host's maintenance, evacuation, upgrade, reboot and
+ * health gate in one batch). A chain with a failed step keeps its host out: a host that
+ * failed half-way is not serving.
+ */
+import type { PlanFile, PlanService, PlanStep } from "../plan/plan.js";
+
+export interface OutKey {
+  readonly host: string;
+  readonly service: string;
+}
+
+export interface Chain {
+  readonly id: string;
+  readonly key: OutKey;
+}
+
+export function keysOfStep(step: PlanStep, servicesOnHost: ReadonlyMap<string, readonly string[]>): OutKey[] {
+  const keys = new Map<string, OutKey>();
+  const add = (host: string, service: string): void => {
+    keys.set(`${host}\u0000${service}`, { host, service });
+  };
+  for (const u of step.unavailable) {
+    if ("service" in u) add(u.host, u.service);
+    else {
+      for (const service of servicesOnHost.get(u.host) ?? []) add(u.host, service);
+      if (step.service !== null) add(u.host, step.service);
+    }
+  }
+  return [...keys.values()];
+}
+
+export function chainsOfStep(step: PlanStep, servicesOnHost: ReadonlyMap<string, readonly string[]>): Chain[] {
+  return keysOfStep(step, servicesOnHost).map((key) => ({
+    id: `${key.host}\u0000${key.service}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`,
+    key,
+  }));
+}
+
+export function servicesByHost(plan: PlanFile): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const service of plan.services) {
+    for (const host of service.hosts) {
+      const list = out.get(host) ?? [];
+      list.push(service.name);
+      out.set(host, list);
+    }
+  }
+  return out;
+}
+
+/** Which hosts are out for each service, and whether one more fits under the caps. */
+export class CapTracker {
+  /** service → host → number of active chains holding it out. */
+  private readonly out = new Map<string, Map<string, number>>();
+  private readonly services: ReadonlyMap<string, PlanService>;
+  private readonly hostVars: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+
+  constructor(plan: PlanFile) {
+    this.services = new Map(plan.services.map((s) => [s.name, s]));
+    this.hostVars = new Map(plan.hosts.map((h) => [h.name, h.vars]));
+  }
+
+  isOut(key: OutKey): boolean {
+    return (this.out.get(key.service)?.get(key.host) ?? 0) > 0;
+  }
+
+  hostsOut(service: string): string[] {
+    return [...(this.out.get(service)?.entries() ?? [])].filter(([, n]) => n > 0).map(([h]) => h);
+  }
+
+  /** Why taking these keys out now would break a cap, or null when it fits. */
+  wouldBreak(keys: readonly OutKey[]): string | null {
+    const adding = new Map<string, Set<string>>();
+    for (const key of keys) {
+      if (this.isOut(key)) continue;
+      const set = adding.get(key.service) ?? new Set<string>();
+      set.add(key.host);
+      adding.set(key.service, set);
+    }
+    for (const [serviceName, newHosts] of adding) {
+      const service = this.services.get(serviceName);
+      if (!service) continue;
+      const current = this.hostsOut(serviceName);
+      const cap = Math.max(1, service.rolling.maxUnavailable);
+      if (current.length + newHosts.size > cap) {
+        return `${serviceName}: ${current.length} of at most ${cap} host(s) out (${current.join(", ")})`;
+      }
+      const domainVar = service.rolling.domain;
+      const perDomain = service.rolling.maxUnavailablePerDomain;
+      if (domainVar !== null && perDomain !== null) {
+        const count = new Map<string, number>();
+        for (const host of [...current, ...newHosts]) {
+          const d = this.domainOf(host, domainVar);
+          count.set(d, (count.get(d) ?? 0) + 1);
+        }
+        for (const [domain, n] of count) {
+          if (n > Math.max(1, perDomain)) return `${serviceName}: at most ${perDomain} host(s) out per ${domainVar}, ${domain} would have ${n}`;
+        }
+      }
+    }
+    return null;
+  }
+
+  take(key: OutKey): void {
+    const hosts = this.out.get(key.service) ?? new Map<string, number>();
+    hosts.set(key.host, (hosts.get(key.host) ?? 0) + 1);
+    this.out.set(key.service, hosts);
+  }
+
+  release(key: OutKey): void {
+    const hosts = this.out.get(key.service);
+    if (!hosts) return;
+    const n = (hosts.get(key.host) ?? 0) - 1;
+    if (n <= 0) hosts.delete(key.host);
+    else hosts.set(key.host, n);
+  }
+
+  private domainOf(host: string, domainVar: string): string {
+    const v = this.hostVars.get(host)?.[domainVar];
+    return v === undefined ? "(none)" : String(v);
+  }
+}

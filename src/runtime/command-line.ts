@@ -1,0 +1,176 @@
+/**
+ * From a command template to what is spawned, without ever building a shell command from
+ * values:
+ *
+ * - argv: each `{name}` is replaced inside its argument, which stays one argument (a value
+ *   with spaces or quotes is not re-split). An argument that is exactly `{name}` where the
+ *   var holds a list becomes one argument per item; a list inside a longer argument is
+ *   joined with commas. `{secret.NAME}` is a secret's value. An unknown placeholder is an
+ *   error, not an empty string.
+ * - shell (`shell "..."`): runs as `/bin/sh -c SCRIPT`. Values never enter the script text:
+ *   each one is exported as an environment variable (`UPG_HOST`, `UPG_FROM`, `UPG_TO`,
+ *   `UPG_SERVICE`, `UPG_INVENTORY`, `UPG_STEP`, `UPG_<VAR>` for a host or service var,
+ *   `UPG_SECRET_<NAME>`; names upper-cased, other characters as `_`), and a `{name}` in the
+ *   script is rewritten to a reference to that variable: `"${UPG_NAME}"` outside quotes,
+ *   `${UPG_NAME}` inside double quotes; inside single quotes it stays as written.
+ * - connection: a host's connection prefixes its `exec` argv (placeholders substituted the
+ *   same way). ssh joins the remote arguments with spaces and has the remote shell parse
+ *   them again, so behind an `ssh` prefix every argument is quoted for a POSIX shell, and
+ *   the environment is passed as `env NAME=VALUE ...` in front of the command (ssh does not
+ *   carry the local environment). Other prefixes (docker exec, kubectl exec, sudo) pass
+ *   arguments through as they are.
+ */
+import { basename } from "node:path";
+import type { PlanCommand, VarValue } from "../plan/plan.js";
+
+export interface Invocation {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** Added to the runtime's own environment. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export type Built = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly error: string };
+
+export interface Substitution {
+  readonly vars: Readonly<Record<string, VarValue>>;
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
+const WHOLE = /^\{([A-Za-z_][A-Za-z0-9_.-]*)\}$/;
+
+function lookup(name: string, sub: Substitution): VarValue | undefined {
+  if (name.startsWith("secret.")) return sub.secrets[name.slice("secret.".length)];
+  return sub.vars[name];
+}
+
+function scalar(value: VarValue): string {
+  return Array.isArray(value) ? value.join(",") : String(value);
+}
+
+/** Substitute one argv argument; a whole-argument list var gives several. */
+export function substituteArg(arg: string, sub: Substitution): { ok: true; args: string[] } | { ok: false; error: string } {
+  const whole = WHOLE.exec(arg);
+  if (whole) {
+    const value = lookup(whole[1] ?? "", sub);
+    if (value === undefined) return { ok: false, error: unknownPlaceholder(whole[1] ?? "") };
+    return { ok: true, args: Array.isArray(value) ? [...(value as readonly string[])] : [String(value)] };
+  }
+  let missing: string | null = null;
+  const out = arg.replace(PLACEHOLDER, (match, name: string) => {
+    const value = lookup(name, sub);
+    if (value === undefined) {
+      missing ??= name;
+      return match;
+    }
+    return scalar(value);
+  });
+  if (missing !== null) return { ok: false, error: unknownPlaceholder(missing) };
+  return { ok: true, args: [out] };
+}
+
+function unknownPlaceholder(name: string): string {
+  return name.startsWith("secret.") ? `unknown secret {${name}}` : `unknown placeholder {${name}}: no host or service var, and not one of {host} {from} {to} {service} {inventory}`;
+}
+
+export function substituteArgv(argv: readonly string[], sub: Substitution): { ok: true; args: string[] } | { ok: false; error: string } {
+  const out: string[] = [];
+  for (const arg of argv) {
+    const r = substituteArg(arg, sub);
+    if (!r.ok) return r;
+    out.push(...r.args);
+  }
+  return { ok: true, args: out };
+}
+
+export function envName(name: string): string {
+  if (name.startsWith("secret.")) return "UPG_SECRET_" + name.slice(7).toUpperCase().replace(/[^A-Z0-9]/g, "_");
+  return "UPG_" + name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+}
+
+/** Every placeholder value as an environment variable, for shell scripts. */
+export function placeholderEnv(sub: Substitution): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(sub.vars)) env[envName(name)] = Array.isArray(value) ? value.join(" ") : String(value);
+  for (const [name, value] of Object.entries(sub.secrets)) env[envName("secret." + name)] = value;
+  return env;
+}
+
+/**
+ * Rewrite `{name}` in a shell script into a reference to its environment variable, tracking
+ * the quoting state so the reference is never split (see the module comment).
+ */
+export function rewriteScript(script: string, sub: Substitution): { ok: true; script: string } | { ok: false; error: string } {
+  let out = "";
+  let quote: "'" | '"' | null = null;
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i] ?? "";
+    if (quote !== "'" && c === "\\") {
+      out += c + (script[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (quote === null && (c === "'" || c === '"')) quote = c;
+    else if (quote === c) quote = null;
+    else if (c === "{" && quote !== "'") {
+      const m = /^\{([A-Za-z_][A-Za-z0-9_.-]*)\}/.exec(script.slice(i));
+      if (m) {
+        const name = m[1] ?? "";
+        if (lookup(name, sub) === undefined) return { ok: false, error: unknownPlaceholder(name) };
+        out += quote === '"' ? `\${${envName(name)}}` : `"\${${envName(name)}}"`;
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return { ok: true, script: out };
+}
+
+/** Quote one argument for a POSIX shell: 'it'\''s'. */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return "'" + arg.replace(/'/g, "'\\''") + "'";
+}
+
+/** Whether a connection's remote side parses the command line again (ssh does). */
+export function reparsesArguments(prefix: readonly string[]): boolean {
+  const first = prefix[0];
+  return first !== undefined && /^(ssh|autossh)$/.test(basename(first));
+}
+
+export function buildInvocation(
+  command: Exclude<PlanCommand, { kind: "module" }>,
+  sub: Substitution,
+  stepEnv: Readonly<Record<string, string>>,
+  connection: readonly string[],
+): Built {
+  let argv: string[];
+  let env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(stepEnv)) {
+    const r = substituteArg(v, sub);
+    if (!r.ok) return { ok: false, error: r.error };
+    env[k] = r.args.join(" ");
+  }
+  if (command.kind === "argv") {
+    const r = substituteArgv(command.argv, sub);
+    if (!r.ok) return { ok: false, error: r.error };
+    argv = r.args;
+  } else {
+    const r = rewriteScript(command.script, sub);
+    if (!r.ok) return { ok: false, error: r.error };
+    argv = ["/bin/sh", "-c", r.script, "upgradec"];
+    env = { ...placeholderEnv(sub), ...env };
+  }
+  if (argv.length === 0) return { ok: false, error: "empty command" };
+  if (connection.length > 0) {
+    const prefix = substituteArgv(connection, sub);
+    if (!prefix.ok) return { ok: false, error: `connection: ${prefix.error}` };
+    const envArgs = Object.keys(env).length > 0 ? ["env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`)] : [];
+    const remote = [...envArgs, ...argv];
+    const all = reparsesArguments(prefix.args) ? [...prefix.args, ...remote.map(shellQuote)] : [...prefix.args, ...remote];
+    return { ok: true, invocation: { file: all[0] ?? "", args: all.slice(1), env: {} } };
+  }
+  return { ok: true, invocation: { file: argv[0] ?? "", args: argv.slice(1), env } };
+}

@@ -1,0 +1,247 @@
+/**
+ * `run` and `resume`: execute the plan's steps that are not done yet, in dependency order,
+ * under the caps, pauses and windows, and decide what a failure means (the service's
+ * max-failures).
+ */
+import type { PlanFile, PlanStep } from "../plan/plan.js";
+import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
+import type { StateSink } from "./effects.js";
+import { type EndDecision, type EngineResult, type Gate, type Outcome, type WorkItem, runEngine } from "./engine.js";
+import { isDone, type RunState } from "./run-state.js";
+import { runHealthGate, runSpec, type StepExecContext } from "./step-exec.js";
+import { nextStart } from "./windows.js";
+
+export interface Scope {
+  /** Only these steps (their dependencies outside the set count as met). */
+  readonly only: ReadonlySet<string> | null;
+  /** Only steps on these hosts. */
+  readonly hosts: ReadonlySet<string> | null;
+}
+
+export interface ForwardInput {
+  readonly exec: StepExecContext;
+  readonly sink: StateSink;
+  /** The run so far (empty for a new run). */
+  readonly state: RunState;
+  readonly scope: Scope;
+  readonly stop?: AbortSignal;
+}
+
+export function inScope(step: PlanStep, scope: Scope): boolean {
+  if (scope.only !== null && !scope.only.has(step.id)) return false;
+  if (scope.hosts !== null && !step.hosts.some((h) => scope.hosts?.has(h))) return false;
+  return true;
+}
+
+/** Steps in the order the plan meant them to start, so the earliest planned work goes first. */
+export function planOrder(plan: PlanFile): PlanStep[] {
+  const index = new Map(plan.steps.map((s, i) => [s.id, i]));
+  return [...plan.steps].sort((a, b) => a.estimate.start - b.estimate.start || (index.get(a.id) ?? 0) - (index.get(b.id) ?? 0));
+}
+
+export async function runForward(input: ForwardInput): Promise<EngineResult> {
+  const { exec, sink, state, scope } = input;
+  const plan = exec.plan;
+  const clock = exec.clock;
+  const onHost = servicesByHost(plan);
+  const status = (id: string) => state.steps.get(id)?.status;
+
+  const todo = planOrder(plan).filter((s) => inScope(s, scope) && !isDone(status(s.id)));
+  const todoIds = new Set(todo.map((s) => s.id));
+  const items: WorkItem[] = todo.map((step) => ({ step, deps: step.after.filter((d) => todoIds.has(d)) }));
+
+  // A host half-way through its chain when the run stopped is still out of service.
+  const initiallyActive = new Set<string>();
+  for (const step of plan.steps) {
+    const s = status(step.id);
+    if (s === undefined || s === "pending" || s === "undone") continue;
+    for (const chain of chainsOfStep(step, onHost)) initiallyActive.add(chain.id);
+  }
+
+  const endedAt = new Map<string, number>();
+  const startedAt = new Map<string, number>();
+  const failedHosts = new Map<string, Set<string>>();
+  const reportedWaits = new Set<string>();
+  const pauseByRuntime = new Set(
+    plan.services.filter((s) => s.rolling.pause > 0 && !plan.steps.some((st) => st.service === s.name && st.action === "batch-pause")).map((s) => s.name),
+  );
+
+  // Steps grouped once: by (window, service, batch) for the window gate, by service for pauses.
+  const windowGroups = new Map<string, PlanStep[]>();
+  const byService = new Map<string, PlanStep[]>();
+  for (const s of plan.steps) {
+    if (s.window !== null) {
+      const key = `${s.window}\u0000${s.service ?? ""}\u0000${s.batch ?? "-"}`;
+      const group = windowGroups.get(key) ?? [];
+      group.push(s);
+      windowGroups.set(key, group);
+    }
+    if (s.service !== null) {
+      const list = byService.get(s.service) ?? [];
+      list.push(s);
+      byService.set(s.service, list);
+    }
+  }
+
+  const windowGate = (step: PlanStep, now: number): Gate => {
+    if (step.window === null) return { kind: "go" };
+    const window = plan.windows.find((w) => w.name === step.window);
+    if (!window) return { kind: "go" };
+    // The rest of its host's chain in this window goes with it; once a chain has begun, it
+    // finishes (running work is never cut off).
+    const group = windowGroups.get(`${step.window}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`) ?? [];
+    const chain = group.filter((s) => s.hosts.some((h) => step.hosts.includes(h)));
+    if (chain.some((s) => s.id !== step.id && (startedAt.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
+    const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
+    // A health gate may take up to its deadline: the window must hold that, not its usual time.
+    const worst = (s: PlanStep) => (s.health !== null ? Math.max(s.estimate.duration, s.health.within) : s.estimate.duration);
+    const needSeconds = Math.max(worst(step), ...rest.map((s) => s.estimate.start + worst(s) - step.estimate.start));
+    const fit = nextStart(window, now, needSeconds * 1000);
+    if (fit === null) return { kind: "never", why: `window ${window.name} is too short for ${needSeconds}s of work (less its ${window.cutoff}s cutoff)` };
+    if (fit.start <= now) return { kind: "go" };
+    const key = `${window.name}@${fit.start}`;
+    if (!reportedWaits.has(key)) {
+      reportedWaits.add(key);
+      sink.record({
+        type: "window-wait",
+        step: step.id,
+        until: new Date(fit.start).toISOString(),
+        message: `waiting for window ${window.name}: ${step.id} needs ${needSeconds}s before its end less ${window.cutoff}s cutoff; next fit opens ${new Date(fit.start).toISOString()}`,
+      });
+    }
+    return { kind: "wait", until: fit.start };
+  };
+
+  const pauseGate = (step: PlanStep): Gate => {
+    if (step.service === null || step.batch === null || step.batch === 0 || !pauseByRuntime.has(step.service)) return { kind: "go" };
+    const service = plan.services.find((s) => s.name === step.service);
+    if (!service) return { kind: "go" };
+    let lastEnd = -Infinity;
+    for (const s of byService.get(step.service) ?? []) {
+      if (s.batch === null || s.batch >= (step.batch ?? 0)) continue;
+      if (!todoIds.has(s.id)) continue;
+      const end = endedAt.get(s.id);
+      if (end === undefined) return { kind: "hold" };
+      lastEnd = Math.max(lastEnd, end);
+    }
+    if (lastEnd === -Infinity) return { kind: "go" };
+    const until = lastEnd + service.rolling.pause * 1000;
+    return clock.now() >= until ? { kind: "go" } : { kind: "wait", until };
+  };
+
+  const execute = async (step: PlanStep, signal: AbortSignal): Promise<Outcome> => {
+    if (step.command === null) {
+      // A pause (or a marker): it takes its planned time and runs nothing.
+      if (step.action === "batch-pause" && step.estimate.duration > 0) await clock.sleep(step.estimate.duration * 1000, signal);
+      return { ok: true };
+    }
+    if (status(step.id) === "interrupted" && step.done !== null) {
+      const check = await runSpec(exec, step, step.done, "done", signal, { retry: false });
+      if (check.ok) {
+        doneByCheck.add(step.id);
+        return { ok: true };
+      }
+    }
+    const result =
+      step.health !== null ? await runHealthGate(exec, step, step.command, step.health, signal) : await runSpec(exec, step, step.command, "action", signal);
+    if (result.ok) return { ok: true };
+    const where = result.host !== null ? ` on ${result.host}` : "";
+    return {
+      ok: false,
+      message: `${result.message}${where}`,
+      rollback: step.health !== null && step.health.onDeadline === "rollback",
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+    };
+  };
+  const doneByCheck = new Set<string>();
+
+  // Progress deadlines: a service's rollout must see a host become healthy at least this
+  // often (from its first rollout step), or it stops (or rolls back).
+  const rolloutLeft = new Map<string, number>();
+  for (const s of todo) if (s.service !== null && s.batch !== null) rolloutLeft.set(s.service, (rolloutLeft.get(s.service) ?? 0) + 1);
+  const hasGates = new Set(plan.steps.filter((s) => s.action === "health" && s.service !== null).map((s) => s.service ?? ""));
+  const lastProgress = new Map<string, number>();
+  const watch = (now: number): { stop?: string; rollback?: boolean; next?: number } => {
+    let next = Infinity;
+    for (const [name, since] of lastProgress) {
+      const deadline = plan.services.find((s) => s.name === name)?.rolling.deadline;
+      if (!deadline || (rolloutLeft.get(name) ?? 0) === 0) continue;
+      const expires = since + deadline.seconds * 1000;
+      if (now >= expires) {
+        return { stop: `${name}: no host became healthy within its ${deadline.seconds}s progress deadline`, rollback: deadline.onDeadline === "rollback" };
+      }
+      next = Math.min(next, expires);
+    }
+    return next === Infinity ? {} : { next };
+  };
+  const progressed = (step: PlanStep, started: boolean): void => {
+    if (step.service === null || step.batch === null) return;
+    if (started) {
+      if (!lastProgress.has(step.service)) lastProgress.set(step.service, clock.now());
+      return;
+    }
+    rolloutLeft.set(step.service, (rolloutLeft.get(step.service) ?? 1) - 1);
+    if (step.action === "health" || !hasGates.has(step.service)) lastProgress.set(step.service, clock.now());
+  };
+
+  const onEnd = (step: PlanStep, outcome: Outcome): EndDecision => {
+    endedAt.set(step.id, clock.now());
+    if (outcome.ok) progressed(step, false);
+    if (outcome.ok) {
+      sink.record({ type: "step-succeeded", step: step.id, host: step.hosts[0] ?? null, exitCode: 0, ...(doneByCheck.has(step.id) ? { byDoneCheck: true } : {}) });
+      return {};
+    }
+    sink.record({
+      type: "step-failed",
+      step: step.id,
+      host: step.hosts[0] ?? null,
+      message: outcome.message,
+      exitCode: outcome.exitCode ?? null,
+      ...(outcome.signal ? { signal: outcome.signal } : {}),
+      ...(outcome.timedOut ? { timedOut: true } : {}),
+    });
+    const service = plan.services.find((s) => s.name === step.service);
+    if (!service) return { stop: `${step.id} failed (a step of no service: any failure stops the run)` };
+    const policy = service.rolling.maxFailures;
+    const bucket = policy.scope === "batch" ? `${service.name}#${step.batch ?? "-"}` : service.name;
+    const hosts = failedHosts.get(bucket) ?? new Set<string>();
+    for (const h of step.hosts.length > 0 ? step.hosts : [step.id]) hosts.add(h);
+    failedHosts.set(bucket, hosts);
+    if (hosts.size > policy.count) {
+      const where = policy.scope === "batch" ? ` in batch ${step.batch ?? "-"}` : "";
+      return {
+        stop: `${service.name}: ${hosts.size} failed host(s)${where}, more than max-failures ${policy.count}`,
+        ...(policy.cancel ? { cancel: (other: PlanStep) => other.service === service.name } : {}),
+      };
+    }
+    return {};
+  };
+
+  return runEngine({
+    items,
+    parallelism: plan.plan.parallelism,
+    clock,
+    caps: new CapTracker(plan),
+    chainsOf: (step) => chainsOfStep(step, onHost),
+    initiallyActive,
+    ...(input.stop ? { stop: input.stop } : {}),
+    hooks: {
+      gate: (step, now) => {
+        const pause = pauseGate(step);
+        if (pause.kind !== "go") return pause;
+        return windowGate(step, now);
+      },
+      onStart: (step) => {
+        startedAt.set(step.id, clock.now());
+        progressed(step, true);
+        sink.record({ type: "step-started", step: step.id, host: step.hosts[0] ?? null, attempt: (state.steps.get(step.id)?.attempts ?? 0) + 1 });
+      },
+      execute,
+      onEnd,
+      commit: () => sink.commit(),
+      watch,
+    },
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * The real executor: commands with execa, TypeScript or JavaScript actions by import.
+ *
+ * Each process gets its own process group, so a timeout or a cancel reaches what a shell
+ * started too: SIGTERM to the group, then SIGKILL after the spec's grace period. Output is
+ * streamed to the caller as it comes (stdout and stderr interleaved as they arrive).
+ */
+import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
+import { execa } from "execa";
+import type { VarValue } from "../plan/plan.js";
+import { buildInvocation } from "./command-line.js";
+import type { Clock, ExecRequest, ExecResult, Executor } from "./effects.js";
+
+/** What a TypeScript action receives. */
+export interface ActionContext {
+  readonly host: string | null;
+  readonly vars: Readonly<Record<string, VarValue>>;
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+  readonly step: { readonly id: string; readonly action: string; readonly phase: string };
+  readonly service: string | null;
+  readonly purpose: ExecRequest["purpose"];
+}
+
+export interface ProcessExecutorOptions {
+  /** Relative `cwd`s are resolved here (the plan file's directory). */
+  readonly baseDir: string;
+  /** Action modules are resolved here (the directory of the plan's entry .upg file). */
+  readonly moduleDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock: Clock;
+}
+
+type ActionFunction = (ctx: ActionContext) => unknown;
+
+export function processExecutor(options: ProcessExecutorOptions): Executor {
+  const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+  async function loadModule(path: string): Promise<Record<string, unknown>> {
+    let loaded = modules.get(path);
+    if (!loaded) {
+      loaded = /\.[cm]?tsx?$/.test(path)
+        ? import("tsx/esm/api").then((api) => api.tsImport(pathToFileURL(path).href, import.meta.url) as Promise<Record<string, unknown>>)
+        : (import(pathToFileURL(path).href) as Promise<Record<string, unknown>>);
+      modules.set(path, loaded);
+    }
+    return loaded;
+  }
+
+  async function runModule(request: ExecRequest, module: string, exportName: string): Promise<ExecResult> {
+    const path = isAbsolute(module) ? module : join(options.moduleDir, module);
+    let fn: ActionFunction;
+    try {
+      const mod = await loadModule(path);
+      const candidate = mod[exportName];
+      if (typeof candidate !== "function") return fail(`${module} has no exported function \`${exportName}\``);
+      fn = candidate as ActionFunction;
+    } catch (error) {
+      return fail(`cannot load ${module}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(request.signal.reason);
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    const ctx: ActionContext = {
+      host: request.host,
+      vars: request.vars,
+      signal: controller.signal,
+      log: (line) => request.onOutput(line.endsWith("\n") ? line : line + "\n"),
+      step: { id: request.step.id, action: request.step.action, phase: request.step.phase },
+      service: request.step.service,
+      purpose: request.purpose,
+    };
+    const timeoutMs = request.spec.timeout === null ? null : request.spec.timeout * 1000;
+    const stopTimer = new AbortController();
+    try {
+      const work = Promise.resolve()
+        .then(() => fn(ctx))
+        .then(
+          (value): ExecResult => (value === false ? fail(`${exportName} returned false`) : ok()),
+          (error: unknown): ExecResult => fail(error instanceof Error ? error.message : String(error)),
+        );
+      if (timeoutMs === null) return await work;
+      // A function cannot be killed: on timeout its signal aborts, and after the grace period
+      // the step fails whether or not the function has returned.
+      const timedOut = options.clock.sleep(timeoutMs, stopTimer.signal).then(async (): Promise<ExecResult | null> => {
+        if (stopTimer.signal.aborted) return null;
+        controller.abort(new Error("timeout"));
+        await options.clock.sleep(request.spec.grace * 1000, stopTimer.signal);
+        return { exitCode: null, signal: null, timedOut: true, error: `timed out after ${request.spec.timeout}s` };
+      });
+      const first = await Promise.race([work, timedOut.then((r) => r ?? work)]);
+      return first;
+    } finally {
+      stopTimer.abort();
+      request.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async function runProcess(request: ExecRequest): Promise<ExecResult> {
+    const command = request.spec.command;
+    if (command.kind === "module") return fail("internal: module command reached the process runner");
+    const built = buildInvocation(command, { vars: request.vars, secrets: request.secrets }, request.spec.env, request.connection);
+    if (!built.ok) return fail(built.error);
+    const { file, args, env } = built.invocation;
+    const cwd = request.spec.cwd === null ? options.baseDir : resolvePath(options.baseDir, request.spec.cwd);
+    if (request.signal.aborted) return { exitCode: null, signal: null, timedOut: false, error: "cancelled before it started" };
+    const child = execa(file, [...args], {
+      env: { ...stringEnv(options.env), ...env },
+      extendEnv: false,
+      cwd,
+      reject: false,
+      stdin: "ignore",
+      buffer: false,
+      detached: true,
+    });
+    // Both streams to the same log as they come (cheaper than execa's merged `all` stream).
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding("utf8");
+      stream?.on("data", (chunk: string) => request.onOutput(chunk));
+    }
+
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const terminate = (): void => {
+      if (killTimer !== undefined || child.pid === undefined) return;
+      signalGroup(child.pid, "SIGTERM");
+      killTimer = setTimeout(() => {
+        if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      }, request.spec.grace * 1000);
+    };
+    const timeoutTimer = request.spec.timeout === null ? undefined : setTimeout(() => ((timedOut = true), terminate()), request.spec.timeout * 1000);
+    request.signal.addEventListener("abort", terminate, { once: true });
+    try {
+      const result = await child;
+      // The leader has exited; anything it left in its group goes too.
+      if (killTimer !== undefined && child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      const error =
+        result.exitCode === undefined && result.signal === undefined && result.failed
+          ? (result.originalMessage ?? result.shortMessage ?? "could not start")
+          : null;
+      return {
+        exitCode: result.exitCode ?? null,
+        signal: result.signal ?? null,
+        timedOut,
+        error: timedOut ? `timed out after ${request.spec.timeout}s` : error,
+      };
+    } finally {
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      request.signal.removeEventListener("abort", terminate);
+    }
+  }
+
+  return {
+    run(request) {
+      const command = request.spec.command;
+      return command.kind === "module" ? runModule(request, command.module, command.export) : runProcess(request);
+    },
+  };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function stringEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function ok(): ExecResult {
+  return { exitCode: 0, signal: null, timedOut: false, error: null };
+}
+
+function fail(error: string): ExecResult {
+  return { exitCode: null, signal: null, timedOut: false, error };
+}
+

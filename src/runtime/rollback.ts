@@ -1,0 +1,187 @@
+/**
+ * `rollback`: undo completed steps in reverse dependency order, back to a checkpoint (whose
+ * restore runs last) or to the start, under the same caps as the run.
+ *
+ * What is undone: every completed step (succeeded, or skipped by the operator) that the
+ * target checkpoint does not depend on. Steps that failed or were interrupted are not
+ * undone: their effect is unknown, and an undo written for a completed step may not fit a
+ * half-done one. A step whose undo is null has nothing to undo and is marked undone. A step
+ * whose undo is `irreversible` is a point of no return: the rollback refuses to cross it
+ * unless the target checkpoint was taken before it and has a restore (restoring that
+ * checkpoint undoes it).
+ */
+import type { PlanCommandSpec, PlanFile, PlanStep } from "../plan/plan.js";
+import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
+import type { StateSink } from "./effects.js";
+import { type EngineResult, type Outcome, type WorkItem, runEngine } from "./engine.js";
+import { isDone, type RunState, type StepStatus } from "./run-state.js";
+import { runSpec, type StepExecContext } from "./step-exec.js";
+
+export interface UndoPlan {
+  /** The checkpoint it goes back to, or null for the start of the run. */
+  readonly target: string | null;
+  /** The steps to undo, each after its undone dependents; the checkpoint's step (its restore) last. */
+  readonly items: readonly WorkItem[];
+  /** Irreversible steps the checkpoint's restore covers: marked undone without running anything. */
+  readonly covered: ReadonlySet<string>;
+  /** The step whose restore runs last, or null. */
+  readonly restoreStep: string | null;
+}
+
+export type UndoPlanResult = { readonly ok: true; readonly plan: UndoPlan } | { readonly ok: false; readonly reason: string; readonly instead: readonly string[] };
+
+function ancestorsOf(plan: PlanFile, id: string): Set<string> {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const seen = new Set<string>();
+  const stack = [...(byId.get(id)?.after ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop() ?? "";
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(byId.get(next)?.after ?? []));
+  }
+  return seen;
+}
+
+function restoreSpec(plan: PlanFile, step: PlanStep): PlanCommandSpec | null {
+  if (step.undo !== null && step.undo !== "irreversible") return step.undo;
+  return plan.checkpoints.find((c) => c.step === step.id)?.restore ?? null;
+}
+
+/** Still to undo: completed, or an undo begun or failed in an earlier rollback session. */
+function toUndo(status: StepStatus | undefined): boolean {
+  return isDone(status) || status === "undoing" || status === "undo-failed";
+}
+
+export function planUndo(plan: PlanFile, state: RunState, asked: string | null | undefined, planPath: string): UndoPlanResult {
+  const requested = asked === "start" ? null : asked;
+  const status = (id: string) => state.steps.get(id)?.status;
+  const continuing = state.phase === "rolling-back" || state.phase === "rollback-stopped";
+  const checkpointStep = (name: string) => plan.checkpoints.find((c) => c.name === name)?.step ?? plan.steps.find((s) => s.checkpoint === name)?.id ?? null;
+  const taken = plan.steps
+    .filter((s) => s.checkpoint !== null && toUndo(status(s.id)))
+    .sort((a, b) => (state.steps.get(a.id)?.succeededSeq ?? 0) - (state.steps.get(b.id)?.succeededSeq ?? 0));
+
+  let target: string | null;
+  if (continuing && requested !== undefined && requested !== state.rollbackTo) {
+    return {
+      ok: false,
+      reason: `a rollback to ${state.rollbackTo ?? "the start"} is in progress`,
+      instead: [`finish it first: upgradec rollback ${planPath}`],
+    };
+  }
+  if (continuing) target = state.rollbackTo;
+  else if (requested === undefined) target = taken[taken.length - 1]?.checkpoint ?? null;
+  else if (requested === null) target = null;
+  else {
+    const stepId = checkpointStep(requested);
+    if (stepId === null) {
+      const names = plan.checkpoints.map((c) => c.name);
+      return { ok: false, reason: `the plan has no checkpoint \`${requested}\``, instead: names.length > 0 ? [`its checkpoints: ${names.join(", ")}`] : ["roll back to the start: upgradec rollback " + planPath] };
+    }
+    if (!toUndo(status(stepId))) return { ok: false, reason: `checkpoint \`${requested}\` was not taken in this run (step ${stepId} has not run)`, instead: [`roll back to the start: upgradec rollback ${planPath} --to start`] };
+    target = requested;
+  }
+
+  const targetStep = target === null ? null : checkpointStep(target);
+  const keep = targetStep === null ? new Set<string>() : ancestorsOf(plan, targetStep);
+  const undo = plan.steps.filter((s) => toUndo(status(s.id)) && !keep.has(s.id) && s.id !== targetStep);
+  const restore = targetStep === null ? null : (plan.steps.find((s) => s.id === targetStep) ?? null);
+  const restoreCmd = restore === null ? null : restoreSpec(plan, restore);
+
+  const covered = new Set<string>();
+  for (const step of undo) {
+    if (step.undo !== "irreversible") continue;
+    if (restore !== null && restoreCmd !== null && ancestorsOf(plan, step.id).has(restore.id)) {
+      covered.add(step.id);
+      continue;
+    }
+    const cover = taken.filter((c) => restoreSpec(plan, c) !== null && ancestorsOf(plan, step.id).has(c.id)).map((c) => c.checkpoint ?? "");
+    const instead = [`fix what failed and go on: upgradec resume ${planPath}`];
+    if (cover.length > 0) instead.unshift(`roll back further, to a checkpoint taken before it that restores state: upgradec rollback ${planPath} --to ${cover[cover.length - 1]}`);
+    return {
+      ok: false,
+      reason: `step ${step.id} is a point of no return (its undo is irreversible) and ${target === null ? "no checkpoint" : `checkpoint \`${target}\``} taken before it restores the state`,
+      instead,
+    };
+  }
+
+  const undoIds = new Set(undo.map((s) => s.id));
+  const dependents = new Map<string, string[]>();
+  for (const step of undo) {
+    for (const dep of step.after) {
+      if (!undoIds.has(dep)) continue;
+      const list = dependents.get(dep) ?? [];
+      list.push(step.id);
+      dependents.set(dep, list);
+    }
+  }
+  // Latest first, so the work that ran last is undone first where the graph leaves a choice.
+  const byRecency = [...undo].sort((a, b) => (state.steps.get(b.id)?.succeededSeq ?? 0) - (state.steps.get(a.id)?.succeededSeq ?? 0));
+  const items: WorkItem[] = byRecency.map((step) => ({ step, deps: dependents.get(step.id) ?? [] }));
+  if (restore !== null && status(restore.id) !== "undone") items.push({ step: restore, deps: undo.map((s) => s.id) });
+  return { ok: true, plan: { target, items, covered, restoreStep: restore?.id ?? null } };
+}
+
+export interface RollbackInput {
+  readonly exec: StepExecContext;
+  readonly sink: StateSink;
+  readonly state: RunState;
+  readonly undo: UndoPlan;
+  readonly stop?: AbortSignal;
+}
+
+export async function runRollback(input: RollbackInput): Promise<EngineResult> {
+  const { exec, sink, state, undo } = input;
+  const plan = exec.plan;
+  const onHost = servicesByHost(plan);
+  const status = (id: string) => state.steps.get(id)?.status;
+  const chainsOf = (step: PlanStep) => chainsOfStep(step, onHost);
+
+  // A host left half-way through its chain by the run is out of service from the start.
+  const members = new Map<string, PlanStep[]>();
+  for (const step of plan.steps) for (const c of chainsOf(step)) members.set(c.id, [...(members.get(c.id) ?? []), step]);
+  const initiallyActive = new Set<string>();
+  for (const [id, steps] of members) {
+    const touched = steps.some((s) => status(s.id) !== undefined && status(s.id) !== "pending" && status(s.id) !== "undone");
+    const whole = steps.every((s) => isDone(status(s.id)));
+    if (touched && !whole) initiallyActive.add(id);
+  }
+
+  const execute = async (step: PlanStep, signal: AbortSignal): Promise<Outcome> => {
+    let spec: PlanCommandSpec | null;
+    if (step.id === undo.restoreStep) spec = restoreSpec(plan, step);
+    else if (undo.covered.has(step.id) || step.undo === "irreversible") spec = null;
+    else spec = step.undo;
+    if (spec === null) return { ok: true };
+    const result = await runSpec(exec, step, spec, step.id === undo.restoreStep ? "restore" : "undo", signal);
+    return result.ok
+      ? { ok: true }
+      : { ok: false, message: result.message + (result.host !== null ? ` on ${result.host}` : ""), rollback: false, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut };
+  };
+
+  return runEngine({
+    items: undo.items,
+    parallelism: plan.plan.parallelism,
+    clock: exec.clock,
+    caps: new CapTracker(plan),
+    chainsOf,
+    initiallyActive,
+    ...(input.stop ? { stop: input.stop } : {}),
+    hooks: {
+      gate: () => ({ kind: "go" }),
+      onStart: (step) => sink.record({ type: "step-undo-started", step: step.id, host: step.hosts[0] ?? null }),
+      execute,
+      onEnd: (step, outcome) => {
+        if (outcome.ok) {
+          const message = undo.covered.has(step.id) ? `covered by checkpoint ${undo.target ?? ""}'s restore` : step.undo === null ? "nothing to undo" : undefined;
+          sink.record({ type: "step-undone", step: step.id, host: step.hosts[0] ?? null, ...(message !== undefined ? { message } : {}) });
+          return {};
+        }
+        sink.record({ type: "undo-failed", step: step.id, host: step.hosts[0] ?? null, message: outcome.message, exitCode: outcome.exitCode ?? null });
+        return { stop: `the undo of ${step.id} failed` };
+      },
+      commit: () => sink.commit(),
+    },
+  });
+}

@@ -1,0 +1,565 @@
+/**
+ * The runtime's verbs as the CLI calls them: load and check the plan, lock the state, open
+ * the journal, run the scheduler with real effects (or the ones passed in), and report.
+ * Each returns an exit code; nothing here exits the process.
+ */
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { join, relative, resolve as resolvePath } from "node:path";
+import { ExitCode } from "../cli/exit-codes.js";
+import type { CliIO } from "../cli/io.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { PlanFile } from "../plan/plan.js";
+import { type Clock, type Executor, type StateSink, systemClock } from "./effects.js";
+import type { EngineResult } from "./engine.js";
+import { runForward, type Scope } from "./forward.js";
+import { type JournalRead, type JournalRecord, type JournalRecordInput, JournalWriter, readJournal } from "./journal.js";
+import { acquireLock, currentUser, type LockInfo } from "./lock.js";
+import { loadPlan, type LoadedPlan } from "./plan-load.js";
+import { processExecutor } from "./process-executor.js";
+import { liveProgress, plainProgress, type ProgressView } from "./progress.js";
+import { planUndo, runRollback } from "./rollback.js";
+import { replay, type RunState } from "./run-state.js";
+import { makeRedactor, type Redactor, resolveSecrets, type SecretValues } from "./secrets.js";
+import { ensureDir, newRunId, readCurrent, type RunPaths, type StatePaths, statePaths, writeCurrent } from "./state-dir.js";
+import { moduleDirOf, type StepExecContext } from "./step-exec.js";
+import { runStatus } from "./status.js";
+
+export interface SessionEffects {
+  readonly clock?: Clock;
+  readonly executor?: Executor;
+  /** Stop gracefully on SIGINT/SIGTERM (the CLI; not in-process tests). */
+  readonly handleSignals?: boolean;
+}
+
+export interface CommonOptions {
+  readonly plan: string;
+  readonly state?: string;
+  readonly events?: string;
+  readonly forceUnlock?: string;
+  /** Lines of a failed step's output to show. */
+  readonly tail?: number;
+}
+
+export interface RunOptions extends CommonOptions {
+  readonly only?: readonly string[];
+  readonly hosts?: readonly string[];
+  /** The pre-upgrade checks' outcome, recorded in the run-started record. */
+  readonly checks?: string;
+}
+
+export interface ResumeOptions extends CommonOptions {
+  readonly skip?: readonly string[];
+  readonly yesIFixedIt?: boolean;
+}
+
+export interface RollbackOptions extends CommonOptions {
+  readonly to?: string;
+}
+
+export interface StatusOptions {
+  readonly plan: string;
+  readonly state?: string;
+  readonly json?: boolean;
+}
+
+/** Diagnostics as the runtime prints them: they have no source span to underline. */
+export function formatProblems(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics
+    .map((d) => {
+      const lines = [`${d.severity} ${d.code}: ${d.message}`];
+      for (const note of d.notes ?? []) lines.push(`  = note: ${note}`);
+      if (d.help !== undefined) lines.push(`  = help: ${d.help}`);
+      return lines.join("\n") + "\n";
+    })
+    .join("");
+}
+
+function fail(io: CliIO, verb: string, code: number, diagnostic: Diagnostic): number {
+  io.stderr.write(`upgradec ${verb}: ` + formatProblems([diagnostic]));
+  return code;
+}
+
+function stateRoot(loaded: LoadedPlan, state: string | undefined, cwd: string): string {
+  return state !== undefined ? resolvePath(cwd, state) : join(loaded.dir, ".upgradec");
+}
+
+function shown(io: CliIO, path: string): string {
+  const rel = relative(io.cwd, path);
+  return rel.startsWith("..") || rel === "" ? path : rel;
+}
+
+/** Everything a run, resume or rollback session holds open. */
+interface Session {
+  readonly loaded: LoadedPlan;
+  readonly paths: StatePaths;
+  readonly lock: LockInfo;
+  readonly release: () => void;
+  readonly secrets: SecretValues;
+  readonly redact: Redactor;
+  readonly clock: Clock;
+}
+
+async function openSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects): Promise<Session | number> {
+  const clock = effects.clock ?? systemClock;
+  const loaded = await loadPlan(options.plan, { cwd: io.cwd });
+  if (loaded.value === null) {
+    io.stderr.write(formatProblems(loaded.diagnostics));
+    return ExitCode.InvalidPlan;
+  }
+  const plan = loaded.value.plan;
+  const paths = statePaths(stateRoot(loaded.value, options.state, io.cwd));
+  ensureDir(paths.root);
+  const lock = acquireLock({
+    path: paths.lock,
+    user: currentUser(io.env),
+    fingerprint: plan.fingerprint,
+    command: verb,
+    now: clock.now(),
+    ...(options.forceUnlock !== undefined ? { forceUnlock: options.forceUnlock } : {}),
+  });
+  if (!lock.ok) {
+    const h = lock.holder;
+    return fail(io, verb, ExitCode.Locked, {
+      code: "UPG0801",
+      severity: "error",
+      message: h ? `the state in ${shown(io, paths.root)} is locked by ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}` : lock.reason,
+      notes: [lock.reason, ...(h ? [`lock id ${h.id}`] : [])],
+      help: h
+        ? `wait for that run to end; if it is dead on another machine, and only then: upgradec ${verb} ${options.plan} --force-unlock ${h.id}`
+        : `look at ${paths.lock}`,
+    });
+  }
+  if (lock.tookOver !== null) {
+    const t = lock.tookOver;
+    io.stderr.write(`upgradec ${verb}: took over a stale lock held by ${t.user}@${t.host} (pid ${t.pid}, gone) since ${t.since}\n`);
+  }
+  const secrets = resolveSecrets(plan.secrets, io.env, (p) => {
+    try {
+      return readFileSync(p, "utf8");
+    } catch {
+      return null;
+    }
+  }, loaded.value.dir);
+  if (secrets.problems.length > 0) {
+    lock.release();
+    return fail(io, verb, ExitCode.Usage, {
+      code: "UPG0803",
+      severity: "error",
+      message: secrets.problems[0] ?? "a secret cannot be read",
+      notes: secrets.problems.slice(1),
+      help: "set the variable or create the file, then run again",
+    });
+  }
+  return { loaded: loaded.value, paths, lock: lock.lock, release: lock.release, secrets: secrets.values, redact: makeRedactor(secrets.values), clock };
+}
+
+class FileSink implements StateSink {
+  private readonly eventsFd: number | null;
+  readonly made: JournalRecord[] = [];
+  constructor(
+    private readonly journal: JournalWriter,
+    private readonly run: RunPaths,
+    private readonly redact: Redactor,
+    private readonly progress: ProgressView,
+    eventsPath: string | null,
+  ) {
+    this.eventsFd = eventsPath === null ? null : openSync(eventsPath, "a", 0o600);
+  }
+  record(input: JournalRecordInput): void {
+    const record = this.journal.record(input);
+    this.made.push(record);
+    if (this.eventsFd !== null) writeSync(this.eventsFd, JSON.stringify(record) + "\n");
+    this.progress.onRecord(record);
+  }
+  commit(): Promise<void> {
+    return this.journal.commitAsync();
+  }
+  commitNow(): void {
+    this.journal.commit();
+  }
+  log(stepId: string, text: string): void {
+    appendFileSync(this.run.log(stepId), this.redact(text), { mode: 0o600 });
+  }
+  close(): void {
+    this.journal.close();
+    if (this.eventsFd !== null) closeSync(this.eventsFd);
+    this.progress.close();
+  }
+}
+
+function progressFor(plan: PlanFile, io: CliIO, clock: Clock): ProgressView {
+  return io.stdout.isTTY === true ? liveProgress(plan, io.stdout, () => clock.now()) : plainProgress((t) => io.stdout.write(t));
+}
+
+function openRun(session: Session, runId: string, existing: JournalRead | null, options: CommonOptions, io: CliIO): { sink: FileSink; run: RunPaths } {
+  const run = session.paths.run(runId);
+  mkdirSync(run.logs, { recursive: true, mode: 0o700 });
+  const journal = new JournalWriter(run.journal, runId, () => session.clock.now(), session.redact, existing);
+  const events = options.events !== undefined ? resolvePath(io.cwd, options.events) : null;
+  return { sink: new FileSink(journal, run, session.redact, progressFor(session.loaded.plan, io, session.clock), events), run };
+}
+
+function execContext(session: Session, executor: Executor | undefined, sink: StateSink, io: CliIO): StepExecContext {
+  const plan = session.loaded.plan;
+  const moduleDir = moduleDirOf(plan, session.loaded.dir);
+  return {
+    plan,
+    planDir: session.loaded.dir,
+    clock: session.clock,
+    executor: executor ?? processExecutor({ baseDir: session.loaded.dir, moduleDir, env: io.env, clock: session.clock }),
+    secrets: session.secrets,
+    redact: session.redact,
+    log: (stepId, text) => sink.log(stepId, text),
+  };
+}
+
+function withSignals(effects: SessionEffects, io: CliIO, verb: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  if (!effects.handleSignals) return { signal: controller.signal, dispose() {} };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      // A second one: exit now. The journal is durable; resume runs the interrupted steps again.
+      io.stderr.write(`\nupgradec ${verb}: exiting now; commands still running are left to finish on their own (resume runs them again)\n`);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    io.stderr.write(`\nupgradec ${verb}: stopping: no new step starts; the running ones finish (again to exit at once)\n`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+function loadRunJournal(session: Session, verb: string, io: CliIO): { runId: string; read: JournalRead; state: RunState } | number {
+  const runId = readCurrent(session.paths);
+  if (runId === null) {
+    return fail(io, verb, ExitCode.Usage, {
+      code: "UPG0804",
+      severity: "error",
+      message: `no run of this plan in ${shown(io, session.paths.root)}`,
+      help: `start one: upgradec run ${shown(io, session.loaded.path)}`,
+    });
+  }
+  let read: JournalRead;
+  try {
+    read = readJournal(session.paths.run(runId).journal);
+  } catch {
+    return fail(io, verb, ExitCode.Usage, { code: "UPG0804", severity: "error", message: `the journal of run ${runId} cannot be read`, help: `look at ${session.paths.run(runId).journal}` });
+  }
+  if (read.corruptLine !== null) {
+    return fail(io, verb, ExitCode.Usage, {
+      code: "UPG0802",
+      severity: "error",
+      message: `the journal of run ${runId} is corrupt at line ${read.corruptLine} (its checksum does not match)`,
+      notes: ["only a torn last line (a crash while writing) is expected and ignored; a bad line before it means the file was damaged or edited"],
+      help: `look at ${session.paths.run(runId).journal}, line ${read.corruptLine}; status and logs are in ${session.paths.run(runId).dir}`,
+    });
+  }
+  if (read.tornTail) io.stderr.write(`upgradec ${verb}: the journal's last line was torn (a crash while writing it); it is ignored\n`);
+  const state = replay(read.records);
+  const plan = session.loaded.plan;
+  if (state.fingerprint !== null && (state.fingerprint !== plan.fingerprint || state.digest !== plan.digest)) {
+    return fail(io, verb, ExitCode.InvalidPlan, {
+      code: "UPG0805",
+      severity: "error",
+      message: `run ${runId} was started from another plan (fingerprint ${state.fingerprint.slice(0, 12)}, this plan's is ${plan.fingerprint.slice(0, 12)})`,
+      notes: ["a run continues only with the plan it started with, so its journal means what it says"],
+      help: `use the plan file the run started with; or roll that run back with it, then: upgradec run ${shown(io, session.loaded.path)}`,
+    });
+  }
+  return { runId, read, state };
+}
+
+function tail(path: string, lines: number): string[] {
+  try {
+    const all = readFileSync(path, "utf8").split("\n");
+    if (all[all.length - 1] === "") all.pop();
+    return all.slice(-lines);
+  } catch {
+    return [];
+  }
+}
+
+function reportStop(io: CliIO, verb: "run" | "rollback", planArg: string, run: RunPaths, result: EngineResult, reason: string, made: readonly JournalRecord[], tailLines: number): void {
+  const failures = made.filter((r) => r.type === (verb === "run" ? "step-failed" : "undo-failed"));
+  const out: string[] = [];
+  out.push(`\nupgradec ${verb}: stopped: ${reason}`);
+  for (const f of failures) {
+    out.push(`\n${verb === "run" ? "failed" : "undo failed"}: ${f.step ?? ""}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}`);
+    const lines = tail(run.log(f.step ?? ""), tailLines);
+    if (lines.length > 0) {
+      out.push(`last ${lines.length} line(s) of ${shown(io, run.log(f.step ?? ""))}:`);
+      for (const l of lines) out.push(`  | ${l}`);
+    }
+  }
+  const waiting = result.notStarted.filter((n) => n.why.startsWith("cap:") || n.why.startsWith("window"));
+  if (failures.length === 0 && waiting.length > 0) {
+    out.push("\ncould not start:");
+    for (const n of waiting.slice(0, 5)) out.push(`  ${n.id}: ${n.why}`);
+  }
+  const first = failures[0]?.step ?? "STEP";
+  if (verb === "run") {
+    out.push(
+      "\nThe state is kept. Ways forward:",
+      `  retry the failed step(s) and go on:  upgradec resume ${planArg}`,
+      `  undo what was done:                  upgradec rollback ${planArg}`,
+      `  fixed it by hand:                    upgradec resume ${planArg} --skip ${first} --yes-i-fixed-it`,
+    );
+  } else {
+    out.push("\nThe rollback is journaled. Fix what made the undo fail, then continue it:", `  upgradec rollback ${planArg}`);
+  }
+  io.stderr.write(out.join("\n") + "\n");
+}
+
+async function finishForward(
+  session: Session,
+  opened: { sink: FileSink; run: RunPaths },
+  result: EngineResult,
+  stopped: boolean,
+  options: CommonOptions,
+  io: CliIO,
+  effects: SessionEffects,
+  stop: AbortSignal,
+): Promise<number> {
+  const { sink, run } = opened;
+  if (result.failed.length === 0 && result.notStarted.length === 0) {
+    sink.record({ type: "run-finished", outcome: "succeeded" });
+    sink.commitNow();
+    return ExitCode.Ok;
+  }
+  const reason = result.stopReason ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
+  sink.record({ type: "run-stopped", message: reason, outcome: result.rollbackRequested ? "rollback" : "stopped" });
+  sink.commitNow();
+  if (result.rollbackRequested && !stop.aborted) {
+    io.stderr.write(`upgradec run: ${reason}: rolling back\n`);
+    const state = replay(readJournal(run.journal).records);
+    return rollbackWith(session, opened, state, undefined, options, io, effects, stop);
+  }
+  reportStop(io, "run", options.plan, run, result, reason, sink.made, options.tail ?? 20);
+  return ExitCode.Stopped;
+}
+
+export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+  const opened0 = await openSession("run", options, io, effects);
+  if (typeof opened0 === "number") return opened0;
+  const session = opened0;
+  const signals = withSignals(effects, io, "run");
+  try {
+    const current = readCurrent(session.paths);
+    if (current !== null) {
+      let state: RunState | null = null;
+      try {
+        state = replay(readJournal(session.paths.run(current).journal).records);
+      } catch {
+        state = null;
+      }
+      if (state !== null && state.phase !== "finished" && state.phase !== "rolled-back" && state.phase !== "none") {
+        return fail(io, "run", ExitCode.Usage, {
+          code: "UPG0806",
+          severity: "error",
+          message: `run ${current} of this plan did not finish (${state.phase})`,
+          help: `go on with it: upgradec resume ${options.plan}, or undo it: upgradec rollback ${options.plan}`,
+        });
+      }
+    }
+    const plan = session.loaded.plan;
+    const runId = newRunId(session.clock.now());
+    const opened = openRun(session, runId, null, options, io);
+    writeCurrent(session.paths, runId);
+    try {
+      opened.sink.record({
+        type: "run-started",
+        plan: plan.plan.name,
+        fingerprint: plan.fingerprint,
+        digest: plan.digest,
+        ...(options.only && options.only.length > 0 ? { only: [...options.only] } : {}),
+        ...(options.hosts && options.hosts.length > 0 ? { hostFilter: [...options.hosts] } : {}),
+        ...(options.checks !== undefined ? { checks: options.checks } : {}),
+      });
+      opened.sink.commitNow();
+      const scope: Scope = {
+        only: options.only && options.only.length > 0 ? new Set(options.only) : null,
+        hosts: options.hosts && options.hosts.length > 0 ? new Set(options.hosts) : null,
+      };
+      const unknown = [...(scope.only ?? [])].filter((id) => !plan.steps.some((s) => s.id === id));
+      if (unknown.length > 0) io.stderr.write(`upgradec run: warning: --only ${unknown.join(", ")}: no such step in the plan\n`);
+      const exec = execContext(session, effects.executor, opened.sink, io);
+      const result = await runForward({ exec, sink: opened.sink, state: replay([]), scope, stop: signals.signal });
+      return await finishForward(session, opened, result, signals.signal.aborted, options, io, effects, signals.signal);
+    } finally {
+      opened.sink.close();
+    }
+  } finally {
+    signals.dispose();
+    session.release();
+  }
+}
+
+export async function resumePlan(options: ResumeOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+  if ((options.skip ?? []).length > 0 && options.yesIFixedIt !== true) {
+    io.stderr.write(
+      formatProblems([
+        {
+          code: "UPG0807",
+          severity: "error",
+          message: `--skip ${options.skip?.join(", ")} marks the step as done without running it`,
+          notes: ["the steps after it will assume its effect is in place; if it is not, they may fail or do harm"],
+          help: `if you have done by hand what the step does, say so: upgradec resume ${options.plan} --skip ${options.skip?.[0] ?? "STEP"} --yes-i-fixed-it`,
+        },
+      ]),
+    );
+    return ExitCode.Usage;
+  }
+  const opened0 = await openSession("resume", options, io, effects);
+  if (typeof opened0 === "number") return opened0;
+  const session = opened0;
+  const signals = withSignals(effects, io, "resume");
+  try {
+    const loaded = loadRunJournal(session, "resume", io);
+    if (typeof loaded === "number") return loaded;
+    let state = loaded.state;
+    if (state.phase === "rolling-back" || state.phase === "rollback-stopped") {
+      return fail(io, "resume", ExitCode.Usage, {
+        code: "UPG0806",
+        severity: "error",
+        message: `run ${loaded.runId} is being rolled back`,
+        help: `finish the rollback first: upgradec rollback ${options.plan}`,
+      });
+    }
+    if (state.phase === "finished") {
+      io.stderr.write(`upgradec resume: run ${loaded.runId} finished; nothing to resume\n`);
+      return ExitCode.Ok;
+    }
+    const plan = session.loaded.plan;
+    for (const id of options.skip ?? []) {
+      const s = state.steps.get(id)?.status;
+      if (!plan.steps.some((st) => st.id === id)) {
+        return fail(io, "resume", ExitCode.Usage, { code: "UPG0807", severity: "error", message: `--skip ${id}: no such step in the plan`, help: "give a step id as `upgradec status` shows it" });
+      }
+      if (s === "succeeded" || s === "skipped") {
+        return fail(io, "resume", ExitCode.Usage, { code: "UPG0807", severity: "error", message: `--skip ${id}: that step is already done`, help: `upgradec resume ${options.plan}` });
+      }
+    }
+    const opened = openRun(session, loaded.runId, loaded.read, options, io);
+    try {
+      for (const id of options.skip ?? []) {
+        opened.sink.record({ type: "step-skipped", step: id, message: `marked done by ${session.lock.user} (--skip --yes-i-fixed-it)` });
+      }
+      opened.sink.record({ type: "run-resumed", ...(options.skip && options.skip.length > 0 ? { message: `skipping ${options.skip.join(", ")}` } : {}) });
+      opened.sink.commitNow();
+      state = replay([...loaded.read.records, ...opened.sink.made]);
+      const scope: Scope = { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
+      const exec = execContext(session, effects.executor, opened.sink, io);
+      const result = await runForward({ exec, sink: opened.sink, state, scope, stop: signals.signal });
+      return await finishForward(session, opened, result, signals.signal.aborted, options, io, effects, signals.signal);
+    } finally {
+      opened.sink.close();
+    }
+  } finally {
+    signals.dispose();
+    session.release();
+  }
+}
+
+async function rollbackWith(
+  session: Session,
+  opened: { sink: FileSink; run: RunPaths },
+  state: RunState,
+  to: string | undefined,
+  options: CommonOptions,
+  io: CliIO,
+  effects: SessionEffects,
+  stop: AbortSignal,
+): Promise<number> {
+  const plan = session.loaded.plan;
+  const undo = planUndo(plan, state, to, options.plan);
+  if (!undo.ok) {
+    io.stderr.write(
+      "upgradec rollback: " +
+        formatProblems([{ code: "UPG0808", severity: "error", message: `cannot roll back: ${undo.reason}`, notes: ["nothing was undone; the run's state is kept"], help: undo.instead.join("; or ") }]),
+    );
+    return ExitCode.Stopped;
+  }
+  const continuing = state.phase === "rolling-back" || state.phase === "rollback-stopped";
+  if (!continuing) opened.sink.record({ type: "rollback-started", to: undo.plan.target });
+  else opened.sink.record({ type: "rollback-started", to: undo.plan.target, message: "continuing" });
+  opened.sink.commitNow();
+  const exec = execContext(session, effects.executor, opened.sink, io);
+  const result = await runRollback({ exec, sink: opened.sink, state, undo: undo.plan, stop });
+  if (result.failed.length === 0 && result.notStarted.length === 0) {
+    opened.sink.record({ type: "rollback-finished", to: undo.plan.target, outcome: "rolled-back" });
+    opened.sink.commitNow();
+    io.stderr.write(`upgradec rollback: rolled back to ${undo.plan.target === null ? "the start" : `checkpoint ${undo.plan.target}`}\n`);
+    return ExitCode.RolledBack;
+  }
+  const reason = result.stopReason ?? (stop.aborted ? "stopped by the operator" : "undos could not run");
+  opened.sink.record({ type: "rollback-stopped", message: reason, outcome: "stopped" });
+  opened.sink.commitNow();
+  reportStop(io, "rollback", options.plan, opened.run, result, reason, opened.sink.made, options.tail ?? 20);
+  return ExitCode.Stopped;
+}
+
+export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+  const opened0 = await openSession("rollback", options, io, effects);
+  if (typeof opened0 === "number") return opened0;
+  const session = opened0;
+  const signals = withSignals(effects, io, "rollback");
+  try {
+    const loaded = loadRunJournal(session, "rollback", io);
+    if (typeof loaded === "number") return loaded;
+    if (loaded.state.phase === "rolled-back" && options.to === undefined) {
+      io.stderr.write(`upgradec rollback: run ${loaded.runId} is already rolled back\n`);
+      return ExitCode.RolledBack;
+    }
+    const opened = openRun(session, loaded.runId, loaded.read, options, io);
+    try {
+      return await rollbackWith(session, opened, loaded.state, options.to, options, io, effects, signals.signal);
+    } finally {
+      opened.sink.close();
+    }
+  } finally {
+    signals.dispose();
+    session.release();
+  }
+}
+
+export async function showStatus(options: StatusOptions, io: CliIO): Promise<number> {
+  const loaded = await loadPlan(options.plan, { cwd: io.cwd, allowStale: true });
+  if (loaded.diagnostics.length > 0) io.stderr.write(formatProblems(loaded.diagnostics));
+  if (loaded.value === null) return ExitCode.InvalidPlan;
+  const paths = statePaths(stateRoot(loaded.value, options.state, io.cwd));
+  const runId = readCurrent(paths);
+  if (runId === null) {
+    io.stdout.write(`no run of ${options.plan} yet (state: ${shown(io, paths.root)})\n`);
+    return ExitCode.Ok;
+  }
+  let read: JournalRead;
+  try {
+    read = readJournal(paths.run(runId).journal);
+  } catch {
+    io.stderr.write(`upgradec status: the journal of run ${runId} cannot be read\n`);
+    return ExitCode.Usage;
+  }
+  if (read.corruptLine !== null) {
+    io.stderr.write(`upgradec status: the journal of run ${runId} is corrupt at line ${read.corruptLine}\n`);
+    return ExitCode.Usage;
+  }
+  let holder: LockInfo | null = null;
+  try {
+    holder = JSON.parse(readFileSync(paths.lock, "utf8")) as LockInfo;
+  } catch {
+    holder = null;
+  }
+  const report = runStatus(loaded.value.plan, replay(read.records), { runId, lock: holder, now: Date.now() });
+  io.stdout.write(options.json === true ? JSON.stringify(report.json, null, 2) + "\n" : report.text);
+  return ExitCode.Ok;
+}

@@ -1,0 +1,112 @@
+/**
+ * `upgradec status`: where a run stands, from its journal, per phase and per service, with
+ * the failed steps and an ETA against the plan's estimates.
+ */
+import type { PlanFile } from "../plan/plan.js";
+import type { LockInfo } from "./lock.js";
+import { formatDuration } from "./progress.js";
+import type { RunState } from "./run-state.js";
+
+export interface Counts {
+  done: number;
+  running: number;
+  failed: number;
+  pending: number;
+  undone: number;
+}
+
+export interface StatusReport {
+  readonly text: string;
+  readonly json: {
+    readonly run: string;
+    readonly phase: RunState["phase"];
+    readonly holder: LockInfo | null;
+    readonly byPhase: Record<string, Counts>;
+    readonly byService: Record<string, Counts>;
+    readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string | null }[];
+    readonly running: readonly string[];
+    /** Seconds of planned work left. */
+    readonly remaining: number;
+    readonly planned: number;
+  };
+}
+
+function bucket(status: string | undefined): keyof Counts {
+  switch (status) {
+    case "succeeded":
+    case "skipped":
+      return "done";
+    case "interrupted":
+    case "undoing":
+      return "running";
+    case "failed":
+    case "undo-failed":
+      return "failed";
+    case "undone":
+      return "undone";
+    default:
+      return "pending";
+  }
+}
+
+const empty = (): Counts => ({ done: 0, running: 0, failed: 0, pending: 0, undone: 0 });
+
+export function runStatus(plan: PlanFile, state: RunState, context: { runId: string; lock: LockInfo | null; now: number }): StatusReport {
+  const byPhase: Record<string, Counts> = {};
+  const byService: Record<string, Counts> = {};
+  const failed: { step: string; host: string | null; message: string | null }[] = [];
+  const running: string[] = [];
+  let earliestLeft = Infinity;
+  for (const step of plan.steps) {
+    const s = state.steps.get(step.id);
+    const b = bucket(s?.status);
+    (byPhase[step.phase] ??= empty())[b] += 1;
+    (byService[step.service ?? "(plan)"] ??= empty())[b] += 1;
+    if (b === "failed") failed.push({ step: step.id, host: s?.host ?? null, message: s?.message ?? null });
+    if (b === "running") running.push(step.id);
+    if (b !== "done") earliestLeft = Math.min(earliestLeft, step.estimate.start);
+  }
+  const remaining = earliestLeft === Infinity ? 0 : plan.timing.total - earliestLeft;
+  const live = state.phase === "running" && context.lock !== null;
+  const lines: string[] = [];
+  lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state.phase, live)}`);
+  if (state.startedAt !== null) {
+    const elapsed = ((state.lastTime ? Date.parse(state.lastTime) : context.now) - Date.parse(state.startedAt)) / 1000;
+    lines.push(`started ${state.startedAt}; last change ${state.lastTime ?? "-"} (${formatDuration(elapsed)} in)`);
+  }
+  if (context.lock !== null) lines.push(`lock held by ${context.lock.user}@${context.lock.host} pid ${context.lock.pid} since ${context.lock.since}`);
+  lines.push(`planned ${formatDuration(plan.timing.total)}; left by the plan's estimates: ${formatDuration(remaining)}`);
+  const table = (title: string, rows: Record<string, Counts>): void => {
+    lines.push("", `${title.padEnd(24)} ${"done".padStart(6)} ${"running".padStart(8)} ${"failed".padStart(7)} ${"pending".padStart(8)} ${"undone".padStart(7)}`);
+    for (const [name, c] of Object.entries(rows)) {
+      lines.push(`${name.padEnd(24)} ${String(c.done).padStart(6)} ${String(c.running).padStart(8)} ${String(c.failed).padStart(7)} ${String(c.pending).padStart(8)} ${String(c.undone).padStart(7)}`);
+    }
+  };
+  table("phase", byPhase);
+  table("service", byService);
+  if (running.length > 0) lines.push("", live ? "running:" : "started, not finished (the run was interrupted; resume runs them again unless their done-check passes):", ...running.map((id) => `  ${id}`));
+  if (failed.length > 0) lines.push("", "failed:", ...failed.map((f) => `  ${f.step}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}`));
+  return {
+    text: lines.join("\n") + "\n",
+    json: { run: context.runId, phase: state.phase, holder: context.lock, byPhase, byService, failed, running, remaining, planned: plan.timing.total },
+  };
+}
+
+function describePhase(phase: RunState["phase"], live: boolean): string {
+  switch (phase) {
+    case "running":
+      return live ? "running" : "interrupted (the runtime stopped without finishing: upgradec resume)";
+    case "stopped":
+      return "stopped on a failure (upgradec resume, or upgradec rollback)";
+    case "finished":
+      return "finished";
+    case "rolling-back":
+      return live ? "rolling back" : "rollback interrupted (upgradec rollback continues it)";
+    case "rollback-stopped":
+      return "rollback stopped on a failed undo (fix it, then upgradec rollback)";
+    case "rolled-back":
+      return "rolled back";
+    case "none":
+      return "not started";
+  }
+}

@@ -1,0 +1,60 @@
+/** Running the runtime as the operator does: the CLI as a process, or its verbs in-process. */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { execa, type ResultPromise } from "execa";
+import type { CliIO } from "../../src/cli/io.js";
+import { type JournalRecord, parseJournal } from "../../src/runtime/journal.js";
+
+const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
+const TSX = join(ROOT, "node_modules", "tsx", "dist", "esm", "index.mjs");
+const ENTRY = join(ROOT, "test", "runtime", "cli-entry.ts");
+
+/** `upgradec ARGS` as a process (from source through tsx). */
+export function spawnCli(args: readonly string[], cwd: string, env: Record<string, string> = {}): ResultPromise<{ reject: false; cwd: string; env: Record<string, string> }> {
+  return execa(process.execPath, ["--import", TSX, ENTRY, ...args], { reject: false, cwd, env }) as ResultPromise<{ reject: false; cwd: string; env: Record<string, string> }>;
+}
+
+export interface Captured {
+  readonly io: CliIO;
+  out(): string;
+  err(): string;
+}
+
+export function captureIO(cwd: string, env: Readonly<Record<string, string | undefined>> = process.env): Captured {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c: Buffer) => (out += c.toString()));
+  stderr.on("data", (c: Buffer) => (err += c.toString()));
+  return { io: { stdout, stderr, cwd, env }, out: () => out, err: () => err };
+}
+
+export function journalOf(dir: string, state = ".upgradec"): JournalRecord[] {
+  const root = join(dir, state);
+  const current = readFileSync(join(root, "current"), "utf8").trim();
+  return [...parseJournal(readFileSync(join(root, "runs", current, "journal.jsonl"), "utf8")).records];
+}
+
+/** Steps started and never finished, per the journal. */
+export function interrupted(records: readonly JournalRecord[]): Set<string> {
+  const open = new Set<string>();
+  for (const r of records) {
+    if (r.step === undefined) continue;
+    if (r.type === "step-started") open.add(r.step);
+    if (r.type === "step-succeeded" || r.type === "step-failed" || r.type === "step-skipped") open.delete(r.step);
+  }
+  return open;
+}
+
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path));
+    else out.push(path);
+  }
+  return out;
+}
