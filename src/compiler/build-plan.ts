@@ -1,7 +1,23 @@
-// STUB (owned by the expand/schedule work): replaced by expand → schedule → impact → emit.
-import type { Result } from "../diagnostics/diagnostic.js";
+/**
+ * Build: the resolved model becomes the plan file, expand → graph → schedule → impact →
+ * emit. Each part is a pure function of the one before; this file only wires them and turns
+ * what they found into diagnostics.
+ */
+import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
-import type { Model } from "./model.js";
+import { emitPlan } from "./emit/emit.js";
+import type { DraftStep } from "./expand/draft.js";
+import { expand } from "./expand/expand.js";
+import { DEFAULT_PARALLELISM } from "./estimates.js";
+import { impact } from "./impact/impact.js";
+import type { Model, ModelWindow } from "./model.js";
+import { planStart } from "./schedule/plan-start.js";
+import { schedule } from "./schedule/schedule.js";
+import { criticalPath, jobGraph, topologicalOrder } from "./schedule/step-graph.js";
+import { WindowCalendar } from "./schedule/windows.js";
+
+export { rebasePlan } from "./emit/emit.js";
 
 export interface BuildOptions {
   /** --start: an ISO local date-time ("2026-12-05T22:00") in the plan's zone, or with an offset. Overrides the plan's start. */
@@ -13,6 +29,102 @@ export interface BuildOptions {
 }
 
 /** Expand the model into steps, schedule them, compute the impact, and make the plan file. Never throws. */
-export function buildPlan(_model: Model, _options: BuildOptions): Result<PlanFile | null> {
-  return { value: null, diagnostics: [] };
+export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile | null> {
+  const diagnostics: Diagnostic[] = [];
+  const expanded = expand(model);
+  diagnostics.push(...expanded.diagnostics);
+  const x = expanded.value;
+  if (hasErrors(diagnostics)) return { value: null, diagnostics };
+
+  const ids = new Set<string>();
+  for (const step of x.steps) {
+    if (ids.has(step.id)) return { value: null, diagnostics: [...diagnostics, internal(`two steps have the id \`${step.id}\``)] };
+    ids.add(step.id);
+  }
+  // The graph comes first: a cycle (a bug in expand) is named before it could stall the schedule.
+  const graph = jobGraph(x);
+  const topo = topologicalOrder(graph);
+  if ("cycles" in topo) {
+    const cycle = topo.cycles[0] ?? [];
+    return { value: null, diagnostics: [...diagnostics, internal(`the step graph has a cycle: ${[...cycle, cycle[0]].join(" -> ")}`)] };
+  }
+
+  const bound = new Set<string>();
+  for (const job of x.jobs) if (job.window !== null) bound.add(job.window);
+  const used: ModelWindow[] = model.windows.filter((w) => bound.has(w.name));
+  const started = planStart(model, options.start, options.now, used);
+  diagnostics.push(...started.diagnostics);
+  const start = started.value;
+  if (start === null) return { value: null, diagnostics };
+
+  const calendars = new Map(used.map((w) => [w.name, new WindowCalendar(w, start.ms)]));
+  const parallelism = model.plan.parallelism > 0 ? model.plan.parallelism : DEFAULT_PARALLELISM;
+  const sched = schedule(x, { parallelism, calendars });
+  if (sched.unscheduled > 0) return { value: null, diagnostics: [...diagnostics, internal(`${sched.unscheduled} jobs were never scheduled`)] };
+  diagnostics.push(...unfitDiagnostics(model, x.jobs, sched.unfit));
+  if (hasErrors(diagnostics)) return { value: null, diagnostics };
+
+  // The order the schedule gave two unrelated services' chains on one host becomes an
+  // `after`, so the runtime keeps them apart too.
+  const hostAfter = new Map<number, number[]>();
+  sched.hostPrevious.forEach((p, j) => {
+    const job = x.jobs[j];
+    const prev = x.jobs[p];
+    if (!job || !prev || job.service === null || prev.service === null) return;
+    if (x.rolloutBefore.get(job.service)?.has(prev.service)) return;
+    const last = prev.first + prev.count - 1;
+    hostAfter.set(job.first, [last]);
+    graph.setEdge((x.steps[prev.first] as DraftStep).id, (x.steps[job.first] as DraftStep).id);
+  });
+
+  const path = criticalPath(x, graph, sched.start, sched.cause);
+
+  const windowsUsed = sched.windowsUsed.map(({ window, occurrence }) => {
+    const o = calendars.get(window)?.occurrence(occurrence);
+    return { window, openMs: o?.openMs ?? start.ms, closeMs: o?.closeMs ?? start.ms };
+  });
+
+  const plan = emitPlan({
+    model,
+    expansion: x,
+    start: sched.start,
+    planStart: start,
+    parallelism,
+    criticalPath: path,
+    hostAfter,
+    windowsUsed,
+    impact: impact(model, x.steps, sched.start),
+    compilerVersion: options.compilerVersion,
+  });
+  return { value: hasErrors(diagnostics) ? null : plan, diagnostics };
+}
+
+function unfitDiagnostics(model: Model, jobs: ReturnType<typeof expand>["value"]["jobs"], unfit: readonly number[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const j of unfit) {
+    const job = jobs[j];
+    if (!job || job.service === null || job.window === null || seen.has(job.service)) continue;
+    seen.add(job.service);
+    const service = model.services.find((s) => s.name === job.service);
+    const window = model.windows.find((w) => w.name === job.window);
+    const length = window ? ((window.to - window.from + 1440) % 1440 || 1440) * 60 : 0;
+    out.push({
+      code: "UPG0582",
+      severity: "error",
+      message: `a host of \`${job.service}\` needs ${minutes(job.worst)} in the worst case, which fits no occurrence of window \`${job.window}\``,
+      ...(service ? { span: service.nameSpan } : {}),
+      notes: window ? [`the window is open ${minutes(length)} with a cutoff of ${minutes(window.cutoff)}; the worst case counts each health gate at its deadline`] : [],
+      help: "lengthen the window, shorten the cutoff or the health deadline, or lower the estimates",
+    });
+  }
+  return out;
+}
+
+function minutes(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+}
+
+function internal(message: string): Diagnostic {
+  return { code: "UPG0001", severity: "error", message: `internal compiler error in build: ${message}`, help: "this is a bug in upgradec; please report it with the input that caused it" };
 }

@@ -47,7 +47,7 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
   }
   if (!program || hasErrors(diagnostics)) return finish(program, null, null);
 
-  const resolved = guard("resolve", diagnostics, () => resolve(program));
+  const resolved = guard("resolve", diagnostics, () => resolve(program, host));
   const model = resolved?.value ?? null;
   if (!model || hasErrors(diagnostics) || options.checkOnly) return finish(program, model, null);
 

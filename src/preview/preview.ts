@@ -1,5 +1,13 @@
-// STUB (owned by the preview work): replaced by the text, JSON, DOT, Mermaid and HTML previews.
+/**
+ * Previews of a plan: pure functions of the plan file (the CLI writes them out). `text` for
+ * a person, `json` the plan itself, `dot` and `mermaid` the dependency graph, `html` one
+ * self-contained page with the timeline.
+ */
 import type { PlanFile } from "../plan/plan.js";
+import { renderDot } from "./dot.js";
+import { renderHtml } from "./html.js";
+import { renderMermaid } from "./mermaid.js";
+import { renderText } from "./text.js";
 
 export type PreviewFormat = "text" | "json" | "dot" | "mermaid" | "html";
 
@@ -11,6 +19,25 @@ export interface PreviewOptions {
 }
 
 /** A preview of the plan: a pure function of the plan file. */
-export function renderPreview(plan: PlanFile, format: PreviewFormat, _options: PreviewOptions): string {
-  return format === "json" ? JSON.stringify(plan, null, 2) + "\n" : `plan ${plan.plan.name}\n`;
+export function renderPreview(plan: PlanFile, format: PreviewFormat, options: PreviewOptions): string {
+  switch (format) {
+    case "text":
+      return renderText(plan, { color: options.color });
+    case "json":
+      return planJson(plan);
+    case "dot":
+      return renderDot(plan, { steps: options.steps });
+    case "mermaid":
+      return renderMermaid(plan, { steps: options.steps });
+    case "html":
+      return renderHtml(plan);
+  }
+}
+
+/**
+ * The plan file as written by `compile -o`: 2-space indent, keys in the order the compiler
+ * built them (the same inputs give the same bytes), a final newline.
+ */
+export function planJson(plan: PlanFile): string {
+  return JSON.stringify(plan, null, 2) + "\n";
 }

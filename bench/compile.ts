@@ -1,0 +1,173 @@
+/**
+ * Compile speed and memory on generated clouds: `npx tsx bench/compile.ts [sizes...]`.
+ *
+ * For each size (default 1k, 10k and 50k hosts: 3 controllers, the rest compute, network
+ * and storage hosts in 3 availability zones, 15 services) it prints the time and memory of
+ *   - build: buildPlan on a ready Model, plus JSON serialization of the plan file;
+ *   - end-to-end: compileFile of generated .upg and INI inventory text (parse, load,
+ *     resolve, build), once those phases produce a model.
+ * Each size runs in its own process so the peak RSS is that size's. Figures only, no
+ * asserts; the target is 10k hosts under 2 s and 1 GiB.
+ */
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildPlan } from "../src/compiler/build-plan.js";
+import { compileFile } from "../src/compiler/compile.js";
+import type { Model, ModelService } from "../src/compiler/model.js";
+import { nodeLoadHost } from "../src/compiler/node-host.js";
+import { action, computeService, host, model, rolling, service } from "../test/build/model-builder.js";
+
+interface Cloud {
+  readonly controllers: string[];
+  readonly compute: string[];
+  readonly network: string[];
+  readonly storage: string[];
+}
+
+function cloud(size: number): Cloud {
+  const rest = size - 3;
+  const network = Math.max(1, Math.floor(rest * 0.05));
+  const storage = Math.max(1, Math.floor(rest * 0.1));
+  const compute = rest - network - storage;
+  const seq = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(5, "0")}`);
+  return { controllers: ["ctl1", "ctl2", "ctl3"], compute: seq("cmp", compute), network: seq("net", network), storage: seq("sto", storage) };
+}
+
+const CONTROL = ["mariadb", "rabbitmq", "keystone", "placement", "glance", "cinder-api", "nova-api", "nova-conductor", "neutron-server", "horizon"] as const;
+
+const pct = (n: number, p: number): number => Math.max(1, Math.floor((n * p) / 100));
+
+function buildModel(c: Cloud): Model {
+  const services: ModelService[] = CONTROL.map((name, i) =>
+    service(name, {
+      hosts: c.controllers,
+      after: i > 0 ? [CONTROL[i - 1] as string] : [],
+      actions: {
+        precheck: action([`${name}-status`, "upgrade", "check"]),
+        ...(i >= 2 && i <= 8 ? { expand: action([`${name}-manage`, "db", "expand"]), contract: action([`${name}-manage`, "db", "contract"]) } : {}),
+        stop: action(["systemctl", "stop", name]),
+        upgrade: action(["apt-get", "install", "-y", name], { takes: 300 }),
+        start: action(["systemctl", "start", name]),
+        rollback: action(["apt-get", "install", "-y", `${name}={from}`]),
+      },
+      health: { action: action(["curl", "-sf", `http://{host}/${name}`]), every: 5, within: 300, healthyFor: 30, onDeadline: "stop" },
+    }),
+  );
+  const dataRolling = (n: number) => rolling({ batches: [1, pct(n, 5), pct(n, 10)], maxUnavailable: pct(n, 10), domain: "az", maxUnavailablePerDomain: pct(n, 4), pause: 60 });
+  services.push(computeService("nova-compute", c.compute, { after: ["nova-conductor"], rolling: dataRolling(c.compute.length) }));
+  services.push(service("neutron-ovs-agent", { hosts: [...c.compute, ...c.network], plane: "data", after: ["neutron-server"], rolling: dataRolling(c.compute.length + c.network.length) }));
+  services.push(service("neutron-l3-agent", { hosts: c.network, plane: "data", after: ["neutron-server"], rolling: dataRolling(c.network.length) }));
+  services.push(service("cinder-volume", { hosts: c.storage, plane: "data", after: ["cinder-api"], rolling: dataRolling(c.storage.length) }));
+  services.push(service("ceph-osd", { hosts: c.storage, plane: "data", rolling: dataRolling(c.storage.length), reboot: { action: action(["systemctl", "reboot"]), window: null, takes: 300 } }));
+  const az = (i: number): string => `az${(i % 3) + 1}`;
+  return model({
+    plan: { parallelism: 200 },
+    hosts: [
+      ...c.controllers.map((h, i) => host(h, { az: az(i) }, ["control"])),
+      ...c.compute.map((h, i) => host(h, { az: az(i), instances: (i * 7) % 20 }, ["compute"])),
+      ...c.network.map((h, i) => host(h, { az: az(i) }, ["network"])),
+      ...c.storage.map((h, i) => host(h, { az: az(i) }, ["storage"])),
+    ],
+    services,
+  });
+}
+
+/** The same cloud as .upg and INI text, for the end-to-end figure. */
+function sourceText(c: Cloud): { upg: string; ini: string } {
+  const lines: string[] = ['plan "bench" { kind upgrade  from "zed" to "2023.1"  start 2026-12-07T22:00 "Europe/Berlin"  parallelism 200 }', 'inventory "hosts.ini"', ""];
+  CONTROL.forEach((name, i) => {
+    lines.push(`service ${name} {`, "  on control", i > 0 ? `  after ${CONTROL[i - 1]}` : "", "  tags rolling-upgrade", "  plane control", "  rolling { batch 1  max-unavailable 1 }");
+    lines.push(`  precheck ["${name}-status", "upgrade", "check"]`);
+    if (i >= 2 && i <= 8) lines.push(`  expand ["${name}-manage", "db", "expand"]`, `  contract ["${name}-manage", "db", "contract"]`);
+    lines.push(`  stop ["systemctl", "stop", "${name}"]`, `  upgrade ["apt-get", "install", "-y", "${name}"] { takes 5m }`, `  start ["systemctl", "start", "${name}"]`);
+    lines.push(`  rollback ["apt-get", "install", "-y", "${name}={from}"]`, `  health ["curl", "-sf", "http://{host}/${name}"] { every 5s  within 5m  healthy-for 30s }`, "}", "");
+  });
+  const data = (name: string, on: string, after: string | null, extra: string[]): void => {
+    lines.push(`service ${name} {`, `  on ${on}`, after ? `  after ${after}` : "", "  tags rolling-upgrade", "  plane data");
+    lines.push("  rolling { batch 1, 5%, 10%  max-unavailable 10%  max-unavailable 4% per az  pause 1m }", ...extra);
+    lines.push(`  upgrade ["apt-get", "install", "-y", "${name}"]`, "}", "");
+  };
+  data("nova-compute", "compute", "nova-conductor", [
+    '  maintenance { enter ["openstack", "compute", "service", "set", "--disable", "{host}", "nova-compute"] exit ["openstack", "compute", "service", "set", "--enable", "{host}", "nova-compute"] }',
+    '  evacuate live-migrate concurrency 4 timeout 30m { run ["nova-evacuate", "{host}"] }',
+    '  reboot ["systemctl", "reboot"] takes 5m',
+    '  stop ["systemctl", "stop", "nova-compute"]',
+    '  start ["systemctl", "start", "nova-compute"]',
+    '  health ["curl", "-sf", "http://{host}:8774/"] { every 10s  within 10m  healthy-for 30s }',
+  ]);
+  data("neutron-ovs-agent", "compute, network", "neutron-server", []);
+  data("neutron-l3-agent", "network", "neutron-server", []);
+  data("cinder-volume", "storage", "cinder-api", []);
+  data("ceph-osd", "storage", null, ['  reboot ["systemctl", "reboot"] takes 5m']);
+  const ini: string[] = ["[control]", ...c.controllers.map((h, i) => `${h} az=az${(i % 3) + 1}`)];
+  ini.push("", "[compute]", ...c.compute.map((h, i) => `${h} az=az${(i % 3) + 1} instances=${(i * 7) % 20}`));
+  ini.push("", "[network]", ...c.network.map((h, i) => `${h} az=az${(i % 3) + 1}`));
+  ini.push("", "[storage]", ...c.storage.map((h, i) => `${h} az=az${(i % 3) + 1}`), "");
+  return { upg: lines.filter((l) => l !== "").join("\n") + "\n", ini: ini.join("\n") };
+}
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+function runOne(size: number): void {
+  const c = cloud(size);
+  const m = buildModel(c);
+  const now = new Date("2026-12-01T12:00:00Z");
+  const t0 = performance.now();
+  const built = buildPlan(m, { now, compilerVersion: "bench" });
+  const t1 = performance.now();
+  const json = built.value ? JSON.stringify(built.value) : "";
+  const t2 = performance.now();
+  const mem = process.memoryUsage();
+  const steps = built.value?.steps.length ?? 0;
+  const errors = built.diagnostics.filter((d) => d.severity === "error").length;
+  console.log(
+    `${String(size).padStart(6)} hosts  build ${(t1 - t0).toFixed(0).padStart(5)} ms + json ${(t2 - t1).toFixed(0).padStart(4)} ms = ${(t2 - t0).toFixed(0).padStart(5)} ms` +
+      `  ${String(steps).padStart(6)} steps  ${mib(json.length)} json  rss ${mib(mem.rss)}  heap ${mib(mem.heapUsed)}  peak rss ${mib(process.resourceUsage().maxRSS * 1024)}` +
+      (errors > 0 ? `  (${errors} errors)` : "") +
+      (built.value ? `  total ${(built.value.timing.total / 3600).toFixed(1)} h` : ""),
+  );
+
+  const dir = mkdtempSync(join(tmpdir(), "upgradec-bench-"));
+  try {
+    const { upg, ini } = sourceText(c);
+    writeFileSync(join(dir, "cloud.upg"), upg);
+    writeFileSync(join(dir, "hosts.ini"), ini);
+    const e0 = performance.now();
+    const result = compileFile("cloud.upg", nodeLoadHost(dir), { now, compilerVersion: "bench", start: "2026-12-07T22:00" });
+    const out = result.plan ? JSON.stringify(result.plan) : "";
+    const e1 = performance.now();
+    const endMem = process.memoryUsage();
+    if (result.plan) {
+      console.log(
+        `${String(size).padStart(6)} hosts  end-to-end compileFile + json ${(e1 - e0).toFixed(0).padStart(5)} ms  ${result.plan.steps.length} steps  ${mib(out.length)} json` +
+          `  rss ${mib(endMem.rss)}  heap ${mib(endMem.heapUsed)}  peak rss ${mib(process.resourceUsage().maxRSS * 1024)}`,
+      );
+    } else {
+      const first = result.diagnostics.find((d) => d.severity === "error");
+      const why = result.model === null ? "resolve made no model" : "no plan";
+      console.log(`${String(size).padStart(6)} hosts  end-to-end: no plan after ${(e1 - e0).toFixed(0)} ms (${why}; ${result.diagnostics.length} diagnostics${first ? `, first: ${first.code} ${first.message}` : ""})`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === "--print-upg") {
+  console.log(sourceText(cloud(Number(args[1] ?? 20))).upg);
+} else if (args[0] === "--one") {
+  runOne(Number(args[1]));
+} else {
+  const sizes = args.length > 0 ? args.map(Number) : [1_000, 10_000, 50_000];
+  const self = fileURLToPath(import.meta.url);
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}; each size in its own process`);
+  for (const size of sizes) {
+    await new Promise<void>((resolve, reject) => {
+      const child = fork(self, ["--one", String(size)], { stdio: "inherit" });
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`size ${size} exited with ${code}`))));
+    });
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Emit: the plan file, filled completely and deterministically. Everything comes from the
+ * model and the schedule in their own order (arrays, never Map iteration of user data), vars
+ * with sorted keys, and no clock reading except an assumed start. The same inputs, `--start`
+ * included, give byte-identical JSON.
+ */
+import { createHash } from "node:crypto";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { DateTime } from "luxon";
+import { canonicalJson, planFingerprint } from "../../plan/digest.js";
+import {
+  PLAN_FORMAT,
+  type PlanCommandSpec,
+  type PlanFile,
+  type PlanImpact,
+  type PlanService,
+  type PlanStep,
+  type PlanTiming,
+  type VarValue,
+} from "../../plan/plan.js";
+import type { DraftStep, Expansion } from "../expand/draft.js";
+import { batchSizes } from "../expand/expand.js";
+import type { Model } from "../model.js";
+import type { PlanStart } from "../schedule/plan-start.js";
+import { clock } from "../schedule/windows.js";
+
+export interface EmitInput {
+  readonly model: Model;
+  readonly expansion: Expansion;
+  /** Seconds from plan start, per step. */
+  readonly start: Float64Array;
+  readonly planStart: PlanStart;
+  readonly parallelism: number;
+  readonly criticalPath: readonly string[];
+  /** Further `after` per step index: the previous chain on the same host, where the schedule ordered two unrelated services. */
+  readonly hostAfter: ReadonlyMap<number, readonly number[]>;
+  readonly windowsUsed: readonly { readonly window: string; readonly openMs: number; readonly closeMs: number }[];
+  readonly impact: PlanImpact;
+  readonly compilerVersion: string;
+}
+
+export function emitPlan(input: EmitInput): PlanFile {
+  const { model, expansion, start, planStart } = input;
+  const steps: PlanStep[] = expansion.steps.map((s: DraftStep, i) => ({
+    id: s.id,
+    phase: s.phase,
+    service: s.service,
+    hosts: s.hosts,
+    action: s.action,
+    command: s.command,
+    after: [...s.after, ...(input.hostAfter.get(i) ?? [])].map((p) => (expansion.steps[p] as DraftStep).id),
+    estimate: { start: start[i] as number, duration: s.duration },
+    window: s.window,
+    unavailable: s.unavailable,
+    batch: s.batch,
+    checkpoint: s.checkpoint,
+    undo: s.undo,
+    done: s.done,
+    health: s.health,
+  }));
+  let total = 0;
+  for (const s of steps) total = Math.max(total, s.estimate.start + s.estimate.duration);
+  const windowZone = new Map(model.windows.map((w) => [w.name, w.zone]));
+  const timing: PlanTiming = {
+    total,
+    criticalPath: input.criticalPath,
+    windowsUsed: [...input.windowsUsed]
+      .sort((a, b) => a.openMs - b.openMs || (a.window < b.window ? -1 : a.window > b.window ? 1 : 0))
+      .map((w) => ({ window: w.window, start: iso(w.openMs, windowZone.get(w.window) ?? planStart.zone), end: iso(w.closeMs, windowZone.get(w.window) ?? planStart.zone) })),
+    end: iso(planStart.ms + total * 1000, planStart.zone),
+  };
+  const services: PlanService[] = model.services.map((s) => {
+    const caps = expansion.caps.get(s.name);
+    return {
+      name: s.name,
+      extends: s.extends,
+      hosts: s.hosts,
+      tags: s.tags,
+      plane: s.plane,
+      after: s.after,
+      vars: sortedVars(s.vars),
+      rolling: {
+        batches: batchSizes(s),
+        maxUnavailable: caps?.maxUnavailable ?? s.rolling.maxUnavailable,
+        domain: s.rolling.domain,
+        maxUnavailablePerDomain: caps ? caps.maxUnavailablePerDomain : s.rolling.maxUnavailablePerDomain,
+        pause: s.rolling.pause,
+        maxFailures: s.rolling.maxFailures,
+        deadline: s.rolling.deadline,
+        rolling: s.rolling.rolling,
+      },
+      window: s.window,
+      evacuate: s.evacuate ? { strategy: s.evacuate.strategy, concurrency: s.evacuate.concurrency, timeout: s.evacuate.timeout } : null,
+      skew: s.skew.map((r) => ({ kind: r.kind, services: r.services })),
+    };
+  });
+  const hosts = model.hosts.map((h) => ({ name: h.name, groups: h.groups, vars: sortedVars(h.vars), connection: h.connection }));
+  const sources = model.sources.map((s) => ({ path: s.path, sha256: s.sha256, kind: s.kind }));
+  const withoutDigest: Omit<PlanFile, "digest"> = {
+    format: PLAN_FORMAT,
+    fingerprint: planFingerprint({ sources, hosts, compilerVersion: input.compilerVersion }),
+    compiler: { name: "upgradec", version: input.compilerVersion },
+    sources,
+    entry: model.entry,
+    plan: {
+      name: model.plan.name,
+      kind: model.plan.kind,
+      urgent: model.plan.urgent,
+      from: model.plan.from,
+      to: model.plan.to,
+      start: iso(planStart.ms, planStart.zone),
+      startSource: planStart.source,
+      zone: planStart.zone,
+      parallelism: input.parallelism,
+    },
+    hosts,
+    services,
+    windows: model.windows.map((w) => ({ name: w.name, days: w.days, from: clock(w.from), to: clock(w.to), zone: w.zone, cutoff: w.cutoff })),
+    checkpoints: model.checkpoints.map((c) => ({ name: c.name, step: `checkpoint/${c.name}`, restore: c.restore?.spec ?? null, note: c.note })),
+    secrets: model.secrets.map((s) => ({ name: s.name, source: s.source, ref: s.ref })),
+    connections: model.connections.map((c) => ({ name: c.name, exec: c.exec, probe: c.probe })),
+    steps,
+    timing,
+    impact: input.impact,
+  };
+  return withDigest(withoutDigest);
+}
+
+function withDigest(plan: Omit<PlanFile, "digest">): PlanFile {
+  // Key order as in PlanFile, digest after fingerprint, so the written file reads well.
+  const { format, fingerprint, ...rest } = plan;
+  return { format, fingerprint, digest: fastPlanDigest(plan), ...rest };
+}
+
+/**
+ * planDigest, computed faster: the same bytes (canonical JSON: keys sorted) are hashed, but
+ * steps, nine tenths of a big plan, are written by a serializer that knows their shape, and
+ * each command spec (shared by every host of a service) is made canonical once. A test
+ * checks the result against planDigest on every plan it builds.
+ */
+const STEP_KEYS = 15;
+
+export function fastPlanDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
+  const { digest: _ignored, ...rest } = plan as PlanFile;
+  const hash = createHash("sha256");
+  const specs = new Map<object, string>();
+  const spec = (c: PlanCommandSpec | "irreversible" | null): string => {
+    if (c === null) return "null";
+    if (c === "irreversible") return '"irreversible"';
+    let text = specs.get(c);
+    if (text === undefined) {
+      text = canonicalJson(c);
+      specs.set(c, text);
+    }
+    return text;
+  };
+  const q = JSON.stringify;
+  hash.update("{");
+  let first = true;
+  for (const key of Object.keys(rest).sort()) {
+    const value = (rest as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    hash.update(`${first ? "" : ","}${q(key)}:`);
+    first = false;
+    if (key !== "steps") {
+      hash.update(canonicalJson(value));
+      continue;
+    }
+    let buf = "[";
+    (value as readonly PlanStep[]).forEach((s, i) => {
+      const h = s.health;
+      // A step with fields this writer does not know (the format grew) takes the general path.
+      if (Object.keys(s).length !== STEP_KEYS) buf += `${i > 0 ? "," : ""}${canonicalJson(s)}`;
+      else buf +=
+        `${i > 0 ? "," : ""}{"action":${q(s.action)},"after":${q(s.after)},"batch":${q(s.batch)},"checkpoint":${q(s.checkpoint)},` +
+        `"command":${spec(s.command)},"done":${spec(s.done)},"estimate":{"duration":${q(s.estimate.duration)},"start":${q(s.estimate.start)}},` +
+        `"health":${h === null ? "null" : `{"every":${q(h.every)},"healthyFor":${q(h.healthyFor)},"onDeadline":${q(h.onDeadline)},"within":${q(h.within)}}`},` +
+        `"hosts":${q(s.hosts)},"id":${q(s.id)},"phase":${q(s.phase)},"service":${q(s.service)},"unavailable":[` +
+        s.unavailable.map((u) => ("service" in u ? `{"host":${q(u.host)},"service":${q(u.service)}}` : `{"host":${q(u.host)}}`)).join(",") +
+        `],"undo":${spec(s.undo)},"window":${q(s.window)}}`;
+      if (buf.length > 65_536) {
+        hash.update(buf);
+        buf = "";
+      }
+    });
+    hash.update(buf + "]");
+  }
+  hash.update("}");
+  return hash.digest("hex");
+}
+
+/**
+ * The plan as written into another directory: relative source paths and `entry` rewritten
+ * to be relative to `toDir` (they were relative to `fromDir`), standard-library and
+ * absolute paths kept, and the fingerprint and digest computed again (the fingerprint
+ * covers the paths as the file records them).
+ */
+export function rebasePlan(plan: PlanFile, fromDir: string, toDir: string): PlanFile {
+  const move = (p: string): string => {
+    if (p.startsWith("<") || isAbsolute(p)) return p;
+    const moved = relative(resolve(toDir), resolve(fromDir, p));
+    return sep === "/" ? moved : moved.split(sep).join("/");
+  };
+  const sources = plan.sources.map((s) => ({ ...s, path: move(s.path) }));
+  const { digest: _old, ...rest } = plan;
+  return withDigest({
+    ...rest,
+    sources,
+    entry: move(plan.entry),
+    fingerprint: planFingerprint({ sources, hosts: plan.hosts, compilerVersion: plan.compiler.version }),
+  });
+}
+
+function sortedVars(vars: Readonly<Record<string, VarValue>>): Record<string, VarValue> {
+  const out: Record<string, VarValue> = {};
+  for (const key of Object.keys(vars).sort()) out[key] = vars[key] as VarValue;
+  return out;
+}
+
+/** ISO 8601 with offset in `zone` (UTC if the zone is unknown). */
+export function iso(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toISO() ?? DateTime.fromMillis(ms, { zone: "UTC" }).toISO() ?? new Date(ms).toISOString();
+}

@@ -1,0 +1,66 @@
+/**
+ * The step graph as expand makes it and schedule and impact read it: steps by index (ids
+ * only at emission, so 80k steps do not cost 80k string lookups per phase), grouped into
+ * jobs. A job is what the scheduler places: a host's whole chain (its steps run back to
+ * back, so the host is out of service for one unbroken stretch), one per-service step, or
+ * a marker that runs nothing (a batch pause).
+ */
+import type { Phase, PlanCommandSpec, PlanStep, StepAction, Unavailable } from "../../plan/plan.js";
+
+export interface DraftStep {
+  readonly id: string;
+  readonly phase: Phase;
+  readonly service: string | null;
+  readonly hosts: readonly string[];
+  readonly action: StepAction;
+  readonly command: PlanCommandSpec | null;
+  /** Indices of the steps it waits for; always lower than its own index (creation order is topological). */
+  readonly after: number[];
+  /** Estimated seconds. */
+  readonly duration: number;
+  readonly window: string | null;
+  readonly unavailable: readonly Unavailable[];
+  readonly batch: number | null;
+  readonly checkpoint: string | null;
+  readonly undo: PlanCommandSpec | "irreversible" | null;
+  /** Why the step cannot be undone, when undo is "irreversible". */
+  readonly irreversibleReason: string | null;
+  readonly done: PlanCommandSpec | null;
+  readonly health: PlanStep["health"];
+}
+
+export type JobKind = "chain" | "single" | "marker";
+
+export interface Job {
+  readonly kind: JobKind;
+  /** Step indices, in the order they run (consecutive indices). */
+  readonly first: number;
+  readonly count: number;
+  /** The service whose caps the job counts against (chains only). */
+  readonly service: string | null;
+  /** The failure domain of the chain's host, "" when the service has none or the host lacks the var. */
+  readonly domain: string;
+  /** Seconds: the sum of its steps' estimates. */
+  readonly duration: number;
+  /** Seconds: the estimate with health gates at their deadline, for fitting into a window. */
+  readonly worst: number;
+  readonly window: string | null;
+  /** false for markers: they hold no parallelism slot. */
+  readonly usesSlot: boolean;
+}
+
+export interface Caps {
+  readonly maxUnavailable: number;
+  readonly maxUnavailablePerDomain: number | null;
+}
+
+export interface Expansion {
+  readonly steps: readonly DraftStep[];
+  readonly jobs: readonly Job[];
+  /** For each step, the job that holds it. */
+  readonly jobOfStep: Int32Array;
+  /** Per service with a rollout. */
+  readonly caps: ReadonlyMap<string, Caps>;
+  /** Per service with a rollout, the services whose rollouts finish before it starts (its `after`, transitively, and for the data plane the control plane). */
+  readonly rolloutBefore: ReadonlyMap<string, ReadonlySet<string>>;
+}

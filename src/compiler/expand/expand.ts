@@ -1,0 +1,552 @@
+/**
+ * Expand: the resolved model becomes the step graph, phase by phase (any may be empty):
+ *
+ *   checkpoints before prechecks → prechecks → … → expand → pin → rollout → migrate → unpin
+ *   → contract → cleanup → postchecks
+ *
+ * with each `checkpoint … before P` placed just before phase P. Every step of a phase waits
+ * for the last steps of the phase before it; within a per-service phase (expand, pin,
+ * migrate, unpin, contract, cleanup) a service's step also waits for the same step of the
+ * services it comes after. Pre- and post-checks of different services run side by side.
+ *
+ * The rollout: control-plane services first, each rolling after the services it names in
+ * `after` finished theirs; then data-plane services, after every control-plane rollout (the
+ * upstream order: conductors and APIs before computes). A service rolls in batches; each
+ * host of a batch goes through its chain
+ *
+ *   maintenance-enter → evacuate → stop → upgrade → reboot → start → health → maintenance-exit
+ *
+ * with a step only for the actions the service defines (upgrade always). After each batch
+ * a `batch-pause` marker (runs nothing, lasts the policy's pause) waits for the batch's
+ * health gates; the next batch starts after it. The last batch's marker, `<service>/done`
+ * (no pause), waits for every chain to finish and stands for "this service is rolled out".
+ * Markers keep the graph linear in size: without them a 10k-host batch after another would
+ * need 10k × 10k edges.
+ */
+import type { Diagnostic, Result } from "../../diagnostics/diagnostic.js";
+import type { Phase, PlanCommandSpec, StepAction, Unavailable } from "../../plan/plan.js";
+import { DEFAULT_ESTIMATES } from "../estimates.js";
+import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelService } from "../model.js";
+import type { Caps, DraftStep, Expansion, Job } from "./draft.js";
+
+type Undo = PlanCommandSpec | "irreversible" | null;
+type CheckpointPosition = ModelCheckpoint["before"];
+
+const POSITIONS: readonly CheckpointPosition[] = ["prechecks", "expand", "pin", "rollout", "migrate", "unpin", "contract", "cleanup"];
+
+type PerServiceKind = "expand" | "pin" | "migrate" | "unpin" | "contract" | "cleanup";
+
+interface ChainStep {
+  readonly action: StepAction;
+  readonly command: PlanCommandSpec | null;
+  readonly duration: number;
+  readonly worst: number;
+  readonly unavailable: readonly Unavailable[];
+  readonly undo: Undo;
+  readonly done: PlanCommandSpec | null;
+  readonly health: DraftStep["health"];
+}
+
+/** Collects steps and jobs in creation order, which is a topological order by construction. */
+class GraphBuilder {
+  readonly steps: DraftStep[] = [];
+  readonly jobs: Job[] = [];
+  readonly jobOfStep: number[] = [];
+
+  add(step: DraftStep): number {
+    this.steps.push(step);
+    return this.steps.length - 1;
+  }
+
+  single(step: DraftStep): number {
+    const index = this.add(step);
+    const marker = step.command === null && step.action === "batch-pause";
+    this.jobs.push({
+      kind: marker ? "marker" : "single",
+      first: index,
+      count: 1,
+      service: null,
+      domain: "",
+      duration: step.duration,
+      worst: step.duration,
+      window: step.window,
+      usesSlot: !marker,
+    });
+    this.jobOfStep.push(this.jobs.length - 1);
+    return index;
+  }
+
+  chain(steps: readonly DraftStep[], worst: number, service: string, domain: string, window: string | null): { first: number; last: number } {
+    const first = this.steps.length;
+    let duration = 0;
+    for (const step of steps) {
+      this.add(step);
+      duration += step.duration;
+      this.jobOfStep.push(this.jobs.length);
+    }
+    this.jobs.push({ kind: "chain", first, count: steps.length, service, domain, duration, worst, window, usesSlot: true });
+    return { first, last: this.steps.length - 1 };
+  }
+}
+
+export function expand(model: Model): Result<Expansion> {
+  const diagnostics: Diagnostic[] = [];
+  const g = new GraphBuilder();
+  const hostByName = new Map<string, ModelHost>(model.hosts.map((h) => [h.name, h]));
+  const windowNames = new Set(model.windows.map((w) => w.name));
+  const order = serviceOrder(model.services);
+  const rank = new Map(order.map((s, i) => [s.name, i]));
+  const caps = new Map<string, Caps>();
+  const rolloutBefore = new Map<string, Set<string>>();
+
+  // A checkpoint with a restore before a phase makes that phase's schema and data changes
+  // reversible: rollback returns to the checkpoint and restores it.
+  const restorableBefore = (position: CheckpointPosition): string | null => {
+    const limit = POSITIONS.indexOf(position);
+    const cp = model.checkpoints.find((c) => c.restore !== null && POSITIONS.indexOf(c.before) <= limit);
+    return cp ? cp.name : null;
+  };
+
+  let frontier: number[] = [];
+
+  const checkpointsBefore = (position: CheckpointPosition): void => {
+    for (const cp of model.checkpoints) {
+      if (cp.before !== position) continue;
+      const index = g.single({
+        id: `checkpoint/${cp.name}`,
+        phase: "checkpoint",
+        service: null,
+        hosts: [],
+        action: "checkpoint",
+        command: cp.run?.spec ?? null,
+        after: [...frontier],
+        duration: cp.run ? (cp.run.takes ?? DEFAULT_ESTIMATES.checkpoint) : 0,
+        window: null,
+        unavailable: [],
+        batch: null,
+        checkpoint: cp.name,
+        // Rolling back to a checkpoint is restoring it.
+        undo: cp.restore?.spec ?? null,
+        irreversibleReason: null,
+        done: cp.run?.done ?? null,
+        health: null,
+      });
+      frontier = [index];
+    }
+  };
+
+  const checks = (kind: "precheck" | "postcheck", phase: Phase): void => {
+    const made: number[] = [];
+    for (const s of order) {
+      const action = s.actions[kind];
+      if (!action) continue;
+      // Checks only read: nothing to undo.
+      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null), null, frontier)));
+    }
+    if (made.length > 0) frontier = made;
+  };
+
+  const perService = (kind: PerServiceKind): void => {
+    const made = new Map<string, number>();
+    const used = new Set<number>();
+    const has = (s: ModelService): boolean => s.actions[kind] !== undefined;
+    const nearest = nearestAncestors(order, rank, has);
+    for (const s of order) {
+      const action = s.actions[kind];
+      if (!action) continue;
+      const preds = (nearest.get(s.name) ?? []).map((name) => made.get(name)).filter((i): i is number => i !== undefined);
+      for (const p of preds) used.add(p);
+      const { undo, reason } = perServiceUndo(kind, s, action, restorableBefore);
+      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo, reason, preds.length > 0 ? preds : frontier)));
+    }
+    if (made.size > 0) frontier = [...made.values()].filter((i) => !used.has(i));
+  };
+
+  const rollout = (): void => {
+    const done = new Map<string, number>();
+    const used = new Set<number>();
+    const nearest = nearestAncestors(order, rank, (s) => s.hosts.length > 0);
+    const controlDone: number[] = [];
+    const usedByControl = new Set<number>();
+    for (const s of order) {
+      if (s.hosts.length === 0) continue;
+      const preds = (nearest.get(s.name) ?? []).map((name) => done.get(name)).filter((i): i is number => i !== undefined);
+      // Control-plane rollouts that no later one waits for: the others come with them.
+      if (s.plane === "data") for (const c of controlDone) if (!usedByControl.has(c) && !preds.includes(c)) preds.push(c);
+      for (const p of preds) used.add(p);
+      if (s.plane === "control") for (const p of preds) usedByControl.add(p);
+      const before = new Set<string>();
+      for (const [name, marker] of done) {
+        if (!preds.includes(marker)) continue;
+        before.add(name);
+        for (const a of rolloutBefore.get(name) ?? []) before.add(a);
+      }
+      rolloutBefore.set(s.name, before);
+      const entry = preds.length > 0 ? preds : frontier;
+      const end = rollService(s, entry);
+      done.set(s.name, end);
+      if (s.plane === "control") controlDone.push(end);
+    }
+    if (done.size > 0) frontier = [...done.values()].filter((i) => !used.has(i));
+  };
+
+  const rollService = (s: ModelService, entry: readonly number[]): number => {
+    const window = chainWindow(s);
+    const batches = batchSizes(s);
+    const domainVar = s.rolling.domain;
+    caps.set(s.name, {
+      maxUnavailable: s.rolling.rolling ? Math.max(1, s.rolling.maxUnavailable) : s.hosts.length,
+      maxUnavailablePerDomain: s.rolling.rolling && domainVar !== null && s.rolling.maxUnavailablePerDomain !== null ? Math.max(1, s.rolling.maxUnavailablePerDomain) : null,
+    });
+    let offset = 0;
+    let before: readonly number[] = entry;
+    let previousTails: number[] = [];
+    let marker = -1;
+    for (let b = 0; b < batches.length; b++) {
+      const size = batches[b] ?? 0;
+      const last = b === batches.length - 1;
+      const gates: number[] = [];
+      const tails: number[] = [];
+      for (const host of s.hosts.slice(offset, offset + size)) {
+        const chain = hostChain(s, host, s.hosts[0] === host);
+        const worst = chain.reduce((sum, c) => sum + c.worst, 0);
+        // Only `once` actions, on a host other than the first: nothing to do on it.
+        if (chain.length === 0) continue;
+        const hostList = [host];
+        const drafts = chain.map((c): DraftStep => {
+          const id = `${s.name}/b${b + 1}/${host}/${c.action}`;
+          return {
+            id,
+            phase: "rollout",
+            service: s.name,
+            hosts: hostList,
+            action: c.action,
+            command: c.command,
+            after: [],
+            duration: c.duration,
+            window,
+            unavailable: c.unavailable,
+            batch: b,
+            checkpoint: null,
+            undo: c.undo,
+            irreversibleReason: c.undo === "irreversible" ? `${id} is marked \`undo irreversible\`` : null,
+            done: c.done,
+            health: c.health,
+          };
+        });
+        const domainValue = domainVar !== null ? hostByName.get(host)?.vars[domainVar] : undefined;
+        const { first, last: tail } = g.chain(drafts, worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
+        g.steps[first]?.after.push(...before);
+        for (let i = first + 1; i <= tail; i++) g.steps[i]?.after.push(i - 1);
+        const gateOffset = chain.findIndex((c) => c.action === "health");
+        const gate = gateOffset >= 0 ? first + gateOffset : tail;
+        gates.push(last ? tail : gate);
+        if (!last && tail !== gate) tails.push(tail);
+      }
+      offset += size;
+      // The marker also waits for the previous batch's chain tails (leaving maintenance after
+      // the gate), so `<service>/done` truly follows every step of the rollout.
+      const after = [...new Set([...gates, ...previousTails])];
+      if (after.length === 0) after.push(...before);
+      marker = g.single({
+        id: last ? `${s.name}/done` : `${s.name}/b${b + 1}/pause`,
+        phase: "rollout",
+        service: s.name,
+        hosts: [],
+        action: "batch-pause",
+        command: null,
+        after,
+        duration: last ? 0 : s.rolling.pause,
+        window: null,
+        unavailable: [],
+        batch: b,
+        checkpoint: null,
+        undo: null,
+        irreversibleReason: null,
+        done: null,
+        health: null,
+      });
+      previousTails = tails;
+      before = [marker];
+    }
+    return marker;
+  };
+
+  const chainWindow = (s: ModelService): string | null => {
+    if (model.plan.urgent) return null;
+    // A service with `reboot window W` binds each host's whole chain to W: a host should not
+    // be drained in one window and rebooted in the next.
+    const name = s.window ?? s.reboot?.window ?? null;
+    if (name !== null && !windowNames.has(name)) {
+      diagnostics.push({
+        code: "UPG0584",
+        severity: "error",
+        message: `service \`${s.name}\` names window \`${name}\`, which does not exist`,
+        span: s.nameSpan,
+        help: `declare \`window ${name} { … }\` or name an existing window`,
+      });
+      return null;
+    }
+    return name;
+  };
+
+  const hostChain = (s: ModelService, host: string, firstHost: boolean): ChainStep[] => {
+    const out: ChainStep[] = [];
+    const maint = s.maintenance;
+    const hostWide: readonly Unavailable[] = [{ host }];
+    const instance: readonly Unavailable[] = maint ? hostWide : [{ host, service: s.name }];
+    const runs = (a: ModelAction | null | undefined): a is ModelAction => a !== null && a !== undefined && (!a.once || firstHost);
+    const push = (action: StepAction, a: ModelAction | null, duration: number, unavailable: readonly Unavailable[], undo: Undo, worst = duration): void => {
+      out.push({
+        action,
+        command: a?.spec ?? null,
+        duration,
+        worst,
+        unavailable,
+        undo,
+        done: a?.done ?? null,
+        health: null,
+      });
+    };
+    const est = (a: ModelAction | null, kind: keyof typeof DEFAULT_ESTIMATES): number => a?.takes ?? DEFAULT_ESTIMATES[kind];
+
+    // Undo per action: leaving maintenance undoes entering it and the other way round; a
+    // stop is undone by starting the old service and a start by stopping it; an upgrade by
+    // the service's `rollback` action (reinstalling the old version). Evacuation, reboot and
+    // health gates have nothing to undo: instances are not moved back, a host that leaves
+    // maintenance takes new ones. An action's own `undo` always wins.
+    if (maint && runs(maint.enter)) push("maintenance-enter", maint.enter, est(maint.enter, "maintenance-enter"), hostWide, undoOf(maint.enter, maint.exit?.spec ?? null));
+    const ev = s.evacuate;
+    if (ev && ev.strategy !== "none" && runs(ev.run)) push("evacuate", ev.run, est(ev.run, "evacuate"), hostWide, undoOf(ev.run, null));
+    const stop = s.actions.stop;
+    const start = s.actions.start;
+    if (runs(stop)) push("stop", stop, est(stop, "stop"), instance, undoOf(stop, start?.spec ?? null));
+    const upgrade = s.actions.upgrade;
+    if (upgrade === undefined) {
+      // It runs nothing, so it takes no time unless the service says otherwise.
+      push("upgrade", null, s.takes ?? 0, instance, null);
+    } else if (runs(upgrade)) {
+      push("upgrade", upgrade, upgrade.takes ?? s.takes ?? DEFAULT_ESTIMATES.upgrade, instance, undoOf(upgrade, s.actions.rollback?.spec ?? null));
+    }
+    if (s.reboot) {
+      const a = s.reboot.action;
+      if (a === null || runs(a)) push("reboot", a, s.reboot.takes ?? a?.takes ?? DEFAULT_ESTIMATES.reboot, hostWide, a ? undoOf(a, null) : null);
+    }
+    if (runs(start)) push("start", start, est(start, "start"), instance, undoOf(start, stop?.spec ?? null));
+    const health = s.health;
+    if (health && runs(health.action)) {
+      const duration = est(health.action, "health");
+      out.push({
+        action: "health",
+        command: health.action.spec,
+        duration,
+        // A window must hold the gate's whole deadline, not only its usual time.
+        worst: Math.max(duration, health.within),
+        unavailable: instance,
+        undo: null,
+        done: health.action.done,
+        health: { every: health.every, within: health.within, healthyFor: health.healthyFor, onDeadline: health.onDeadline },
+      });
+    }
+    if (maint && runs(maint.exit)) push("maintenance-exit", maint.exit, est(maint.exit, "maintenance-exit"), hostWide, undoOf(maint.exit, maint.enter?.spec ?? null));
+    return out;
+  };
+
+  // Service-level findings, once per service.
+  for (const s of order) {
+    if (s.hosts.length === 0) continue;
+    const upgrade = s.actions.upgrade;
+    if (upgrade === undefined) {
+      diagnostics.push({
+        code: "UPG0580",
+        severity: "warning",
+        message: `service \`${s.name}\` has no upgrade action: its upgrade steps run nothing`,
+        span: s.nameSpan,
+        help: "give it an `upgrade [...]` action, or a `deploy` method that has one",
+      });
+    } else if (upgrade.undo === null && s.actions.rollback === undefined) {
+      diagnostics.push({
+        code: "UPG0581",
+        severity: "note",
+        message: `service \`${s.name}\` has no rollback action: rolling back leaves its hosts at the new version`,
+        span: s.nameSpan,
+        help: "add a `rollback [...]` action (e.g. reinstall the old packages) or an `undo` on its upgrade",
+      });
+    }
+  }
+
+  for (const s of order) {
+    if (s.hosts.length === 0) continue;
+    if (s.reboot && s.reboot.action === null) {
+      diagnostics.push({
+        code: "UPG0585",
+        severity: "warning",
+        message: `service \`${s.name}\` needs a reboot but has no reboot command: its reboot steps run nothing`,
+        span: s.nameSpan,
+        help: 'give the reboot a command, e.g. `reboot ["systemctl", "reboot"] takes 5m`, or use a `deploy` method that has one',
+      });
+    }
+    if (s.evacuate && s.evacuate.strategy !== "none" && s.evacuate.run === null) {
+      diagnostics.push({
+        code: "UPG0586",
+        severity: "warning",
+        message: `service \`${s.name}\` evacuates by ${s.evacuate.strategy} but has no evacuation command: no host is emptied`,
+        span: s.nameSpan,
+        help: "add `run [...]` to its `evacuate`, or extend a template that has one",
+      });
+    }
+  }
+
+  checkpointsBefore("prechecks");
+  checks("precheck", "prechecks");
+  for (const kind of ["expand", "pin"] as const) {
+    checkpointsBefore(kind);
+    perService(kind);
+  }
+  checkpointsBefore("rollout");
+  rollout();
+  for (const kind of ["migrate", "unpin", "contract", "cleanup"] as const) {
+    checkpointsBefore(kind);
+    perService(kind);
+  }
+  checks("postcheck", "postchecks");
+
+  return {
+    value: { steps: g.steps, jobs: g.jobs, jobOfStep: Int32Array.from(g.jobOfStep), caps, rolloutBefore },
+    diagnostics,
+  };
+}
+
+function undoOf(action: ModelAction, fallback: PlanCommandSpec | null): Undo {
+  return action.undo ?? fallback;
+}
+
+/**
+ * Undo of per-service steps. An expand only adds (columns, tables) that the old version
+ * ignores, so rolling back leaves it in place: nothing to undo. A migrate rewrites data into
+ * the new format and a contract drops what the old version still reads: without their own
+ * undo they are points of no return, unless a checkpoint with a restore comes before them,
+ * in which case rollback returns to that checkpoint and restores it (the step itself has
+ * nothing to undo). A pin is undone by the unpin and the other way round. Cleanup removes
+ * old versions; rolling back reinstalls them through the upgrade's rollback, so the cleanup
+ * itself has nothing to undo.
+ */
+function perServiceUndo(
+  kind: PerServiceKind,
+  s: ModelService,
+  action: ModelAction,
+  restorableBefore: (p: CheckpointPosition) => string | null,
+): { undo: Undo; reason: string | null } {
+  const id = `${s.name}/${kind}`;
+  if (action.undo === "irreversible") return { undo: "irreversible", reason: `${id} is marked \`undo irreversible\`` };
+  if (action.undo !== null) return { undo: action.undo, reason: null };
+  switch (kind) {
+    case "pin":
+      return { undo: s.actions.unpin?.spec ?? null, reason: null };
+    case "unpin":
+      return { undo: s.actions.pin?.spec ?? null, reason: null };
+    case "migrate":
+    case "contract": {
+      if (restorableBefore(kind) !== null) return { undo: null, reason: null };
+      const what = kind === "contract" ? "drops what the old version still reads (old columns and tables)" : "rewrites data into the new version's format";
+      return { undo: "irreversible", reason: `${id} ${what}; no checkpoint with a restore before it` };
+    }
+    case "expand":
+    case "cleanup":
+      return { undo: null, reason: null };
+  }
+}
+
+function serviceStep(
+  s: ModelService,
+  action: StepAction & keyof typeof DEFAULT_ESTIMATES,
+  phase: Phase,
+  a: ModelAction,
+  undo: Undo,
+  reason: string | null,
+  after: readonly number[],
+): DraftStep {
+  return {
+    id: `${s.name}/${action}`,
+    phase,
+    service: s.name,
+    // A per-service action runs once, on the service's first host.
+    hosts: s.hosts.length > 0 ? [s.hosts[0] as string] : [],
+    action,
+    command: a.spec,
+    after: [...after],
+    duration: a.takes ?? DEFAULT_ESTIMATES[action],
+    window: null,
+    unavailable: [],
+    batch: null,
+    checkpoint: null,
+    undo,
+    irreversibleReason: undo === "irreversible" ? reason ?? `${s.name}/${action} is marked \`undo irreversible\`` : null,
+    done: a.done,
+    health: null,
+  };
+}
+
+/** Batch sizes that add up to the service's hosts: the resolved list, trimmed or topped up by the last entry. */
+export function batchSizes(s: ModelService): number[] {
+  const n = s.hosts.length;
+  if (n === 0) return [];
+  if (!s.rolling.rolling || s.rolling.batches.length === 0) return [n];
+  const out: number[] = [];
+  let left = n;
+  for (let i = 0; left > 0; i++) {
+    const want = Math.max(1, s.rolling.batches[Math.min(i, s.rolling.batches.length - 1)] ?? 1);
+    const size = Math.min(want, left);
+    out.push(size);
+    left -= size;
+  }
+  return out;
+}
+
+/**
+ * Services in dependency order (those named in `after` first); among services free to go,
+ * control plane before data plane, then declaration order. A cycle (reported by resolve)
+ * is broken by declaration order so expansion still terminates.
+ */
+export function serviceOrder(services: readonly ModelService[]): ModelService[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const placed = new Set<string>();
+  const out: ModelService[] = [];
+  while (out.length < services.length) {
+    let next: ModelService | undefined;
+    for (const plane of ["control", "data"] as const) {
+      next = services.find((s) => !placed.has(s.name) && s.plane === plane && s.after.every((d) => placed.has(d) || !byName.has(d)));
+      if (next) break;
+    }
+    next ??= services.find((s) => !placed.has(s.name));
+    if (!next) break;
+    placed.add(next.name);
+    out.push(next);
+  }
+  return out;
+}
+
+/**
+ * For each service, the nearest services before it in `after` (transitively) that satisfy
+ * `has`: a service without an expand step passes its dependencies' expands on to its
+ * dependants. Only edges to services earlier in `order` count (that breaks any cycle).
+ */
+function nearestAncestors(order: readonly ModelService[], rank: ReadonlyMap<string, number>, has: (s: ModelService) => boolean): Map<string, string[]> {
+  const byName = new Map(order.map((s) => [s.name, s]));
+  const through = new Map<string, string[]>();
+  const out = new Map<string, string[]>();
+  for (const s of order) {
+    const own = rank.get(s.name) ?? 0;
+    const found = new Set<string>();
+    for (const d of s.after) {
+      const dep = byName.get(d);
+      if (!dep || (rank.get(d) ?? own) >= own) continue;
+      if (has(dep)) found.add(d);
+      else for (const a of through.get(d) ?? []) found.add(a);
+    }
+    const list = [...found].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+    out.set(s.name, list);
+    through.set(s.name, list);
+  }
+  return out;
+}

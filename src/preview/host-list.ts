@@ -1,0 +1,80 @@
+/**
+ * Host lists as a person reads them: consecutive numbered names folded into ranges
+ * (`cmp001..cmp012`), the count when there are several, and a bounded length whatever the
+ * size of the list.
+ */
+
+interface NumberedName {
+  readonly prefix: string;
+  readonly digits: string;
+  readonly suffix: string;
+  readonly value: number;
+}
+
+const NUMBERED = /^(.*?)(\d+)(\D*)$/;
+
+function numbered(name: string): NumberedName | null {
+  const m = NUMBERED.exec(name);
+  if (!m) return null;
+  const digits = m[2] ?? "";
+  if (digits.length > 15) return null;
+  return { prefix: m[1] ?? "", digits, suffix: m[3] ?? "", value: Number(digits) };
+}
+
+/** Natural order: `cmp2` before `cmp10`; names with the same stem by the width, then the value, of their number. */
+export function compareHostNames(a: string, b: string): number {
+  const na = numbered(a);
+  const nb = numbered(b);
+  if (na && nb && na.prefix === nb.prefix && na.suffix === nb.suffix) return na.digits.length - nb.digits.length || na.value - nb.value;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Runs of consecutive names: ["cmp001..cmp004", "cmp007", "ctl01", "ctl02"]; two in a row stay two names. */
+export function hostRuns(hosts: readonly string[]): string[] {
+  const sorted = [...new Set(hosts)].sort(compareHostNames);
+  const runs: string[] = [];
+  let first: string | null = null;
+  let last: string | null = null;
+  let length = 0;
+  let lastParts: NumberedName | null = null;
+  const close = (): void => {
+    if (first === null || last === null) return;
+    // Two names read better as themselves than as a range.
+    if (length <= 2) runs.push(...(first === last ? [first] : [first, last]));
+    else runs.push(`${first}..${last}`);
+  };
+  for (const name of sorted) {
+    const parts = numbered(name);
+    const follows =
+      parts !== null &&
+      lastParts !== null &&
+      parts.prefix === lastParts.prefix &&
+      parts.suffix === lastParts.suffix &&
+      // cmp009..cmp010 keep their width; unpadded cmp9..cmp10 grow by a digit
+      (parts.digits.length === lastParts.digits.length || (!parts.digits.startsWith("0") && !lastParts.digits.startsWith("0"))) &&
+      parts.value === lastParts.value + 1;
+    if (!follows) {
+      close();
+      first = name;
+      length = 0;
+    }
+    last = name;
+    length++;
+    lastParts = parts;
+  }
+  close();
+  return runs;
+}
+
+/**
+ * `ctl01`, `cmp001..cmp012 (12 hosts)`, `cmp001..cmp003, cmp007, … 5 more ranges (40 hosts)`:
+ * at most `maxRuns` runs, so a batch of 5,000 hosts stays one short line.
+ */
+export function summariseHosts(hosts: readonly string[], maxRuns = 4): string {
+  const count = new Set(hosts).size;
+  if (count === 0) return "no hosts";
+  const runs = hostRuns(hosts);
+  const shown = runs.slice(0, maxRuns).join(", ");
+  const more = runs.length > maxRuns ? `, … ${runs.length - maxRuns} more ranges` : "";
+  return count === 1 ? shown : `${shown}${more} (${count} hosts)`;
+}

@@ -1,0 +1,306 @@
+/**
+ * The text preview, read like a Terraform plan and meant to be readable at 3 a.m.: what
+ * runs when, on which hosts, in which windows, where the way back ends, and what users
+ * lose meanwhile. Bounded whatever the cloud's size: batches and summaries, never a line
+ * per host.
+ */
+import type { PlanFile, PlanService, PlanStep } from "../plan/plan.js";
+import { commandText } from "./command-text.js";
+import { summariseHosts } from "./host-list.js";
+import { outlinePlan, PHASE_ORDER, type BatchOutline, type PhaseOutline, type ServiceInPhase } from "./plan-outline.js";
+import { formatDuration, formatOffset, formatShare, planClock, type PlanClock } from "./time-format.js";
+
+type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
+
+const ANSI: Record<Style, [string, string]> = {
+  bold: ["\u001b[1m", "\u001b[22m"],
+  dim: ["\u001b[2m", "\u001b[22m"],
+  red: ["\u001b[31m", "\u001b[39m"],
+  green: ["\u001b[32m", "\u001b[39m"],
+  yellow: ["\u001b[33m", "\u001b[39m"],
+  cyan: ["\u001b[36m", "\u001b[39m"],
+};
+
+type Paint = (style: Style, text: string) => string;
+
+/** Batches listed in full up to this many per service; beyond, the first and last ones and a count. */
+const MAX_BATCH_LINES = 24;
+const HEAD_BATCHES = 16;
+const TAIL_BATCHES = 4;
+/** Rows of the per-service lists (impact table, services of a phase) before folding the rest into one line. */
+const MAX_ROWS = 60;
+
+export function renderText(plan: PlanFile, options: { readonly color: boolean }): string {
+  const paint: Paint = options.color ? (style, text) => `${ANSI[style][0]}${text}${ANSI[style][1]}` : (_style, text) => text;
+  const clock = planClock(plan.plan.start, plan.plan.zone);
+  const outline = outlinePlan(plan);
+  const out: string[] = [];
+
+  header(plan, clock, paint, out);
+  attention(plan, clock, paint, out);
+  windows(plan, clock, paint, out);
+  out.push("", paint("bold", "Phases"));
+  outline.phases.forEach((phase, i) => renderPhase(plan, phase, i + 1, outline.services, clock, paint, out));
+  checkpoints(plan, clock, paint, out);
+  impact(plan, paint, out);
+
+  const occurrences = plan.timing.windowsUsed.length;
+  out.push(
+    "",
+    paint(
+      "bold",
+      `Plan: ${plan.services.length} ${plural(plan.services.length, "service")}, ` +
+        `${occurrences === 0 ? "no windows" : `${occurrences} ${plural(occurrences, "window")}`}, ` +
+        `${plan.steps.length} ${plural(plan.steps.length, "step")}, ${formatDuration(plan.timing.total)}.`,
+    ),
+  );
+  return out.join("\n") + "\n";
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+function span(start: number, end: number): string {
+  return `${formatOffset(start)} → ${formatOffset(end)}`;
+}
+
+function calendar(clock: PlanClock, start: number, end: number): string {
+  const sameDay = clock.at(start).hasSame(clock.at(end), "day");
+  return `${clock.short(start)} → ${sameDay ? clock.at(end).toFormat("HH:mm") : clock.short(end)}`;
+}
+
+function header(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): void {
+  const p = plan.plan;
+  const versions = p.from !== null || p.to !== null ? `  ${p.from ?? "?"} → ${p.to ?? "?"}` : "";
+  out.push(paint("bold", `Plan ${p.name}: ${p.kind}${versions}${p.urgent ? "  (urgent)" : ""}`));
+  const source =
+    p.startSource === "plan" ? "from the plan" : p.startSource === "option" ? "from --start" : paint("yellow", "assumed: no start given");
+  out.push(`  start   ${clock.long(0)} ${clock.abbreviation(0)} (${p.zone}), ${source}`);
+  out.push(`  end     ${clock.long(plan.timing.total)} ${clock.abbreviation(plan.timing.total)}`);
+  out.push(`  total   ${paint("bold", formatDuration(plan.timing.total))}, ${plan.steps.length} steps, at most ${p.parallelism} at once`);
+  if (plan.timing.criticalPath.length > 0) out.push(`  critical path  ${plan.timing.criticalPath.length} steps, ends with ${plan.timing.criticalPath.at(-1)}`);
+}
+
+/** What the operator must not miss, derived from the plan itself. */
+function attention(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): void {
+  const lines: string[] = [];
+  if (plan.plan.startSource === "assumed") lines.push("the start time is assumed; give `start` in the plan or --start to fix the calendar");
+  if (plan.plan.urgent) lines.push("urgent plan: windows are waived");
+  for (const s of plan.impact.services) {
+    if (s.downtime > 0) lines.push(`${s.service} is fully down for ${formatDuration(s.downtime)} (all ${s.instances} ${plural(s.instances, "instance")} at once)`);
+  }
+  const ponr = plan.impact.pointOfNoReturn;
+  if (ponr) {
+    const step = plan.steps.find((s) => s.id === ponr.step);
+    lines.push(`point of no return: ${ponr.step}${step ? ` at ${formatOffset(step.estimate.start)} (${clock.short(step.estimate.start)})` : ""}`);
+  }
+  if (lines.length === 0) return;
+  out.push("", paint("bold", "Attention"));
+  for (const line of lines) out.push(`  ${paint("yellow", "!")} ${line}`);
+}
+
+function windows(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): void {
+  out.push("", paint("bold", "Windows"));
+  if (plan.windows.length === 0) {
+    out.push("  none: no step is bound to a window");
+    return;
+  }
+  for (const w of plan.windows) {
+    const used = plan.timing.windowsUsed.filter((u) => u.window === w.name);
+    out.push(
+      `  ${paint("cyan", w.name)}  ${w.days.join(", ")} ${w.from}–${w.to} ${w.zone}, cutoff ${formatDuration(w.cutoff)}: ` +
+        (used.length === 0 ? "not needed" : `${used.length} ${plural(used.length, "occurrence")} needed`),
+    );
+    used.forEach((u, i) => {
+      const start = clock.offsetOf(u.start);
+      const end = clock.offsetOf(u.end);
+      out.push(`    ${String(i + 1).padStart(2)}. ${clock.long(start)} → ${clock.long(end)}   ${paint("dim", `(${span(start, end)})`)}`);
+    });
+  }
+}
+
+function renderPhase(
+  plan: PlanFile,
+  phase: PhaseOutline,
+  n: number,
+  services: ReadonlyMap<string, PlanService>,
+  clock: PlanClock,
+  paint: Paint,
+  out: string[],
+): void {
+  out.push(
+    "",
+    `${paint("bold", `${n}. ${phase.phase}`.padEnd(16))} ${span(phase.start, phase.end).padEnd(22)} ${paint("dim", calendar(clock, phase.start, phase.end))}   ` +
+      `${phase.stepCount} ${plural(phase.stepCount, "step")}`,
+  );
+  const width = Math.min(24, Math.max(8, ...phase.services.map((s) => (s.service ?? "").length)));
+  const shown = phase.services.slice(0, MAX_ROWS);
+  for (const group of shown) {
+    if (phase.phase === "rollout" && group.service !== null) renderRollout(plan, group, services.get(group.service), width, clock, paint, out);
+    else renderOnce(plan, group, width, clock, paint, out);
+  }
+  if (phase.services.length > shown.length) out.push(`   … ${phase.services.length - shown.length} more services`);
+}
+
+/** A once-per-service step (precheck, expand, contract, a checkpoint): one line, with its undo. */
+function renderOnce(plan: PlanFile, group: ServiceInPhase, width: number, clock: PlanClock, paint: Paint, out: string[]): void {
+  const first = group.steps[0];
+  const checkpoint = first?.checkpoint ?? null;
+  const name = group.service ?? (checkpoint !== null ? "checkpoint" : "(plan)");
+  const what = checkpoint !== null ? `◆ ${checkpoint}` : group.actions.join(", ");
+  const hosts = group.hosts.length > 0 ? ` on ${summariseHosts(group.hosts, 2)}` : "";
+  const padded = `${what}${hosts}`.padEnd(28);
+  const shown = checkpoint !== null ? paint("green", padded) : padded;
+  const times = `${span(group.start, group.end).padEnd(22)} ${paint("dim", calendar(clock, group.start, group.end))}`;
+  out.push(`   ${name.padEnd(width)}  ${shown} ${times}${group.stepCount > 1 ? `  (${group.stepCount} steps)` : ""}`);
+  const ponr = plan.impact.pointOfNoReturn;
+  const marked = ponr !== null && group.steps.some((s) => s.id === ponr.step);
+  if (marked || group.irreversible) {
+    out.push(`   ${"".padEnd(width)}  ${paint("red", paint("bold", "✖ POINT OF NO RETURN"))}${marked && ponr ? `: ${ponr.reason}` : ": undo irreversible"}`);
+  } else if (first && first.undo !== null && first.undo !== "irreversible" && checkpoint === null) {
+    out.push(`   ${"".padEnd(width)}  ${paint("dim", `undo: ${commandText(first.undo, 80)}`)}`);
+  }
+}
+
+function rollingSummary(service: PlanService): string {
+  const r = service.rolling;
+  if (!r.rolling) return "every host at once: the service lacks the rolling-upgrade tag";
+  const parts = [`batches ${compactBatches(r.batches)}`, `max ${r.maxUnavailable} unavailable`];
+  if (r.domain !== null && r.maxUnavailablePerDomain !== null) parts.push(`max ${r.maxUnavailablePerDomain} unavailable per ${r.domain}`);
+  if (r.pause > 0) parts.push(`pause ${formatDuration(r.pause)}`);
+  parts.push(r.maxFailures.count === 0 ? "stop at the first failure" : `tolerate ${r.maxFailures.count} ${plural(r.maxFailures.count, "failure")}${r.maxFailures.scope === "batch" ? " per batch" : ""}${r.maxFailures.cancel ? ", then cancel work in flight" : ""}`);
+  if (r.deadline) parts.push(`deadline ${formatDuration(r.deadline.seconds)} then ${r.deadline.onDeadline}`);
+  return parts.join(", ");
+}
+
+/** `1, 3, 3, 3, 2` or, for long lists, `1, 5×500, 20` (run-length). */
+function compactBatches(batches: readonly number[]): string {
+  const runs: [number, number][] = [];
+  for (const b of batches) {
+    const last = runs.at(-1);
+    if (last && last[0] === b) last[1]++;
+    else runs.push([b, 1]);
+  }
+  const full = batches.join(", ");
+  if (batches.length <= 8) return full;
+  return runs.map(([size, times]) => (times === 1 ? String(size) : `${times}×${size}`)).join(", ");
+}
+
+function renderRollout(plan: PlanFile, group: ServiceInPhase, service: PlanService | undefined, width: number, clock: PlanClock, paint: Paint, out: string[]): void {
+  const name = group.service ?? "";
+  const count = service?.hosts.length ?? group.hosts.length;
+  const rolling = service?.rolling.rolling ?? true;
+  const downtime = plan.impact.services.find((s) => s.service === name)?.downtime ?? 0;
+  const down = downtime > 0 ? `, downtime ${formatDuration(downtime)}` : "";
+  const head = rolling ? `rolling, ${count} ${plural(count, "host")}${down}` : paint("red", `ALL AT ONCE, ${count} ${plural(count, "host")}${down}`);
+  out.push(`   ${paint("bold", name.padEnd(width))}  ${head}  ${span(group.start, group.end)}  ${paint("dim", calendar(clock, group.start, group.end))}`);
+  const indent = `   ${"".padEnd(width)}  `;
+  if (service) {
+    out.push(`${indent}${rolling ? rollingSummary(service) : paint("red", rollingSummary(service))}`);
+    const extras: string[] = [];
+    if (service.window !== null) extras.push(`window ${paint("cyan", service.window)}`);
+    if (service.evacuate) extras.push(`evacuate ${service.evacuate.strategy} (concurrency ${service.evacuate.concurrency}, timeout ${formatDuration(service.evacuate.timeout)})`);
+    if (service.after.length > 0) extras.push(`after ${service.after.join(", ")}`);
+    if (extras.length > 0) out.push(`${indent}${extras.join(", ")}`);
+  }
+  out.push(`${indent}${paint("dim", `each host: ${group.actions.join(" → ")}`)}`);
+  const batches = group.batches;
+  const total = batches.length;
+  const showAll = total <= MAX_BATCH_LINES;
+  batches.forEach((b, i) => {
+    if (!showAll && i === HEAD_BATCHES) {
+      const hidden = batches.slice(HEAD_BATCHES, total - TAIL_BATCHES);
+      const hosts = hidden.reduce((n, h) => n + h.hosts.length, 0);
+      out.push(`${indent}  … ${hidden.length} batches (${hosts} hosts) ${span(hidden[0]?.start ?? 0, hidden.at(-1)?.end ?? 0)}`);
+    }
+    if (!showAll && i >= HEAD_BATCHES && i < total - TAIL_BATCHES) return;
+    out.push(batchLine(plan, b, total, rolling, indent, clock, paint));
+    if (b.pauseAfter > 0 && i < total - 1) out.push(`${indent}  ${paint("dim", `pause ${formatDuration(b.pauseAfter)}`)}`);
+    const next = batches[i + 1];
+    const idle = next ? next.start - (b.end + b.pauseAfter) : 0;
+    if (next && idle >= 60 && (showAll || i < HEAD_BATCHES - 1 || i >= total - TAIL_BATCHES)) {
+      const why = next.window !== null ? `for ${occurrenceLabel(plan, clock, next.window, next.start)}` : "for capacity or parallelism";
+      out.push(`${indent}  ${paint("yellow", `waits ${formatDuration(idle)} ${why}`)}`);
+    }
+  });
+}
+
+function batchLine(plan: PlanFile, b: BatchOutline, total: number, rolling: boolean, indent: string, clock: PlanClock, paint: Paint): string {
+  const label = rolling ? `batch ${b.index + 1}/${total}` : "all hosts";
+  const window = b.window !== null ? `  ${paint("cyan", occurrenceLabel(plan, clock, b.window, b.start))}` : "";
+  return `${indent}  ${label.padEnd(12)} ${summariseHosts(b.hosts).padEnd(30)} ${span(b.start, b.end).padEnd(22)} ${paint("dim", calendar(clock, b.start, b.end))}${window}`;
+}
+
+/** `window nightly #2`: which occurrence (numbered as under Windows) a batch starts in. */
+function occurrenceLabel(plan: PlanFile, clock: PlanClock, window: string, start: number): string {
+  const used = plan.timing.windowsUsed.filter((u) => u.window === window);
+  const index = used.findIndex((u) => clock.offsetOf(u.start) <= start && start < clock.offsetOf(u.end));
+  return index < 0 ? `window ${window}` : `window ${window} #${index + 1}`;
+}
+
+function checkpoints(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): void {
+  const ponr = plan.impact.pointOfNoReturn;
+  const ponrStep: PlanStep | undefined = ponr ? plan.steps.find((s) => s.id === ponr.step) : undefined;
+  out.push("", paint("bold", "Checkpoints and the way back"));
+  if (plan.checkpoints.length === 0) out.push("  none: a failure can only be undone step by step, where steps have an undo");
+  for (const cp of plan.checkpoints) {
+    const step = plan.steps.find((s) => s.id === cp.step);
+    const at = step ? `${formatOffset(step.estimate.start)} (${clock.short(step.estimate.start)})` : "?";
+    out.push(`  ${paint("green", `◆ ${cp.name}`)}  at ${at}, step ${cp.step}`);
+    const restore = cp.restore ? `restore with \`${commandText(cp.restore, 90)}\`` : "a marker only: nothing to restore";
+    out.push(`      rolling back to it: ${restore}${cp.note !== null ? `; ${cp.note}` : ""}`);
+    if (step) {
+      // Rolling back here is possible until the point of no return, if that comes later.
+      const limit = ponrStep && ponrStep.estimate.start >= step.estimate.start ? ponrStep.estimate.start : Infinity;
+      const after = plan.steps.filter((s) => s.estimate.start >= step.estimate.start + step.estimate.duration && s.estimate.start < limit);
+      const undone = new Set(after.map((s) => s.phase));
+      out.push(`      undoes at most ${after.length} steps (${PHASE_ORDER.filter((p) => undone.has(p)).join(", ") || "none"})`);
+      if (ponrStep && limit !== Infinity) out.push(`      possible until ${ponrStep.id} starts at ${formatOffset(ponrStep.estimate.start)}`);
+    }
+  }
+  if (ponr) {
+    const at = ponrStep ? ` at ${formatOffset(ponrStep.estimate.start)} (${clock.long(ponrStep.estimate.start)})` : "";
+    out.push(`  ${paint("red", paint("bold", "✖ POINT OF NO RETURN"))}  ${ponr.step}${at}`);
+    out.push(`      ${ponr.reason}`);
+    out.push("      once it has run there is no rollback, only fix forward");
+  } else {
+    out.push("  no point of no return: every step can be rolled back");
+  }
+}
+
+function impact(plan: PlanFile, paint: Paint, out: string[]): void {
+  out.push("", paint("bold", "Impact"));
+  const rows = plan.impact.services;
+  const width = Math.min(28, Math.max(7, ...rows.map((r) => r.service.length)));
+  out.push(`  ${"service".padEnd(width)}  ${"instances".padStart(9)}  ${"min in service".padStart(14)}  ${"share".padStart(5)}  downtime`);
+  for (const r of rows.slice(0, MAX_ROWS)) {
+    const down = r.downtime > 0 ? paint("red", formatDuration(r.downtime)) : "none";
+    out.push(`  ${r.service.padEnd(width)}  ${String(r.instances).padStart(9)}  ${String(r.minInService).padStart(14)}  ${formatShare(r.minShare).padStart(5)}  ${down}`);
+  }
+  if (rows.length > MAX_ROWS) out.push(`  … ${rows.length - MAX_ROWS} more services`);
+
+  const hosts = plan.impact.hosts.filter((h) => h.outOfService > 0);
+  if (hosts.length === 0) {
+    out.push("", "  hosts out of service: none");
+  } else {
+    let longest = hosts[0] ?? { host: "", outOfService: 0 };
+    let sum = 0;
+    for (const h of hosts) {
+      sum += h.outOfService;
+      if (h.outOfService > longest.outOfService) longest = h;
+    }
+    out.push(
+      "",
+      `  hosts out of service: ${hosts.length} of ${plan.hosts.length}, each for at most ${formatDuration(longest.outOfService)} ` +
+        `(${longest.host}), ${formatDuration(sum / hosts.length)} on average`,
+    );
+  }
+  const dataHosts = new Set(plan.services.filter((s) => s.plane === "data").flatMap((s) => s.hosts));
+  out.push(`  instances live-migrated: ${plan.impact.instancesMigrated}`);
+  const peak = plan.impact.peakDataPlaneOut;
+  out.push(
+    `  peak data-plane capacity out: ${formatShare(peak)}` +
+      (dataHosts.size > 0 ? ` (${Math.round(peak * dataHosts.size)} of ${dataHosts.size} data-plane hosts)` : ""),
+  );
+}
