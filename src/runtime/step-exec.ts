@@ -160,6 +160,12 @@ async function runOnce(
   out.end();
   // Cancelled work is not done work, even when the command exits 0 on SIGTERM.
   if (succeeded(result) && !signal.aborted) return OK;
+  // OpenStack's `<project>-status upgrade check` convention: exit 1 is a warning (upgrade
+  // possible, read the output), 2 a failure. `upgradec check` reports the same row as a warning.
+  if (purpose === "action" && step.action === "precheck" && result.exitCode === 1 && result.error === null && !result.timedOut && !signal.aborted) {
+    write(`-- ${purpose}${host !== null ? ` on ${host}` : ""}: exit code 1 is a warning for a pre-check; going on (read the output above)\n`);
+    return OK;
+  }
   const message = signal.aborted && succeeded(result) ? "cancelled" : ctx.redact(describeResult(result));
   write(`-- ${purpose}${host !== null ? ` on ${host}` : ""} failed: ${message}\n`);
   return { ok: false, message, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, host };

@@ -286,4 +286,18 @@ describe("upgradec run checks the cloud first", () => {
     const started = journalOf(skipped).find((r) => r.type === "run-started");
     expect(started?.checks).toBe("skipped");
   });
+
+  it("treats a pre-check's exit 1 as a warning, as OpenStack's upgrade checks mean it, and 2 as a failure", async () => {
+    const warned = tempDir();
+    writePlan(warned, precheckPlan(warned, shell("echo 'WARNING: policy file' ; exit 1")));
+    expect((await spawnCli(["run", "plan.json"], warned)).exitCode).toBe(ExitCode.Ok);
+    const records = journalOf(warned);
+    expect(records.find((r) => r.type === "run-started")?.checks).toBe("passed-with-warnings");
+    expect(records.some((r) => r.type === "step-succeeded" && r.step === "svc/precheck")).toBe(true);
+
+    const failed = tempDir();
+    writePlan(failed, precheckPlan(failed, shell("exit 2")));
+    expect((await spawnCli(["run", "plan.json", "--skip-checks"], failed)).exitCode).toBe(ExitCode.Stopped);
+    expect(journalOf(failed).some((r) => r.type === "step-failed" && r.step === "svc/precheck")).toBe(true);
+  });
 });
