@@ -1,9 +1,318 @@
-// STUB (owned by the resolve work): replaced by name resolution and the semantic checks.
-import type { Result } from "../diagnostics/diagnostic.js";
-import type { Model } from "./model.js";
+/**
+ * resolve: from the loaded program (every file parsed, the inventory read) to the model the
+ * plan builder works from. Names are looked up (src/compiler/resolve/scope.ts), services
+ * merged from their templates and method (resolve/services.ts), host selections resolved
+ * against the inventory (resolve/host-select.ts), amounts turned into host counts, and every
+ * placeholder checked (resolve/placeholders.ts); then the checks over the whole model
+ * (checks/) and the TypeScript actions (actions/). Never throws for a user's mistake.
+ */
+import { dirname, relative, resolve as resolvePath } from "node:path";
+import { hasErrors, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { suggest } from "../diagnostics/did-you-mean.js";
+import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
+import { sha256 } from "../plan/digest.js";
+import type { VarValue } from "../plan/plan.js";
+import { checkActions } from "./actions/check-actions.js";
+import { checkModel } from "./checks/check-model.js";
+import { DEFAULT_PARALLELISM } from "./estimates.js";
+import type { Model, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
 import type { LoadHost, Program } from "./program.js";
+import { modelAction } from "./resolve/actions.js";
+import { HostSelector } from "./resolve/host-select.js";
+import { checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
+import { buildTables, type Declared, type Tables } from "./resolve/scope.js";
+import { chainOf, mergeService, type MergeContext, type MergedService, type ServiceRef } from "./resolve/services.js";
 
 /** Resolve names, templates, methods and host selections; run the semantic checks. Never throws. */
-export function resolve(_program: Program, _host: LoadHost): Result<Model | null> {
-  return { value: null, diagnostics: [] };
+export function resolve(program: Program, host: LoadHost): Result<Model | null> {
+  const diagnostics: Diagnostic[] = [];
+  const tables = buildTables(program, diagnostics);
+  const planDecl = thePlan(program, tables, diagnostics);
+  if (!planDecl) return { value: null, diagnostics };
+
+  const plan = modelPlan(planDecl.decl);
+  const windows = [...tables.windows.values()].flatMap((w) => modelWindow(w, diagnostics));
+  const checkpoints = [...tables.checkpoints.values()].map((c) => modelCheckpoint(c.qualified, c.decl));
+  const secrets = [...tables.secrets.values()].map((s) => ({ name: s.qualified, source: s.decl.source.kind, ref: s.decl.source.value.value }));
+  const connections = [...tables.connections.values()].map((c) => modelConnection(c.qualified, c.decl));
+
+  const namespace = planDecl.file.namespace;
+  const ctx: MergeContext = {
+    tables,
+    selector: new HostSelector(program.inventory, tables.hosts, diagnostics),
+    inventory: program.inventory,
+    planDeploy: planDecl.decl.deploy ? { name: planDecl.decl.deploy, namespace } : null,
+    planConnection: planDecl.decl.connection ? { name: planDecl.decl.connection, namespace } : null,
+    diagnostics,
+  };
+  const merged: MergedService[] = [];
+  for (const declared of tables.services.values()) {
+    if (declared.decl.isTemplate) continue;
+    const layers = chainOf(declared, ctx);
+    if (layers) merged.push(mergeService(declared, layers, ctx));
+  }
+  const services = linkServices(merged, diagnostics);
+  const hosts = modelHosts(program, merged, diagnostics);
+
+  const scope: PlaceholderScope = {
+    plan,
+    secrets: new Set(secrets.map((s) => s.name)),
+    hasInventory: program.inventory !== null,
+    hostVars: (name) => program.inventory?.hosts.get(name)?.vars ?? NO_VARS,
+  };
+  // A service whose method is unknown lacks the method's vars: its placeholders would all be reported.
+  for (const s of merged) if (s.method !== null || !s.methodNamed) diagnostics.push(...checkServicePlaceholders(s.service, scope));
+  for (const c of checkpoints) for (const a of [c.run, c.restore]) if (a) diagnostics.push(...checkPlanPlaceholders(a, scope));
+
+  const model: Model = {
+    plan,
+    hosts,
+    services,
+    windows,
+    checkpoints,
+    secrets,
+    connections,
+    sources: sources(program, services, host),
+    entry: program.entry,
+    inventoryPath: program.inventory?.path ?? null,
+  };
+  // The checks over the whole model only once every name resolved, so one typo does not
+  // come back as a cascade of findings about what it broke.
+  if (!hasErrors(diagnostics)) {
+    diagnostics.push(...checkModel(model, program));
+    diagnostics.push(...checkActions(model, program, host));
+  }
+  return { value: model, diagnostics: dedupe(diagnostics) };
+}
+
+const NO_VARS: Readonly<Record<string, VarValue>> = {};
+
+/** The one plan of the program: none is UPG0231, a second UPG0232. */
+function thePlan(program: Program, tables: Tables, diagnostics: Diagnostic[]): Declared<PlanDecl> | null {
+  const [first, ...others] = tables.plans;
+  for (const other of others) {
+    diagnostics.push({
+      code: "UPG0232",
+      severity: "error",
+      message: "a second plan in one program",
+      span: other.decl.name.span,
+      labels: first ? [{ span: first.decl.name.span, message: "the plan is declared here" }] : [],
+      help: "keep one `plan` block, in the file given to upgradec; imported files hold templates, windows and services",
+    });
+  }
+  if (first) return first;
+  diagnostics.push({
+    code: "UPG0231",
+    severity: "error",
+    message: "no plan: the program declares no `plan` block",
+    span: { file: program.files[0]?.path ?? program.entry, start: 0, end: 0 },
+    help: 'say what is upgraded: plan "zed-to-2023.1" { kind upgrade  from "zed" to "2023.1" }',
+  });
+  return null;
+}
+
+function modelPlan(decl: PlanDecl): ModelPlan {
+  const pad = (n: number): string => String(n).padStart(2, "0");
+  const start = decl.start;
+  return {
+    name: decl.name.value,
+    kind: decl.kind?.value ?? "upgrade",
+    urgent: decl.urgent !== undefined,
+    from: decl.from?.value ?? null,
+    to: decl.to?.value ?? null,
+    start: start
+      ? {
+          local: `${start.at.year}-${pad(start.at.month)}-${pad(start.at.day)}T${pad(start.at.hour)}:${pad(start.at.minute)}`,
+          zone: start.zone.value,
+          span: start.span,
+        }
+      : null,
+    parallelism: decl.parallelism?.value ?? DEFAULT_PARALLELISM,
+    span: decl.span,
+  };
+}
+
+const WEEK: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** `mon..fri, sun` → the days, Monday first, each once; a range may wrap (`fri..mon`). */
+export function expandDays(ranges: readonly DayRange[]): Weekday[] {
+  const on = new Set<Weekday>();
+  for (const r of ranges) {
+    let i = WEEK.indexOf(r.from);
+    const end = WEEK.indexOf(r.to);
+    for (let guard = 0; guard < 7; guard++) {
+      on.add(WEEK[i] as Weekday);
+      if (i === end) break;
+      i = (i + 1) % 7;
+    }
+  }
+  return WEEK.filter((d) => on.has(d));
+}
+
+function modelWindow(declared: Declared<WindowDecl>, diagnostics: Diagnostic[]): ModelWindow[] {
+  const w = declared.decl;
+  const missing = [w.from ? null : "from", w.to ? null : "to", w.zone ? null : "zone"].filter((m): m is string => m !== null);
+  if (missing.length > 0 || !w.from || !w.to || !w.zone) {
+    diagnostics.push({
+      code: "UPG0233",
+      severity: "error",
+      message: `window '${declared.qualified}' has no ${missing.join(", no ")}`,
+      span: w.name.span,
+      help: 'a window needs its hours and zone: window nightly { days mon..fri  from 22:00 to 06:00  zone "Europe/Berlin" }',
+    });
+    return [];
+  }
+  return [
+    {
+      name: declared.qualified,
+      // No `days`: every day.
+      days: w.days.length > 0 ? expandDays(w.days) : [...WEEK],
+      from: w.from.hour * 60 + w.from.minute,
+      to: w.to.hour * 60 + w.to.minute,
+      zone: w.zone.value,
+      cutoff: w.cutoff?.seconds ?? 0,
+      span: w.span,
+    },
+  ];
+}
+
+function modelCheckpoint(name: string, c: CheckpointDecl): ModelCheckpoint {
+  return {
+    name,
+    before: c.before.phase,
+    run: c.run ? modelAction(c.run) : null,
+    restore: c.restore ? modelAction(c.restore) : null,
+    note: c.note?.value ?? null,
+    span: c.span,
+  };
+}
+
+function modelConnection(name: string, c: ConnectionDecl): Model["connections"][number] {
+  return {
+    name,
+    exec: c.exec ? c.exec.argv.map((a) => a.value) : [],
+    probe: c.probe ? modelAction(c.probe).spec : null,
+  };
+}
+
+/**
+ * `after` and `skew` names to planned services. A name matches the service of that name,
+ * and every service extending the template of that name as seen from where it was written:
+ * the library's `after nova-conductor` matches the operator's `service nova-conductor` and
+ * her `service conductors extends openstack.nova-conductor` alike.
+ */
+function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[]): ModelService[] {
+  const byName = new Map(merged.map((m) => [m.service.name, m]));
+  const byTemplate = new Map<string, string[]>();
+  for (const m of merged) for (const t of m.templates) byTemplate.set(t, [...(byTemplate.get(t) ?? []), m.service.name]);
+
+  const targets = (ref: ServiceRef): string[] => {
+    const names = new Set<string>();
+    const qualified = ref.namespace !== null && !ref.name.text.includes(".") ? `${ref.namespace}.${ref.name.text}` : ref.name.text;
+    for (const key of new Set([ref.name.text, qualified])) {
+      if (byName.has(key)) names.add(key);
+      for (const s of byTemplate.get(key) ?? []) names.add(s);
+    }
+    return [...names];
+  };
+  const link = (owner: MergedService, ref: ServiceRef, code: string, what: string): string[] => {
+    const found = targets(ref).filter((n) => n !== owner.service.name || !ref.inherited);
+    if (found.length > 0 || ref.inherited) return found;
+    const suggestion = suggest(ref.name.text, byName.keys());
+    diagnostics.push({
+      code,
+      severity: "error",
+      message: `unknown service '${ref.name.text}' in ${what}`,
+      span: ref.name.span,
+      help: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : `plan it (service ${ref.name.text} { ... }) or leave it out`,
+    });
+    return [];
+  };
+
+  return merged.map((m) => {
+    const after: string[] = [];
+    for (const ref of m.after) {
+      for (const name of link(m, ref, "UPG0400", "`after`")) {
+        if (name === m.service.name) {
+          diagnostics.push({
+            code: "UPG0402",
+            severity: "error",
+            message: `service '${name}' is after itself`,
+            span: ref.name.span,
+            help: "remove it from its own `after` list",
+          });
+        } else if (!after.includes(name)) after.push(name);
+      }
+    }
+    const skew = m.skew.map((rule) => ({
+      kind: rule.kind,
+      services: [...new Set(rule.services.flatMap((ref) => link(m, ref, "UPG0401", "`skew`")))].filter((n) => n !== m.service.name),
+      span: rule.span,
+    }));
+    return { ...m.service, after, skew: skew.filter((r) => r.services.length > 0) };
+  });
+}
+
+/** The planned hosts: inventory order, then hosts named only in the .upg files; each host's connection. */
+function modelHosts(program: Program, merged: readonly MergedService[], diagnostics: Diagnostic[]): ModelHost[] {
+  const connection = new Map<string, { name: string; service: string; span: Span | null }>();
+  for (const m of merged) {
+    for (const h of m.service.hosts) {
+      const had = connection.get(h);
+      if (!had) {
+        connection.set(h, { name: m.connection.name, service: m.service.name, span: m.connection.span });
+      } else if (had.name !== m.connection.name) {
+        diagnostics.push({
+          code: "UPG0235",
+          severity: "error",
+          message: `host '${h}' is reached through connection '${m.connection.name}' by service '${m.service.name}' but through '${had.name}' by service '${had.service}'`,
+          span: m.connection.span ?? m.service.nameSpan,
+          ...(had.span ? { labels: [{ span: had.span, message: `'${had.name}' is chosen here` }] } : {}),
+          help: "a host has one connection: set it once in the plan (`connection NAME`), or give both services the same one",
+        });
+      }
+    }
+  }
+  const inventory = program.inventory;
+  const hosts: ModelHost[] = [];
+  for (const [name, h] of inventory?.hosts ?? []) {
+    const c = connection.get(name);
+    if (c) hosts.push({ name, groups: h.groups, vars: h.vars, connection: c.name });
+  }
+  for (const [name, c] of connection) {
+    if (!inventory?.hosts.has(name)) hosts.push({ name, groups: [], vars: {}, connection: c.name });
+  }
+  return hosts;
+}
+
+/** Every file the plan depends on, with its sha256: the .upg files, the inventory's files, the TypeScript actions. */
+function sources(program: Program, services: readonly ModelService[], host: LoadHost): Model["sources"] {
+  const out: { path: string; sha256: string; kind: "upg" | "inventory" | "action" }[] = [];
+  for (const f of program.files) out.push({ path: f.path, sha256: sha256(f.text), kind: "upg" });
+  for (const f of program.inventory?.files ?? []) out.push({ path: f.path, sha256: sha256(f.text), kind: "inventory" });
+  const entryDir = dirname(resolvePath(host.cwd, program.entry));
+  const seen = new Set<string>();
+  for (const s of services) {
+    for (const a of serviceActions(s)) {
+      const command = a.spec.command;
+      if (command.kind !== "module") continue;
+      const absolute = resolvePath(entryDir, command.module);
+      if (seen.has(absolute)) continue;
+      seen.add(absolute);
+      const text = host.readFile(absolute);
+      if (text !== null) out.push({ path: relative(host.cwd, absolute), sha256: sha256(text), kind: "action" });
+    }
+  }
+  return out;
+}
+
+/** A template's mistake is reported once, not once per service extending it. */
+function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

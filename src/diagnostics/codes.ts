@@ -52,6 +52,23 @@ export const codes = {
   UPG0204: { severity: "error", title: "one file imported under two namespaces" },
 
   // ---- names and declarations (UPG0220-UPG0299)
+  UPG0220: { severity: "error", title: "a name declared twice" },
+  UPG0221: { severity: "error", title: "unknown template in `extends`" },
+  UPG0222: { severity: "error", title: "`extends` names a service, not a template" },
+  UPG0223: { severity: "error", title: "templates extend each other in a cycle" },
+  UPG0224: { severity: "error", title: "unknown deployment method" },
+  UPG0225: { severity: "error", title: "unknown connection" },
+  UPG0226: { severity: "error", title: "unknown host or group" },
+  UPG0227: { severity: "error", title: "hosts of a range are not in the inventory" },
+  UPG0228: { severity: "error", title: "unknown window" },
+  UPG0229: { severity: "error", title: "a placeholder with no value" },
+  UPG0230: { severity: "error", title: "unknown secret" },
+  UPG0231: { severity: "error", title: "the program declares no plan" },
+  UPG0232: { severity: "error", title: "a second plan in one program" },
+  UPG0233: { severity: "error", title: "a window without its hours or zone" },
+  UPG0234: { severity: "error", title: "a host set includes itself" },
+  UPG0235: { severity: "error", title: "a host given two connections" },
+  UPG0236: { severity: "warning", title: "hosts without the var the rollout is ordered by" },
 
   // ---- inventory (UPG03xx)
   UPG0300: { severity: "error", title: "inventory not found or unreadable" },
@@ -75,8 +92,26 @@ export const codes = {
   UPG0318: { severity: "warning", title: "dynamic inventory script in an inventory directory (not run)" },
 
   // ---- graph and ordering (UPG04xx)
+  UPG0400: { severity: "error", title: "unknown service in `after`" },
+  UPG0401: { severity: "error", title: "unknown service in `skew`" },
+  UPG0402: { severity: "error", title: "a service after itself" },
+  UPG0420: { severity: "error", title: "dependency cycle among services" },
+  UPG0421: { severity: "error", title: "a version-skew rule the ordering does not enforce (the service is not after the one it names)" },
+  UPG0422: { severity: "error", title: "an upgrade to an older OpenStack release" },
+  UPG0423: { severity: "warning", title: "an upgrade to the same OpenStack release" },
+  UPG0424: { severity: "error", title: "an upgrade that skips OpenStack releases (only SLURP to SLURP may skip one)" },
 
   // ---- policy (UPG05xx)
+  UPG0500: { severity: "error", title: "service placed on no host" },
+  UPG0501: { severity: "error", title: "max-unavailable 0: no host may ever be down" },
+  UPG0502: { severity: "error", title: "a batch larger than max-unavailable" },
+  UPG0503: { severity: "error", title: "a batch larger than the per-domain cap allows across the service's failure domains" },
+  UPG0504: { severity: "error", title: "hosts without the failure-domain var of a per-domain cap" },
+  UPG0505: { severity: "error", title: "a batch's instances do not fit in the free capacity of the service's other hosts" },
+  UPG0506: { severity: "warning", title: "service without the rolling-upgrade tag is upgraded on all its hosts at once" },
+  UPG0507: { severity: "warning", title: "point of no return: a contract with no restorable checkpoint before it" },
+  UPG0508: { severity: "warning", title: "urgent plan waives windows" },
+  UPG0509: { severity: "warning", title: "unknown service tag" },
 
   // ---- expand and schedule (UPG0580-UPG0599, build-plan)
   UPG0580: { severity: "warning", title: "service has no upgrade action: its upgrade steps run nothing" },

@@ -97,17 +97,21 @@ export function placeholderEnv(sub: Substitution): Record<string, string> {
   return env;
 }
 
-/**
- * Rewrite `{name}` in a shell script into a reference to its environment variable, tracking
- * the quoting state so the reference is never split (see the module comment).
- */
-export function rewriteScript(script: string, sub: Substitution): { ok: true; script: string } | { ok: false; error: string } {
-  let out = "";
+/** A `{name}` in a shell script, outside single quotes, and whether it stands inside double quotes. */
+interface ShellPlaceholder {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  readonly inDoubleQuotes: boolean;
+}
+
+/** The placeholders of a shell script, tracking its quoting state (a backslash escapes one character). */
+function shellPlaceholders(script: string): ShellPlaceholder[] {
+  const found: ShellPlaceholder[] = [];
   let quote: "'" | '"' | null = null;
   for (let i = 0; i < script.length; i++) {
     const c = script[i] ?? "";
     if (quote !== "'" && c === "\\") {
-      out += c + (script[i + 1] ?? "");
       i++;
       continue;
     }
@@ -116,16 +120,72 @@ export function rewriteScript(script: string, sub: Substitution): { ok: true; sc
     else if (c === "{" && quote !== "'") {
       const m = /^\{([A-Za-z_][A-Za-z0-9_.-]*)\}/.exec(script.slice(i));
       if (m) {
-        const name = m[1] ?? "";
-        if (lookup(name, sub) === undefined) return { ok: false, error: unknownPlaceholder(name) };
-        out += quote === '"' ? `\${${envName(name)}}` : `"\${${envName(name)}}"`;
+        found.push({ name: m[1] ?? "", start: i, end: i + m[0].length, inDoubleQuotes: quote === '"' });
         i += m[0].length - 1;
-        continue;
       }
     }
-    out += c;
   }
-  return { ok: true, script: out };
+  return found;
+}
+
+/**
+ * Rewrite `{name}` in a shell script into a reference to its environment variable, tracking
+ * the quoting state so the reference is never split (see the module comment).
+ */
+export function rewriteScript(script: string, sub: Substitution): { ok: true; script: string } | { ok: false; error: string } {
+  let out = "";
+  let at = 0;
+  for (const p of shellPlaceholders(script)) {
+    if (lookup(p.name, sub) === undefined) return { ok: false, error: unknownPlaceholder(p.name) };
+    out += script.slice(at, p.start) + (p.inDoubleQuotes ? `\${${envName(p.name)}}` : `"\${${envName(p.name)}}"`);
+    at = p.end;
+  }
+  return { ok: true, script: out + script.slice(at) };
+}
+
+/**
+ * The placeholder names a command uses, each once, by the same rules as the substitution
+ * (in a shell script, not inside single quotes). For the compiler's check.
+ */
+export function placeholderNames(command: PlanCommand): string[] {
+  const names = new Set<string>();
+  if (command.kind === "argv") {
+    for (const arg of command.argv) for (const m of arg.matchAll(PLACEHOLDER)) names.add(m[1] ?? "");
+  } else if (command.kind === "shell") {
+    for (const p of shellPlaceholders(command.script)) names.add(p.name);
+  }
+  return [...names];
+}
+
+/**
+ * Vars whose values hold placeholders of other vars (`in-service = ["ssh", "{host}",
+ * "docker", "exec", "{kolla-container}"]`) with those substituted, a few levels deep. An
+ * item that is exactly a list var's placeholder becomes its items. Unknown names stay.
+ */
+export function expandVarValues(vars: Readonly<Record<string, VarValue>>): Record<string, VarValue> {
+  let current: Record<string, VarValue> = { ...vars };
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    const next: Record<string, VarValue> = {};
+    for (const [name, value] of Object.entries(current)) {
+      const sub: Substitution = { vars: { ...current, [name]: undefined as unknown as VarValue }, secrets: {} };
+      const items = Array.isArray(value) ? (value as readonly string[]) : typeof value === "string" ? [value] : null;
+      if (items === null || !items.some((i) => i.includes("{"))) {
+        next[name] = value;
+        continue;
+      }
+      const out: string[] = [];
+      for (const item of items) {
+        const r = substituteArg(item, sub);
+        out.push(...(r.ok ? r.args : [item]));
+      }
+      next[name] = Array.isArray(value) ? out : out.join(",");
+      changed ||= JSON.stringify(next[name]) !== JSON.stringify(value);
+    }
+    current = next;
+    if (!changed) break;
+  }
+  return current;
 }
 
 /** Quote one argument for a POSIX shell: 'it'\''s'. */

@@ -8,6 +8,7 @@ import type { PlanCommandSpec, PlanFile, PlanStep, VarValue } from "../plan/plan
 import { type Clock, type ExecRequest, type Executor, succeeded } from "./effects.js";
 import { LineRedactor, type Redactor, type SecretValues } from "./secrets.js";
 import { PACKAGE_ROOT } from "../version.js";
+import { expandVarValues } from "./command-line.js";
 
 export interface StepExecContext {
   readonly plan: PlanFile;
@@ -72,7 +73,8 @@ export function stepVars(ctx: StepExecContext, step: PlanStep, host: string | nu
   // found through it: `["node", "{stdlib}/haproxy-runtime-api.js", ...]`.
   vars["stdlib"] = join(PACKAGE_ROOT, "src", "stdlib");
   vars["step"] = step.id;
-  return vars;
+  // A var may be built from others (`in-service = ["ssh", "{host}", ...]`).
+  return expandVarValues(vars);
 }
 
 function connectionOf(plan: PlanFile, host: string | null): readonly string[] {

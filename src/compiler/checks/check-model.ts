@@ -1,9 +1,46 @@
-// STUB (owned by the checks work): the semantic checks over a resolved model.
+/**
+ * The semantic checks over a resolved model: the dependency graph, version skew, the
+ * OpenStack release sequence, rolling policies, evacuation capacity, downtime, points of
+ * no return, urgent plans and tags. Each check runs on its own: one that throws (a
+ * compiler bug) becomes UPG0001 and the others still report.
+ */
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Model } from "../model.js";
 import type { Program } from "../program.js";
+import { checkEvacuation } from "./evacuation-check.js";
+import { checkGraph } from "./graph-checks.js";
+import { checkPlan } from "./plan-checks.js";
+import { checkPolicy } from "./policy-checks.js";
+import { checkReleases } from "./release-checks.js";
+import { checkRolling } from "./rolling-checks.js";
+import { checkTags } from "./tag-checks.js";
+
+const CHECKS: readonly (readonly [string, (model: Model) => Diagnostic[]])[] = [
+  ["graph", checkGraph],
+  ["releases", checkReleases],
+  ["policy", checkPolicy],
+  ["rolling", checkRolling],
+  ["evacuation", checkEvacuation],
+  ["plan", checkPlan],
+  ["tags", checkTags],
+];
 
 /** The checks that need the whole resolved model: cycles, policy, windows, evacuation, skew, releases. */
-export function checkModel(_model: Model, _program: Program): Diagnostic[] {
-  return [];
+export function checkModel(model: Model, _program: Program): Diagnostic[] {
+  return CHECKS.flatMap(([name, check]) => guarded(name, () => check(model)));
+}
+
+function guarded(name: string, check: () => Diagnostic[]): Diagnostic[] {
+  try {
+    return check();
+  } catch (error) {
+    return [
+      {
+        code: "UPG0001",
+        severity: "error",
+        message: `internal compiler error in the ${name} checks: ${error instanceof Error ? error.message : String(error)}`,
+        help: "this is a bug in upgradec; please report it with the input that caused it",
+      },
+    ];
+  }
 }

@@ -1,0 +1,146 @@
+/**
+ * Every `{name}` in a command must have a value on every host the command runs on: a
+ * built-in (`{host}`, `{from}`, …), a var of the service (its own, its templates', its
+ * method's), a host var set for each of its hosts, or `{secret.NAME}` for a declared secret.
+ * The runtime refuses an unknown placeholder too, but only when the step runs: at 3 a.m.,
+ * hours into the upgrade. Vars built from other vars are followed.
+ */
+import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { suggest } from "../../diagnostics/did-you-mean.js";
+import type { PlanCommand, VarValue } from "../../plan/plan.js";
+import { placeholderNames } from "../../runtime/command-line.js";
+import type { ModelAction, ModelPlan, ModelService } from "../model.js";
+
+export const BUILTIN_PLACEHOLDERS = ["host", "from", "to", "service", "step", "inventory", "stdlib"] as const;
+
+export interface PlaceholderScope {
+  readonly plan: ModelPlan;
+  readonly secrets: ReadonlySet<string>;
+  readonly hasInventory: boolean;
+  readonly hostVars: (host: string) => Readonly<Record<string, VarValue>>;
+}
+
+/** The actions of a service with the commands in each. */
+export function serviceActions(s: Omit<ModelService, "after" | "skew">): ModelAction[] {
+  const out: ModelAction[] = Object.values(s.actions).filter((a): a is ModelAction => a !== undefined);
+  if (s.maintenance?.enter) out.push(s.maintenance.enter);
+  if (s.maintenance?.exit) out.push(s.maintenance.exit);
+  if (s.evacuate?.run) out.push(s.evacuate.run);
+  if (s.reboot?.action) out.push(s.reboot.action);
+  if (s.health) out.push(s.health.action);
+  return out;
+}
+
+function commandsOf(action: ModelAction): PlanCommand[] {
+  const out = [action.spec.command];
+  if (action.done) out.push(action.done.command);
+  if (action.undo && action.undo !== "irreversible") out.push(action.undo.command);
+  return out;
+}
+
+function varNames(value: VarValue): string[] {
+  const items = Array.isArray(value) ? (value as readonly string[]) : typeof value === "string" ? [value] : [];
+  return placeholderNames({ kind: "argv", argv: items });
+}
+
+/** The placeholder problems of one service's commands. */
+export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">, scope: PlaceholderScope): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const builtins = new Set<string>(BUILTIN_PLACEHOLDERS);
+  if (!scope.hasInventory) builtins.delete("inventory");
+  const hostVarNames = new Set<string>();
+  for (const h of s.hosts) for (const name of Object.keys(scope.hostVars(h))) hostVarNames.add(name);
+
+  const check = (name: string, span: Span, seen: Set<string>): void => {
+    if (name.startsWith("secret.")) {
+      const secret = name.slice("secret.".length);
+      if (!scope.secrets.has(secret)) {
+        const suggestion = suggest(secret, scope.secrets);
+        diagnostics.push({
+          code: "UPG0230",
+          severity: "error",
+          message: `unknown secret {${name}}`,
+          span,
+          help: suggestion !== undefined ? `did you mean \`{secret.${suggestion}}\`?` : `declare it: secret ${secret} env "VARIABLE"`,
+        });
+      }
+      return;
+    }
+    if (name === "from" || name === "to") {
+      if (scope.plan[name] === null) diagnostics.push(missingVersion(name, span));
+      return;
+    }
+    if (builtins.has(name)) return;
+    const own = s.vars[name];
+    if (own !== undefined) {
+      if (seen.has(name)) return;
+      seen.add(name);
+      for (const inner of varNames(own)) check(inner, span, seen);
+      return;
+    }
+    const lacking = s.hosts.filter((h) => scope.hostVars(h)[name] === undefined);
+    if (lacking.length === 0 && s.hosts.length > 0) return;
+    if (lacking.length < s.hosts.length) {
+      diagnostics.push({
+        code: "UPG0229",
+        severity: "error",
+        message: `placeholder {${name}} has no value on ${lacking.length} of the ${s.hosts.length} hosts of service '${s.name}'`,
+        span,
+        notes: [`no host var '${name}': ${lacking.slice(0, 6).join(", ")}${lacking.length > 6 ? ", …" : ""}`],
+        help: `set '${name}' for those hosts in the inventory, or give the service a default: var ${name} = "..."`,
+      });
+      return;
+    }
+    const candidates = [...BUILTIN_PLACEHOLDERS, ...Object.keys(s.vars), ...hostVarNames];
+    const suggestion = suggest(name, candidates);
+    diagnostics.push({
+      code: "UPG0229",
+      severity: "error",
+      message: `unknown placeholder {${name}}`,
+      span,
+      notes: [`in service '${s.name}': not a built-in (${BUILTIN_PLACEHOLDERS.map((b) => `{${b}}`).join(" ")}), a var of the service, or a host var of its hosts`],
+      help: suggestion !== undefined ? `did you mean \`{${suggestion}}\`?` : `declare it in the service or its template: var ${name} = "..."`,
+    });
+  };
+
+  for (const action of serviceActions(s)) {
+    for (const command of commandsOf(action)) for (const name of placeholderNames(command)) check(name, action.span, new Set());
+  }
+  return diagnostics;
+}
+
+/** Commands outside a service (checkpoints): only the plan-wide built-ins and secrets. */
+export function checkPlanPlaceholders(action: ModelAction, scope: PlaceholderScope): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const allowed = new Set(["step", "stdlib", ...(scope.hasInventory ? ["inventory"] : [])]);
+  for (const command of commandsOf(action)) {
+    for (const name of placeholderNames(command)) {
+      if (allowed.has(name)) continue;
+      if ((name === "from" || name === "to") && scope.plan[name] !== null) continue;
+      if (name === "from" || name === "to") {
+        diagnostics.push(missingVersion(name, action.span));
+        continue;
+      }
+      if (name.startsWith("secret.") && scope.secrets.has(name.slice(7))) continue;
+      diagnostics.push({
+        code: "UPG0229",
+        severity: "error",
+        message: `unknown placeholder {${name}}`,
+        span: action.span,
+        notes: ["a checkpoint runs once for the whole plan: only {from} {to} {inventory} {stdlib} {step} and secrets have values there"],
+        help: "write the value into the command, or declare a secret for it",
+      });
+    }
+  }
+  return diagnostics;
+}
+
+function missingVersion(name: "from" | "to", span: Span): Diagnostic {
+  return {
+    code: "UPG0229",
+    severity: "error",
+    message: `placeholder {${name}} is used but the plan gives no '${name}' version`,
+    span,
+    help: `say it in the plan: plan "..." { from "zed" to "2023.1" }`,
+  };
+}
