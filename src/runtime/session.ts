@@ -45,6 +45,11 @@ export interface RunOptions extends CommonOptions {
   readonly hosts?: readonly string[];
   /** The pre-upgrade checks' outcome, recorded in the run-started record. */
   readonly checks?: string;
+  /**
+   * The pre-upgrade checks, run once the lock is held (a second run is refused before it
+   * probes anything) and before the first step; their outcome replaces `checks`.
+   */
+  readonly preflight?: () => Promise<{ readonly proceed: boolean; readonly exitCode: number; readonly checks: string }>;
 }
 
 export interface ResumeOptions extends CommonOptions {
@@ -371,6 +376,12 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
         });
       }
     }
+    let checks = options.checks;
+    if (options.preflight) {
+      const gate = await options.preflight();
+      if (!gate.proceed) return gate.exitCode;
+      checks = gate.checks;
+    }
     const plan = session.loaded.plan;
     const runId = newRunId(session.clock.now());
     const opened = openRun(session, runId, null, options, io);
@@ -383,7 +394,7 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
         digest: plan.digest,
         ...(options.only && options.only.length > 0 ? { only: [...options.only] } : {}),
         ...(options.hosts && options.hosts.length > 0 ? { hostFilter: [...options.hosts] } : {}),
-        ...(options.checks !== undefined ? { checks: options.checks } : {}),
+        ...(checks !== undefined ? { checks } : {}),
       });
       opened.sink.commitNow();
       const scope: Scope = {

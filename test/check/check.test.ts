@@ -269,7 +269,10 @@ describe("upgradec run checks the cloud first", () => {
     const result = await spawnCli(["run", "plan.json"], dir);
     expect(result.exitCode).toBe(ExitCode.CompileErrors);
     expect(result.stderr).toContain("--skip-checks");
-    expect(existsSync(join(dir, ".upgradec"))).toBe(false);
+    // The checks ran under the run's lock, and left neither a run nor the lock behind.
+    expect(existsSync(join(dir, ".upgradec", "runs"))).toBe(false);
+    expect(existsSync(join(dir, ".upgradec", "current"))).toBe(false);
+    expect(existsSync(join(dir, ".upgradec", "lock"))).toBe(false);
   });
 
   it("records what the checks found in the run-started record, and --skip-checks as skipped", async () => {

@@ -12,7 +12,12 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlanFile, PlanStep } from "../../src/plan/plan.js";
-import { compileExample } from "./compile-example.js";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compileFile } from "../../src/compiler/compile.js";
+import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { compileExample, examplesRoot } from "./compile-example.js";
 
 let plan: PlanFile;
 let byId: Map<string, PlanStep>;
@@ -26,6 +31,20 @@ beforeAll(() => {
   byId = new Map(plan.steps.map((s) => [s.id, s]));
   closure = afterClosure(plan.steps);
 });
+
+/** The upgrade example with its `checkpoint db-backup` block taken out, compiled from a copy. */
+function withoutBackup(): PlanFile {
+  const dir = mkdtempSync(join(tmpdir(), "upgradec-no-backup-"));
+  cpSync(join(examplesRoot, "upgrade-zed-to-2023.1"), dir, { recursive: true });
+  const path = join(dir, "cloud.upg");
+  const text = readFileSync(path, "utf8");
+  const stripped = text.replace(/\ncheckpoint db-backup before expand \{[\s\S]*?\n\}\n/, "\n");
+  expect(stripped).not.toBe(text);
+  writeFileSync(path, stripped);
+  const result = compileFile("cloud.upg", nodeLoadHost(dir), { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "0.0.0-test" });
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return result.plan as PlanFile;
+}
 
 /** For every step, every step it transitively waits for. Steps come in topological order. */
 function afterClosure(steps: readonly PlanStep[]): Map<string, Set<string>> {
@@ -164,7 +183,9 @@ describe("the upgrade of examples/upgrade-zed-to-2023.1", () => {
   it("runs nova's online data migrations only after every compute is upgraded", () => {
     const migrate = phaseStep("nova-conductor", "migrate");
     expectAfter([migrate], stepsOf("nova-compute", rollout));
-    expect(migrate.undo, "online data migrations rewrite data: no way back without a database checkpoint").toBe("irreversible");
+    // Rewritten data has no undo of its own: the way back is the database checkpoint.
+    expect(migrate.undo).not.toBe("irreversible");
+    expect(withoutBackup().steps.find((s) => s.id === migrate.id)?.undo, "no way back without a database checkpoint").toBe("irreversible");
   });
 
   it("releases the RPC pin only after the last compute runs the new code", () => {
@@ -192,10 +213,12 @@ describe("the upgrade of examples/upgrade-zed-to-2023.1", () => {
     }
   });
 
-  it("names an irreversible schema step as the point of no return, since this plan takes no database backup", () => {
-    const point = plan.impact.pointOfNoReturn;
+  it("names an irreversible schema step as the point of no return once the database backup is taken out", () => {
+    expect(plan.impact.pointOfNoReturn).toBeNull();
+    const bare = withoutBackup();
+    const point = bare.impact.pointOfNoReturn;
     expect(point).not.toBeNull();
-    const step = byId.get(point?.step ?? "");
+    const step = bare.steps.find((s) => s.id === point?.step);
     expect(step?.undo).toBe("irreversible");
     expect(["migrate", "contract"]).toContain(step?.phase);
   });

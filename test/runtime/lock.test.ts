@@ -22,7 +22,8 @@ function slowPlan(dir: string) {
     hosts: [],
     services: [],
     steps: [
-      step("wait", { command: argv(["sh", "-c", "echo started >> ran.log; sleep 2"]) }),
+      // Holds the lock until the test says: a second CLI may take seconds to start on a busy machine.
+      step("wait", { command: argv(["sh", "-c", "echo started >> ran.log; while [ ! -e release ]; do sleep 0.05; done"]) }),
       step("after", { command: argv(["sh", "-c", "echo after >> ran.log"]), after: ["wait"] }),
     ],
   });
@@ -47,6 +48,7 @@ describe("the run lock", () => {
     await first;
     // The dead run's lock is still there; resume recognises it as stale and takes over.
     expect(existsSync(join(dir, ".upgradec", "lock"))).toBe(true);
+    writeFileSync(join(dir, "release"), "");
     const resumed = captureIO(dir);
     expect(await resumePlan({ plan: "plan.json" }, resumed.io)).toBe(ExitCode.Ok);
     expect(resumed.err()).toContain("stale lock");

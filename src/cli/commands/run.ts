@@ -21,13 +21,6 @@ export const runVerb: Verb = {
       .option("skip-checks", { type: "boolean", default: false, describe: "do not run the pre-upgrade checks of `upgradec check` first" }),
   run: async (args, io) => {
     const plan = String(args["plan"]);
-    const gate = await preflightForRun(plan, {
-      skip: args["skip-checks"] === true,
-      cwd: io.cwd,
-      env: io.env,
-      write: (text) => io.stderr.write(text),
-    });
-    if (!gate.proceed) return gate.exitCode;
     return runPlan(
       {
         plan,
@@ -36,7 +29,13 @@ export const runVerb: Verb = {
         forceUnlock: optionalString(args["force-unlock"]),
         only: list(args["only"]),
         hosts: list(args["host"]),
-        checks: gate.checks,
+        preflight: () =>
+          preflightForRun(plan, {
+            skip: args["skip-checks"] === true,
+            cwd: io.cwd,
+            env: io.env,
+            write: (text) => io.stderr.write(text),
+          }),
       },
       io,
       { handleSignals: true },

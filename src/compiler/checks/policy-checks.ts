@@ -12,7 +12,7 @@ export function checkPolicy(model: Model): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const s of model.services) {
     if (s.hosts.length === 0) out.push(noHosts(s));
-    else if (!s.rolling.rolling && s.hosts.length > 1) out.push(allAtOnce(s));
+    else if (!s.rolling.rolling && s.hosts.length > 1 && !s.tags.includes("downtime-accepted")) out.push(allAtOnce(s));
   }
   return out;
 }
@@ -37,7 +37,7 @@ function allAtOnce(s: ModelService): Diagnostic {
     message: `service \`${s.name}\` has no rolling-upgrade tag, so it is upgraded on all its ${s.hosts.length} hosts at once: about ${formatDuration(total)} of downtime`,
     span: s.nameSpan,
     notes: [`per host: ${parts.map((p) => `${p.kind} ${formatDuration(p.seconds)}${p.defaulted ? " (default)" : ""}`).join(" + ")}`],
-    help: "if the service runs with mixed versions during an upgrade, tag it `rolling-upgrade` so its hosts go in batches",
+    help: "if the service runs with mixed versions during an upgrade, tag it `rolling-upgrade` so its hosts go in batches; if the downtime is acceptable, say so with `tags downtime-accepted`",
   };
 }
 

@@ -10,6 +10,9 @@ import type { Model, ModelService } from "../model.js";
 export const KNOWN_TAGS: readonly string[] = [
   "rolling-upgrade",
   "zero-downtime",
+  // The operator has seen the all-at-once downtime and accepts it: UPG0506 is not repeated
+  // (the preview still shows the downtime).
+  "downtime-accepted",
   "supports-upgrade",
   "supports-rolling-upgrade",
   "supports-accessible-upgrade",
