@@ -11,11 +11,11 @@ import { hasErrors, type Diagnostic, type Result, type Span } from "../diagnosti
 import { suggest } from "../diagnostics/did-you-mean.js";
 import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
 import { sha256 } from "../plan/digest.js";
-import type { VarValue } from "../plan/plan.js";
+import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
 import { checkActions } from "./actions/check-actions.js";
 import { checkModel } from "./checks/check-model.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
-import type { Model, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
+import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
 import type { LoadHost, Program } from "./program.js";
 import { modelAction } from "./resolve/actions.js";
 import { HostSelector } from "./resolve/host-select.js";
@@ -72,7 +72,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     checkpoints,
     secrets,
     connections,
-    sources: sources(program, services, host),
+    sources: sources(program, services, checkpoints, host),
     entry: program.entry,
     inventoryPath: program.inventory?.path ?? null,
   };
@@ -286,22 +286,21 @@ function modelHosts(program: Program, merged: readonly MergedService[], diagnost
 }
 
 /** Every file the plan depends on, with its sha256: the .upg files, the inventory's files, the TypeScript actions. */
-function sources(program: Program, services: readonly ModelService[], host: LoadHost): Model["sources"] {
+function sources(program: Program, services: readonly ModelService[], checkpoints: readonly ModelCheckpoint[], host: LoadHost): Model["sources"] {
   const out: { path: string; sha256: string; kind: "upg" | "inventory" | "action" }[] = [];
   for (const f of program.files) out.push({ path: f.path, sha256: sha256(f.text), kind: "upg" });
   for (const f of program.inventory?.files ?? []) out.push({ path: f.path, sha256: sha256(f.text), kind: "inventory" });
   const entryDir = dirname(resolvePath(host.cwd, program.entry));
   const seen = new Set<string>();
-  for (const s of services) {
-    for (const a of serviceActions(s)) {
-      const command = a.spec.command;
-      if (command.kind !== "module") continue;
-      const absolute = resolvePath(entryDir, command.module);
-      if (seen.has(absolute)) continue;
-      seen.add(absolute);
-      const text = host.readFile(absolute);
-      if (text !== null) out.push({ path: relative(host.cwd, absolute), sha256: sha256(text), kind: "action" });
-    }
+  const actions = [...services.flatMap(serviceActions), ...checkpoints.flatMap((c) => [c.run, c.restore]).filter((a): a is ModelAction => a !== null)];
+  const specs = actions.flatMap((a) => [a.spec, a.done, a.undo === "irreversible" ? null : a.undo]).filter((x): x is PlanCommandSpec => x !== null);
+  for (const { command } of specs) {
+    if (command.kind !== "module") continue;
+    const absolute = resolvePath(entryDir, command.module);
+    if (seen.has(absolute)) continue;
+    seen.add(absolute);
+    const text = host.readFile(absolute);
+    if (text !== null) out.push({ path: relative(host.cwd, absolute), sha256: sha256(text), kind: "action" });
   }
   return out;
 }

@@ -123,6 +123,11 @@ export const codes = {
   UPG0586: { severity: "warning", title: "service evacuates its hosts but has no evacuation command: no host is emptied" },
 
   // ---- TypeScript actions (UPG06xx)
+  UPG0600: { severity: "error", title: "an action module is missing, unreadable or not a TypeScript or JavaScript file" },
+  UPG0601: { severity: "error", title: "an action module does not export the name a `uses` action gives" },
+  UPG0602: { severity: "error", title: "a `uses` action names an export that is not a function" },
+  UPG0603: { severity: "error", title: "an action function cannot be called with the runtime's action context" },
+  UPG0604: { severity: "error", title: "type error in an action module" },
 
   // ---- plan file (UPG07xx)
   UPG0701: { severity: "error", title: "the plan file cannot be read or is not JSON" },

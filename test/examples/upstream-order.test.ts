@@ -20,7 +20,6 @@ import { nodeLoadHost } from "../../src/compiler/node-host.js";
 import { compileExample, examplesRoot } from "./compile-example.js";
 
 let plan: PlanFile;
-let byId: Map<string, PlanStep>;
 let closure: Map<string, Set<string>>;
 
 beforeAll(() => {
@@ -28,7 +27,6 @@ beforeAll(() => {
   expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   expect(result.plan).not.toBeNull();
   plan = result.plan as PlanFile;
-  byId = new Map(plan.steps.map((s) => [s.id, s]));
   closure = afterClosure(plan.steps);
 });
 
