@@ -56,7 +56,7 @@ function buildModel(c: Cloud): Model {
       health: { action: action(["curl", "-sf", `http://{host}/${name}`]), every: 5, within: 300, healthyFor: 30, onDeadline: "stop" },
     }),
   );
-  const dataRolling = (n: number) => rolling({ batches: [1, pct(n, 5), pct(n, 10)], maxUnavailable: pct(n, 10), domain: "az", maxUnavailablePerDomain: pct(n, 4), pause: 60 });
+  const dataRolling = (n: number) => rolling({ batches: [1, pct(n, 5), pct(n, 10)], maxUnavailable: pct(n, 10), domain: "az", maxUnavailablePerDomain: pct(n, 5), pause: 60 });
   services.push(computeService("nova-compute", c.compute, { after: ["nova-conductor"], rolling: dataRolling(c.compute.length) }));
   services.push(service("neutron-ovs-agent", { hosts: [...c.compute, ...c.network], plane: "data", after: ["neutron-server"], rolling: dataRolling(c.compute.length + c.network.length) }));
   services.push(service("neutron-l3-agent", { hosts: c.network, plane: "data", after: ["neutron-server"], rolling: dataRolling(c.network.length) }));
@@ -87,7 +87,7 @@ function sourceText(c: Cloud): { upg: string; ini: string } {
   });
   const data = (name: string, on: string, after: string | null, extra: string[]): void => {
     lines.push(`service ${name} {`, `  on ${on}`, after ? `  after ${after}` : "", "  tags rolling-upgrade", "  plane data");
-    lines.push("  rolling { batch 1, 5%, 10%  max-unavailable 10%  max-unavailable 4% per az  pause 1m }", ...extra);
+    lines.push("  rolling { batch 1, 5%, 10%  max-unavailable 10%  max-unavailable 5% per az  pause 1m }", ...extra);
     lines.push(`  upgrade ["apt-get", "install", "-y", "${name}"]`, "}", "");
   };
   data("nova-compute", "compute", "nova-conductor", [
