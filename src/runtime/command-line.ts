@@ -161,28 +161,36 @@ export function placeholderNames(command: PlanCommand): string[] {
  * Vars whose values hold placeholders of other vars (`in-service = ["ssh", "{host}",
  * "docker", "exec", "{kolla-container}"]`) with those substituted, a few levels deep. An
  * item that is exactly a list var's placeholder becomes its items. Unknown names stay.
+ * Returns `vars` itself when no value holds a placeholder (the caller passes a fresh object).
  */
-export function expandVarValues(vars: Readonly<Record<string, VarValue>>): Record<string, VarValue> {
-  let current: Record<string, VarValue> = { ...vars };
+export function expandVarValues(vars: Record<string, VarValue>): Record<string, VarValue> {
+  const items = (value: VarValue | undefined): readonly string[] | null =>
+    Array.isArray(value) ? (value as readonly string[]) : typeof value === "string" ? [value] : null;
+  const pending: string[] = [];
+  for (const name in vars) {
+    const value = vars[name];
+    if (typeof value === "string" ? value.includes("{") : Array.isArray(value) && value.some((i: string) => i.includes("{"))) pending.push(name);
+  }
+  // The common case: no var built from others; the caller's own object, untouched.
+  if (pending.length === 0) return vars;
+  const current: Record<string, VarValue> = { ...vars };
+  const sub: Substitution = { vars: current, secrets: {} };
   for (let pass = 0; pass < 4; pass++) {
     let changed = false;
-    const next: Record<string, VarValue> = {};
-    for (const [name, value] of Object.entries(current)) {
-      const sub: Substitution = { vars: { ...current, [name]: undefined as unknown as VarValue }, secrets: {} };
-      const items = Array.isArray(value) ? (value as readonly string[]) : typeof value === "string" ? [value] : null;
-      if (items === null || !items.some((i) => i.includes("{"))) {
-        next[name] = value;
-        continue;
-      }
+    for (const name of pending) {
+      const value = current[name] as VarValue;
+      const before = items(value) ?? [];
+      // A var never stands for itself.
+      delete current[name];
       const out: string[] = [];
-      for (const item of items) {
+      for (const item of before) {
         const r = substituteArg(item, sub);
         out.push(...(r.ok ? r.args : [item]));
       }
-      next[name] = Array.isArray(value) ? out : out.join(",");
-      changed ||= JSON.stringify(next[name]) !== JSON.stringify(value);
+      const next: VarValue = Array.isArray(value) ? out : out.join(",");
+      current[name] = next;
+      changed ||= out.length !== before.length || out.some((o, i) => o !== before[i]);
     }
-    current = next;
     if (!changed) break;
   }
   return current;
