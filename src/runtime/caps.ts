@@ -56,10 +56,16 @@ export function servicesByHost(plan: PlanFile): Map<string, string[]> {
   return out;
 }
 
-/** Which hosts are out for each service, and whether one more fits under the caps. */
+/**
+ * Which hosts are out for each service, and whether one more fits under the caps. The
+ * counts per service and per failure domain are kept as hosts go out and come back, so the
+ * question costs the size of the step asking, not of the cloud.
+ */
 export class CapTracker {
   /** service → host → number of active chains holding it out. */
   private readonly out = new Map<string, Map<string, number>>();
+  /** service → failure domain → hosts out in it (services with a per-domain cap only). */
+  private readonly outPerDomain = new Map<string, Map<string, number>>();
   private readonly services: ReadonlyMap<string, PlanService>;
   private readonly hostVars: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 
@@ -73,7 +79,7 @@ export class CapTracker {
   }
 
   hostsOut(service: string): string[] {
-    return [...(this.out.get(service)?.entries() ?? [])].filter(([, n]) => n > 0).map(([h]) => h);
+    return [...(this.out.get(service)?.keys() ?? [])];
   }
 
   /** Why taking these keys out now would break a cap, or null when it fits. */
@@ -88,20 +94,22 @@ export class CapTracker {
     for (const [serviceName, newHosts] of adding) {
       const service = this.services.get(serviceName);
       if (!service) continue;
-      const current = this.hostsOut(serviceName);
+      const current = this.out.get(serviceName)?.size ?? 0;
       const cap = Math.max(1, service.rolling.maxUnavailable);
-      if (current.length + newHosts.size > cap) {
-        return `${serviceName}: ${current.length} of at most ${cap} host(s) out (${current.join(", ")})`;
+      if (current + newHosts.size > cap) {
+        return `${serviceName}: ${current} of at most ${cap} host(s) out (${this.hostsOut(serviceName).join(", ")})`;
       }
       const domainVar = service.rolling.domain;
       const perDomain = service.rolling.maxUnavailablePerDomain;
       if (domainVar !== null && perDomain !== null) {
-        const count = new Map<string, number>();
-        for (const host of [...current, ...newHosts]) {
+        const counts = this.outPerDomain.get(serviceName);
+        const more = new Map<string, number>();
+        for (const host of newHosts) {
           const d = this.domainOf(host, domainVar);
-          count.set(d, (count.get(d) ?? 0) + 1);
+          more.set(d, (more.get(d) ?? 0) + 1);
         }
-        for (const [domain, n] of count) {
+        for (const [domain, k] of more) {
+          const n = (counts?.get(domain) ?? 0) + k;
           if (n > Math.max(1, perDomain)) return `${serviceName}: at most ${perDomain} host(s) out per ${domainVar}, ${domain} would have ${n}`;
         }
       }
@@ -111,16 +119,31 @@ export class CapTracker {
 
   take(key: OutKey): void {
     const hosts = this.out.get(key.service) ?? new Map<string, number>();
-    hosts.set(key.host, (hosts.get(key.host) ?? 0) + 1);
+    const n = hosts.get(key.host) ?? 0;
+    hosts.set(key.host, n + 1);
     this.out.set(key.service, hosts);
+    if (n === 0) this.countDomain(key, 1);
   }
 
   release(key: OutKey): void {
     const hosts = this.out.get(key.service);
-    if (!hosts) return;
+    if (!hosts || !hosts.has(key.host)) return;
     const n = (hosts.get(key.host) ?? 0) - 1;
-    if (n <= 0) hosts.delete(key.host);
-    else hosts.set(key.host, n);
+    if (n > 0) {
+      hosts.set(key.host, n);
+      return;
+    }
+    hosts.delete(key.host);
+    this.countDomain(key, -1);
+  }
+
+  private countDomain(key: OutKey, delta: 1 | -1): void {
+    const domainVar = this.services.get(key.service)?.rolling.domain ?? null;
+    if (domainVar === null) return;
+    const counts = this.outPerDomain.get(key.service) ?? new Map<string, number>();
+    const d = this.domainOf(key.host, domainVar);
+    counts.set(d, (counts.get(d) ?? 0) + delta);
+    this.outPerDomain.set(key.service, counts);
   }
 
   private domainOf(host: string, domainVar: string): string {

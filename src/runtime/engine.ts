@@ -10,6 +10,9 @@
  */
 import type { PlanStep } from "../plan/plan.js";
 import type { CapTracker, Chain } from "./caps.js";
+
+/** The reason a wait is cut short: a step finished or a stop was asked for. */
+const WOKEN = "woken";
 import type { Clock } from "./effects.js";
 
 export interface WorkItem {
@@ -259,16 +262,20 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       }
       if (completions.length > 0) continue;
       await new Promise<void>((resolve) => {
+        if (nextTimer === Infinity) {
+          wake = resolve;
+          return;
+        }
+        // A timer only when there is something to wait for; aborted with a constant reason
+        // (an abort without one builds a DOMException, thousands of times in a large run).
         const timer = new AbortController();
         wake = () => {
-          timer.abort();
+          timer.abort(WOKEN);
           resolve();
         };
-        if (nextTimer !== Infinity) {
-          void clock.sleep(Math.max(0, nextTimer - clock.now()), timer.signal).then(() => {
-            if (!timer.signal.aborted) resolve();
-          });
-        }
+        void clock.sleep(Math.max(0, nextTimer - clock.now()), timer.signal).then(() => {
+          if (!timer.signal.aborted) resolve();
+        });
       });
       wake = null;
     }
