@@ -75,6 +75,6 @@ export function summariseHosts(hosts: readonly string[], maxRuns = 4): string {
   if (count === 0) return "no hosts";
   const runs = hostRuns(hosts);
   const shown = runs.slice(0, maxRuns).join(", ");
-  const more = runs.length > maxRuns ? `, … ${runs.length - maxRuns} more ranges` : "";
+  const more = runs.length > maxRuns ? `, … ${runs.length - maxRuns} more ${runs.length - maxRuns === 1 ? "range" : "ranges"}` : "";
   return count === 1 ? shown : `${shown}${more} (${count} hosts)`;
 }

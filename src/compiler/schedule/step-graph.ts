@@ -11,11 +11,18 @@ export function jobGraph(x: Expansion): Graph {
   const g = new Graph({ directed: true, multigraph: false, compound: false });
   const name = (job: number): string => (x.steps[x.jobs[job]?.first ?? 0] as DraftStep).id;
   for (let j = 0; j < x.jobs.length; j++) g.setNode(name(j), j);
+  // Many steps of one job wait for the same job: each pair is set once (graphlib's setEdge
+  // is the costly part of building this graph).
+  const jobs = x.jobs.length;
+  const seen = new Set<number>();
   x.steps.forEach((s, i) => {
     const to = x.jobOfStep[i] as number;
     for (const p of s.after) {
       const from = x.jobOfStep[p] as number;
-      if (from !== to) g.setEdge(name(from), name(to));
+      const pair = from * jobs + to;
+      if (from === to || seen.has(pair)) continue;
+      seen.add(pair);
+      g.setEdge(name(from), name(to));
     }
   });
   return g;
