@@ -41,6 +41,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     tables,
     selector: new HostSelector(program.inventory, tables.hosts, diagnostics),
     inventory: program.inventory,
+    inventoryOrder: new Map([...(program.inventory?.hosts.keys() ?? [])].map((h, i) => [h, i])),
     planDeploy: planDecl.decl.deploy ? { name: planDecl.decl.deploy, namespace } : null,
     planConnection: planDecl.decl.connection ? { name: planDecl.decl.connection, namespace } : null,
     diagnostics,

@@ -23,3 +23,9 @@ export function toVarValue(value: unknown): VarValue {
     return String(value);
   }
 }
+
+/** A var read as a number: a number, or a string holding one; null for anything else or nothing. */
+export function numberOf(value: unknown): number | null {
+  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : null;
+}

@@ -5,6 +5,7 @@
  * the counters the invariants need (hosts out, per failure domain, instances per version),
  * so a check after each event costs what the event touched, not the size of the cloud.
  */
+import { numberOf } from "../inventory/var-value.js";
 import type { PlanFile, PlanService, VarValue } from "../plan/plan.js";
 
 export type SchemaLevel = "none" | "expanded" | "migrated" | "contracted";
@@ -66,11 +67,6 @@ export interface Touched {
   instancesChanged: boolean;
 }
 
-function numeric(v: VarValue | undefined): number | null {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : null;
-}
-
 export class CloudModel {
   readonly from: string;
   readonly to: string;
@@ -95,13 +91,13 @@ export class CloudModel {
     const countVar = options.instancesVar ?? "instances";
     const capVar = options.capacityVar ?? "capacity";
     let most = 0;
-    for (const h of plan.hosts) most = Math.max(most, numeric(h.vars[countVar]) ?? 0);
+    for (const h of plan.hosts) most = Math.max(most, numberOf(h.vars[countVar]) ?? 0);
     const defaultCapacity = options.defaultCapacity ?? Math.max(1, 2 * most);
     let total = 0;
     for (const h of plan.hosts) {
-      const instances = Math.max(0, Math.floor(numeric(h.vars[countVar]) ?? 0));
+      const instances = Math.max(0, Math.floor(numberOf(h.vars[countVar]) ?? 0));
       total += instances;
-      this.hosts.set(h.name, { name: h.name, up: true, lost: false, maintenance: new Set(), instances, capacity: numeric(h.vars[capVar]) ?? defaultCapacity, vars: h.vars });
+      this.hosts.set(h.name, { name: h.name, up: true, lost: false, maintenance: new Set(), instances, capacity: numberOf(h.vars[capVar]) ?? defaultCapacity, vars: h.vars });
     }
     this.totalInstances = total;
     this.instanceCount = total;

@@ -2,6 +2,7 @@
  * Host vars as the checks read them: looked up by host and name, read as counts, and host
  * lists shortened for a one-line message.
  */
+import { numberOf } from "../../inventory/var-value.js";
 import type { VarValue } from "../../plan/plan.js";
 import type { Model } from "../model.js";
 
@@ -15,12 +16,7 @@ export function hostVars(model: Model): HostVars {
 
 /** A var as a count: a number, or a string holding one; anything else (or nothing) is 0. */
 export function countOf(value: VarValue | undefined): number {
-  if (typeof value === "number") return Number.isFinite(value) ? value : 0;
-  if (typeof value === "string" && value.trim() !== "") {
-    const n = Number(value.trim());
-    return Number.isFinite(n) ? n : 0;
-  }
-  return 0;
+  return numberOf(value) ?? 0;
 }
 
 /** `a, b, c and 4 more`: the first few names of a list. */

@@ -4,6 +4,7 @@
  * reboot for nova-compute also takes the host's neutron agent down. A host counts as out
  * while any of its instances, or the whole host, is out.
  */
+import { numberOf } from "../../inventory/var-value.js";
 import type { PlanImpact } from "../../plan/plan.js";
 import type { DraftStep } from "../expand/draft.js";
 import type { Model } from "../model.js";
@@ -38,7 +39,7 @@ export function impact(model: Model, steps: readonly DraftStep[], start: Float64
     }
     if (step.action === "evacuate" && step.service !== null) {
       const countVar = services.get(step.service)?.evacuate?.countVar;
-      for (const h of step.hosts) instancesMigrated += countVar ? numeric(hosts.get(h)?.vars[countVar]) : 0;
+      for (const h of step.hosts) instancesMigrated += countVar ? (numberOf(hosts.get(h)?.vars[countVar]) ?? 0) : 0;
     }
   }
 
@@ -126,11 +127,6 @@ function sweep(events: readonly number[], total: number): { peak: number; full: 
     if (count > peak) peak = count;
   }
   return { peak, full };
-}
-
-function numeric(v: unknown): number {
-  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : 0;
 }
 
 function round(share: number): number {

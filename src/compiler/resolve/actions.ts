@@ -49,12 +49,3 @@ export function modelAction(action: Action): ModelAction {
     span: action.span,
   };
 }
-
-/** Every command of an action (its own, done and undo), for the placeholder check. */
-export function commandsOf(action: Action): Command[] {
-  const out: Command[] = [action.command];
-  if (action.options.done) out.push(action.options.done);
-  const undo = action.options.undo;
-  if (undo && undo.kind !== "irreversible") out.push(undo);
-  return out;
-}

@@ -11,6 +11,7 @@
  */
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import type { Inventory } from "../../inventory/inventory.js";
+import { numberOf } from "../../inventory/var-value.js";
 import type { Action, ActionKind, Amount, MethodDecl, Name, RollingDecl, ServiceDecl } from "../../parser/ast.js";
 import type { VarValue } from "../../plan/plan.js";
 import { DEFAULT_HEALTH } from "../estimates.js";
@@ -54,6 +55,8 @@ export interface MergeContext {
   readonly tables: Tables;
   readonly selector: HostSelector;
   readonly inventory: Inventory | null;
+  /** Each inventory host's position, for rollouts in inventory order. */
+  readonly inventoryOrder: ReadonlyMap<string, number>;
   /** The plan's `deploy` and `connection`, with the plan file's namespace. */
   readonly planDeploy: { readonly name: Name; readonly namespace: string | null } | null;
   readonly planConnection: { readonly name: Name; readonly namespace: string | null } | null;
@@ -277,21 +280,14 @@ function rollingOf(layers: readonly Layer[], rolling: boolean, n: number): Model
   };
 }
 
-function numeric(value: VarValue | undefined): number | null {
-  if (typeof value === "number") return value;
-  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return null;
-}
-
 /** Inventory order, then the rolling `order`: fewest instances first, or by a host var. */
 function orderHosts(selected: readonly string[], order: ModelRolling["order"], countVar: string, ctx: MergeContext, decl: ServiceDecl): string[] {
   const inventory = ctx.inventory;
-  const positions = new Map([...(inventory?.hosts.keys() ?? [])].map((h, i) => [h, i]));
-  const position = (h: string): number => positions.get(h) ?? Number.MAX_SAFE_INTEGER;
+  const position = (h: string): number => ctx.inventoryOrder.get(h) ?? Number.MAX_SAFE_INTEGER;
   const hosts = [...selected].sort((a, b) => position(a) - position(b));
   const vars = (h: string): Readonly<Record<string, VarValue>> => inventory?.hosts.get(h)?.vars ?? {};
   if (order === "inventory") return hosts;
-  if (order === "empty-first") return hosts.sort((a, b) => (numeric(vars(a)[countVar]) ?? 0) - (numeric(vars(b)[countVar]) ?? 0));
+  if (order === "empty-first") return hosts.sort((a, b) => (numberOf(vars(a)[countVar]) ?? 0) - (numberOf(vars(b)[countVar]) ?? 0));
   const missing = hosts.filter((h) => vars(h)[order.by] === undefined);
   if (missing.length > 0 && decl.rolling?.order) {
     ctx.diagnostics.push({
@@ -307,8 +303,8 @@ function orderHosts(selected: readonly string[], order: ModelRolling["order"], c
     const va = vars(a)[order.by];
     const vb = vars(b)[order.by];
     if (va === undefined || vb === undefined) return va === undefined ? (vb === undefined ? 0 : 1) : -1;
-    const na = numeric(va);
-    const nb = numeric(vb);
+    const na = numberOf(va);
+    const nb = numberOf(vb);
     if (na !== null && nb !== null) return na - nb;
     return String(va) < String(vb) ? -1 : String(va) > String(vb) ? 1 : 0;
   });
