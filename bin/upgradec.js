@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The only place that calls process.exit: the CLI returns an exit code.
-import { main } from "../dist/cli/main.js";
+import { main } from "../dist/upgradec.mjs";
 
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -6,7 +6,7 @@
 import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
-import { emitPlan } from "./emit/emit.js";
+import { emitPlan, type Relocation } from "./emit/emit.js";
 import type { DraftStep } from "./expand/draft.js";
 import { expand } from "./expand/expand.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
@@ -26,6 +26,12 @@ export interface BuildOptions {
   readonly now: Date;
   /** The compiler version, for the fingerprint. */
   readonly compilerVersion: string;
+  /**
+   * The plan file is written in another directory than the one its sources were read
+   * from: its source paths and `entry` are recorded relative to the plan file's directory
+   * (so the plan runs from anywhere), and its fingerprint and digest cover them so.
+   */
+  readonly relocate?: Relocation;
 }
 
 /** Expand the model into steps, schedule them, compute the impact, and make the plan file. Never throws. */
@@ -95,6 +101,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     windowsUsed,
     impact: impact(model, x.steps, sched.start),
     compilerVersion: options.compilerVersion,
+    ...(options.relocate ? { relocate: options.relocate } : {}),
   });
   return { value: hasErrors(diagnostics) ? null : plan, diagnostics };
 }

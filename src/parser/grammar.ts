@@ -104,12 +104,17 @@ const continues: Readonly<Record<BlockKind, { has(type: TokenType): boolean }>> 
 const actionKeywords = ["precheck", "expand", "migrate", "contract", "pin", "unpin", "cleanup", "postcheck", "stop", "upgrade", "reboot", "start", "rollback", "version"] as const;
 
 export class UpgParser extends CstParser {
-  constructor() {
+  /**
+   * `validate` runs chevrotain's grammar validations (ambiguities, left recursion), which
+   * cost a tenth of a second at every start; a test runs them, so the CLI can skip them.
+   */
+  constructor(options: { validate?: boolean } = {}) {
     super([...allTokens], {
       recoveryEnabled: true,
       nodeLocationTracking: "full",
       maxLookahead: 2,
       errorMessageProvider: upgErrorMessages,
+      skipValidations: options.validate !== true,
     });
     this.performSelfAnalysis();
   }

@@ -15,16 +15,23 @@ const addFormats = ajvFormats.default;
 
 export const PLAN_SCHEMA_PATH = join(PACKAGE_ROOT, "schema", "plan.schema.json");
 
-const validator: ValidateFunction = (() => {
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  addFormats(ajv);
-  return ajv.compile(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")) as object);
-})();
+/** Compiled on first use: it takes about half a second, which a `compile` or `--help` never needs to pay. */
+let compiled: ValidateFunction | null = null;
+
+function validator(): ValidateFunction {
+  if (compiled === null) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(ajv);
+    compiled = ajv.compile(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")) as object);
+  }
+  return compiled;
+}
 
 /** Check parsed JSON against the plan schema; on failure, one line per problem ("/steps/3/estimate: must have required property 'start'"). */
 export function validatePlanFile(json: unknown): { ok: true; plan: PlanFile } | { ok: false; errors: string[] } {
-  if (validator(json)) return { ok: true, plan: json as PlanFile };
-  const errors = (validator.errors ?? []).map((e) => {
+  const validate = validator();
+  if (validate(json)) return { ok: true, plan: json as PlanFile };
+  const errors = (validate.errors ?? []).map((e) => {
     const where = e.instancePath === "" ? "/" : e.instancePath;
     const extra = e.keyword === "additionalProperties" ? ` (${String((e.params as { additionalProperty?: unknown }).additionalProperty)})` : "";
     return `${where}: ${e.message ?? "is invalid"}${extra}`;

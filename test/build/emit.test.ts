@@ -148,4 +148,11 @@ describe("emit", () => {
     expect(back).toEqual(plan);
     expect(JSON.stringify(back)).toBe(JSON.stringify(plan));
   });
+
+  it("builds a plan for another directory directly, as rebasing it would (what compile -o does)", () => {
+    const relocated = buildPlan(cloud(), { now: NOW, compilerVersion: "0.1.0", relocate: { from: "/repo", to: "/repo/out/plans" } }).value as PlanFile;
+    expect(relocated.entry).toBe("../../cloud.upg");
+    expect(relocated.digest).toBe(planDigest(relocated));
+    expect(JSON.stringify(relocated)).toBe(JSON.stringify(rebasePlan(build(cloud()), "/repo", "/repo/out/plans")));
+  });
 });

@@ -2,7 +2,9 @@
  * The CLI contract, through the built binary: verbs, help, and distinct exit codes.
  */
 import { execa } from "execa";
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -56,5 +58,30 @@ describe("upgradec CLI", () => {
     const r = await upgradec("--version");
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("compiles an example that uses the standard library to a plan file that validates, and simulates it", async () => {
+    // What an installed upgradec does: the bundle in dist/ finds the standard library, the
+    // plan schema and its own version beside it.
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-cli-"));
+    try {
+      const planPath = join(dir, "plan.json");
+      const compiled = await upgradec("compile", "examples/upgrade-zed-to-2023.1/cloud.upg", "-o", planPath);
+      expect(compiled.stderr).toBe("");
+      expect(compiled.exitCode).toBe(0);
+      const plan = JSON.parse(readFileSync(planPath, "utf8")) as { compiler: { version: string }; entry: string; sources: { path: string }[]; steps: unknown[] };
+      expect(plan.sources.some((s) => s.path.startsWith("<stdlib>"))).toBe(true);
+      // Recorded relative to the plan file, which is elsewhere.
+      expect(resolve(dir, plan.entry)).toBe(join(root, "examples", "upgrade-zed-to-2023.1", "cloud.upg"));
+      expect(plan.steps.length).toBeGreaterThan(10);
+      const version = (await upgradec("--version")).stdout.trim();
+      expect(plan.compiler.version).toBe(version);
+      const simulated = await upgradec("simulate", planPath, "--format", "json");
+      expect(simulated.stderr).toBe("");
+      expect(simulated.exitCode).toBe(0);
+      expect((JSON.parse(simulated.stdout) as { outcome: string }).outcome).toBe("completed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

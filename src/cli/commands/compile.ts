@@ -2,7 +2,6 @@ import { renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
-import { rebasePlan } from "../../compiler/build-plan.js";
 import { compileFile } from "../../compiler/compile.js";
 import { nodeLoadHost } from "../../compiler/node-host.js";
 import { planJson, renderPreview, type PreviewFormat } from "../../preview/preview.js";
@@ -35,11 +34,14 @@ export const compileVerb: Verb = {
   run: async (args, io) => {
     const file = String(args["file"]);
     const format = args["format"] as PreviewFormat;
+    // Paths in the plan file are relative to the plan file, so it can be run from anywhere.
+    const target = typeof args["output"] === "string" ? resolvePath(io.cwd, args["output"]) : null;
     const result = compileFile(file, nodeLoadHost(io.cwd), {
       now: new Date(),
       compilerVersion: VERSION,
       checkOnly: args["diagnostics-only"] === true,
       ...(typeof args["start"] === "string" ? { start: args["start"] } : {}),
+      ...(target !== null ? { relocate: { from: io.cwd, to: dirname(target) } } : {}),
     });
     const failed = hasErrors(result.diagnostics);
     if (format === "json") {
@@ -54,12 +56,10 @@ export const compileVerb: Verb = {
     if (failed) return ExitCode.CompileErrors;
     if (!result.plan) return ExitCode.Ok;
 
-    if (typeof args["output"] === "string") {
-      // Paths in the plan file are relative to the plan file, so it can be run from anywhere.
-      const target = resolvePath(io.cwd, args["output"]);
+    if (target !== null) {
       // Written beside and renamed, so a crash never leaves half a plan file.
       const partial = `${target}.${process.pid}.partial`;
-      writeFileSync(partial, planJson(rebasePlan(result.plan, io.cwd, dirname(target))), { mode: 0o644 });
+      writeFileSync(partial, planJson(result.plan), { mode: 0o644 });
       renameSync(partial, target);
     }
     if (args["diagnostics-only"] !== true) {

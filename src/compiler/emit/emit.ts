@@ -37,6 +37,14 @@ export interface EmitInput {
   readonly windowsUsed: readonly { readonly window: string; readonly openMs: number; readonly closeMs: number }[];
   readonly impact: PlanImpact;
   readonly compilerVersion: string;
+  /** Where the plan file goes, when that is not where the sources were read from: see BuildOptions.relocate. */
+  readonly relocate?: Relocation;
+}
+
+/** Source paths were read relative to `from`; the plan file, written in `to`, records them relative to it. */
+export interface Relocation {
+  readonly from: string;
+  readonly to: string;
 }
 
 export function emitPlan(input: EmitInput): PlanFile {
@@ -95,13 +103,14 @@ export function emitPlan(input: EmitInput): PlanFile {
     };
   });
   const hosts = model.hosts.map((h) => ({ name: h.name, groups: h.groups, vars: sortedVars(h.vars), connection: h.connection }));
-  const sources = model.sources.map((s) => ({ path: s.path, sha256: s.sha256, kind: s.kind }));
+  const move = input.relocate ? relocator(input.relocate) : (p: string) => p;
+  const sources = model.sources.map((s) => ({ path: move(s.path), sha256: s.sha256, kind: s.kind }));
   const withoutDigest: Omit<PlanFile, "digest"> = {
     format: PLAN_FORMAT,
     fingerprint: planFingerprint({ sources, hosts, compilerVersion: input.compilerVersion }),
     compiler: { name: "upgradec", version: input.compilerVersion },
     sources,
-    entry: model.entry,
+    entry: move(model.entry),
     plan: {
       name: model.plan.name,
       kind: model.plan.kind,
@@ -196,11 +205,7 @@ export function fastPlanDigest(plan: Omit<PlanFile, "digest"> | PlanFile): strin
  * covers the paths as the file records them).
  */
 export function rebasePlan(plan: PlanFile, fromDir: string, toDir: string): PlanFile {
-  const move = (p: string): string => {
-    if (p.startsWith("<") || isAbsolute(p)) return p;
-    const moved = relative(resolve(toDir), resolve(fromDir, p));
-    return sep === "/" ? moved : moved.split(sep).join("/");
-  };
+  const move = relocator({ from: fromDir, to: toDir });
   const sources = plan.sources.map((s) => ({ ...s, path: move(s.path) }));
   const { digest: _old, ...rest } = plan;
   return withDigest({
@@ -209,6 +214,15 @@ export function rebasePlan(plan: PlanFile, fromDir: string, toDir: string): Plan
     entry: move(plan.entry),
     fingerprint: planFingerprint({ sources, hosts: plan.hosts, compilerVersion: plan.compiler.version }),
   });
+}
+
+/** A relative path moved from one directory to another; standard-library (`<stdlib>/...`) and absolute paths stay. */
+function relocator({ from, to }: Relocation): (path: string) => string {
+  return (p) => {
+    if (p.startsWith("<") || isAbsolute(p)) return p;
+    const moved = relative(resolve(to), resolve(from, p));
+    return sep === "/" ? moved : moved.split(sep).join("/");
+  };
 }
 
 function sortedVars(vars: Readonly<Record<string, VarValue>>): Record<string, VarValue> {
