@@ -14,7 +14,7 @@ import { impact } from "./impact/impact.js";
 import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
 import { schedule } from "./schedule/schedule.js";
-import { criticalPath, jobGraph, topologicalOrder } from "./schedule/step-graph.js";
+import { criticalPath, jobGraph, jobNode, topologicalOrder } from "./schedule/step-graph.js";
 import { WindowCalendar } from "./schedule/windows.js";
 
 export { rebasePlan } from "./emit/emit.js";
@@ -51,7 +51,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   const graph = jobGraph(x);
   const topo = topologicalOrder(graph);
   if ("cycles" in topo) {
-    const cycle = topo.cycles[0] ?? [];
+    const cycle = (topo.cycles[0] ?? []).map((j) => (x.steps[x.jobs[j]?.first ?? 0] as DraftStep).id);
     return { value: null, diagnostics: [...diagnostics, internal(`the step graph has a cycle: ${[...cycle, cycle[0]].join(" -> ")}`)] };
   }
 
@@ -80,7 +80,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     if (x.rolloutBefore.get(job.service)?.has(prev.service)) return;
     const last = prev.first + prev.count - 1;
     hostAfter.set(job.first, [last]);
-    graph.setEdge((x.steps[prev.first] as DraftStep).id, (x.steps[job.first] as DraftStep).id);
+    graph.setEdge(jobNode(p), jobNode(j));
   });
 
   const path = criticalPath(x, graph, sched.start, sched.cause);

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type { PlanFile } from "./plan.js";
 
 /**
  * JSON with object keys sorted, so the same value always gives the same bytes (the plan's
@@ -12,18 +11,6 @@ export function canonicalJson(value: unknown): string {
     text += chunk;
   });
   return text;
-}
-
-/**
- * sha256 of canonicalJson(value), without holding the text: a 10k-host plan is 50 MB of
- * JSON, and building it (or a key-sorted copy of the plan) cost more in memory and garbage
- * collection than the rest of the build.
- */
-export function canonicalSha256(value: unknown): string {
-  const hash = createHash("sha256");
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return hash.update(String(JSON.stringify(value))).digest("hex");
-  writeCanonical(value, (chunk) => hash.update(chunk));
-  return hash.digest("hex");
 }
 
 /** Writes canonical JSON in chunks of about 64 KiB; byte for byte what JSON.stringify of a key-sorted copy gives (test/build). */
@@ -92,12 +79,6 @@ function isArrayIndex(key: string): boolean {
 
 export function sha256(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex");
-}
-
-/** The digest of a plan: sha256 of its canonical JSON without the digest field. A hand edit changes it. */
-export function planDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
-  const { digest: _ignored, ...rest } = plan as PlanFile;
-  return canonicalSha256(rest);
 }
 
 /**

@@ -12,7 +12,7 @@ export interface PlanFile {
   readonly format: typeof PLAN_FORMAT;
   /** sha256 over the sources, the resolved inventory and the compiler version: a stale plan no longer matches. */
   readonly fingerprint: string;
-  /** sha256 over this file's canonical JSON with `digest` left out: an edited plan no longer matches. */
+  /** sha256 over this file's compact JSON with `digest` left out (see plan-text.ts): an edited plan no longer matches. */
   readonly digest: string;
   readonly compiler: { readonly name: "upgradec"; readonly version: string };
   /** Every file read: .upg sources (the standard library's too) and inventory files. Paths relative to the plan file's directory where possible. */

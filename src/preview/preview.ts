@@ -4,6 +4,7 @@
  * self-contained page with the timeline.
  */
 import type { PlanFile } from "../plan/plan.js";
+import { planFileText } from "../plan/plan-text.js";
 import { renderDot } from "./dot.js";
 import { renderHtml } from "./html.js";
 import { renderMermaid } from "./mermaid.js";
@@ -34,10 +35,7 @@ export function renderPreview(plan: PlanFile, format: PreviewFormat, options: Pr
   }
 }
 
-/**
- * The plan file as written by `compile -o`: 2-space indent, keys in the order the compiler
- * built them (the same inputs give the same bytes), a final newline.
- */
+/** The plan file as written by `compile -o` (see planFileText): the same inputs give the same bytes. */
 export function planJson(plan: PlanFile): string {
-  return JSON.stringify(plan, null, 2) + "\n";
+  return planFileText(plan);
 }

@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { planDigest, planFingerprint, sha256 } from "../plan/digest.js";
+import { planFingerprint, sha256 } from "../plan/digest.js";
+import { planDigest } from "../plan/plan-text.js";
 import { PLAN_FORMAT, type PlanFile } from "../plan/plan.js";
 import { PACKAGE_ROOT, VERSION } from "../version.js";
 import { validateAgainstSchema } from "./schema-check.js";

@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { planDigest, planFingerprint, sha256 } from "../../src/plan/digest.js";
+import { planFingerprint, sha256 } from "../../src/plan/digest.js";
+import { planDigest } from "../../src/plan/plan-text.js";
 import {
   PLAN_FORMAT,
   type PlanCheckpoint,

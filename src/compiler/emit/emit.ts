@@ -4,13 +4,12 @@
  * with sorted keys, and no clock reading except an assumed start. The same inputs, `--start`
  * included, give byte-identical JSON.
  */
-import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { DateTime } from "luxon";
-import { canonicalJson, planFingerprint } from "../../plan/digest.js";
+import { planFingerprint } from "../../plan/digest.js";
+import { sealPlan } from "../../plan/plan-text.js";
 import {
   PLAN_FORMAT,
-  type PlanCommandSpec,
   type PlanFile,
   type PlanImpact,
   type PlanService,
@@ -132,70 +131,7 @@ export function emitPlan(input: EmitInput): PlanFile {
     timing,
     impact: input.impact,
   };
-  return withDigest(withoutDigest);
-}
-
-function withDigest(plan: Omit<PlanFile, "digest">): PlanFile {
-  // Key order as in PlanFile, digest after fingerprint, so the written file reads well.
-  const { format, fingerprint, ...rest } = plan;
-  return { format, fingerprint, digest: fastPlanDigest(plan), ...rest };
-}
-
-/**
- * planDigest, computed faster: the same bytes (canonical JSON: keys sorted) are hashed, but
- * steps, nine tenths of a big plan, are written by a serializer that knows their shape, and
- * each command spec (shared by every host of a service) is made canonical once. A test
- * checks the result against planDigest on every plan it builds.
- */
-const STEP_KEYS = 15;
-
-export function fastPlanDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
-  const { digest: _ignored, ...rest } = plan as PlanFile;
-  const hash = createHash("sha256");
-  const specs = new Map<object, string>();
-  const spec = (c: PlanCommandSpec | "irreversible" | null): string => {
-    if (c === null) return "null";
-    if (c === "irreversible") return '"irreversible"';
-    let text = specs.get(c);
-    if (text === undefined) {
-      text = canonicalJson(c);
-      specs.set(c, text);
-    }
-    return text;
-  };
-  const q = JSON.stringify;
-  hash.update("{");
-  let first = true;
-  for (const key of Object.keys(rest).sort()) {
-    const value = (rest as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    hash.update(`${first ? "" : ","}${q(key)}:`);
-    first = false;
-    if (key !== "steps") {
-      hash.update(canonicalJson(value));
-      continue;
-    }
-    let buf = "[";
-    (value as readonly PlanStep[]).forEach((s, i) => {
-      const h = s.health;
-      // A step with fields this writer does not know (the format grew) takes the general path.
-      if (Object.keys(s).length !== STEP_KEYS) buf += `${i > 0 ? "," : ""}${canonicalJson(s)}`;
-      else buf +=
-        `${i > 0 ? "," : ""}{"action":${q(s.action)},"after":${q(s.after)},"batch":${q(s.batch)},"checkpoint":${q(s.checkpoint)},` +
-        `"command":${spec(s.command)},"done":${spec(s.done)},"estimate":{"duration":${q(s.estimate.duration)},"start":${q(s.estimate.start)}},` +
-        `"health":${h === null ? "null" : `{"every":${q(h.every)},"healthyFor":${q(h.healthyFor)},"onDeadline":${q(h.onDeadline)},"within":${q(h.within)}}`},` +
-        `"hosts":${q(s.hosts)},"id":${q(s.id)},"phase":${q(s.phase)},"service":${q(s.service)},"unavailable":[` +
-        s.unavailable.map((u) => ("service" in u ? `{"host":${q(u.host)},"service":${q(u.service)}}` : `{"host":${q(u.host)}}`)).join(",") +
-        `],"undo":${spec(s.undo)},"window":${q(s.window)}}`;
-      if (buf.length > 65_536) {
-        hash.update(buf);
-        buf = "";
-      }
-    });
-    hash.update(buf + "]");
-  }
-  hash.update("}");
-  return hash.digest("hex");
+  return sealPlan(withoutDigest);
 }
 
 /**
@@ -208,7 +144,7 @@ export function rebasePlan(plan: PlanFile, fromDir: string, toDir: string): Plan
   const move = relocator({ from: fromDir, to: toDir });
   const sources = plan.sources.map((s) => ({ ...s, path: move(s.path) }));
   const { digest: _old, ...rest } = plan;
-  return withDigest({
+  return sealPlan({
     ...rest,
     sources,
     entry: move(plan.entry),

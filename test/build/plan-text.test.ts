@@ -1,0 +1,65 @@
+/**
+ * The plan file's text and digest (src/plan/plan-text.ts): the text parses back to the plan,
+ * and the digest the compiler seals a plan with is the one the runtime computes from the
+ * parsed file, for plans of any shape.
+ */
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { PlanFile } from "../../src/plan/plan.js";
+import { planDigest, planFileText, sealPlan } from "../../src/plan/plan-text.js";
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+const key = fc.oneof(fc.string().filter((k) => k !== "__proto__" && k !== "digest"), fc.constantFrom("10", "2", "0", "a", "é", 'q"uote', "new\nline"));
+const json = fc.letrec((tie) => ({
+  leaf: fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined)),
+  node: fc.oneof({ depthSize: "small" }, tie("leaf"), fc.array(tie("node")), fc.dictionary(key, tie("node"))),
+})).node;
+/** Anything shaped like a plan body: format and fingerprint first, then any members (named, as a plan's are, not numbered). */
+const member = key.map((k) => `m${k}`);
+const body = fc.tuple(fc.string(), fc.dictionary(member, json)).map(([fingerprint, rest]) => ({ format: "upgradec.plan/1", fingerprint, ...rest }) as unknown as Omit<PlanFile, "digest">);
+
+describe("the plan file's text and digest", () => {
+  it("seals with sha256 of the compact JSON, and the parsed text gives the plan and the same digest back", () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        const plan = sealPlan(b);
+        expect(plan.digest).toBe(sha256(JSON.stringify(b)));
+        expect(Object.keys(plan).slice(0, 3)).toEqual(["format", "fingerprint", "digest"]);
+        const text = planFileText(plan);
+        const parsed = JSON.parse(text) as PlanFile;
+        expect(parsed).toEqual(JSON.parse(JSON.stringify(plan)));
+        expect(planDigest(parsed)).toBe(plan.digest);
+        // A plan not sealed here (read from a file, built by hand) is written the same way.
+        expect(planFileText(parsed)).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("puts each step on a line of its own and changes the digest for any edit", () => {
+    const plan = sealPlan({ format: "upgradec.plan/1", fingerprint: "f", steps: [{ id: "a", after: [] }, { id: "b", after: ["a"] }], timing: { total: 60 } } as unknown as Omit<PlanFile, "digest">);
+    expect(planFileText(plan)).toBe(
+      [
+        "{",
+        '  "format": "upgradec.plan/1",',
+        '  "fingerprint": "f",',
+        `  "digest": "${plan.digest}",`,
+        '  "steps": [',
+        '    {"id":"a","after":[]},',
+        '    {"id":"b","after":["a"]}',
+        "  ],",
+        '  "timing": {',
+        '    "total": 60',
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const edited = JSON.parse(planFileText(plan).replace('"total": 60', '"total": 61')) as PlanFile;
+    expect(planDigest(edited)).not.toBe(plan.digest);
+    const reordered = JSON.parse(planFileText(plan).replace('{"id":"a","after":[]}', '{"after":[],"id":"a"}')) as PlanFile;
+    expect(planDigest(reordered)).not.toBe(plan.digest);
+  });
+});
