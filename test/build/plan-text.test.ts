@@ -62,4 +62,21 @@ describe("the plan file's text and digest", () => {
     const reordered = JSON.parse(planFileText(plan).replace('{"id":"a","after":[]}', '{"after":[],"id":"a"}')) as PlanFile;
     expect(planDigest(reordered)).not.toBe(plan.digest);
   });
+
+  it("writes each step as JSON.stringify would, shared command specs, unusual steps and all", () => {
+    const spec = { command: { kind: "argv", argv: ["systemctl", "stop", "x"] }, timeout: null, grace: 10, retries: 0, backoff: 5, env: { A: "é\"" }, cwd: null };
+    const step = (id: string, extra: object = {}) => ({
+      id, phase: "rollout", service: "x", hosts: [id], action: "stop", command: spec, after: [], estimate: { start: 0, duration: 30 },
+      window: null, unavailable: [{ host: id, service: "x" }], batch: 0, checkpoint: null, undo: "irreversible", done: spec, health: null, ...extra,
+    });
+    const { phase, ...others } = step("c");
+    const reordered = { phase, ...others };
+    const steps = [step("a"), step("b", { health: { every: 5, within: 60, healthyFor: 10, onDeadline: "stop" } }), reordered, step("d", { window: undefined }), step("e", { extra: 1 })];
+    const body = { format: "upgradec.plan/1", fingerprint: "f", steps } as unknown as Omit<PlanFile, "digest">;
+    const plan = sealPlan(body);
+    expect(plan.digest).toBe(sha256(JSON.stringify(body)));
+    const lines = planFileText(plan).split("\n");
+    const first = lines.indexOf('  "steps": [') + 1;
+    expect(lines.slice(first, first + steps.length).map((l) => l.trim().replace(/,$/, ""))).toEqual(steps.map((s) => JSON.stringify(s)));
+  });
 });
