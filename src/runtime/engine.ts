@@ -8,12 +8,13 @@
  * records of every transition of that turn and before any command of that turn starts (a
  * group commit: one fsync for many steps, and never a command whose start is not on disk).
  */
+import { setMaxListeners } from "node:events";
 import type { PlanStep } from "../plan/plan.js";
 import type { CapTracker, Chain } from "./caps.js";
+import type { Clock } from "./effects.js";
 
 /** The reason a wait is cut short: a step finished or a stop was asked for. */
 const WOKEN = "woken";
-import type { Clock } from "./effects.js";
 
 export interface WorkItem {
   readonly step: PlanStep;
@@ -44,7 +45,10 @@ export type Outcome =
 export interface EndDecision {
   /** Stop starting new items, for this reason. */
   readonly stop?: string;
-  /** Abort the running items this picks (a service's `cancel` on too many failures). */
+  /**
+   * Abort the running items this picks (a service's `cancel` on too many failures); it may
+   * pick only items the `cancellable` hook allows.
+   */
   readonly cancel?: (step: PlanStep) => boolean;
 }
 
@@ -53,6 +57,13 @@ export interface EngineHooks {
   /** Buffer the start record. */
   onStart(step: PlanStep): void;
   execute(step: PlanStep, signal: AbortSignal): Promise<Outcome>;
+  /**
+   * Whether an end decision may cancel this step while it runs. Only such a step gets a
+   * signal of its own; the others share one that never aborts (an AbortController per step
+   * is a large share of a large run's scheduling cost). Without this hook, every step may
+   * be cancelled.
+   */
+  cancellable?(step: PlanStep): boolean;
   /** Buffer the end record, and say what the outcome means for the rest. */
   onEnd(step: PlanStep, outcome: Outcome): EndDecision;
   /** Make buffered records durable (the loop waits for it before starting anything). */
@@ -97,10 +108,10 @@ interface ChainState {
 export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { items, clock, caps, hooks } = options;
   const parallelism = Math.max(1, options.parallelism);
-  const state = new Map<string, ItemState>(items.map((i) => [i.step.id, "pending"]));
+  // Per item, by its index in `items`.
+  const state: ItemState[] = items.map(() => "pending");
   const chains = new Map<string, ChainState>();
-  const chainsByItem = new Map<string, ChainState[]>();
-  for (const item of items) {
+  const chainsOfItem: ChainState[][] = items.map((item) => {
     const list: ChainState[] = [];
     for (const chain of options.chainsOf(item.step)) {
       let cs = chains.get(chain.id);
@@ -111,8 +122,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       cs.remaining += 1;
       list.push(cs);
     }
-    chainsByItem.set(item.step.id, list);
-  }
+    return list;
+  });
   for (const id of options.initiallyActive) {
     const cs = chains.get(id);
     if (cs && !cs.active) {
@@ -124,15 +135,14 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   // Items whose dependencies have all succeeded, in priority order: a turn looks at these
   // only, so a large plan costs per turn what is ready, not what is left.
   const position = new Map(items.map((item, i) => [item.step.id, i]));
-  const dependents = new Map<string, number[]>();
+  const dependents: number[][] = items.map(() => []);
   const depsLeft = items.map((item, i) => {
     let n = 0;
     for (const dep of item.deps) {
-      if (!position.has(dep)) continue;
+      const at = position.get(dep);
+      if (at === undefined) continue;
       n += 1;
-      const list = dependents.get(dep) ?? [];
-      list.push(i);
-      dependents.set(dep, list);
+      dependents[at]?.push(i);
     }
     return n;
   });
@@ -148,40 +158,53 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     ready.splice(lo, 0, i);
   };
 
-  const running = new Map<string, AbortController>();
-  const completions: { item: WorkItem; outcome: Outcome }[] = [];
+  let running = 0;
+  /** The running items that may be cancelled, each with its own controller. */
+  const controllers = new Map<number, AbortController>();
+  // Never aborted; every item no decision can cancel runs with it.
+  const uncancellable = new AbortController().signal;
+  // Each running command may listen on it: as many listeners as the parallelism, no leak.
+  setMaxListeners(0, uncancellable);
+  const completions: { i: number; outcome: Outcome }[] = [];
   let wake: (() => void) | null = null;
   let stopReason: string | null = null;
   let rollbackRequested = false;
-  const why = new Map<string, string>();
+  const why = new Map<number, string>();
   const onExternalStop = (): void => wake?.();
   options.stop?.addEventListener("abort", onExternalStop);
 
-  const launch = (item: WorkItem): void => {
-    const controller = new AbortController();
-    running.set(item.step.id, controller);
-    hooks
-      .execute(item.step, controller.signal)
-      .catch((error: unknown): Outcome => ({ ok: false, message: `internal error: ${error instanceof Error ? error.message : String(error)}`, rollback: false }))
-      .then((outcome) => {
-        completions.push({ item, outcome });
-        wake?.();
-      });
+  const finish = (i: number, outcome: Outcome): void => {
+    completions.push({ i, outcome });
+    wake?.();
+  };
+  const launch = (i: number, step: PlanStep): void => {
+    running += 1;
+    let signal = uncancellable;
+    if (hooks.cancellable?.(step) ?? true) {
+      const controller = new AbortController();
+      controllers.set(i, controller);
+      signal = controller.signal;
+    }
+    hooks.execute(step, signal).then(
+      (outcome) => finish(i, outcome),
+      (error: unknown) => finish(i, { ok: false, message: `internal error: ${error instanceof Error ? error.message : String(error)}`, rollback: false }),
+    );
   };
 
   try {
     while (true) {
       // 1. What finished since the last turn.
-      for (const { item, outcome } of completions.splice(0)) {
-        const id = item.step.id;
-        running.delete(id);
-        state.set(id, outcome.ok ? "ok" : "failed");
+      for (const { i, outcome } of completions.splice(0)) {
+        const step = (items[i] as WorkItem).step;
+        running -= 1;
+        controllers.delete(i);
+        state[i] = outcome.ok ? "ok" : "failed";
         if (outcome.ok) {
-          for (const i of dependents.get(id) ?? []) {
-            depsLeft[i] = (depsLeft[i] ?? 1) - 1;
-            if (depsLeft[i] === 0) makeReady(i);
+          for (const d of dependents[i] ?? []) {
+            depsLeft[d] = (depsLeft[d] ?? 1) - 1;
+            if (depsLeft[d] === 0) makeReady(d);
           }
-          for (const cs of chainsByItem.get(id) ?? []) {
+          for (const cs of chainsOfItem[i] ?? []) {
             cs.remaining -= 1;
             if (cs.remaining === 0 && cs.active) {
               cs.active = false;
@@ -190,14 +213,14 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
           }
         } else if (outcome.rollback) {
           rollbackRequested = true;
-          stopReason ??= `${id}: ${outcome.message} (on deadline: rollback)`;
+          stopReason ??= `${step.id}: ${outcome.message} (on deadline: rollback)`;
         }
-        const decision = hooks.onEnd(item.step, outcome);
+        const decision = hooks.onEnd(step, outcome);
         if (decision.stop !== undefined) stopReason ??= decision.stop;
         if (decision.cancel) {
-          for (const other of items) {
-            const controller = running.get(other.step.id);
-            if (controller && decision.cancel(other.step)) controller.abort(new Error("cancelled"));
+          for (let k = 0; k < items.length; k++) {
+            const controller = controllers.get(k);
+            if (controller && decision.cancel((items[k] as WorkItem).step)) controller.abort(new Error("cancelled"));
           }
         }
       }
@@ -211,33 +234,31 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       // 2. What may start now.
       const stopping = stopReason !== null || options.stop?.aborted === true;
       let nextTimer = Infinity;
-      const starting: WorkItem[] = [];
+      const starting: number[] = [];
       if (!stopping) {
         const now = clock.now();
         for (const i of ready) {
-          if (running.size + starting.length >= parallelism) break;
+          if (running + starting.length >= parallelism) break;
           const item = items[i];
-          if (item === undefined) continue;
-          const id = item.step.id;
-          if (state.get(id) !== "pending") continue;
+          if (item === undefined || state[i] !== "pending") continue;
           const gate = hooks.gate(item.step, now);
           if (gate.kind === "wait") {
             nextTimer = Math.min(nextTimer, gate.until);
-            why.set(id, `waiting until ${new Date(gate.until).toISOString()}`);
+            why.set(i, `waiting until ${new Date(gate.until).toISOString()}`);
             continue;
           }
           if (gate.kind === "hold") {
-            why.set(id, "held by its batch's pause");
+            why.set(i, "held by its batch's pause");
             continue;
           }
           if (gate.kind === "never") {
-            why.set(id, gate.why);
+            why.set(i, gate.why);
             continue;
           }
-          const mine = chainsByItem.get(id) ?? [];
+          const mine = chainsOfItem[i] ?? [];
           const capWhy = caps.wouldBreak(mine.filter((cs) => !cs.active).map((cs) => cs.chain.key));
           if (capWhy !== null) {
-            why.set(id, `cap: ${capWhy}`);
+            why.set(i, `cap: ${capWhy}`);
             continue;
           }
           for (const cs of mine) {
@@ -246,18 +267,18 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
               caps.take(cs.chain.key);
             }
           }
-          state.set(id, "running");
-          why.delete(id);
+          state[i] = "running";
+          why.delete(i);
           hooks.onStart(item.step);
-          starting.push(item);
+          starting.push(i);
         }
       }
-      if (starting.length > 0) ready = ready.filter((i) => state.get(items[i]?.step.id ?? "") === "pending");
+      if (starting.length > 0) ready = ready.filter((i) => state[i] === "pending");
       await hooks.commit();
-      for (const item of starting) launch(item);
-      if (watched?.next !== undefined && running.size > 0 && stopReason === null) nextTimer = Math.min(nextTimer, watched.next);
+      for (const i of starting) launch(i, (items[i] as WorkItem).step);
+      if (watched?.next !== undefined && running > 0 && stopReason === null) nextTimer = Math.min(nextTimer, watched.next);
 
-      if (running.size === 0 && completions.length === 0) {
+      if (running === 0 && completions.length === 0) {
         if (stopping || nextTimer === Infinity) break;
       }
       if (completions.length > 0) continue;
@@ -286,21 +307,25 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const succeeded: string[] = [];
   const failed: string[] = [];
   const notStarted: { id: string; why: string }[] = [];
-  for (const item of items) {
-    const s = state.get(item.step.id);
+  const stateOf = (id: string): ItemState | undefined => {
+    const at = position.get(id);
+    return at === undefined ? undefined : state[at];
+  };
+  items.forEach((item, i) => {
+    const s = state[i];
     if (s === "ok") succeeded.push(item.step.id);
     else if (s === "failed") failed.push(item.step.id);
     else {
-      const failedDep = item.deps.find((d) => state.get(d) === "failed");
-      const waitingFor = item.deps.find((d) => position.has(d) && state.get(d) !== "ok");
+      const failedDep = item.deps.find((d) => stateOf(d) === "failed");
+      const waitingFor = item.deps.find((d) => position.has(d) && stateOf(d) !== "ok");
       const reason =
         failedDep !== undefined
           ? `after ${failedDep}, which failed`
           : waitingFor !== undefined
             ? `waiting for ${waitingFor}`
-            : (why.get(item.step.id) ?? (stopReason !== null ? "the run stopped" : "not reached"));
+            : (why.get(i) ?? (stopReason !== null ? "the run stopped" : "not reached"));
       notStarted.push({ id: item.step.id, why: reason });
     }
-  }
+  });
   return { succeeded, failed, notStarted, stopReason, rollbackRequested };
 }

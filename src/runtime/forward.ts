@@ -33,10 +33,12 @@ export function inScope(step: PlanStep, scope: Scope): boolean {
   return true;
 }
 
-/** Steps in the order the plan meant them to start, so the earliest planned work goes first. */
+/**
+ * Steps in the order the plan meant them to start, so the earliest planned work goes first;
+ * steps planned for the same instant in the plan's order (the sort is stable).
+ */
 export function planOrder(plan: PlanFile): PlanStep[] {
-  const index = new Map(plan.steps.map((s, i) => [s.id, i]));
-  return [...plan.steps].sort((a, b) => a.estimate.start - b.estimate.start || (index.get(a.id) ?? 0) - (index.get(b.id) ?? 0));
+  return [...plan.steps].sort((a, b) => a.estimate.start - b.estimate.start);
 }
 
 export async function runForward(input: ForwardInput): Promise<EngineResult> {
@@ -58,13 +60,15 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     for (const chain of chainsOfStep(step, onHost)) initiallyActive.add(chain.id);
   }
 
-  const endedAt = new Map<string, number>();
-  const startedAt = new Map<string, number>();
   const failedHosts = new Map<string, Set<string>>();
   const reportedWaits = new Set<string>();
   const pauseByRuntime = new Set(
     plan.services.filter((s) => s.rolling.pause > 0 && !plan.steps.some((st) => st.service === s.name && st.action === "batch-pause")).map((s) => s.name),
   );
+  // Kept only for the steps the gates look at: the end times of the steps of a service the
+  // runtime pauses, and which steps in a window have started.
+  const endedAt = new Map<string, number>();
+  const startedInWindow = new Set<string>();
 
   // Steps grouped once: by (window, service, batch) for the window gate, by service for pauses.
   const windowGroups = new Map<string, PlanStep[]>();
@@ -91,7 +95,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     // finishes (running work is never cut off).
     const group = windowGroups.get(`${step.window}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`) ?? [];
     const chain = group.filter((s) => s.hosts.some((h) => step.hosts.includes(h)));
-    if (chain.some((s) => s.id !== step.id && (startedAt.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
+    if (chain.some((s) => s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
     const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
     // A health gate may take up to its deadline: the window must hold that, not its usual time.
     const worst = (s: PlanStep) => (s.health !== null ? Math.max(s.estimate.duration, s.health.within) : s.estimate.duration);
@@ -186,8 +190,11 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     if (step.action === "health" || !hasGates.has(step.service)) lastProgress.set(step.service, clock.now());
   };
 
+  // A failure cancels running steps only of a service whose max-failures says `cancel`.
+  const cancelling = new Set(plan.services.filter((s) => s.rolling.maxFailures.cancel).map((s) => s.name));
+
   const onEnd = (step: PlanStep, outcome: Outcome): EndDecision => {
-    endedAt.set(step.id, clock.now());
+    if (step.service !== null && pauseByRuntime.has(step.service)) endedAt.set(step.id, clock.now());
     if (outcome.ok) progressed(step, false);
     if (outcome.ok) {
       sink.record({ type: "step-succeeded", step: step.id, host: step.hosts[0] ?? null, exitCode: 0, ...(doneByCheck.has(step.id) ? { byDoneCheck: true } : {}) });
@@ -234,11 +241,12 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
         return windowGate(step, now);
       },
       onStart: (step) => {
-        startedAt.set(step.id, clock.now());
+        if (step.window !== null) startedInWindow.add(step.id);
         progressed(step, true);
         sink.record({ type: "step-started", step: step.id, host: step.hosts[0] ?? null, attempt: (state.steps.get(step.id)?.attempts ?? 0) + 1 });
       },
       execute,
+      cancellable: (step) => step.service !== null && cancelling.has(step.service),
       onEnd,
       commit: () => sink.commit(),
       watch,

@@ -172,6 +172,8 @@ export async function runRollback(input: RollbackInput): Promise<EngineResult> {
       gate: () => ({ kind: "go" }),
       onStart: (step) => sink.record({ type: "step-undo-started", step: step.id, host: step.hosts[0] ?? null }),
       execute,
+      // A failed undo stops the rollback; it cancels nothing.
+      cancellable: () => false,
       onEnd: (step, outcome) => {
         if (outcome.ok) {
           const message = undo.covered.has(step.id) ? `covered by checkpoint ${undo.target ?? ""}'s restore` : step.undo === null ? "nothing to undo" : undefined;
