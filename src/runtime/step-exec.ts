@@ -38,6 +38,14 @@ interface PlanIndex {
   readonly hosts: ReadonlyMap<string, PlanFile["hosts"][number]>;
   readonly services: ReadonlyMap<string, PlanFile["services"][number]>;
   readonly connections: ReadonlyMap<string, PlanFile["connections"][number]>;
+  /** A host's vars for a service's steps, all but {step}, by plan directory (absolute), host and service. */
+  readonly vars: Map<string, Map<string | null, Map<string | null, BaseVars>>>;
+}
+
+interface BaseVars {
+  readonly vars: Readonly<Record<string, VarValue>>;
+  /** No value holds a placeholder, so nothing needs expanding unless the step's id does. */
+  readonly plain: boolean;
 }
 
 const indexes = new WeakMap<PlanFile, PlanIndex>();
@@ -50,31 +58,62 @@ function indexOf(plan: PlanFile): PlanIndex {
       hosts: new Map(plan.hosts.map((h) => [h.name, h])),
       services: new Map(plan.services.map((s) => [s.name, s])),
       connections: new Map(plan.connections.map((c) => [c.name, c])),
+      vars: new Map(),
     };
     indexes.set(plan, index);
   }
   return index;
 }
 
-/** Placeholder values for one host of a step. */
+/**
+ * Placeholder values for one host of a step. All but {step} depend only on the plan, its
+ * directory, the host and the service, so they are gathered once for each of those (a large
+ * run asks for them at every execution).
+ */
 export function stepVars(ctx: StepExecContext, step: PlanStep, host: string | null): Record<string, VarValue> {
-  const plan = ctx.plan;
+  const base = baseVars(ctx, step.service, host);
+  const vars: Record<string, VarValue> = { ...base.vars, step: step.id };
+  // A var may be built from others (`in-service = ["ssh", "{host}", ...]`).
+  return base.plain && !step.id.includes("{") ? vars : expandVarValues(vars);
+}
+
+function baseVars(ctx: StepExecContext, service: string | null, host: string | null): BaseVars {
+  const index = indexOf(ctx.plan);
+  const planDir = resolvePath(ctx.planDir);
+  let byHost = index.vars.get(planDir);
+  if (byHost === undefined) {
+    byHost = new Map();
+    index.vars.set(planDir, byHost);
+  }
+  let byService = byHost.get(host);
+  if (byService === undefined) {
+    byService = new Map();
+    byHost.set(host, byService);
+  }
+  let base = byService.get(service);
+  if (base === undefined) {
+    const vars = gatherVars(ctx.plan, planDir, service, host);
+    base = { vars, plain: expandVarValues(vars) === vars };
+    byService.set(service, base);
+  }
+  return base;
+}
+
+function gatherVars(plan: PlanFile, planDir: string, service: string | null, host: string | null): Record<string, VarValue> {
   const index = indexOf(plan);
   const vars: Record<string, VarValue> = {};
   if (host !== null) Object.assign(vars, index.hosts.get(host)?.vars ?? {});
-  if (step.service !== null) Object.assign(vars, index.services.get(step.service)?.vars ?? {});
+  if (service !== null) Object.assign(vars, index.services.get(service)?.vars ?? {});
   if (host !== null) vars["host"] = host;
   if (plan.plan.from !== null) vars["from"] = plan.plan.from;
   if (plan.plan.to !== null) vars["to"] = plan.plan.to;
-  if (step.service !== null) vars["service"] = step.service;
+  if (service !== null) vars["service"] = service;
   const inventory = plan.sources.find((s) => s.kind === "inventory");
-  if (inventory) vars["inventory"] = resolvePath(ctx.planDir, inventory.path);
+  if (inventory) vars["inventory"] = resolvePath(planDir, inventory.path);
   // The standard library's own helper scripts (e.g. `use haproxy`'s runtime API client) are
   // found through it: `["node", "{stdlib}/haproxy-runtime-api.js", ...]`.
   vars["stdlib"] = join(PACKAGE_ROOT, "src", "stdlib");
-  vars["step"] = step.id;
-  // A var may be built from others (`in-service = ["ssh", "{host}", ...]`).
-  return expandVarValues(vars);
+  return vars;
 }
 
 function connectionOf(plan: PlanFile, host: string | null): readonly string[] {
@@ -92,7 +131,7 @@ export function describeResult(r: { exitCode: number | null; signal: string | nu
 }
 
 /** Run `spec` once per host of the step (all hosts at once), retrying each per the spec. */
-export async function runSpec(
+export function runSpec(
   ctx: StepExecContext,
   step: PlanStep,
   spec: PlanCommandSpec,
@@ -100,9 +139,13 @@ export async function runSpec(
   signal: AbortSignal,
   opts: { readonly retry?: boolean } = {},
 ): Promise<SpecOutcome> {
-  const hosts: (string | null)[] = step.hosts.length > 0 ? [...step.hosts] : [null];
-  const results = await Promise.all(hosts.map((host) => runOnHost(ctx, step, spec, purpose, host, signal, opts.retry !== false)));
-  return results.find((r) => !r.ok) ?? OK;
+  return onEachHost(step, (host) => runOnHost(ctx, step, spec, purpose, host, signal, opts.retry !== false));
+}
+
+/** `run` for each host of the step at once (or once for no host); the first failure, if any. */
+function onEachHost(step: PlanStep, run: (host: string | null) => Promise<SpecOutcome>): Promise<SpecOutcome> {
+  if (step.hosts.length <= 1) return run(step.hosts[0] ?? null);
+  return Promise.all(step.hosts.map(run)).then((results) => results.find((r) => !r.ok) ?? OK);
 }
 
 async function runOnHost(
@@ -121,12 +164,86 @@ async function runOnHost(
     if (last.ok || signal.aborted) return last;
     if (attempt < attempts) {
       const delay = spec.backoff * 1000 * 2 ** (attempt - 1);
-      ctx.log(step.id, `-- ${purpose}${host !== null ? ` on ${host}` : ""}: ${last.message}; retry ${attempt} of ${spec.retries} in ${delay / 1000}s\n`);
+      ctx.log(step.id, `-- ${purpose}${onHost(host)}: ${last.message}; retry ${attempt} of ${spec.retries} in ${delay / 1000}s\n`);
       await ctx.clock.sleep(delay, signal);
       if (signal.aborted) return last;
     }
   }
   return last;
+}
+
+function onHost(host: string | null): string {
+  return host !== null ? ` on ${host}` : "";
+}
+
+/**
+ * One execution's part of its step's log. The header goes out with the first output or the
+ * failure: a step that runs quietly and succeeds costs no log file (creating thousands of
+ * files is most of a large run's overhead), and no text is made for it.
+ */
+class ExecutionLog {
+  /** A health gate's later probes write under its first probe's header. */
+  private headed: boolean;
+  private redactor: LineRedactor | null = null;
+
+  constructor(
+    private readonly ctx: StepExecContext,
+    private readonly step: PlanStep,
+    private readonly purpose: ExecRequest["purpose"],
+    private readonly host: string | null,
+    private readonly attempt: number,
+    private readonly attempts: number,
+  ) {
+    this.headed = purpose === "health" && attempt > 1;
+  }
+
+  /** A chunk of the command's output: redacted a whole line at a time, each line marked with its host when the step has several. */
+  output(text: string): void {
+    this.redactor ??= new LineRedactor(this.ctx.redact, (lines) => {
+      const host = this.host;
+      this.write(this.step.hosts.length > 1 && host !== null ? lines.replace(/^(?=.)/gm, `[${host}] `) : lines);
+    });
+    this.redactor.write(text);
+  }
+
+  end(): void {
+    this.redactor?.end();
+  }
+
+  write(text: string): void {
+    if (!this.headed) {
+      const attempts = this.attempts > 1 ? ` (attempt ${this.attempt} of ${this.attempts})` : "";
+      text = `-- ${this.purpose}${onHost(this.host)}${attempts}\n` + text;
+      this.headed = true;
+    }
+    this.ctx.log(this.step.id, text);
+  }
+}
+
+/** An execution's request; its placeholder values are made when the executor first reads them (a model of the cloud never does). */
+class StepRequest implements ExecRequest {
+  private madeVars: Readonly<Record<string, VarValue>> | null = null;
+  readonly secrets: SecretValues;
+  readonly connection: readonly string[];
+  readonly onOutput: (text: string) => void;
+
+  constructor(
+    private readonly ctx: StepExecContext,
+    readonly step: PlanStep,
+    readonly host: string | null,
+    readonly purpose: ExecRequest["purpose"],
+    readonly spec: PlanCommandSpec,
+    readonly signal: AbortSignal,
+    log: ExecutionLog,
+  ) {
+    this.secrets = ctx.secrets;
+    this.connection = spec.command.kind === "module" ? [] : connectionOf(ctx.plan, host);
+    this.onOutput = (text) => log.output(text);
+  }
+
+  get vars(): Readonly<Record<string, VarValue>> {
+    return (this.madeVars ??= stepVars(this.ctx, this.step, this.host));
+  }
 }
 
 async function runOnce(
@@ -139,37 +256,19 @@ async function runOnce(
   attempt: number,
   attempts: number,
 ): Promise<SpecOutcome> {
-  const prefix = step.hosts.length > 1 && host !== null ? `[${host}] ` : "";
-  // The header goes out with the first output or the failure: a step that runs quietly and
-  // succeeds costs no log file (creating thousands of files is most of a large run's overhead).
-  let header = purpose !== "health" || attempt === 1 ? `-- ${purpose}${host !== null ? ` on ${host}` : ""}${attempts > 1 ? ` (attempt ${attempt} of ${attempts})` : ""}\n` : "";
-  const write = (text: string): void => {
-    ctx.log(step.id, header + text);
-    header = "";
-  };
-  const out = new LineRedactor(ctx.redact, (text) => write(prefix === "" ? text : text.replace(/^(?=.)/gm, prefix)));
-  const result = await ctx.executor.run({
-    step,
-    host,
-    purpose,
-    spec,
-    vars: stepVars(ctx, step, host),
-    secrets: ctx.secrets,
-    connection: spec.command.kind === "module" ? [] : connectionOf(ctx.plan, host),
-    signal,
-    onOutput: (text) => out.write(text),
-  });
-  out.end();
+  const log = new ExecutionLog(ctx, step, purpose, host, attempt, attempts);
+  const result = await ctx.executor.run(new StepRequest(ctx, step, host, purpose, spec, signal, log));
+  log.end();
   // Cancelled work is not done work, even when the command exits 0 on SIGTERM.
   if (succeeded(result) && !signal.aborted) return OK;
   // OpenStack's `<project>-status upgrade check` convention: exit 1 is a warning (upgrade
   // possible, read the output), 2 a failure. `upgradec check` reports the same row as a warning.
   if (purpose === "action" && step.action === "precheck" && result.exitCode === 1 && result.error === null && !result.timedOut && !signal.aborted) {
-    write(`-- ${purpose}${host !== null ? ` on ${host}` : ""}: exit code 1 is a warning for a pre-check; going on (read the output above)\n`);
+    log.write(`-- ${purpose}${onHost(host)}: exit code 1 is a warning for a pre-check; going on (read the output above)\n`);
     return OK;
   }
   const message = signal.aborted && succeeded(result) ? "cancelled" : ctx.redact(describeResult(result));
-  write(`-- ${purpose}${host !== null ? ` on ${host}` : ""} failed: ${message}\n`);
+  log.write(`-- ${purpose}${onHost(host)} failed: ${message}\n`);
   return { ok: false, message, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, host };
 }
 
@@ -178,41 +277,37 @@ async function runOnce(
  * `healthyFor` seconds (measured from the first of an unbroken run of passes), or fail once
  * `within` seconds have gone by without that.
  */
-export async function runHealthGate(
+export function runHealthGate(
   ctx: StepExecContext,
   step: PlanStep,
   spec: PlanCommandSpec,
   gate: NonNullable<PlanStep["health"]>,
   signal: AbortSignal,
 ): Promise<SpecOutcome> {
-  const hosts: (string | null)[] = step.hosts.length > 0 ? [...step.hosts] : [null];
-  const results = await Promise.all(
-    hosts.map(async (host): Promise<SpecOutcome> => {
-      const start = ctx.clock.now();
-      let healthySince: number | null = null;
-      let probes = 0;
-      let last: SpecOutcome = OK;
-      while (!signal.aborted) {
-        probes += 1;
-        last = await runOnce(ctx, step, spec, "health", host, signal, probes, 0);
-        const now = ctx.clock.now();
-        if (last.ok) {
-          healthySince ??= now;
-          if (now - healthySince >= gate.healthyFor * 1000) return OK;
-        } else healthySince = null;
-        if (now - start >= gate.within * 1000) {
-          const message = `not healthy for ${gate.healthyFor}s within ${gate.within}s (${probes} probes; last: ${last.ok ? "passed" : last.message})`;
-          ctx.log(step.id, `-- health${host !== null ? ` on ${host}` : ""}: ${message}\n`);
-          return { ...last, ok: false, message, host };
-        }
-        // Never sleep past the deadline: the last probe lands on it.
-        const nextProbe = Math.min(gate.every * 1000, start + gate.within * 1000 - now);
-        await ctx.clock.sleep(Math.max(0, nextProbe), signal);
+  return onEachHost(step, async (host) => {
+    const start = ctx.clock.now();
+    let healthySince: number | null = null;
+    let probes = 0;
+    let last: SpecOutcome = OK;
+    while (!signal.aborted) {
+      probes += 1;
+      last = await runOnce(ctx, step, spec, "health", host, signal, probes, 0);
+      const now = ctx.clock.now();
+      if (last.ok) {
+        healthySince ??= now;
+        if (now - healthySince >= gate.healthyFor * 1000) return OK;
+      } else healthySince = null;
+      if (now - start >= gate.within * 1000) {
+        const message = `not healthy for ${gate.healthyFor}s within ${gate.within}s (${probes} probes; last: ${last.ok ? "passed" : last.message})`;
+        ctx.log(step.id, `-- health${onHost(host)}: ${message}\n`);
+        return { ...last, ok: false, message, host };
       }
-      return { ...last, ok: false, message: "cancelled", host };
-    }),
-  );
-  return results.find((r) => !r.ok) ?? OK;
+      // Never sleep past the deadline: the last probe lands on it.
+      const nextProbe = Math.min(gate.every * 1000, start + gate.within * 1000 - now);
+      await ctx.clock.sleep(Math.max(0, nextProbe), signal);
+    }
+    return { ...last, ok: false, message: "cancelled", host };
+  });
 }
 
 export function moduleDirOf(plan: PlanFile, planDir: string): string {
