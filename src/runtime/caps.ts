@@ -23,18 +23,28 @@ export interface Chain {
 }
 
 export function keysOfStep(step: PlanStep, servicesOnHost: ReadonlyMap<string, readonly string[]>): OutKey[] {
-  const keys = new Map<string, OutKey>();
-  const add = (host: string, service: string): void => {
-    keys.set(`${host}\u0000${service}`, { host, service });
-  };
+  const keys: OutKey[] = [];
+  // Each (host, service) once; a host's keys are few, so a duplicate is looked for among them.
+  const byHost = new Map<string, OutKey[]>();
   for (const u of step.unavailable) {
-    if ("service" in u) add(u.host, u.service);
+    if ("service" in u) addKey(keys, byHost, u.host, u.service);
     else {
-      for (const service of servicesOnHost.get(u.host) ?? []) add(u.host, service);
-      if (step.service !== null) add(u.host, step.service);
+      for (const service of servicesOnHost.get(u.host) ?? []) addKey(keys, byHost, u.host, service);
+      if (step.service !== null) addKey(keys, byHost, u.host, step.service);
     }
   }
-  return [...keys.values()];
+  return keys;
+}
+
+function addKey(keys: OutKey[], byHost: Map<string, OutKey[]>, host: string, service: string): void {
+  let mine = byHost.get(host);
+  if (mine === undefined) {
+    mine = [];
+    byHost.set(host, mine);
+  } else if (mine.some((k) => k.service === service)) return;
+  const key = { host, service };
+  mine.push(key);
+  keys.push(key);
 }
 
 export function chainsOfStep(step: PlanStep, servicesOnHost: ReadonlyMap<string, readonly string[]>): Chain[] {
@@ -68,6 +78,13 @@ export class CapTracker {
   private readonly outPerDomain = new Map<string, Map<string, number>>();
   private readonly services: ReadonlyMap<string, PlanService>;
   private readonly hostVars: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /**
+   * The last refusal for a full service, with the number of changes to who is out when it was
+   * made: every step refused while nothing changed gets the same text, and it lists every
+   * host out, thousands in a large cloud.
+   */
+  private changes = 0;
+  private refusal: { readonly service: string; readonly changes: number; readonly text: string } | null = null;
 
   constructor(plan: PlanFile) {
     this.services = new Map(plan.services.map((s) => [s.name, s]));
@@ -96,9 +113,7 @@ export class CapTracker {
       if (!service) continue;
       const current = this.out.get(serviceName)?.size ?? 0;
       const cap = Math.max(1, service.rolling.maxUnavailable);
-      if (current + newHosts.size > cap) {
-        return `${serviceName}: ${current} of at most ${cap} host(s) out (${this.hostsOut(serviceName).join(", ")})`;
-      }
+      if (current + newHosts.size > cap) return this.full(serviceName, current, cap);
       const domainVar = service.rolling.domain;
       const perDomain = service.rolling.maxUnavailablePerDomain;
       if (domainVar !== null && perDomain !== null) {
@@ -117,12 +132,23 @@ export class CapTracker {
     return null;
   }
 
+  private full(service: string, current: number, cap: number): string {
+    const last = this.refusal;
+    if (last !== null && last.service === service && last.changes === this.changes) return last.text;
+    const text = `${service}: ${current} of at most ${cap} host(s) out (${this.hostsOut(service).join(", ")})`;
+    this.refusal = { service, changes: this.changes, text };
+    return text;
+  }
+
   take(key: OutKey): void {
     const hosts = this.out.get(key.service) ?? new Map<string, number>();
     const n = hosts.get(key.host) ?? 0;
     hosts.set(key.host, n + 1);
     this.out.set(key.service, hosts);
-    if (n === 0) this.countDomain(key, 1);
+    if (n === 0) {
+      this.changes += 1;
+      this.countDomain(key, 1);
+    }
   }
 
   release(key: OutKey): void {
@@ -134,6 +160,7 @@ export class CapTracker {
       return;
     }
     hosts.delete(key.host);
+    this.changes += 1;
     this.countDomain(key, -1);
   }
 

@@ -120,19 +120,20 @@ export class CloudModel {
     return { outChanged: new Set(), versionChanged: new Set(), schemaChanged: new Set(), pinChanged: new Set(), hostsDown: new Set(), instancesChanged: false };
   }
 
-  /** Forget what changed (after the checks have looked): the sets are reused, as every event clears them. */
+  /**
+   * Forget what changed (after the checks have looked): the sets are reused, as every event
+   * clears them, and only those holding something are cleared (clearing makes a new table).
+   */
   clearTouched(): void {
     const t = this.touched;
-    t.outChanged.clear();
-    t.versionChanged.clear();
-    t.schemaChanged.clear();
-    t.pinChanged.clear();
-    t.hostsDown.clear();
+    for (const set of [t.outChanged, t.versionChanged, t.schemaChanged, t.pinChanged, t.hostsDown]) if (set.size > 0) set.clear();
     t.instancesChanged = false;
   }
 
   instance(host: string, service: string): InstanceState | undefined {
-    return this.instances.get(key(host, service));
+    // Through the host's few instances: no key text to make at every execution.
+    for (const inst of this.onHost.get(host) ?? []) if (inst.service === service) return inst;
+    return undefined;
   }
 
   /**

@@ -75,25 +75,35 @@ export class InvariantChecker {
     }
   }
 
-  private report(id: string, bad: boolean, invariant: InvariantName, message: () => string, event: () => SimEvent): void {
+  /** The event being checked: how to name it, and its name once made. */
+  private describe: () => SimEvent = () => {
+    throw new Error("no event is being checked");
+  };
+  private described: SimEvent | null = null;
+
+  private event(): SimEvent {
+    return (this.described ??= this.describe());
+  }
+
+  private report(id: string, bad: boolean, invariant: InvariantName, message: () => string): void {
     if (!bad) {
       if (this.broken.size > 0) this.broken.delete(id);
       return;
     }
     if (this.broken.has(id)) return;
     this.broken.add(id);
-    this.violations.push({ invariant, message: message(), event: event() });
+    this.violations.push({ invariant, message: message(), event: this.event() });
   }
 
   /** Check what the event touched; `describe` names the event (made only when something broke). */
   afterEvent(describe: () => SimEvent): void {
-    let made: SimEvent | null = null;
-    const event = (): SimEvent => (made ??= describe());
-    this.check(event);
+    this.describe = describe;
+    this.described = null;
+    this.check();
     this.model.clearTouched();
   }
 
-  private check(event: () => SimEvent): void {
+  private check(): void {
     const m = this.model;
     const t: Touched = m.touched;
     for (const name of t.outChanged) {
@@ -101,32 +111,38 @@ export class InvariantChecker {
       if (!svc) continue;
       const r = svc.spec.rolling;
       const cap = Math.max(1, r.maxUnavailable);
-      this.report(`caps:${name}`, svc.out.size > cap, "caps", () => `${name}: ${svc.out.size} host(s) out of service, more than max-unavailable ${cap} (${[...svc.out].slice(0, 8).join(", ")})`, event);
+      this.report(`caps:${name}`, svc.out.size > cap, "caps", () => `${name}: ${svc.out.size} host(s) out of service, more than max-unavailable ${cap} (${[...svc.out].slice(0, 8).join(", ")})`);
       if (r.domain !== null && r.maxUnavailablePerDomain !== null) {
         const per = Math.max(1, r.maxUnavailablePerDomain);
         for (const [domain, n] of svc.outPerDomain) {
-          this.report(`caps:${name}:${domain}`, n > per, "caps", () => `${name}: ${n} host(s) out in ${r.domain} ${domain}, more than ${per} per ${r.domain}`, event);
+          this.report(`caps:${name}:${domain}`, n > per, "caps", () => `${name}: ${n} host(s) out in ${r.domain} ${domain}, more than ${per} per ${r.domain}`);
         }
       }
       if (svc.spec.plane === "control" && svc.spec.hosts.length > 0 && !this.downtimeDeclared.has(name)) {
-        this.report(`api:${name}`, svc.out.size >= svc.spec.hosts.length, "control-plane-in-service", () => `${name}: no instance in service, and the plan declares no downtime for it`, event);
+        this.report(`api:${name}`, svc.out.size >= svc.spec.hosts.length, "control-plane-in-service", () => `${name}: no instance in service, and the plan declares no downtime for it`);
       }
     }
     if (t.instancesChanged || m.instanceCount !== m.totalInstances) {
-      this.report("instances", m.instanceCount !== m.totalInstances, "instances-kept", () => `${m.totalInstances - m.instanceCount} instance(s) lost: ${m.instanceCount} of ${m.totalInstances} left`, event);
+      this.report("instances", m.instanceCount !== m.totalInstances, "instances-kept", () => `${m.totalInstances - m.instanceCount} instance(s) lost: ${m.instanceCount} of ${m.totalInstances} left`);
     }
     for (const host of t.hostsDown) {
       const h = m.hosts.get(host);
       if (h && !h.up && h.instances > 0) {
-        this.violations.push({ invariant: "no-instance-on-down-host", message: `${host} went down with ${h.instances} instance(s) still on it`, event: event() });
+        this.violations.push({ invariant: "no-instance-on-down-host", message: `${host} went down with ${h.instances} instance(s) still on it`, event: this.event() });
       }
     }
+    // Most events change no version, pin or schema (a host goes out or comes back).
+    if (t.versionChanged.size > 0 || t.pinChanged.size > 0 || t.schemaChanged.size > 0) this.checkVersions(t);
+  }
+
+  private checkVersions(t: Touched): void {
+    const m = this.model;
     const skewCheck = new Set<string>();
     for (const name of t.versionChanged) {
       skewCheck.add(name);
       for (const d of this.skewDependents.get(name) ?? []) skewCheck.add(d);
     }
-    for (const name of skewCheck) this.checkSkew(name, event);
+    for (const name of skewCheck) this.checkSkew(name);
     const families = new Set<string>(t.pinChanged);
     for (const name of t.versionChanged) {
       const f = m.services.get(name)?.family;
@@ -141,17 +157,17 @@ export class InvariantChecker {
         to += m.services.get(n)?.atTo ?? 0;
       }
       const mixed = from > 0 && to > 0;
-      this.report(`pin:${family}`, mixed && m.pins.get(family) !== true, "rpc-pin", () => `${members.join(", ")}: versions mixed (${from} at ${m.from}, ${to} at ${m.to}) while RPC is not pinned`, event);
+      this.report(`pin:${family}`, mixed && m.pins.get(family) !== true, "rpc-pin", () => `${members.join(", ")}: versions mixed (${from} at ${m.from}, ${to} at ${m.to}) while RPC is not pinned`);
     }
     const schemaCheck = new Set([...t.schemaChanged, ...t.versionChanged]);
     for (const name of this.rollingBack ? [] : schemaCheck) {
       const svc = m.services.get(name);
       if (!svc) continue;
-      this.report(`schema:${name}`, svc.schema === "contracted" && svc.atFrom > 0, "schema-consistent", () => `${name}: schema contracted while ${svc.atFrom} instance(s) run ${m.from}`, event);
+      this.report(`schema:${name}`, svc.schema === "contracted" && svc.atFrom > 0, "schema-consistent", () => `${name}: schema contracted while ${svc.atFrom} instance(s) run ${m.from}`);
     }
   }
 
-  private checkSkew(name: string, event: () => SimEvent): void {
+  private checkSkew(name: string): void {
     const m = this.model;
     const svc = m.services.get(name);
     if (!svc) return;
@@ -161,7 +177,7 @@ export class InvariantChecker {
         if (!o) continue;
         const bad = svc.atTo > 0 && o.atFrom > 0;
         const what = rule.kind === "never-newer-than" ? `never newer than ${other}` : `needs ${other} new first`;
-        this.report(`skew:${name}:${rule.kind}:${other}`, bad, "version-skew", () => `${name} (${what}): ${svc.atTo} instance(s) at ${m.to} while ${o.atFrom} of ${other} run ${m.from}`, event);
+        this.report(`skew:${name}:${rule.kind}:${other}`, bad, "version-skew", () => `${name} (${what}): ${svc.atTo} instance(s) at ${m.to} while ${o.atFrom} of ${other} run ${m.from}`);
       }
     }
   }
