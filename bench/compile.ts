@@ -3,7 +3,7 @@
  *
  * For each size (default 1k, 10k and 50k hosts: 3 controllers, the rest compute, network
  * and storage hosts in 3 availability zones, 15 services) it prints the time and memory of
- *   - build: buildPlan on a ready Model, plus JSON serialization of the plan file;
+ *   - build: buildPlan on a ready Model, plus the plan file's text (planFileText);
  *   - end-to-end: compileFile of generated .upg and INI inventory text (parse, load,
  *     resolve, build), once those phases produce a model.
  *   - command: what an operator waits for, `upgradec compile cloud.upg -o plan.json` as a
@@ -21,6 +21,7 @@ import { buildPlan } from "../src/compiler/build-plan.js";
 import { compileFile } from "../src/compiler/compile.js";
 import type { Model, ModelService } from "../src/compiler/model.js";
 import { nodeLoadHost } from "../src/compiler/node-host.js";
+import { planFileText } from "../src/plan/plan-text.js";
 import { action, computeService, host, model, rolling, service } from "../test/build/model-builder.js";
 
 interface Cloud {
@@ -121,13 +122,13 @@ function runOne(size: number): void {
   const t0 = performance.now();
   const built = buildPlan(m, { now, compilerVersion: "bench" });
   const t1 = performance.now();
-  const json = built.value ? JSON.stringify(built.value) : "";
+  const json = built.value ? planFileText(built.value) : "";
   const t2 = performance.now();
   const mem = process.memoryUsage();
   const steps = built.value?.steps.length ?? 0;
   const errors = built.diagnostics.filter((d) => d.severity === "error").length;
   console.log(
-    `${String(size).padStart(6)} hosts  build ${(t1 - t0).toFixed(0).padStart(5)} ms + json ${(t2 - t1).toFixed(0).padStart(4)} ms = ${(t2 - t0).toFixed(0).padStart(5)} ms` +
+    `${String(size).padStart(6)} hosts  build ${(t1 - t0).toFixed(0).padStart(5)} ms + text ${(t2 - t1).toFixed(0).padStart(4)} ms = ${(t2 - t0).toFixed(0).padStart(5)} ms` +
       `  ${String(steps).padStart(6)} steps  ${mib(json.length)} json  rss ${mib(mem.rss)}  heap ${mib(mem.heapUsed)}  peak rss ${mib(process.resourceUsage().maxRSS * 1024)}` +
       (errors > 0 ? `  (${errors} errors)` : "") +
       (built.value ? `  total ${(built.value.timing.total / 3600).toFixed(1)} h` : ""),
@@ -140,12 +141,12 @@ function runOne(size: number): void {
     writeFileSync(join(dir, "hosts.ini"), ini);
     const e0 = performance.now();
     const result = compileFile("cloud.upg", nodeLoadHost(dir), { now, compilerVersion: "bench", start: "2026-12-07T22:00" });
-    const out = result.plan ? JSON.stringify(result.plan) : "";
+    const out = result.plan ? planFileText(result.plan) : "";
     const e1 = performance.now();
     const endMem = process.memoryUsage();
     if (result.plan) {
       console.log(
-        `${String(size).padStart(6)} hosts  end-to-end compileFile + json ${(e1 - e0).toFixed(0).padStart(5)} ms  ${result.plan.steps.length} steps  ${mib(out.length)} json` +
+        `${String(size).padStart(6)} hosts  end-to-end compileFile + text ${(e1 - e0).toFixed(0).padStart(5)} ms  ${result.plan.steps.length} steps  ${mib(out.length)} json` +
           `  rss ${mib(endMem.rss)}  heap ${mib(endMem.heapUsed)}  peak rss ${mib(process.resourceUsage().maxRSS * 1024)}`,
       );
     } else {
