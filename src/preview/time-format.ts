@@ -40,7 +40,17 @@ export function planClock(startIso: string, zone: string): PlanClock {
   const parsed = DateTime.fromISO(startIso, { setZone: true });
   const zoned = parsed.setZone(zone);
   const start = (zoned.isValid ? zoned : parsed).setLocale("en-US");
-  const at = (offset: number): DateTime => start.plus({ seconds: offset });
+  // A preview asks for the same instants many times (a batch ends when the next starts), and
+  // each zone-aware step of luxon's asks Intl for the zone's offset: remember them.
+  const instants = new Map<number, DateTime>();
+  const at = (offset: number): DateTime => {
+    let dt = instants.get(offset);
+    if (dt === undefined) {
+      dt = start.plus({ seconds: offset });
+      instants.set(offset, dt);
+    }
+    return dt;
+  };
   return {
     at,
     long: (offset) => at(offset).toFormat("ccc yyyy-MM-dd HH:mm"),
