@@ -17,8 +17,6 @@ import { schedule } from "./schedule/schedule.js";
 import { criticalPath, jobGraph, jobNode, topologicalOrder } from "./schedule/step-graph.js";
 import { WindowCalendar } from "./schedule/windows.js";
 
-export { rebasePlan } from "./emit/emit.js";
-
 export interface BuildOptions {
   /** --start: an ISO local date-time ("2026-12-05T22:00") in the plan's zone, or with an offset. Overrides the plan's start. */
   readonly start?: string;

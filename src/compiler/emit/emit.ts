@@ -134,24 +134,6 @@ export function emitPlan(input: EmitInput): PlanFile {
   return sealPlan(withoutDigest);
 }
 
-/**
- * The plan as written into another directory: relative source paths and `entry` rewritten
- * to be relative to `toDir` (they were relative to `fromDir`), standard-library and
- * absolute paths kept, and the fingerprint and digest computed again (the fingerprint
- * covers the paths as the file records them).
- */
-export function rebasePlan(plan: PlanFile, fromDir: string, toDir: string): PlanFile {
-  const move = relocator({ from: fromDir, to: toDir });
-  const sources = plan.sources.map((s) => ({ ...s, path: move(s.path) }));
-  const { digest: _old, ...rest } = plan;
-  return sealPlan({
-    ...rest,
-    sources,
-    entry: move(plan.entry),
-    fingerprint: planFingerprint({ sources, hosts: plan.hosts, compilerVersion: plan.compiler.version }),
-  });
-}
-
 /** A relative path moved from one directory to another; standard-library (`<stdlib>/...`) and absolute paths stay. */
 function relocator({ from, to }: Relocation): (path: string) => string {
   return (p) => {
