@@ -2,19 +2,11 @@ import { createHash } from "node:crypto";
 
 /**
  * JSON with object keys sorted, so the same value always gives the same bytes (the plan's
- * digest and fingerprint must not depend on key order).
+ * fingerprint and the journal's record sums must not depend on key order). Byte for byte
+ * what JSON.stringify of a key-sorted copy gives (test/build), without making the copy.
  */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return JSON.stringify(value);
-  let text = "";
-  writeCanonical(value, (chunk) => {
-    text += chunk;
-  });
-  return text;
-}
-
-/** Writes canonical JSON in chunks of about 64 KiB; byte for byte what JSON.stringify of a key-sorted copy gives (test/build). */
-function writeCanonical(root: unknown, flush: (chunk: string) => void): void {
+export function canonicalJson(root: unknown): string {
+  if (root === undefined || typeof root === "function" || typeof root === "symbol") return JSON.stringify(root);
   let buf = "";
   const write = (value: unknown): void => {
     if (value === null) {
@@ -25,10 +17,6 @@ function writeCanonical(root: unknown, flush: (chunk: string) => void): void {
       // Inside arrays JSON writes null for what it cannot represent; object members skip it (below).
       buf += value === undefined || typeof value === "function" || typeof value === "symbol" ? "null" : (JSON.stringify(value) as string);
       return;
-    }
-    if (buf.length > 65_536) {
-      flush(buf);
-      buf = "";
     }
     if (Array.isArray(value)) {
       buf += "[";
@@ -53,7 +41,7 @@ function writeCanonical(root: unknown, flush: (chunk: string) => void): void {
     buf += "}";
   };
   write(root);
-  flush(buf);
+  return buf;
 }
 
 /** Sorted keys in the order a JS object built from them enumerates: array indices first, numerically. */

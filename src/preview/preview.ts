@@ -25,7 +25,7 @@ export function renderPreview(plan: PlanFile, format: PreviewFormat, options: Pr
     case "text":
       return renderText(plan, { color: options.color });
     case "json":
-      return planJson(plan);
+      return planFileText(plan);
     case "dot":
       return renderDot(plan, { steps: options.steps });
     case "mermaid":
@@ -33,9 +33,4 @@ export function renderPreview(plan: PlanFile, format: PreviewFormat, options: Pr
     case "html":
       return renderHtml(plan);
   }
-}
-
-/** The plan file as written by `compile -o` (see planFileText): the same inputs give the same bytes. */
-export function planJson(plan: PlanFile): string {
-  return planFileText(plan);
 }

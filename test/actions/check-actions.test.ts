@@ -11,8 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ACTION_CONTEXT_DECLARATION } from "../../src/compiler/actions/check-actions.js";
 import { compileFile, type CompileResult } from "../../src/compiler/compile.js";
 import { nodeLoadHost } from "../../src/compiler/node-host.js";
-import { codes } from "../../src/diagnostics/codes.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
+import { expectWellFormed } from "../diagnostics/well-formed.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -34,15 +34,6 @@ function compile(files: Readonly<Record<string, string>>): CompileResult & { dir
   });
   for (const d of result.diagnostics) expectWellFormed(d);
   return { ...result, dir };
-}
-
-function expectWellFormed(d: Diagnostic): void {
-  expect(Object.keys(codes), `${d.code} is registered`).toContain(d.code);
-  expect(d.severity).toBe(codes[d.code as keyof typeof codes].severity);
-  expect(d.message).toMatch(/^[a-z`]/);
-  expect(d.message).not.toMatch(/\.$/);
-  expect(d.message).not.toContain("\n");
-  expect(d.help, `${d.code} says how to fix it`).toBeTruthy();
 }
 
 /** A plan with one service whose `upgrade` is the given command. */

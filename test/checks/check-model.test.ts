@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { checkModel } from "../../src/compiler/checks/check-model.js";
 import type { Model, ModelService } from "../../src/compiler/model.js";
 import type { Program } from "../../src/compiler/program.js";
-import { codes } from "../../src/diagnostics/codes.js";
 import type { Diagnostic, Span } from "../../src/diagnostics/diagnostic.js";
+import { expectWellFormed } from "../diagnostics/well-formed.js";
 import { action, checkpoint, computeService, host, model, names, rolling, service, window } from "../build/model-builder.js";
 
 const PROGRAM: Program = { entry: "cloud.upg", files: [], inventory: null };
@@ -15,14 +15,7 @@ function at(start: number): Span {
 /** All diagnostics, each checked against the registry. */
 function check(m: Model): Diagnostic[] {
   const found = checkModel(m, PROGRAM);
-  for (const d of found) {
-    expect(Object.keys(codes), `${d.code} is registered`).toContain(d.code);
-    expect(d.severity).toBe(codes[d.code as keyof typeof codes].severity);
-    expect(d.message).toMatch(/^[a-z`]/);
-    expect(d.message).not.toMatch(/\.$/);
-    expect(d.message).not.toContain("\n");
-    expect(d.help, `${d.code} says how to fix it`).toBeTruthy();
-  }
+  for (const d of found) expectWellFormed(d);
   return found;
 }
 

@@ -4,7 +4,8 @@ import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
 import { compileFile } from "../../compiler/compile.js";
 import { nodeLoadHost } from "../../compiler/node-host.js";
-import { planJson, renderPreview, type PreviewFormat } from "../../preview/preview.js";
+import { planFileText } from "../../plan/plan-text.js";
+import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
 import { VERSION } from "../../version.js";
 import { useColor } from "../color.js";
 import { ExitCode } from "../exit-codes.js";
@@ -59,7 +60,7 @@ export const compileVerb: Verb = {
     if (target !== null) {
       // Written beside and renamed, so a crash never leaves half a plan file.
       const partial = `${target}.${process.pid}.partial`;
-      writeFileSync(partial, planJson(result.plan), { mode: 0o644 });
+      writeFileSync(partial, planFileText(result.plan), { mode: 0o644 });
       renameSync(partial, target);
     }
     if (args["diagnostics-only"] !== true) {

@@ -23,6 +23,21 @@ lab_set_dir() { # [DIR]
 
 die() { echo "error: $*" >&2; exit 1; }
 
+# The command line of compute.sh and servers.sh: `--lab DIR` (anywhere) sets the state
+# directory; the other arguments are left, in order, in LAB_ARGS.
+lab_parse_args() {
+  LAB_ARGS=()
+  while [ $# -gt 0 ]; do
+    case $1 in --lab) lab_set_dir "$2"; shift 2 ;; --lab=*) lab_set_dir "${1#--lab=}"; shift ;; *) LAB_ARGS+=("$1"); shift ;; esac
+  done
+  [ -n "${L:-}" ] || lab_set_dir ""
+}
+
+# A script's usage: its header comment, up to its `set -euo` line.
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d;s/^# \{0,1\}//' >&2; exit 2; }
+
+lab_require() { [ -f "$L/lab.env" ] || die "no lab in $L (run test/e2e/openstack/lab-up.sh)"; }
+
 # True when PID runs and is not a zombie.
 pid_alive() {
   [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1

@@ -18,16 +18,11 @@
 # State directory: --lab DIR, else $UPGRADEC_OPENSTACK_LAB, else /tmp/upgradec-openstack-lab.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-args=()
-while [ $# -gt 0 ]; do
-  case $1 in --lab) lab_set_dir "$2"; shift 2 ;; --lab=*) lab_set_dir "${1#--lab=}"; shift ;; *) args+=("$1"); shift ;; esac
-done
-set -- "${args[@]+"${args[@]}"}"
-[ -n "${L:-}" ] || lab_set_dir ""
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d;s/^# \{0,1\}//' >&2; exit 2; }
+lab_parse_args "$@"
+set -- "${LAB_ARGS[@]+"${LAB_ARGS[@]}"}"
 [ $# -ge 1 ] || usage
 verb=$1; shift
-[ -f "$L/lab.env" ] || die "no lab in $L (run test/e2e/openstack/lab-up.sh)"
+lab_require
 lab_env
 
 # Live servers in the cell, plus those that never got a host (cell0: failed to schedule).
