@@ -218,9 +218,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         const decision = hooks.onEnd(step, outcome);
         if (decision.stop !== undefined) stopReason ??= decision.stop;
         if (decision.cancel) {
-          for (let k = 0; k < items.length; k++) {
-            const controller = controllers.get(k);
-            if (controller && decision.cancel((items[k] as WorkItem).step)) controller.abort(new Error("cancelled"));
+          // Only the running items that may be cancelled have a controller (their ends come
+          // back asynchronously, so none leaves the map while this goes through it).
+          for (const [k, controller] of controllers) {
+            if (decision.cancel((items[k] as WorkItem).step)) controller.abort(new Error("cancelled"));
           }
         }
       }
