@@ -14,7 +14,7 @@ import { impact } from "./impact/impact.js";
 import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
 import { schedule } from "./schedule/schedule.js";
-import { criticalPath, jobGraph, jobNode, topologicalOrder } from "./schedule/step-graph.js";
+import { JobGraph, criticalPath } from "./schedule/step-graph.js";
 import { WindowCalendar } from "./schedule/windows.js";
 
 export interface BuildOptions {
@@ -46,8 +46,8 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     ids.add(step.id);
   }
   // The graph comes first: a cycle (a bug in expand) is named before it could stall the schedule.
-  const graph = jobGraph(x);
-  const topo = topologicalOrder(graph);
+  const graph = JobGraph.of(x);
+  const topo = graph.topologicalOrder();
   if ("cycles" in topo) {
     const cycle = (topo.cycles[0] ?? []).map((j) => (x.steps[x.jobs[j]?.first ?? 0] as DraftStep).id);
     return { value: null, diagnostics: [...diagnostics, internal(`the step graph has a cycle: ${[...cycle, cycle[0]].join(" -> ")}`)] };
@@ -71,6 +71,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   // The order the schedule gave two unrelated services' chains on one host becomes an
   // `after`, so the runtime keeps them apart too.
   const hostAfter = new Map<number, number[]>();
+  const hostPreviousJob = new Map<number, number>();
   sched.hostPrevious.forEach((p, j) => {
     const job = x.jobs[j];
     const prev = x.jobs[p];
@@ -78,10 +79,16 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     if (x.rolloutBefore.get(job.service)?.has(prev.service)) return;
     const last = prev.first + prev.count - 1;
     hostAfter.set(job.first, [last]);
-    graph.setEdge(jobNode(p), jobNode(j));
+    hostPreviousJob.set(j, p);
   });
 
-  const path = criticalPath(x, graph, sched.start, sched.cause);
+  const predecessors = (j: number): number[] => {
+    const before = [...graph.predecessors(j)];
+    const p = hostPreviousJob.get(j);
+    if (p !== undefined) before.push(p);
+    return before;
+  };
+  const path = criticalPath(x, predecessors, sched.start, sched.cause);
 
   const windowsUsed = sched.windowsUsed.map(({ window, occurrence }) => {
     const o = calendars.get(window)?.occurrence(occurrence);

@@ -1,48 +1,173 @@
 /**
- * The step graph as a graphlib graph, at the level the scheduler works: one node per job
- * (a host's chain is one node; its steps are in a fixed order anyway), one edge per pair of
- * jobs an `after` joins. Topological order and cycles come from it; at 10k hosts this graph
- * is a seventh the size of the step-level one.
+ * The step graph at the level the scheduler works: jobs (a host's chain is one job; its
+ * steps are in a fixed order anyway), joined where a step of one waits for a step of another.
+ * Topological order and cycles come from a graphlib graph of it.
  *
- * A node is named by its job's index ("0", "1", ...): graphlib keys its tables by node name
- * and by edge id (both names joined), and short numeric names make building a graph of
- * 50k edges several times faster than step ids would. jobNode and jobOfNode convert.
+ * That graph has one node per class of twin jobs: jobs that wait for exactly the same jobs
+ * and are waited for by exactly the same jobs, as the chains of one batch are (each waits for
+ * the previous batch's marker, and the batch's marker waits for each). Merging twins keeps
+ * what is asked of the graph: two twins are never joined to each other (a path from one to
+ * the other would, through their shared successors, be a cycle), so the merged graph has a
+ * cycle exactly when the job graph has one, and a topological order of it, each class's jobs
+ * in place of the class, is one of the job graph. At 10k hosts the job graph has some 20k
+ * nodes and 50k edges, and the merged one a few hundred of each: graphlib's tables, keyed by
+ * node name and edge id, cost half a second to build at the first size.
  */
 import { Graph, alg } from "@dagrejs/graphlib";
 import type { DraftStep, Expansion } from "../expand/draft.js";
 
-export const jobNode = (job: number): string => String(job);
-export const jobOfNode = (node: string): number => Number(node);
-
-export function jobGraph(x: Expansion): Graph {
-  const g = new Graph({ directed: true, multigraph: false, compound: false });
-  const name = jobNode;
-  for (let j = 0; j < x.jobs.length; j++) g.setNode(name(j));
-  // Many steps of one job wait for the same job: each pair is set once (graphlib's setEdge
-  // is the costly part of building this graph).
-  const jobs = x.jobs.length;
-  const seen = new Set<number>();
-  x.steps.forEach((s, i) => {
-    const to = x.jobOfStep[i] as number;
-    for (const p of s.after) {
-      const from = x.jobOfStep[p] as number;
-      const pair = from * jobs + to;
-      if (from === to || seen.has(pair)) continue;
-      seen.add(pair);
-      g.setEdge(name(from), name(to));
-    }
-  });
-  return g;
+/** Adjacency lists of all nodes in one array: node n's are list[start[n]] .. list[start[n + 1] - 1]. */
+interface Lists {
+  readonly start: Int32Array;
+  readonly list: Int32Array;
 }
 
-/** Jobs in topological order, or the cycles when there is none. */
-export function topologicalOrder(g: Graph): { order: number[] } | { cycles: number[][] } {
-  try {
-    return { order: alg.topsort(g).map(jobOfNode) };
-  } catch (error) {
-    if (error instanceof alg.CycleException) return { cycles: alg.findCycles(g).map((cycle) => cycle.map(jobOfNode)) };
-    throw error;
+export class JobGraph {
+  /** The graphlib graph of the twin classes; a node is named by its class's index. */
+  readonly graph: Graph;
+  readonly jobCount: number;
+  private readonly preds: Lists;
+  private readonly classOf: Int32Array;
+  private readonly members: Lists;
+
+  /**
+   * @param from, to: the edges, job `from[e]` before job `to[e]`; repeated edges count once,
+   * and an edge from a job to itself is none.
+   */
+  constructor(jobCount: number, from: Int32Array, to: Int32Array) {
+    this.jobCount = jobCount;
+    const edges = distinctEdges(jobCount, from, to);
+    this.preds = lists(jobCount, edges.to, edges.from);
+    const succs = lists(jobCount, edges.from, edges.to);
+    this.classOf = twinClasses(jobCount, this.preds, succs);
+    const classes = this.classOf.reduce((n, c) => Math.max(n, c + 1), 0);
+    const jobs = Int32Array.from({ length: jobCount }, (_, j) => j);
+    this.members = lists(classes, this.classOf, jobs);
+
+    this.graph = new Graph({ directed: true, multigraph: false, compound: false });
+    for (let c = 0; c < classes; c++) this.graph.setNode(String(c));
+    // Twins share their successors, so a class's edges are those of its first job.
+    for (let c = 0; c < classes; c++) {
+      const first = this.members.list[this.members.start[c] as number] as number;
+      const seen = new Set<number>();
+      for (let k = succs.start[first] as number; k < (succs.start[first + 1] as number); k++) {
+        const to = this.classOf[succs.list[k] as number] as number;
+        if (seen.has(to)) continue;
+        seen.add(to);
+        this.graph.setEdge(String(c), String(to));
+      }
+    }
   }
+
+  /** The graph of an expansion's jobs: a step's `after` joins its job to the jobs of the steps it waits for. */
+  static of(x: Expansion): JobGraph {
+    const from: number[] = [];
+    const to: number[] = [];
+    x.steps.forEach((s: DraftStep, i) => {
+      for (const p of s.after) {
+        from.push(x.jobOfStep[p] as number);
+        to.push(x.jobOfStep[i] as number);
+      }
+    });
+    return new JobGraph(x.jobs.length, Int32Array.from(from), Int32Array.from(to));
+  }
+
+  /** Jobs in topological order, or, when there is none, the cycles (each as jobs in order). */
+  topologicalOrder(): { order: number[] } | { cycles: number[][] } {
+    try {
+      const order: number[] = [];
+      for (const node of alg.topsort(this.graph)) order.push(...this.jobsOf(Number(node)));
+      return { order };
+    } catch (error) {
+      if (!(error instanceof alg.CycleException)) throw error;
+      // Any job of each class on the cycle makes it a cycle of jobs: adjacent classes are
+      // joined job to job.
+      return { cycles: alg.findCycles(this.graph).map((cycle) => cycle.map((node) => this.jobsOf(Number(node))[0] as number)) };
+    }
+  }
+
+  /** The jobs a job waits for. */
+  predecessors(job: number): Int32Array {
+    return this.preds.list.subarray(this.preds.start[job], this.preds.start[job + 1]);
+  }
+
+  /** The twin class a job belongs to: its node in `graph`. */
+  classOfJob(job: number): number {
+    return this.classOf[job] as number;
+  }
+
+  private jobsOf(c: number): Int32Array {
+    return this.members.list.subarray(this.members.start[c], this.members.start[c + 1]);
+  }
+}
+
+/** The edges without repeats and self-edges. */
+function distinctEdges(jobCount: number, from: Int32Array, to: Int32Array): { from: Int32Array; to: Int32Array } {
+  // Grouped by target, a repeat is an edge from a job already seen for the same target.
+  const byTarget = lists(jobCount, to, from);
+  const lastTarget = new Int32Array(jobCount).fill(-1);
+  const outFrom: number[] = [];
+  const outTo: number[] = [];
+  for (let t = 0; t < jobCount; t++) {
+    for (let k = byTarget.start[t] as number; k < (byTarget.start[t + 1] as number); k++) {
+      const f = byTarget.list[k] as number;
+      if (f === t || lastTarget[f] === t) continue;
+      lastTarget[f] = t;
+      outFrom.push(f);
+      outTo.push(t);
+    }
+  }
+  return { from: Int32Array.from(outFrom), to: Int32Array.from(outTo) };
+}
+
+/** For each node, the values of its pairs (key[i], value[i]), sorted ascending. */
+function lists(nodes: number, key: Int32Array, value: Int32Array): Lists {
+  const start = new Int32Array(nodes + 1);
+  for (const k of key) start[k + 1] = (start[k + 1] as number) + 1;
+  for (let n = 0; n < nodes; n++) start[n + 1] = (start[n + 1] as number) + (start[n] as number);
+  const list = new Int32Array(key.length);
+  const fill = start.slice(0, nodes);
+  for (let i = 0; i < key.length; i++) {
+    const k = key[i] as number;
+    list[fill[k] as number] = value[i] as number;
+    fill[k] = (fill[k] as number) + 1;
+  }
+  for (let n = 0; n < nodes; n++) if ((start[n + 1] as number) - (start[n] as number) > 1) list.subarray(start[n], start[n + 1]).sort();
+  return { start, list };
+}
+
+/** Per job, its class: jobs with the same predecessors and the same successors share one, numbered in order of their first job. */
+function twinClasses(jobCount: number, preds: Lists, succs: Lists): Int32Array {
+  const classOf = new Int32Array(jobCount);
+  const byHash = new Map<number, number[]>();
+  const firstOf: number[] = [];
+  for (let j = 0; j < jobCount; j++) {
+    const h = hashList(succs, j, hashList(preds, j, 0x811c9dc5));
+    const candidates = byHash.get(h);
+    const twin = candidates?.find((c) => sameList(preds, j, firstOf[c] as number) && sameList(succs, j, firstOf[c] as number));
+    if (twin !== undefined) {
+      classOf[j] = twin;
+      continue;
+    }
+    classOf[j] = firstOf.length;
+    if (candidates) candidates.push(firstOf.length);
+    else byHash.set(h, [firstOf.length]);
+    firstOf.push(j);
+  }
+  return classOf;
+}
+
+function hashList(l: Lists, n: number, seed: number): number {
+  let h = seed ^ ((l.start[n + 1] as number) - (l.start[n] as number));
+  for (let k = l.start[n] as number; k < (l.start[n + 1] as number); k++) h = Math.imul(h ^ (l.list[k] as number), 0x01000193);
+  return Math.imul(h ^ 0x7f, 0x01000193);
+}
+
+function sameList(l: Lists, a: number, b: number): boolean {
+  const n = (l.start[a + 1] as number) - (l.start[a] as number);
+  if (n !== (l.start[b + 1] as number) - (l.start[b] as number)) return false;
+  for (let k = 0; k < n; k++) if (l.list[(l.start[a] as number) + k] !== l.list[(l.start[b] as number) + k]) return false;
+  return true;
 }
 
 /**
@@ -50,9 +175,10 @@ export function topologicalOrder(g: Graph): { order: number[] } | { cycles: numb
  * each step start when it did: the step before it in its host's chain, the `after` step
  * that ended last, or, when it waited for a cap, a slot or a window, the step whose end let
  * it go (the scheduler records both as the job's cause). A job with no recorded cause falls
- * back to its latest-ending predecessor in the graph.
+ * back to its latest-ending predecessor (`predecessors`: the job graph's, and the chain the
+ * schedule put before it on its host).
  */
-export function criticalPath(x: Expansion, g: Graph, start: Float64Array, cause: Int32Array): string[] {
+export function criticalPath(x: Expansion, predecessors: (job: number) => Iterable<number>, start: Float64Array, cause: Int32Array): string[] {
   const end = (i: number): number => (start[i] as number) + (x.steps[i] as DraftStep).duration;
   let at = -1;
   // On a tie the later step wins (creation order is topological), so the path ends at the
@@ -75,8 +201,7 @@ export function criticalPath(x: Expansion, g: Graph, start: Float64Array, cause:
       continue;
     }
     let best = -1;
-    for (const name of g.predecessors(jobNode(job)) ?? []) {
-      const j = jobOfNode(name);
+    for (const j of predecessors(job)) {
       const last = (x.jobs[j]?.first ?? 0) + (x.jobs[j]?.count ?? 1) - 1;
       if (end(last) <= (start[at] as number) && (best < 0 || end(last) > end(best))) best = last;
     }
