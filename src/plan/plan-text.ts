@@ -13,7 +13,7 @@
  * reads back to the same text, so an unedited file matches, and any edit (a value, a step
  * added or removed, keys reordered) does not.
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import type { PlanFile } from "./plan.js";
 
 /** sha256 of the plan's compact JSON without `digest`: what the plan's `digest` must be. */
@@ -28,18 +28,147 @@ export function planDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
  */
 export function sealPlan(body: Omit<PlanFile, "digest">): PlanFile {
   const members = layout(body);
-  const digest = hashCompact(members);
+  const hash = createHash("sha256");
+  writeCompact(members, hash);
+  const digest = hash.digest("hex");
   const { format, fingerprint, ...rest } = body;
   const plan: PlanFile = { format, fingerprint, digest, ...rest };
   const at = members.findIndex((m) => m.key === "fingerprint") + 1;
-  members.splice(at, 0, { key: "digest", scalar: JSON.stringify(digest), keys: null, values: [] });
-  laidOut.set(plan, members);
+  members.splice(at, 0, { key: "digest", scalar: JSON.stringify(digest), keys: null, runs: [] });
+  laidOut.set(plan, fileText(members));
   return plan;
 }
 
 /** The plan file's text, with a final newline; the same plan always gives the same bytes. */
 export function planFileText(plan: PlanFile): string {
-  const members = laidOut.get(plan) ?? layout(plan);
+  return laidOut.get(plan) ?? fileText(layout(plan));
+}
+
+/** The files of the plans sealed here. */
+const laidOut = new WeakMap<PlanFile, string>();
+
+/**
+ * A top-level member: a scalar's JSON, or a container's elements as compact JSON, with their
+ * keys for an object. An array's elements come in runs: the compact JSON of consecutive
+ * elements, comma-separated, as JSON.stringify writes the array (see arrayRuns). Members and
+ * elements JSON.stringify would leave out are left out, and an array element it writes as
+ * null is null here too.
+ */
+interface Member {
+  readonly key: string;
+  readonly scalar: string | null;
+  /** An object's keys, one per run (each run is one value); null for an array. */
+  readonly keys: string[] | null;
+  readonly runs: Run[];
+}
+
+/** Compact JSON of consecutive elements, and how to put each on a line of its own. */
+interface Run {
+  readonly json: string;
+  /** The separator between two elements in `json`, which occurs nowhere else in it; null when `json` is one element. */
+  readonly between: string | null;
+}
+
+function layout(value: object): Member[] {
+  const members: Member[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (v === null || typeof v !== "object" || typeof (v as { toJSON?: unknown }).toJSON === "function") {
+      const scalar = JSON.stringify(v) as string | undefined;
+      if (scalar !== undefined) members.push({ key, scalar, keys: null, runs: [] });
+    } else if (Array.isArray(v)) {
+      members.push({ key, scalar: null, keys: null, runs: arrayRuns(v) });
+    } else {
+      const keys: string[] = [];
+      const runs: Run[] = [];
+      for (const [k, e] of Object.entries(v as object)) {
+        const json = JSON.stringify(e) as string | undefined;
+        if (json === undefined) continue;
+        keys.push(k);
+        runs.push({ json, between: null });
+      }
+      members.push({ key, scalar: null, keys, runs });
+    }
+  }
+  return members;
+}
+
+/** Elements per JSON.stringify call: a run of 80k steps would be a 47 MB string. */
+const RUN = 8192;
+
+/**
+ * An array's elements as runs. One JSON.stringify call for thousands of elements is much
+ * cheaper than one per element (80k steps: a third of the time, and no 80k strings to keep).
+ * The lines are found again in the run's JSON by the text between two elements: for objects
+ * that each start with the same key holding a string (a step's `id`), that is `},{"key":"`.
+ * The run is used only when the separator occurs exactly once per pair of elements, so it
+ * occurs nowhere inside one; otherwise each element is serialized alone.
+ */
+function arrayRuns(array: readonly unknown[]): Run[] {
+  const runs: Run[] = [];
+  for (let from = 0; from < array.length; from += RUN) {
+    const elements = array.slice(from, from + RUN);
+    const between = separatorOf(elements);
+    if (between !== null) {
+      const json = JSON.stringify(elements).slice(1, -1);
+      if (occurrences(json, between) === elements.length - 1) {
+        runs.push({ json, between });
+        continue;
+      }
+    }
+    for (const e of elements) runs.push({ json: JSON.stringify(e) ?? "null", between: null });
+  }
+  return runs;
+}
+
+/** `},{"key":"` when every element is a plain object whose first member is `key` with a string; else null. */
+function separatorOf(elements: readonly unknown[]): string | null {
+  let first: string | null = null;
+  for (const e of elements) {
+    if (e === null || typeof e !== "object" || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype || typeof (e as { toJSON?: unknown }).toJSON === "function") return null;
+    let key: string | null = null;
+    for (const k in e) {
+      key = k;
+      break;
+    }
+    if (key === null || typeof (e as Record<string, unknown>)[key] !== "string" || (first !== null && key !== first)) return null;
+    first = key;
+  }
+  return first === null ? null : `},{${JSON.stringify(first)}:"`;
+}
+
+function occurrences(text: string, part: string): number {
+  let n = 0;
+  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length)) n++;
+  return n;
+}
+
+/** The members as compact JSON, byte for byte JSON.stringify of the object they came from, into `hash`. */
+function writeCompact(members: readonly Member[], hash: Hash): void {
+  let head = "{";
+  members.forEach((m, i) => {
+    head += `${i > 0 ? "," : ""}${JSON.stringify(m.key)}:`;
+    if (m.scalar !== null) {
+      head += m.scalar;
+      return;
+    }
+    head += m.keys === null ? "[" : "{";
+    m.runs.forEach((run, j) => {
+      head += `${j > 0 ? "," : ""}${m.keys === null ? "" : `${JSON.stringify(m.keys[j])}:`}`;
+      if (run.json.length < 65_536) {
+        head += run.json;
+        return;
+      }
+      hash.update(head);
+      hash.update(run.json);
+      head = "";
+    });
+    head += m.keys === null ? "]" : "}";
+  });
+  hash.update(head + "}");
+}
+
+/** The file's layout: one line per member and per element. */
+function fileText(members: readonly Member[]): string {
   const lines: string[] = ["{"];
   members.forEach((m, i) => {
     const comma = i < members.length - 1 ? "," : "";
@@ -49,80 +178,20 @@ export function planFileText(plan: PlanFile): string {
       return;
     }
     const [open, close] = m.keys === null ? ["[", "]"] : ["{", "}"];
-    if (m.values.length === 0) {
+    if (m.runs.length === 0) {
       lines.push(head + open + close + comma);
       return;
     }
     lines.push(head + open);
-    const last = m.values.length - 1;
-    m.values.forEach((v, j) => lines.push(`    ${m.keys === null ? "" : `${JSON.stringify(m.keys[j])}: `}${v}${j < last ? "," : ""}`));
+    const last = m.runs.length - 1;
+    m.runs.forEach((run, j) => {
+      const key = m.keys === null ? "" : `${JSON.stringify(m.keys[j])}: `;
+      // Within a run the separator is exactly the text between two elements: `},{"id":"`.
+      const json = run.between === null ? run.json : run.json.replaceAll(run.between, `},\n    ${run.between.slice(2)}`);
+      lines.push(`    ${key}${json}${j < last ? "," : ""}`);
+    });
     lines.push(`  ${close}${comma}`);
   });
   lines.push("}", "");
   return lines.join("\n");
-}
-
-/**
- * A top-level member: a scalar's JSON, or a container's elements as compact JSON (with
- * their keys for an object). Members and elements JSON.stringify would leave out are left
- * out, and an array element it writes as null is null here too.
- */
-interface Member {
-  readonly key: string;
-  readonly scalar: string | null;
-  readonly keys: string[] | null;
-  readonly values: string[];
-}
-
-/** The plans sealed here, with their serialized members, for planFileText. */
-const laidOut = new WeakMap<PlanFile, Member[]>();
-
-function layout(value: object): Member[] {
-  const members: Member[] = [];
-  for (const [key, v] of Object.entries(value)) {
-    if (v === null || typeof v !== "object" || typeof (v as { toJSON?: unknown }).toJSON === "function") {
-      const scalar = JSON.stringify(v) as string | undefined;
-      if (scalar !== undefined) members.push({ key, scalar, keys: null, values: [] });
-    } else if (Array.isArray(v)) {
-      members.push({ key, scalar: null, keys: null, values: v.map((e: unknown) => JSON.stringify(e) ?? "null") });
-    } else {
-      const keys: string[] = [];
-      const values: string[] = [];
-      for (const [k, e] of Object.entries(v as object)) {
-        const json = JSON.stringify(e) as string | undefined;
-        if (json === undefined) continue;
-        keys.push(k);
-        values.push(json);
-      }
-      members.push({ key, scalar: null, keys, values });
-    }
-  }
-  return members;
-}
-
-/** sha256 of the members as compact JSON: byte for byte JSON.stringify of the object they came from. */
-function hashCompact(members: readonly Member[]): string {
-  const hash = createHash("sha256");
-  let buf = "{";
-  const flush = (): void => {
-    if (buf.length > 65_536) {
-      hash.update(buf);
-      buf = "";
-    }
-  };
-  members.forEach((m, i) => {
-    buf += `${i > 0 ? "," : ""}${JSON.stringify(m.key)}:`;
-    if (m.scalar !== null) {
-      buf += m.scalar;
-      return;
-    }
-    buf += m.keys === null ? "[" : "{";
-    m.values.forEach((v, j) => {
-      buf += `${j > 0 ? "," : ""}${m.keys === null ? "" : `${JSON.stringify(m.keys[j])}:`}${v}`;
-      flush();
-    });
-    buf += m.keys === null ? "]" : "}";
-  });
-  hash.update(buf + "}");
-  return hash.digest("hex");
 }

@@ -79,4 +79,22 @@ describe("the plan file's text and digest", () => {
     const first = lines.indexOf('  "steps": [') + 1;
     expect(lines.slice(first, first + steps.length).map((l) => l.trim().replace(/,$/, ""))).toEqual(steps.map((s) => JSON.stringify(s)));
   });
+
+  it("writes thousands of steps a line each, whether or not a step holds text that looks like the line between two steps", () => {
+    const spec = { command: { kind: "argv", argv: ["systemctl", "stop", "x"] }, timeout: null };
+    const step = (i: number) => ({ id: `s/b${i % 7}/h${i}/stop`, phase: "rollout", command: spec, after: i > 0 ? [`s/b${(i - 1) % 7}/h${i - 1}/stop`] : [], estimate: { start: i, duration: 1.5 } });
+    // 20k steps: more than one JSON.stringify run; a step whose JSON holds `},{"id":"` inside
+    // it (objects in an array whose first member is an id) cannot be split at that text.
+    const plain = Array.from({ length: 20_000 }, (_, i) => step(i));
+    const tricky = plain.map((s, i) => (i === 12_345 ? { ...s, notes: [{ id: "a" }, { id: "b" }], text: '},{"id":"' } : s));
+    for (const steps of [plain, tricky]) {
+      const body = { format: "upgradec.plan/1", fingerprint: "f", steps } as unknown as Omit<PlanFile, "digest">;
+      const plan = sealPlan(body);
+      expect(plan.digest).toBe(sha256(JSON.stringify(body)));
+      const lines = planFileText(plan).split("\n");
+      const first = lines.indexOf('  "steps": [') + 1;
+      expect(lines.slice(first, first + steps.length).map((l) => l.trim().replace(/,$/, ""))).toEqual(steps.map((s) => JSON.stringify(s)));
+      expect(lines[first + steps.length]).toBe("  ]");
+    }
+  });
 });
