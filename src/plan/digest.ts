@@ -2,46 +2,50 @@ import { createHash } from "node:crypto";
 
 /**
  * JSON with object keys sorted, so the same value always gives the same bytes (the plan's
- * fingerprint and the journal's record sums must not depend on key order). Byte for byte
- * what JSON.stringify of a key-sorted copy gives (test/build), without making the copy.
+ * fingerprint and the journal's record sums must not depend on key order): JSON.stringify
+ * of a key-sorted copy (test/build). Only the objects whose keys are out of order are
+ * copied; the rest, most of a plan's hosts' vars for one, are handed to JSON.stringify as
+ * they are.
  */
 export function canonicalJson(root: unknown): string {
-  if (root === undefined || typeof root === "function" || typeof root === "symbol") return JSON.stringify(root);
-  let buf = "";
-  const write = (value: unknown): void => {
-    if (value === null) {
-      buf += "null";
-      return;
+  return JSON.stringify(sortedKeys(root)) as string;
+}
+
+/** The value with every object's keys in canonical order: the value itself wherever they already are. */
+function sortedKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const c = sortedKeys(v);
+      if (copy === null && c !== v) copy = value.slice(0, i);
+      copy?.push(c);
     }
-    if (typeof value !== "object") {
-      // Inside arrays JSON writes null for what it cannot represent; object members skip it (below).
-      buf += value === undefined || typeof value === "function" || typeof value === "symbol" ? "null" : (JSON.stringify(value) as string);
-      return;
-    }
-    if (Array.isArray(value)) {
-      buf += "[";
-      for (let i = 0; i < value.length; i++) {
-        if (i > 0) buf += ",";
-        write(value[i]);
-      }
-      buf += "]";
-      return;
-    }
-    buf += "{";
-    let first = true;
-    for (const key of canonicalKeyOrder(Object.keys(value))) {
-      const v = (value as Record<string, unknown>)[key];
-      // A "__proto__" member (possible in parsed JSON) never survived the key-sorted copy this replaces.
-      if (v === undefined || typeof v === "function" || typeof v === "symbol" || key === "__proto__") continue;
-      if (!first) buf += ",";
-      first = false;
-      buf += JSON.stringify(key) + ":";
-      write(v);
-    }
-    buf += "}";
-  };
-  write(root);
-  return buf;
+    return copy ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const order = canonicalKeyOrder([...keys]);
+  // As it is, unless a key is out of order, a member changes, or JSON.stringify would read
+  // it differently from its keys (a toJSON; a "__proto__" member, which a copy drops).
+  let same = typeof record["toJSON"] !== "function";
+  const members: unknown[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const key = order[i] as string;
+    if (key !== keys[i] || key === "__proto__") same = false;
+    const v = record[key];
+    const c = sortedKeys(v);
+    if (c !== v) same = false;
+    members.push(c);
+  }
+  if (same) return value;
+  const copy: Record<string, unknown> = {};
+  order.forEach((key, i) => {
+    // Assigning "__proto__" would set the copy's prototype: the member is left out.
+    if (key !== "__proto__" && members[i] !== undefined) copy[key] = members[i];
+  });
+  return copy;
 }
 
 /** Sorted keys in the order a JS object built from them enumerates: array indices first, numerically. */
