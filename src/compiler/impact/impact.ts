@@ -10,18 +10,20 @@ import type { DraftStep } from "../expand/draft.js";
 import type { Model } from "../model.js";
 
 export function impact(model: Model, steps: readonly DraftStep[], start: Float64Array): PlanImpact {
-  const hostSpans = new Map<string, number[]>();
-  const instanceSpans = new Map<string, number[]>();
-  const push = (map: Map<string, number[]>, key: string, s: number, e: number): void => {
-    const list = map.get(key);
+  // Spans as flat [start, end, …] lists, by host index: the whole host's, and per service its instance's.
+  const hostIndex = new Map(model.hosts.map((h, i) => [h.name, i]));
+  const hostSpans: (number[] | undefined)[] = [];
+  const instanceSpans = new Map<string, (number[] | undefined)[]>(model.services.map((s) => [s.name, []]));
+  const push = (lists: (number[] | undefined)[], host: number | undefined, s: number, e: number): void => {
+    if (host === undefined) return;
+    const list = lists[host];
     if (list) list.push(s, e);
-    else map.set(key, [s, e]);
+    else lists[host] = [s, e];
   };
   let pointOfNoReturn: PlanImpact["pointOfNoReturn"] = null;
   let ponrStart = Infinity;
   let instancesMigrated = 0;
   const services = new Map(model.services.map((s) => [s.name, s]));
-  const hosts = new Map(model.hosts.map((h) => [h.name, h]));
 
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i] as DraftStep;
@@ -29,8 +31,8 @@ export function impact(model: Model, steps: readonly DraftStep[], start: Float64
     const e = s + step.duration;
     if (step.duration > 0) {
       for (const u of step.unavailable) {
-        if ("service" in u) push(instanceSpans, `${u.host}\u0000${u.service}`, s, e);
-        else push(hostSpans, u.host, s, e);
+        const lists = "service" in u ? instanceSpans.get(u.service) : hostSpans;
+        if (lists) push(lists, hostIndex.get(u.host), s, e);
       }
     }
     if (step.undo === "irreversible" && s < ponrStart) {
@@ -39,23 +41,26 @@ export function impact(model: Model, steps: readonly DraftStep[], start: Float64
     }
     if (step.action === "evacuate" && step.service !== null) {
       const countVar = services.get(step.service)?.evacuate?.countVar;
-      for (const h of step.hosts) instancesMigrated += countVar ? (numberOf(hosts.get(h)?.vars[countVar]) ?? 0) : 0;
+      if (countVar) for (const h of step.hosts) instancesMigrated += numberOf(model.hosts[hostIndex.get(h) ?? -1]?.vars[countVar]) ?? 0;
     }
   }
 
   const serviceImpact: PlanImpact["services"][number][] = [];
-  const hostInstanceSpans = new Map<string, number[]>();
+  const hostInstanceSpans: (number[] | undefined)[] = [];
   for (const service of model.services) {
     const instances = service.hosts.length;
+    const own = instanceSpans.get(service.name) ?? [];
     const events: number[] = [];
-    for (const h of service.hosts) {
-      const own = instanceSpans.get(`${h}\u0000${service.name}`) ?? [];
-      const merged = merge([...(hostSpans.get(h) ?? []), ...own]);
+    for (const name of service.hosts) {
+      const h = hostIndex.get(name);
+      if (h === undefined) continue;
+      const mine = own[h];
+      const merged = merge(hostSpans[h], mine);
       for (let k = 0; k < merged.length; k += 2) events.push(merged[k] as number, 1, merged[k + 1] as number, -1);
-      if (own.length > 0) {
-        const list = hostInstanceSpans.get(h);
-        if (list) list.push(...own);
-        else hostInstanceSpans.set(h, [...own]);
+      if (mine) {
+        const list = hostInstanceSpans[h];
+        if (list) list.push(...mine);
+        else hostInstanceSpans[h] = [...mine];
       }
     }
     const { peak, full } = sweep(events, instances);
@@ -69,34 +74,49 @@ export function impact(model: Model, steps: readonly DraftStep[], start: Float64
     });
   }
 
-  const dataPlane = new Set<string>();
-  for (const s of model.services) if (s.plane === "data") for (const h of s.hosts) dataPlane.add(h);
+  const dataPlane = new Uint8Array(model.hosts.length);
+  for (const s of model.services) {
+    if (s.plane !== "data") continue;
+    for (const name of s.hosts) {
+      const h = hostIndex.get(name);
+      if (h !== undefined) dataPlane[h] = 1;
+    }
+  }
+  const dataHosts = dataPlane.reduce((n, d) => n + d, 0);
   const hostImpact: { host: string; outOfService: number }[] = [];
   const dataEvents: number[] = [];
-  for (const h of model.hosts) {
-    const merged = merge([...(hostSpans.get(h.name) ?? []), ...(hostInstanceSpans.get(h.name) ?? [])]);
+  model.hosts.forEach((host, h) => {
+    const merged = merge(hostSpans[h], hostInstanceSpans[h]);
     let out = 0;
     for (let k = 0; k < merged.length; k += 2) {
       out += (merged[k + 1] as number) - (merged[k] as number);
-      if (dataPlane.has(h.name)) dataEvents.push(merged[k] as number, 1, merged[k + 1] as number, -1);
+      if (dataPlane[h] === 1) dataEvents.push(merged[k] as number, 1, merged[k + 1] as number, -1);
     }
-    hostImpact.push({ host: h.name, outOfService: out });
-  }
-  const dataPeak = sweep(dataEvents, dataPlane.size).peak;
+    hostImpact.push({ host: host.name, outOfService: out });
+  });
+  const dataPeak = sweep(dataEvents, dataHosts).peak;
 
   return {
     services: serviceImpact,
     hosts: hostImpact,
     instancesMigrated,
-    peakDataPlaneOut: dataPlane.size > 0 ? round(dataPeak / dataPlane.size) : 0,
+    peakDataPlaneOut: dataHosts > 0 ? round(dataPeak / dataHosts) : 0,
     pointOfNoReturn,
   };
 }
 
-/** Flat [start, end, start, end, …] intervals merged into disjoint ones, in order. */
-export function merge(spans: readonly number[]): number[] {
+/** Flat [start, end, start, end, …] intervals, from one or two lists, merged into disjoint ones, in order. */
+export function merge(spans: readonly number[] | undefined, more: readonly number[] = []): number[] {
+  const all = spans ?? [];
+  // Mostly a host is out once, for its chain.
+  if (all.length + more.length === 2) {
+    const [s, e] = all.length === 2 ? all : more;
+    return (e as number) > (s as number) ? [s as number, e as number] : [];
+  }
   const pairs: [number, number][] = [];
-  for (let k = 0; k + 1 < spans.length; k += 2) if ((spans[k + 1] as number) > (spans[k] as number)) pairs.push([spans[k] as number, spans[k + 1] as number]);
+  for (const list of [all, more]) {
+    for (let k = 0; k + 1 < list.length; k += 2) if ((list[k + 1] as number) > (list[k] as number)) pairs.push([list[k] as number, list[k + 1] as number]);
+  }
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out: number[] = [];
   for (const [s, e] of pairs) {
