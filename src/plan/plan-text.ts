@@ -24,7 +24,7 @@ export function planDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
 
 /**
  * The plan with its digest (placed after `fingerprint`, so the file reads well), serialized
- * once: its text (planFileText) is kept with it, built from the same pieces.
+ * once: its text (planFileChunks) is kept with it, built from the same pieces.
  */
 export function sealPlan(body: Omit<PlanFile, "digest">): PlanFile {
   const members = layout(body);
@@ -35,17 +35,25 @@ export function sealPlan(body: Omit<PlanFile, "digest">): PlanFile {
   const plan: PlanFile = { format, fingerprint, digest, ...rest };
   const at = members.findIndex((m) => m.key === "fingerprint") + 1;
   members.splice(at, 0, { key: "digest", scalar: JSON.stringify(digest), keys: null, runs: [] });
-  laidOut.set(plan, fileText(members));
+  laidOut.set(plan, fileChunks(members));
   return plan;
 }
 
 /** The plan file's text, with a final newline; the same plan always gives the same bytes. */
 export function planFileText(plan: PlanFile): string {
-  return laidOut.get(plan) ?? fileText(layout(plan));
+  return planFileChunks(plan).join("");
+}
+
+/**
+ * The plan file's text in pieces, to write one after the other: at 10k hosts the text is
+ * 47 MB, and joining it would copy it once more.
+ */
+export function planFileChunks(plan: PlanFile): readonly string[] {
+  return laidOut.get(plan) ?? fileChunks(layout(plan));
 }
 
 /** The files of the plans sealed here. */
-const laidOut = new WeakMap<PlanFile, string>();
+const laidOut = new WeakMap<PlanFile, string[]>();
 
 /**
  * A top-level member: a scalar's JSON, or a container's elements as compact JSON, with their
@@ -167,31 +175,39 @@ function writeCompact(members: readonly Member[], hash: Hash): void {
   hash.update(head + "}");
 }
 
-/** The file's layout: one line per member and per element. */
-function fileText(members: readonly Member[]): string {
-  const lines: string[] = ["{"];
+/** The file's layout: one line per member and per element, in pieces (a run of steps is one). */
+function fileChunks(members: readonly Member[]): string[] {
+  const chunks: string[] = [];
+  let text = "{\n";
+  const put = (piece: string): void => {
+    if (piece.length < 65_536) {
+      text += piece;
+      return;
+    }
+    chunks.push(text, piece);
+    text = "";
+  };
   members.forEach((m, i) => {
-    const comma = i < members.length - 1 ? "," : "";
+    const comma = i < members.length - 1 ? ",\n" : "\n";
     const head = `  ${JSON.stringify(m.key)}: `;
     if (m.scalar !== null) {
-      lines.push(head + m.scalar + comma);
+      put(head + m.scalar + comma);
       return;
     }
     const [open, close] = m.keys === null ? ["[", "]"] : ["{", "}"];
     if (m.runs.length === 0) {
-      lines.push(head + open + close + comma);
+      put(head + open + close + comma);
       return;
     }
-    lines.push(head + open);
-    const last = m.runs.length - 1;
+    put(head + open);
     m.runs.forEach((run, j) => {
-      const key = m.keys === null ? "" : `${JSON.stringify(m.keys[j])}: `;
+      put(j === 0 ? "\n    " : ",\n    ");
+      if (m.keys !== null) put(`${JSON.stringify(m.keys[j])}: `);
       // Within a run the separator is exactly the text between two elements: `},{"id":"`.
-      const json = run.between === null ? run.json : run.json.replaceAll(run.between, `},\n    ${run.between.slice(2)}`);
-      lines.push(`    ${key}${json}${j < last ? "," : ""}`);
+      put(run.between === null ? run.json : run.json.replaceAll(run.between, `},\n    ${run.between.slice(2)}`));
     });
-    lines.push(`  ${close}${comma}`);
+    put(`\n  ${close}${comma}`);
   });
-  lines.push("}", "");
-  return lines.join("\n");
+  chunks.push(text + "}\n");
+  return chunks;
 }

@@ -1,10 +1,10 @@
-import { renameSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
 import { compileFile } from "../../compiler/compile.js";
 import { nodeLoadHost } from "../../compiler/node-host.js";
-import { planFileText } from "../../plan/plan-text.js";
+import { planFileChunks } from "../../plan/plan-text.js";
 import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
 import { VERSION } from "../../version.js";
 import { useColor } from "../color.js";
@@ -60,7 +60,7 @@ export const compileVerb: Verb = {
     if (target !== null) {
       // Written beside and renamed, so a crash never leaves half a plan file.
       const partial = `${target}.${process.pid}.partial`;
-      writeFileSync(partial, planFileText(result.plan), { mode: 0o644 });
+      writePieces(partial, planFileChunks(result.plan));
       renameSync(partial, target);
     }
     if (args["diagnostics-only"] !== true) {
@@ -69,3 +69,19 @@ export const compileVerb: Verb = {
     return ExitCode.Ok;
   },
 };
+
+/** A new file of these pieces of text, one after the other; none is left behind if writing fails. */
+function writePieces(path: string, pieces: readonly string[]): void {
+  const fd = openSync(path, "w", 0o644);
+  try {
+    for (const piece of pieces) {
+      const bytes = Buffer.from(piece, "utf8");
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    }
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+}

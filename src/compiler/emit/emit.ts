@@ -48,6 +48,7 @@ export interface Relocation {
 
 export function emitPlan(input: EmitInput): PlanFile {
   const { model, expansion, start, planStart } = input;
+  const idOf = (p: number): string => (expansion.steps[p] as DraftStep).id;
   const steps: PlanStep[] = expansion.steps.map((s: DraftStep, i) => ({
     id: s.id,
     phase: s.phase,
@@ -55,7 +56,7 @@ export function emitPlan(input: EmitInput): PlanFile {
     hosts: s.hosts,
     action: s.action,
     command: s.command,
-    after: [...s.after, ...(input.hostAfter.get(i) ?? [])].map((p) => (expansion.steps[p] as DraftStep).id),
+    after: input.hostAfter.has(i) ? [...s.after, ...(input.hostAfter.get(i) ?? [])].map(idOf) : s.after.map(idOf),
     estimate: { start: start[i] as number, duration: s.duration },
     window: s.window,
     unavailable: s.unavailable,
