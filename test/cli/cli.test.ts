@@ -2,7 +2,7 @@
  * The CLI contract, through the built binary: verbs, help, and distinct exit codes.
  */
 import { execa } from "execa";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -80,6 +80,25 @@ describe("upgradec CLI", () => {
       expect(simulated.stderr).toBe("");
       expect(simulated.exitCode).toBe(0);
       expect((JSON.parse(simulated.stdout) as { outcome: string }).outcome).toBe("completed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an -o that cannot be written is bad usage (2), says why, and leaves no file behind", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-cli-"));
+    try {
+      const r = await upgradec("compile", "examples/upgrade-zed-to-2023.1/cloud.upg", "-o", join(dir, "missing", "plan.json"));
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`cannot write the plan file ${join(dir, "missing", "plan.json")}`);
+      expect(r.stderr).toContain("= help:");
+      expect(readdirSync(dir)).toEqual([]);
+      // Over a directory: the file is written beside it, the rename fails, and the partial file goes.
+      mkdirSync(join(dir, "taken"));
+      const over = await upgradec("compile", "examples/upgrade-zed-to-2023.1/cloud.upg", "-o", join(dir, "taken"));
+      expect(over.exitCode).toBe(2);
+      expect(over.stderr).toContain("cannot write the plan file");
+      expect(readdirSync(dir)).toEqual(["taken"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { close, openSync, renameSync, rmSync, write } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
@@ -9,6 +9,7 @@ import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
 import { VERSION } from "../../version.js";
 import { useColor } from "../color.js";
 import { ExitCode } from "../exit-codes.js";
+import type { CliIO } from "../io.js";
 import type { Verb } from "../verb.js";
 
 const FORMATS: readonly PreviewFormat[] = ["text", "json", "dot", "mermaid", "html"];
@@ -57,31 +58,70 @@ export const compileVerb: Verb = {
     if (failed) return ExitCode.CompileErrors;
     if (!result.plan) return ExitCode.Ok;
 
-    if (target !== null) {
-      // Written beside and renamed, so a crash never leaves half a plan file.
-      const partial = `${target}.${process.pid}.partial`;
-      writePieces(partial, planFileChunks(result.plan));
-      renameSync(partial, target);
+    // Written beside and renamed, so a crash never leaves half a plan file. The writes run
+    // while the preview is rendered.
+    const partial = target !== null ? `${target}.${process.pid}.partial` : null;
+    let written: Promise<void> = Promise.resolve();
+    if (target !== null && partial !== null) {
+      let fd: number;
+      try {
+        fd = openSync(partial, "w", 0o644);
+      } catch (error) {
+        return cannotWrite(io, target, error);
+      }
+      written = writePieces(fd, planFileChunks(result.plan));
+      // Awaited below; handled here too, should the preview throw first.
+      written.catch(() => undefined);
     }
     if (args["diagnostics-only"] !== true) {
       io.stdout.write(renderPreview(result.plan, format, { steps: args["steps"] === true, color: useColor(io, io.stdout, args["color"]) }));
+    }
+    if (target !== null && partial !== null) {
+      try {
+        await written;
+        renameSync(partial, target);
+      } catch (error) {
+        rmSync(partial, { force: true });
+        return cannotWrite(io, target, error);
+      }
     }
     return ExitCode.Ok;
   },
 };
 
-/** A new file of these pieces of text, one after the other; none is left behind if writing fails. */
-function writePieces(path: string, pieces: readonly string[]): void {
-  const fd = openSync(path, "w", 0o644);
-  try {
-    for (const piece of pieces) {
-      const bytes = Buffer.from(piece, "utf8");
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-    }
-  } catch (error) {
-    closeSync(fd);
-    rmSync(path, { force: true });
-    throw error;
-  }
-  closeSync(fd);
+/**
+ * These pieces of text, one after the other, into a file opened for writing, which is then
+ * closed. The writes are issued at once and run off the main thread.
+ */
+async function writePieces(fd: number, pieces: readonly string[]): Promise<void> {
+  let position = 0;
+  const writes = pieces.map((piece) => {
+    const bytes = Buffer.from(piece, "utf8");
+    const at = position;
+    position += bytes.length;
+    return writeAt(fd, bytes, at);
+  });
+  // Every write has ended before the file is closed, failed or not.
+  const results = await Promise.allSettled(writes);
+  await new Promise<void>((resolve, reject) => close(fd, (error) => (error ? reject(error) : resolve())));
+  for (const r of results) if (r.status === "rejected") throw r.reason;
+}
+
+function writeAt(fd: number, bytes: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (offset: number): void => {
+      write(fd, bytes, offset, bytes.length - offset, position + offset, (error, count) => {
+        if (error) reject(error);
+        else if (offset + count < bytes.length) from(offset + count);
+        else resolve();
+      });
+    };
+    from(0);
+  });
+}
+
+function cannotWrite(io: CliIO, target: string, error: unknown): number {
+  const reason = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`upgradec: cannot write the plan file ${target}: ${reason}\n  = help: give -o a path in a directory that exists and that you can write to\n`);
+  return ExitCode.Usage;
 }
