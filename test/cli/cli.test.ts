@@ -2,7 +2,7 @@
  * The CLI contract, through the built binary: verbs, help, and distinct exit codes.
  */
 import { execa } from "execa";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -99,6 +99,31 @@ describe("upgradec CLI", () => {
       expect(over.exitCode).toBe(2);
       expect(over.stderr).toContain("cannot write the plan file");
       expect(readdirSync(dir)).toEqual(["taken"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs a plan whose action is a TypeScript module through the built CLI (the bundle loads tsx from node_modules)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-cli-"));
+    try {
+      mkdirSync(join(dir, "actions"));
+      writeFileSync(join(dir, "hosts.ini"), "[web]\nweb1 ansible_connection=local\n");
+      writeFileSync(
+        join(dir, "main.upg"),
+        'plan "p" { from "a" to "b" }\ninventory "hosts.ini"\nservice api {\n  on web\n  tags rolling-upgrade\n  upgrade uses "./actions/mark.ts#upgrade"\n}\n',
+      );
+      writeFileSync(
+        join(dir, "actions", "mark.ts"),
+        'import { writeFileSync } from "node:fs";\nexport function upgrade(ctx: { host: string | null }): void {\n  writeFileSync(new URL("../ran.txt", import.meta.url), `upgraded ${ctx.host ?? "-"}`);\n}\n',
+      );
+      const inDir = (...args: string[]) => execa("node", [bin, ...args], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
+      const compiled = await inDir("compile", "main.upg", "-o", "plan.json");
+      expect(compiled.exitCode).toBe(0);
+      const run = await inDir("run", "plan.json");
+      expect(run.stderr).not.toContain("cannot load");
+      expect(run.exitCode).toBe(0);
+      expect(readFileSync(join(dir, "ran.txt"), "utf8")).toBe("upgraded web1");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
