@@ -214,7 +214,10 @@ export function expand(model: Model): Result<Expansion> {
         if (chain.length === 0) continue;
         const hostList = [host];
         const drafts = chain.map((c): DraftStep => {
-          const id = `${s.name}/b${b + 1}/${host}/${c.action}`;
+          // Joined, not a template: Array#join makes one flat string, where a template
+          // makes a rope of pieces that each later hash (the id check) and JSON.stringify
+          // would flatten again (80k ids at 10k hosts).
+          const id = [s.name, "/b", b + 1, "/", host, "/", c.action].join("");
           return {
             id,
             phase: "rollout",
