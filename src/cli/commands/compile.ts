@@ -1,4 +1,5 @@
-import { close, openSync, renameSync, rmSync, write } from "node:fs";
+import { close, openSync, rmSync, write } from "node:fs";
+import { rename } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
@@ -58,8 +59,8 @@ export const compileVerb: Verb = {
     if (failed) return ExitCode.CompileErrors;
     if (!result.plan) return ExitCode.Ok;
 
-    // Written beside and renamed, so a crash never leaves half a plan file. The writes run
-    // while the preview is rendered.
+    // Written beside and renamed, so a crash never leaves half a plan file. The writes and
+    // the rename run while the preview is rendered.
     const partial = target !== null ? `${target}.${process.pid}.partial` : null;
     let written: Promise<void> = Promise.resolve();
     if (target !== null && partial !== null) {
@@ -69,7 +70,7 @@ export const compileVerb: Verb = {
       } catch (error) {
         return cannotWrite(io, target, error);
       }
-      written = writePieces(fd, planFileChunks(result.plan));
+      written = writePieces(fd, planFileChunks(result.plan)).then(() => rename(partial, target));
       // Awaited below; handled here too, should the preview throw first.
       written.catch(() => undefined);
     }
@@ -79,7 +80,6 @@ export const compileVerb: Verb = {
     if (target !== null && partial !== null) {
       try {
         await written;
-        renameSync(partial, target);
       } catch (error) {
         rmSync(partial, { force: true });
         return cannotWrite(io, target, error);
