@@ -28,21 +28,30 @@ interface GroupBuild {
   span: Span;
   readonly children: string[];
   readonly parents: Set<string>;
-  /** Hosts named directly in this group. */
-  readonly hosts: string[];
-  readonly hostSet: Set<string>;
   readonly inlineVars: Vars;
   readonly fileVars: Vars;
   priority: number;
+}
+
+/** What a host takes from its groups (hosts in the same groups share one). */
+interface Membership {
+  /** Every group the host is in, sorted: InventoryHost.groups. */
+  readonly sorted: readonly string[];
+  /** The host lists of those groups in precedence order, which the host joins. */
+  readonly hostLists: readonly (string[] | undefined)[];
+  /** The groups' vars that are not empty, in merge order (see the head of this file). */
+  readonly vars: readonly Vars[];
 }
 
 interface HostBuild {
   readonly name: string;
   readonly span: Span;
   readonly order: number;
-  readonly groups: Set<string>;
+  /** The groups naming the host directly, each once. */
+  readonly groups: string[];
   readonly inlineVars: Vars;
-  readonly fileVars: Vars;
+  /** From host_vars/, when it has a file for the host. */
+  fileVars: Vars | null;
 }
 
 export class InventoryBuilder {
@@ -59,7 +68,7 @@ export class InventoryBuilder {
   addGroup(name: string, span: Span): GroupBuild {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, span, children: [], parents: new Set(), hosts: [], hostSet: new Set(), inlineVars: new Map(), fileVars: new Map(), priority: 1 };
+      group = { name, span, children: [], parents: new Set(), inlineVars: new Map(), fileVars: new Map(), priority: 1 };
       this.groups.set(name, group);
     } else if (group.span === this.rootSpan && name !== "all" && name !== "ungrouped") {
       group.span = span;
@@ -71,15 +80,12 @@ export class InventoryBuilder {
   addHost(name: string, span: Span, groupName: string): HostBuild {
     let host = this.hosts.get(name);
     if (!host) {
-      host = { name, span, order: this.hosts.size, groups: new Set(), inlineVars: new Map(), fileVars: new Map() };
+      host = { name, span, order: this.hosts.size, groups: [groupName], inlineVars: new Map(), fileVars: null };
       this.hosts.set(name, host);
+    } else if (!host.groups.includes(groupName)) {
+      host.groups.push(groupName);
     }
-    const group = this.addGroup(groupName, span);
-    if (!group.hostSet.has(name)) {
-      group.hostSet.add(name);
-      group.hosts.push(name);
-    }
-    host.groups.add(groupName);
+    this.addGroup(groupName, span);
     return host;
   }
 
@@ -137,27 +143,18 @@ export class InventoryBuilder {
 
   build(path: string, files: readonly { readonly path: string; readonly text: string }[]): Inventory {
     const all = this.addGroup("all", this.rootSpan);
-    const ungrouped = this.addGroup("ungrouped", this.rootSpan);
+    this.addGroup("ungrouped", this.rootSpan);
     // Every group hangs under `all`; a host named only in `all` (or nowhere else) is ungrouped,
     // and one in a real group is not (Ansible's reconcile_inventory).
     for (const group of this.groups.values()) {
       if (group.name !== "all" && group.parents.size === 0) this.addChild("all", group.name, group.span);
     }
     for (const host of this.hosts.values()) {
-      const real = [...host.groups].filter((g) => g !== "all" && g !== "ungrouped");
-      if (real.length > 0 && host.groups.has("ungrouped")) {
-        host.groups.delete("ungrouped");
-        ungrouped.hostSet.delete(host.name);
-      } else if (real.length === 0 && !host.groups.has("ungrouped")) {
-        host.groups.add("ungrouped");
-        ungrouped.hostSet.add(host.name);
-        ungrouped.hosts.push(host.name);
-      }
+      const real = host.groups.some((g) => g !== "all" && g !== "ungrouped");
+      const inUngrouped = host.groups.indexOf("ungrouped");
+      if (real && inUngrouped >= 0) host.groups.splice(inUngrouped, 1);
+      else if (!real && inUngrouped < 0) host.groups.push("ungrouped");
     }
-
-    const stillUngrouped = ungrouped.hosts.filter((h) => ungrouped.hostSet.has(h));
-    ungrouped.hosts.length = 0;
-    for (const h of stillUngrouped) ungrouped.hosts.push(h);
 
     const depth = new Map<string, number>();
     const depthOf = (name: string, guard: Set<string>): number => {
@@ -188,31 +185,41 @@ export class InventoryBuilder {
 
     const groupHosts = new Map<string, string[]>();
     for (const name of this.groups.keys()) groupHosts.set(name, []);
+    const allHosts = groupHosts.get("all") ?? [];
     const hosts = new Map<string, InventoryHost>();
-    // Hosts with the same set of direct groups share one group order.
-    const orderCache = new Map<string, string[]>();
+    // Hosts with the same set of direct groups share their groups, in precedence order and
+    // sorted, and the vars those groups give them.
+    const memberships = new Map<string, Membership>();
     for (const host of this.hosts.values()) {
-      const cacheKey = [...host.groups].sort().join("\0");
-      let ordered = orderCache.get(cacheKey);
-      if (!ordered) {
+      const key = host.groups.length === 1 ? (host.groups[0] ?? "") : [...host.groups].sort().join("\0");
+      let membership = memberships.get(key);
+      if (!membership) {
         const member = new Set<string>(["all"]);
         for (const g of host.groups) for (const a of ancestorsOf(g)) member.add(a);
-        ordered = [...member].filter((g) => g !== "all").sort(precedence);
-        orderCache.set(cacheKey, ordered);
+        const ordered = [...member].filter((g) => g !== "all").sort(precedence);
+        const groupVars = [
+          all.inlineVars,
+          ...ordered.map((g) => this.groups.get(g)?.inlineVars),
+          all.fileVars,
+          ...ordered.map((g) => this.groups.get(g)?.fileVars),
+        ];
+        membership = {
+          sorted: [...ordered].sort(),
+          hostLists: ordered.map((g) => groupHosts.get(g)),
+          vars: groupVars.filter((v): v is Vars => v !== undefined && v.size > 0),
+        };
+        memberships.set(key, membership);
       }
       const vars: Record<string, VarValue> = {};
-      const merge = (from: Vars | undefined): void => {
-        if (from) for (const [k, v] of from) vars[k] = v;
+      const set = (value: VarValue, key: string): void => {
+        vars[key] = value;
       };
-      merge(all.inlineVars);
-      for (const g of ordered) merge(this.groups.get(g)?.inlineVars);
-      merge(all.fileVars);
-      for (const g of ordered) merge(this.groups.get(g)?.fileVars);
-      merge(host.inlineVars);
-      merge(host.fileVars);
-      groupHosts.get("all")?.push(host.name);
-      for (const g of ordered) groupHosts.get(g)?.push(host.name);
-      hosts.set(host.name, { name: host.name, groups: [...ordered].sort(), vars, span: host.span });
+      for (const from of membership.vars) from.forEach(set);
+      host.inlineVars.forEach(set);
+      host.fileVars?.forEach(set);
+      allHosts.push(host.name);
+      for (const list of membership.hostLists) list?.push(host.name);
+      hosts.set(host.name, { name: host.name, groups: membership.sorted, vars, span: host.span });
     }
 
     const groups = new Map<string, InventoryGroup>();
@@ -227,8 +234,14 @@ export class InventoryBuilder {
 
   /** Merges a group_vars/ or host_vars/ file's vars (a later file wins). */
   setFileVars(kind: "group" | "host", name: string, vars: ReadonlyMap<string, VarValue>): void {
-    const target = kind === "group" ? this.groups.get(name) : this.hosts.get(name);
-    if (!target) return;
-    for (const [k, v] of vars) target.fileVars.set(k, v);
+    if (kind === "group") {
+      const group = this.groups.get(name);
+      if (group) for (const [k, v] of vars) group.fileVars.set(k, v);
+      return;
+    }
+    const host = this.hosts.get(name);
+    if (!host) return;
+    host.fileVars ??= new Map();
+    for (const [k, v] of vars) host.fileVars.set(k, v);
   }
 }

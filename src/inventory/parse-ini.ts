@@ -35,6 +35,16 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
   };
   const pendingChildren: { parent: string; child: string; span: Span }[] = [];
   const pendingVars: { group: string; span: Span }[] = [];
+  // The hosts of an inventory repeat a few values (`az=az1`, `instances=12`): each text is
+  // typed once. Lists are left out, so that no two hosts share one array.
+  const typed = new Map<string, VarValue>();
+  const varValue = (text: string): VarValue => {
+    const known = typed.get(text);
+    if (known !== undefined) return known;
+    const value = toVarValue(ansibleIniValue(text));
+    if (!Array.isArray(value)) typed.set(text, value);
+    return value;
+  };
 
   let group = "ungrouped";
   let state: "hosts" | "vars" | "children" | "skip" = "hosts";
@@ -92,7 +102,7 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
         error("UPG0305", `expected key=value in [${group}:vars], found '${line}'`, lineSpan, "write one variable per line: `name=value`");
       } else {
         const key = line.slice(0, eq).trim();
-        builder.setGroupVar(group, key, toVarValue(ansibleIniValue(line.slice(eq + 1).trim())), span(at, at + eq));
+        builder.setGroupVar(group, key, varValue(line.slice(eq + 1).trim()), span(at, at + eq));
       }
     } else if (state === "children") {
       const m = GROUP_NAME.exec(line);
@@ -131,7 +141,7 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
       error("UPG0313", `${split.message} in host line`, span(at + split.at, at + line.length), "close the quote, or escape the character with a backslash");
       return;
     }
-    const [first, ...rest] = split.tokens;
+    const first = split.tokens[0];
     if (!first) return;
     const patternSpan = span(at + first.start, at + first.end);
     if (first.value.trim() === "---") {
@@ -147,13 +157,13 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
       return;
     }
     const vars: { key: string; value: VarValue }[] = [];
-    for (const token of rest) {
+    for (const token of split.tokens.slice(1)) {
       const eq = token.value.indexOf("=");
       if (eq < 0) {
         error("UPG0305", `expected key=value after the host, found '${token.value}'`, span(at + token.start, at + token.end), "host vars are written `name=value`; quote a value that holds spaces: name=\"a b\"");
         continue;
       }
-      vars.push({ key: token.value.slice(0, eq), value: toVarValue(ansibleIniValue(token.value.slice(eq + 1))) });
+      vars.push({ key: token.value.slice(0, eq), value: varValue(token.value.slice(eq + 1)) });
     }
     for (const name of expanded.hosts) {
       builder.addHost(name, patternSpan, groupName);

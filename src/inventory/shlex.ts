@@ -21,34 +21,37 @@ export function shlexSplit(line: string): ShlexResult {
   const tokens: ShlexToken[] = [];
   let i = 0;
   while (i < line.length) {
-    const c = line[i] ?? "";
-    if (/\s/.test(c)) {
+    if (isSpace(line, i)) {
       i++;
       continue;
     }
-    if (c === "#") break;
+    if (line[i] === "#") break;
     const start = i;
+    // The token's text so far, and where the run of characters still to be copied as they are began.
     let value = "";
+    let run = i;
     let done = false;
-    while (i < line.length && !done) {
-      const ch = line[i] ?? "";
-      if (/\s/.test(ch)) break;
+    while (i < line.length) {
+      if (isSpace(line, i)) break;
+      const ch = line[i];
       if (ch === "#") {
         done = true;
         break;
       }
       if (ch === "\\") {
         if (i + 1 >= line.length) return { ok: false, message: "no escaped character", at: i };
-        value += line[i + 1];
+        value += line.slice(run, i) + line[i + 1];
         i += 2;
+        run = i;
         continue;
       }
       if (ch === "'" || ch === '"') {
+        value += line.slice(run, i);
         const open = i;
         i++;
         let closed = false;
         while (i < line.length) {
-          const q = line[i] ?? "";
+          const q = line[i];
           if (q === ch) {
             closed = true;
             i++;
@@ -63,13 +66,23 @@ export function shlexSplit(line: string): ShlexResult {
           i++;
         }
         if (!closed) return { ok: false, message: "no closing quotation", at: open };
+        run = i;
         continue;
       }
-      value += ch;
       i++;
     }
+    value += line.slice(run, i);
     tokens.push({ value, start, end: i });
     if (done) break;
   }
   return { ok: true, tokens };
+}
+
+const UNICODE_SPACE = /\s/;
+
+/** Whitespace as `\s` has it; tested by code for ASCII, the whole of a host line in practice. */
+function isSpace(line: string, i: number): boolean {
+  const c = line.charCodeAt(i);
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return UNICODE_SPACE.test(line.charAt(i));
 }

@@ -27,6 +27,14 @@ describe("INI inventory", () => {
     });
   });
 
+  it("types a value repeated over hosts and groups alike each time, and gives no two hosts the same list", () => {
+    const inv = readClean(`[compute]\ncmp1 a=12 b="'12'" c=True l="['x']"\ncmp2 a=12 b="'12'" c=True l="['x']"\ncmp3 a="'12'" b=12 c=true\n\n[compute:vars]\ng=12\n`);
+    expect(hostVars(inv, "cmp1")).toEqual({ g: 12, a: 12, b: "12", c: true, l: ["x"] });
+    expect(hostVars(inv, "cmp2")).toEqual({ g: 12, a: 12, b: "12", c: true, l: ["x"] });
+    expect(hostVars(inv, "cmp3")).toEqual({ g: 12, a: "12", b: 12, c: "true" });
+    expect(hostVars(inv, "cmp1").l).not.toBe(hostVars(inv, "cmp2").l);
+  });
+
   it("reads [group:vars], one var per line, the rest of the line being the value", () => {
     const inv = readClean("[compute]\ncmp01\n\n[compute:vars]\nhttp_port=8080 # a comment\nuser = ubuntu\nmotd=hello world\nflag=False\n");
     expect(inv.groups.get("compute")?.vars).toEqual({ http_port: 8080, user: "ubuntu", motd: "hello world", flag: false });
