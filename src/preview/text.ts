@@ -66,8 +66,7 @@ function span(start: number, end: number): string {
 }
 
 function calendar(clock: PlanClock, start: number, end: number): string {
-  const sameDay = clock.at(start).hasSame(clock.at(end), "day");
-  return `${clock.short(start)} → ${sameDay ? clock.at(end).toFormat("HH:mm") : clock.short(end)}`;
+  return `${clock.short(start)} → ${clock.sameDay(start, end) ? clock.time(end) : clock.short(end)}`;
 }
 
 function header(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): void {

@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { compareHostNames, hostRuns, summariseHosts } from "../../src/preview/host-list.js";
 import { formatDuration, formatOffset, formatShare, planClock } from "../../src/preview/time-format.js";
@@ -38,6 +40,36 @@ describe("times", () => {
     expect(clock.long(12 * 3600)).toBe("Sun 2026-03-29 11:00");
     expect(clock.abbreviation(12 * 3600)).toBe("+02:00");
     expect(clock.offsetOf("2026-03-29T11:00:00+02:00")).toBe(12 * 3600);
+  });
+  it("remembers instants and days as luxon computes them, across DST changes, midnight ones included", () => {
+    // Days around DST changes: Berlin's at 02:00 and 03:00; Havana's at midnight, forward
+    // (00:00 → 01:00) and back (01:00 → 00:00, so that midnight comes twice); Santiago and
+    // Cairo going back from 24:00 to 23:00.
+    const changes = [
+      ["Europe/Berlin", "2026-03-29"],
+      ["Europe/Berlin", "2026-10-25"],
+      ["America/Havana", "2024-03-10"],
+      ["America/Havana", "2024-11-03"],
+      ["America/Santiago", "2024-04-07"],
+      ["America/Santiago", "2024-09-08"],
+      ["Africa/Cairo", "2024-10-31"],
+    ] as const;
+    const offsets = fc.array(fc.oneof(fc.integer({ min: 0, max: 4 * 1440 }).map((m) => m * 60), fc.integer({ min: 0, max: 4 * 86_400 })), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(fc.constantFrom(...changes), fc.integer({ min: 0, max: 3 * 1440 }), offsets, ([zone, date], before, seconds) => {
+        const start = DateTime.fromISO(date, { zone }).minus({ minutes: before }).setLocale("en-US");
+        const clock = planClock(start.toISO() ?? "", zone);
+        seconds.forEach((a, i) => {
+          const at = start.plus({ seconds: a });
+          expect(clock.at(a).toMillis()).toBe(at.toMillis());
+          expect(clock.long(a)).toBe(at.toFormat("ccc yyyy-MM-dd HH:mm"));
+          for (const b of [seconds[(i * 7 + 3) % seconds.length] ?? 0, seconds[(i + 1) % seconds.length] ?? 0]) {
+            expect(clock.sameDay(a, b)).toBe(at.hasSame(start.plus({ seconds: b }), "day"));
+          }
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
   it("rounds shares down", () => {
     expect(formatShare(2 / 3)).toBe("66%");
