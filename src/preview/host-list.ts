@@ -23,15 +23,29 @@ function numbered(name: string): NumberedName | null {
 
 /** Natural order: `cmp2` before `cmp10`; names with the same stem by the width, then the value, of their number. */
 export function compareHostNames(a: string, b: string): number {
-  const na = numbered(a);
-  const nb = numbered(b);
+  return compareNamed({ name: a, parts: numbered(a) }, { name: b, parts: numbered(b) });
+}
+
+interface Named {
+  readonly name: string;
+  readonly parts: NumberedName | null;
+}
+
+function compareNamed(a: Named, b: Named): number {
+  const na = a.parts;
+  const nb = b.parts;
   if (na && nb && na.prefix === nb.prefix && na.suffix === nb.suffix) return na.digits.length - nb.digits.length || na.value - nb.value;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** Runs of consecutive names: ["cmp001..cmp004", "cmp007", "ctl01", "ctl02"]; two in a row stay two names. */
 export function hostRuns(hosts: readonly string[]): string[] {
-  const sorted = [...new Set(hosts)].sort(compareHostNames);
+  return runsOf([...new Set(hosts)]);
+}
+
+function runsOf(distinct: readonly string[]): string[] {
+  // Each name is split once, not at each of the sort's comparisons.
+  const sorted = distinct.map((name): Named => ({ name, parts: numbered(name) })).sort(compareNamed);
   const runs: string[] = [];
   let first: string | null = null;
   let last: string | null = null;
@@ -43,8 +57,7 @@ export function hostRuns(hosts: readonly string[]): string[] {
     if (length <= 2) runs.push(...(first === last ? [first] : [first, last]));
     else runs.push(`${first}..${last}`);
   };
-  for (const name of sorted) {
-    const parts = numbered(name);
+  for (const { name, parts } of sorted) {
     const follows =
       parts !== null &&
       lastParts !== null &&
@@ -71,9 +84,10 @@ export function hostRuns(hosts: readonly string[]): string[] {
  * at most `maxRuns` runs, so a batch of 5,000 hosts stays one short line.
  */
 export function summariseHosts(hosts: readonly string[], maxRuns = 4): string {
-  const count = new Set(hosts).size;
+  const distinct = [...new Set(hosts)];
+  const count = distinct.length;
   if (count === 0) return "no hosts";
-  const runs = hostRuns(hosts);
+  const runs = runsOf(distinct);
   const shown = runs.slice(0, maxRuns).join(", ");
   const more = runs.length > maxRuns ? `, … ${runs.length - maxRuns} more ${runs.length - maxRuns === 1 ? "range" : "ranges"}` : "";
   return count === 1 ? shown : `${shown}${more} (${count} hosts)`;
