@@ -7,7 +7,7 @@
  * (checks/) and the TypeScript actions (actions/). Never throws for a user's mistake.
  */
 import { dirname, relative, resolve as resolvePath } from "node:path";
-import { hasErrors, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { hasErrors, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
 import { sha256 } from "../plan/digest.js";
@@ -41,7 +41,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     tables,
     selector: new HostSelector(program.inventory, tables.hosts, diagnostics),
     inventory: program.inventory,
-    inventoryOrder: new Map([...(program.inventory?.hosts.keys() ?? [])].map((h, i) => [h, i])),
+    inventoryOrder: inventoryPositions(program),
     planDeploy: planDecl.decl.deploy ? { name: planDecl.decl.deploy, namespace } : null,
     planConnection: planDecl.decl.connection ? { name: planDecl.decl.connection, namespace } : null,
     diagnostics,
@@ -254,21 +254,29 @@ function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[
   });
 }
 
+/** Each inventory host's position in the inventory. */
+function inventoryPositions(program: Program): Map<string, number> {
+  const positions = new Map<string, number>();
+  for (const name of program.inventory?.hosts.keys() ?? []) positions.set(name, positions.size);
+  return positions;
+}
+
 /** The planned hosts: inventory order, then hosts named only in the .upg files; each host's connection. */
 function modelHosts(program: Program, merged: readonly MergedService[], diagnostics: Diagnostic[]): ModelHost[] {
-  const connection = new Map<string, { name: string; service: string; span: Span | null }>();
+  // The first service to plan each host, whose connection the host takes.
+  const chosenBy = new Map<string, MergedService>();
   for (const m of merged) {
     for (const h of m.service.hosts) {
-      const had = connection.get(h);
+      const had = chosenBy.get(h);
       if (!had) {
-        connection.set(h, { name: m.connection.name, service: m.service.name, span: m.connection.span });
-      } else if (had.name !== m.connection.name) {
+        chosenBy.set(h, m);
+      } else if (had.connection.name !== m.connection.name) {
         diagnostics.push({
           code: "UPG0235",
           severity: "error",
-          message: `host '${h}' is reached through connection '${m.connection.name}' by service '${m.service.name}' but through '${had.name}' by service '${had.service}'`,
+          message: `host '${h}' is reached through connection '${m.connection.name}' by service '${m.service.name}' but through '${had.connection.name}' by service '${had.service.name}'`,
           span: m.connection.span ?? m.service.nameSpan,
-          ...(had.span ? { labels: [{ span: had.span, message: `'${had.name}' is chosen here` }] } : {}),
+          ...(had.connection.span ? { labels: [{ span: had.connection.span, message: `'${had.connection.name}' is chosen here` }] } : {}),
           help: "a host has one connection: set it once in the plan (`connection NAME`), or give both services the same one",
         });
       }
@@ -277,11 +285,11 @@ function modelHosts(program: Program, merged: readonly MergedService[], diagnost
   const inventory = program.inventory;
   const hosts: ModelHost[] = [];
   for (const [name, h] of inventory?.hosts ?? []) {
-    const c = connection.get(name);
-    if (c) hosts.push({ name, groups: h.groups, vars: h.vars, connection: c.name });
+    const c = chosenBy.get(name);
+    if (c) hosts.push({ name, groups: h.groups, vars: h.vars, connection: c.connection.name });
   }
-  for (const [name, c] of connection) {
-    if (!inventory?.hosts.has(name)) hosts.push({ name, groups: [], vars: {}, connection: c.name });
+  for (const [name, c] of chosenBy) {
+    if (!inventory?.hosts.has(name)) hosts.push({ name, groups: [], vars: {}, connection: c.connection.name });
   }
   return hosts;
 }

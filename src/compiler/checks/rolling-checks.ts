@@ -61,10 +61,15 @@ function batchOverCap(s: ModelService): Diagnostic[] {
 function domainChecks(vars: HostVars, s: ModelService): Diagnostic[] {
   const { domain, maxUnavailablePerDomain: perDomain } = s.rolling;
   if (domain === null || perDomain === null) return [];
-  const values = s.hosts.map((h) => ({ host: h, value: domainValue(vars, h, domain) }));
-  const missing = values.filter((v) => v.value === null).map((v) => v.host);
+  const values = new Set<string>();
+  const missing: string[] = [];
+  for (const h of s.hosts) {
+    const value = domainValue(vars, h, domain);
+    if (value === null) missing.push(h);
+    else values.add(value);
+  }
   if (missing.length > 0) return [missingDomain(s, domain, missing)];
-  const domains = new Set(values.map((v) => v.value)).size;
+  const domains = values.size;
   const over = firstBatchOver(s, perDomain * domains);
   if (!over) return [];
   return [

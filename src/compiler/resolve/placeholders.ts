@@ -48,8 +48,12 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
   const diagnostics: Diagnostic[] = [];
   const builtins = new Set<string>(BUILTIN_PLACEHOLDERS);
   if (!scope.hasInventory) builtins.delete("inventory");
-  const hostVarNames = new Set<string>();
-  for (const h of s.hosts) for (const name of Object.keys(scope.hostVars(h))) hostVarNames.add(name);
+  // Every host var name of the service's hosts, for a did-you-mean; read only for an unknown placeholder.
+  const hostVarNames = (): Set<string> => {
+    const names = new Set<string>();
+    for (const h of s.hosts) for (const name of Object.keys(scope.hostVars(h))) names.add(name);
+    return names;
+  };
 
   const check = (name: string, span: Span, seen: Set<string>): void => {
     if (name.startsWith("secret.")) {
@@ -91,7 +95,7 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
       });
       return;
     }
-    const candidates = [...BUILTIN_PLACEHOLDERS, ...Object.keys(s.vars), ...hostVarNames];
+    const candidates = [...BUILTIN_PLACEHOLDERS, ...Object.keys(s.vars), ...hostVarNames()];
     const suggestion = suggest(name, candidates);
     diagnostics.push({
       code: "UPG0229",
