@@ -211,8 +211,8 @@ export class InventoryBuilder {
         memberships.set(key, membership);
       }
       const vars: Record<string, VarValue> = {};
-      const set = (value: VarValue, key: string): void => {
-        vars[key] = value;
+      const set = (value: VarValue, name: string): void => {
+        vars[name] = value;
       };
       for (const from of membership.vars) from.forEach(set);
       host.inlineVars.forEach(set);
