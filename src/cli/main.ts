@@ -52,7 +52,6 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     );
     return ExitCode.Usage;
   }
-  let code: number = ExitCode.Ok;
   let usageError: string | undefined;
   let parser = yargs([...argv])
     .scriptName("upgradec")
@@ -70,36 +69,46 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       if (error) throw error;
       usageError = message;
     });
+  // yargs parses and checks the command line and prints help; the verb runs after it, not
+  // as a yargs handler (after a handler, yargs lays out the verb's whole help text in case
+  // it is asked for later: some 50 ms of every command).
   for (const verb of verbs) {
-    parser = parser.command(
-      verb.command,
-      verb.describe,
-      (y) => {
-        let built = verb.builder(y);
-        for (const [cmd, what] of verb.examples) built = built.example(cmd, what);
-        return built.epilogue(EXIT_CODES_HELP);
-      },
-      async (args) => {
-        code = await verb.run(args as Record<string, unknown>, io);
-      },
-    );
+    parser = parser.command(verb.command, verb.describe, (y) => {
+      let built = verb.builder(y);
+      for (const [cmd, what] of verb.examples) built = built.example(cmd, what);
+      return built.epilogue(EXIT_CODES_HELP);
+    });
   }
   let helpText = "";
+  let parsed: Record<string, unknown>;
   try {
-    await parser.parseAsync([...argv], {}, (_err, _parsed, output) => {
+    parsed = await parser.parseAsync([...argv], {}, (_err, _parsed, output) => {
       if (output) helpText = output;
     });
   } catch (error) {
-    io.stderr.write(`upgradec: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return ExitCode.Internal;
+    return internalError(io, error);
   }
   if (usageError !== undefined) {
     if (helpText) io.stderr.write(helpText + "\n");
     io.stderr.write(`\nupgradec: ${usageError}\n`);
     return ExitCode.Usage;
   }
-  if (helpText) io.stdout.write(helpText + "\n");
-  return code;
+  if (helpText) {
+    io.stdout.write(helpText + "\n");
+    return ExitCode.Ok;
+  }
+  const verb = verbs.find((v) => verbName(v) === String((parsed["_"] as unknown[] | undefined)?.[0]));
+  if (verb === undefined) return internalError(io, new Error(`no verb for ${JSON.stringify(argv)}`));
+  try {
+    return await verb.run(parsed, io);
+  } catch (error) {
+    return internalError(io, error);
+  }
+}
+
+function internalError(io: CliIO, error: unknown): number {
+  io.stderr.write(`upgradec: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return ExitCode.Internal;
 }
 
 function verbName(verb: Verb): string {
