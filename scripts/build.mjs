@@ -1,5 +1,6 @@
 /**
- * `npm run build`: the CLI as one ES module, dist/upgradec.mjs, which bin/upgradec.js loads.
+ * `npm run build`: the CLI as one ES module, dist/upgradec.mjs, which bin/upgradec.js loads,
+ * with chunks beside it for what only some commands load.
  *
  * One file because loading the sources and their dependencies module by module (chevrotain
  * alone is some 250 files) took 1.5 s of every command before it did anything; the bundle
@@ -19,8 +20,13 @@ const dist = join(root, "dist");
 rmSync(dist, { recursive: true, force: true });
 
 await build({
-  entryPoints: [join(root, "src", "cli", "main.ts")],
-  outfile: join(dist, "upgradec.mjs"),
+  entryPoints: { upgradec: join(root, "src", "cli", "main.ts") },
+  outdir: dist,
+  outExtension: { ".js": ".mjs" },
+  // What only some commands load (import()), such as the plan schema's validator and
+  // execa, goes into chunks beside the bundle, which the other commands never parse.
+  splitting: true,
+  chunkNames: "[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",

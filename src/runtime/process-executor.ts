@@ -7,7 +7,6 @@
  */
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
-import { execa } from "execa";
 import type { VarValue } from "../plan/plan.js";
 import { buildInvocation } from "./command-line.js";
 import type { Clock, ExecRequest, ExecResult, Executor } from "./effects.js";
@@ -105,6 +104,8 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     const { file, args, env } = built.invocation;
     const cwd = request.spec.cwd === null ? options.baseDir : resolvePath(options.baseDir, request.spec.cwd);
     if (request.signal.aborted) return { exitCode: null, signal: null, timedOut: false, error: "cancelled before it started" };
+    // execa is loaded by the first command run, not at the CLI's start-up.
+    const { execa } = await import("execa");
     const child = execa(file, [...args], {
       env: { ...stringEnv(options.env), ...env },
       extendEnv: false,
