@@ -72,12 +72,7 @@ describe("the plan file's text and digest", () => {
     const { phase, ...others } = step("c");
     const reordered = { phase, ...others };
     const steps = [step("a"), step("b", { health: { every: 5, within: 60, healthyFor: 10, onDeadline: "stop" } }), reordered, step("d", { window: undefined }), step("e", { extra: 1 })];
-    const body = { format: "upgradec.plan/1", fingerprint: "f", steps } as unknown as Omit<PlanFile, "digest">;
-    const plan = sealPlan(body);
-    expect(plan.digest).toBe(sha256(JSON.stringify(body)));
-    const lines = planFileText(plan).split("\n");
-    const first = lines.indexOf('  "steps": [') + 1;
-    expect(lines.slice(first, first + steps.length).map((l) => l.trim().replace(/,$/, ""))).toEqual(steps.map((s) => JSON.stringify(s)));
+    expectStepLines(steps);
   });
 
   it("writes thousands of steps a line each, whether or not a step holds text that looks like the line between two steps", () => {
@@ -87,14 +82,17 @@ describe("the plan file's text and digest", () => {
     // it (objects in an array whose first member is an id) cannot be split at that text.
     const plain = Array.from({ length: 20_000 }, (_, i) => step(i));
     const tricky = plain.map((s, i) => (i === 12_345 ? { ...s, notes: [{ id: "a" }, { id: "b" }], text: '},{"id":"' } : s));
-    for (const steps of [plain, tricky]) {
-      const body = { format: "upgradec.plan/1", fingerprint: "f", steps } as unknown as Omit<PlanFile, "digest">;
-      const plan = sealPlan(body);
-      expect(plan.digest).toBe(sha256(JSON.stringify(body)));
-      const lines = planFileText(plan).split("\n");
-      const first = lines.indexOf('  "steps": [') + 1;
-      expect(lines.slice(first, first + steps.length).map((l) => l.trim().replace(/,$/, ""))).toEqual(steps.map((s) => JSON.stringify(s)));
-      expect(lines[first + steps.length]).toBe("  ]");
-    }
+    for (const steps of [plain, tricky]) expectStepLines(steps);
   });
 });
+
+/** A plan of these steps seals with sha256 of its JSON, and its file has each step on a line, as JSON.stringify writes it. */
+function expectStepLines(steps: readonly object[]): void {
+  const body = { format: "upgradec.plan/1", fingerprint: "f", steps } as unknown as Omit<PlanFile, "digest">;
+  const plan = sealPlan(body);
+  expect(plan.digest).toBe(sha256(JSON.stringify(body)));
+  const lines = planFileText(plan).split("\n");
+  const first = lines.indexOf('  "steps": [') + 1;
+  expect(lines.slice(first, first + steps.length).map((l) => l.trim().replace(/,$/, ""))).toEqual(steps.map((s) => JSON.stringify(s)));
+  expect(lines[first + steps.length]).toBe("  ]");
+}
