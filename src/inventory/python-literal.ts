@@ -25,6 +25,13 @@ export function ansibleIniValue(text: string): PyValue {
   return parsed === NOT_A_LITERAL ? text : parsed;
 }
 
+/** The names ast.literal_eval reads as values. */
+const PYTHON_NAMES: ReadonlyMap<string, PyValue> = new Map<string, PyValue>([
+  ["True", true],
+  ["False", false],
+  ["None", null],
+]);
+
 const NOT_A_LITERAL = Symbol("not a literal");
 type Parsed = PyValue | typeof NOT_A_LITERAL;
 
@@ -75,10 +82,12 @@ class LiteralReader {
     if (prefix) return this.readStrings();
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0];
     if (word !== undefined) {
-      const known: Record<string, PyValue> = { True: true, False: false, None: null };
-      if (!(word in known)) return NOT_A_LITERAL;
+      // Only these three names; a Map, so that `toString` or `constructor` is not found on
+      // an object's prototype.
+      const value = PYTHON_NAMES.get(word);
+      if (value === undefined) return NOT_A_LITERAL;
       this.pos += word.length;
-      return known[word] ?? null;
+      return value;
     }
     if (/^[0-9.]/.test(rest)) return this.readNumber();
     return NOT_A_LITERAL;

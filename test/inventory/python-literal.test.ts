@@ -32,7 +32,7 @@ describe("INI values typed as Ansible types them (ast.literal_eval, else the tex
     expect(ansibleIniValue(text)).toEqual(value);
   });
 
-  it.each(["true", "yes", "no", "false", "az1", "10.0.0.1", "012", "01", "ubuntu # admin", "", "1abc", "[1, 2", "'open", "a=b", "1j2"])(
+  it.each(["true", "yes", "no", "false", "az1", "10.0.0.1", "012", "01", "ubuntu # admin", "", "1abc", "[1, 2", "'open", "a=b", "1j2", "toString", "constructor", "__proto__", "hasOwnProperty", "[toString]"])(
     "%s stays the text",
     (text) => {
       expect(ansibleIniValue(text)).toBe(text);
