@@ -172,13 +172,19 @@ suite("zero downtime behind HAProxy (examples/lab-haproxy)", { timeout: 100_000 
     // server went through drain and maintenance with requests still in flight on some.
     expect(m.observation.samples.length).toBeGreaterThan(50);
     expect(minInService(m.observation)).toBeGreaterThanOrEqual(2);
+    // A drain lasts as long as the server's requests in flight: with none at that moment it
+    // is over within milliseconds, between two samples (seen in CI on a loaded machine:
+    // "UP > MAINT > UP 1/2 > UP"). So every server must be seen out for maintenance and
+    // back, after a drain whenever one was seen, and some server must be seen draining with
+    // requests still in flight (below).
     const history = statusHistory(m.observation);
     for (const host of HOSTS) {
       const seen = history[host] ?? [];
-      expect(seen.indexOf("DRAIN"), `${host}: ${seen.join(" > ")}`).toBeGreaterThan(0);
-      expect(seen.indexOf("MAINT"), `${host}: ${seen.join(" > ")}`).toBeGreaterThan(seen.indexOf("DRAIN"));
+      expect(seen.indexOf("MAINT"), `${host}: ${seen.join(" > ")}`).toBeGreaterThan(0);
+      if (seen.includes("DRAIN")) expect(seen.indexOf("MAINT"), `${host}: ${seen.join(" > ")}`).toBeGreaterThan(seen.indexOf("DRAIN"));
       expect(seen[seen.length - 1], `${host}: ${seen.join(" > ")}`).toBe("UP");
     }
+    expect(HOSTS.some((host) => history[host]?.includes("DRAIN")), JSON.stringify(history)).toBe(true);
     const inFlight = sessionsWhileDraining(m.observation);
     expect(Math.max(0, ...Object.values(inFlight)), `sessions in flight while draining: ${JSON.stringify(inFlight)}`).toBeGreaterThan(0);
     expect(m.load.slowCompleted).toBeGreaterThan(0);
