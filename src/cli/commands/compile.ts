@@ -59,41 +59,31 @@ export const compileVerb: Verb = {
     if (failed) return ExitCode.CompileErrors;
     if (!result.plan) return ExitCode.Ok;
 
-    // Written beside and renamed, so a crash never leaves half a plan file. The writes and
-    // the rename run while the preview is rendered.
-    const partial = target !== null ? `${target}.${process.pid}.partial` : null;
-    let written: Promise<void> = Promise.resolve();
-    if (target !== null && partial !== null) {
-      let fd: number;
-      try {
-        fd = openSync(partial, "w", 0o644);
-      } catch (error) {
-        return cannotWrite(io, target, error);
-      }
-      written = writePieces(fd, planFileChunks(result.plan)).then(() => rename(partial, target));
-      // Awaited below; handled here too, should the preview throw first.
-      written.catch(() => undefined);
-    }
+    // The plan file is written while the preview is rendered.
+    const written = target !== null ? writePlanFile(target, planFileChunks(result.plan)) : null;
     if (args["diagnostics-only"] !== true) {
       io.stdout.write(renderPreview(result.plan, format, { steps: args["steps"] === true, color: useColor(io, io.stdout, args["color"]) }));
     }
-    if (target !== null && partial !== null) {
-      try {
-        await written;
-      } catch (error) {
-        rmSync(partial, { force: true });
-        return cannotWrite(io, target, error);
-      }
-    }
+    const failure = await written;
+    if (target !== null && failure) return cannotWrite(io, target, failure.error);
     return ExitCode.Ok;
   },
 };
 
 /**
- * These pieces of text, one after the other, into a file opened for writing, which is then
- * closed. The writes are issued at once and run off the main thread.
+ * The plan file, from these pieces of text: written beside the target and renamed over it, so
+ * a crash never leaves half a plan file. The file is opened before this returns; the writes
+ * (issued at once) and the rename run off the main thread. Resolves to the error, if any,
+ * with nothing left behind.
  */
-async function writePieces(fd: number, pieces: readonly string[]): Promise<void> {
+async function writePlanFile(target: string, pieces: readonly string[]): Promise<{ error: unknown } | null> {
+  const partial = `${target}.${process.pid}.partial`;
+  let fd: number;
+  try {
+    fd = openSync(partial, "w", 0o644);
+  } catch (error) {
+    return { error };
+  }
   let position = 0;
   const writes = pieces.map((piece) => {
     const bytes = Buffer.from(piece, "utf8");
@@ -101,10 +91,17 @@ async function writePieces(fd: number, pieces: readonly string[]): Promise<void>
     position += bytes.length;
     return writeAt(fd, bytes, at);
   });
-  // Every write has ended before the file is closed, failed or not.
-  const results = await Promise.allSettled(writes);
-  await new Promise<void>((resolve, reject) => close(fd, (error) => (error ? reject(error) : resolve())));
-  for (const r of results) if (r.status === "rejected") throw r.reason;
+  try {
+    // Every write has ended before the file is closed, failed or not.
+    const results = await Promise.allSettled(writes);
+    await new Promise<void>((resolve, reject) => close(fd, (error) => (error ? reject(error) : resolve())));
+    for (const r of results) if (r.status === "rejected") throw r.reason;
+    await rename(partial, target);
+    return null;
+  } catch (error) {
+    rmSync(partial, { force: true });
+    return { error };
+  }
 }
 
 function writeAt(fd: number, bytes: Buffer, position: number): Promise<void> {

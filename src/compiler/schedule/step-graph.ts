@@ -25,7 +25,6 @@ interface Lists {
 export class JobGraph {
   /** The graphlib graph of the twin classes; a node is named by its class's index. */
   readonly graph: Graph;
-  readonly jobCount: number;
   private readonly preds: Lists;
   private readonly classOf: Int32Array;
   private readonly members: Lists;
@@ -35,10 +34,8 @@ export class JobGraph {
    * and an edge from a job to itself is none.
    */
   constructor(jobCount: number, from: Int32Array, to: Int32Array) {
-    this.jobCount = jobCount;
-    const edges = distinctEdges(jobCount, from, to);
-    this.preds = lists(jobCount, edges.to, edges.from);
-    const succs = lists(jobCount, edges.from, edges.to);
+    this.preds = distinctLists(lists(jobCount, to, from));
+    const succs = reversed(this.preds);
     this.classOf = twinClasses(jobCount, this.preds, succs);
     const classes = this.classOf.reduce((n, c) => Math.max(n, c + 1), 0);
     const jobs = Int32Array.from({ length: jobCount }, (_, j) => j);
@@ -101,23 +98,28 @@ export class JobGraph {
   }
 }
 
-/** The edges without repeats and self-edges. */
-function distinctEdges(jobCount: number, from: Int32Array, to: Int32Array): { from: Int32Array; to: Int32Array } {
-  // Grouped by target, a repeat is an edge from a job already seen for the same target.
-  const byTarget = lists(jobCount, to, from);
-  const lastTarget = new Int32Array(jobCount).fill(-1);
-  const outFrom: number[] = [];
-  const outTo: number[] = [];
-  for (let t = 0; t < jobCount; t++) {
-    for (let k = byTarget.start[t] as number; k < (byTarget.start[t + 1] as number); k++) {
-      const f = byTarget.list[k] as number;
-      if (f === t || lastTarget[f] === t) continue;
-      lastTarget[f] = t;
-      outFrom.push(f);
-      outTo.push(t);
+/** Sorted lists without repeats, and without a node in its own list. */
+function distinctLists(l: Lists): Lists {
+  const start = new Int32Array(l.start.length);
+  const list = new Int32Array(l.list.length);
+  let at = 0;
+  for (let n = 0; n + 1 < l.start.length; n++) {
+    start[n] = at;
+    for (let k = l.start[n] as number; k < (l.start[n + 1] as number); k++) {
+      const v = l.list[k] as number;
+      // Sorted: a repeat follows the value it repeats.
+      if (v !== n && (k === l.start[n] || v !== l.list[k - 1])) list[at++] = v;
     }
   }
-  return { from: Int32Array.from(outFrom), to: Int32Array.from(outTo) };
+  start[l.start.length - 1] = at;
+  return { start, list: list.subarray(0, at) };
+}
+
+/** The lists the other way round: m in n's list becomes n in m's. */
+function reversed(l: Lists): Lists {
+  const owner = new Int32Array(l.list.length);
+  for (let n = 0; n + 1 < l.start.length; n++) owner.fill(n, l.start[n], l.start[n + 1]);
+  return lists(l.start.length - 1, l.list, owner);
 }
 
 /** For each node, the values of its pairs (key[i], value[i]), sorted ascending. */
