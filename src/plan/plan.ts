@@ -134,9 +134,26 @@ export type PlanCommand =
   | { readonly kind: "shell"; readonly script: string }
   | { readonly kind: "module"; readonly module: string; readonly export: string };
 
-/** A command with the options that govern how it runs. */
+/**
+ * A command with the options that govern how it runs. An option at its default is left out
+ * (COMMAND_DEFAULTS): most actions set none, and at 10k hosts the six defaults written out
+ * in every step would be a sixth of the plan file. Read the options with runOptions.
+ */
 export interface PlanCommandSpec {
   readonly command: PlanCommand;
+  /** Seconds; null or absent for none. */
+  readonly timeout?: number | null;
+  /** Seconds between SIGTERM and SIGKILL. */
+  readonly grace?: number;
+  readonly retries?: number;
+  /** Seconds before the first retry; doubles each time. */
+  readonly backoff?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string | null;
+}
+
+/** How a command runs: its spec's options, each filled in with its default when left out. */
+export interface RunOptions {
   /** Seconds; null for none. */
   readonly timeout: number | null;
   /** Seconds between SIGTERM and SIGKILL. */
@@ -146,6 +163,33 @@ export interface PlanCommandSpec {
   readonly backoff: number;
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string | null;
+}
+
+/** The value of an option a spec leaves out. */
+export const COMMAND_DEFAULTS: RunOptions = Object.freeze({ timeout: null, grace: 10, retries: 0, backoff: 5, env: Object.freeze({}), cwd: null });
+
+/** A spec's options, defaults filled in. */
+export function runOptions(spec: PlanCommandSpec): RunOptions {
+  return {
+    timeout: spec.timeout ?? COMMAND_DEFAULTS.timeout,
+    grace: spec.grace ?? COMMAND_DEFAULTS.grace,
+    retries: spec.retries ?? COMMAND_DEFAULTS.retries,
+    backoff: spec.backoff ?? COMMAND_DEFAULTS.backoff,
+    env: spec.env ?? COMMAND_DEFAULTS.env,
+    cwd: spec.cwd ?? COMMAND_DEFAULTS.cwd,
+  };
+}
+
+/** The spec of a command with these options, those at their default left out; keys always in the same order. */
+export function commandSpec(command: PlanCommand, options: Partial<RunOptions> = {}): PlanCommandSpec {
+  const spec: { -readonly [K in keyof PlanCommandSpec]: PlanCommandSpec[K] } = { command };
+  if (options.timeout !== undefined && options.timeout !== null) spec.timeout = options.timeout;
+  if (options.grace !== undefined && options.grace !== COMMAND_DEFAULTS.grace) spec.grace = options.grace;
+  if (options.retries !== undefined && options.retries !== COMMAND_DEFAULTS.retries) spec.retries = options.retries;
+  if (options.backoff !== undefined && options.backoff !== COMMAND_DEFAULTS.backoff) spec.backoff = options.backoff;
+  if (options.env !== undefined && Object.keys(options.env).length > 0) spec.env = options.env;
+  if (options.cwd !== undefined && options.cwd !== null) spec.cwd = options.cwd;
+  return spec;
 }
 
 export type Phase =

@@ -5,7 +5,7 @@
  * run), with a bound on how many run at once and a timeout each, and never retry: a probe
  * answers what is true now.
  */
-import type { PlanCommandSpec, PlanFile, PlanStep } from "../plan/plan.js";
+import { runOptions, type PlanCommandSpec, type PlanFile, type PlanStep } from "../plan/plan.js";
 import type { Clock, ExecRequest, Executor } from "../runtime/effects.js";
 import { makeRedactor, type SecretValues } from "../runtime/secrets.js";
 import { stepVars, type StepExecContext } from "../runtime/step-exec.js";
@@ -73,7 +73,7 @@ export async function runProbes(tasks: readonly ProbeTask[], env: ProbeEnv): Pro
 
   const runOne = async (task: ProbeTask): Promise<ProbeOutcome> => {
     const timeout = Math.max(0.001, Math.min(task.spec.timeout ?? Infinity, env.timeout));
-    const spec: PlanCommandSpec = { ...task.spec, timeout, retries: 0, grace: Math.min(task.spec.grace, PROBE_GRACE) };
+    const spec: PlanCommandSpec = { ...task.spec, timeout, retries: 0, grace: Math.min(runOptions(task.spec).grace, PROBE_GRACE) };
     let output = "";
     const connection =
       task.viaConnection && task.host !== null && spec.command.kind !== "module" ? (connections.get(hostConnection.get(task.host) ?? "local") ?? []) : [];

@@ -7,7 +7,7 @@
  */
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { VarValue } from "../plan/plan.js";
+import { runOptions, type VarValue } from "../plan/plan.js";
 import { buildInvocation } from "./command-line.js";
 import type { Clock, ExecRequest, ExecResult, Executor } from "./effects.js";
 
@@ -70,7 +70,8 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       service: request.step.service,
       purpose: request.purpose,
     };
-    const timeoutMs = request.spec.timeout === null ? null : request.spec.timeout * 1000;
+    const { timeout, grace } = runOptions(request.spec);
+    const timeoutMs = timeout === null ? null : timeout * 1000;
     const stopTimer = new AbortController();
     try {
       const work = Promise.resolve()
@@ -85,8 +86,8 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       const timedOut = options.clock.sleep(timeoutMs, stopTimer.signal).then(async (): Promise<ExecResult | null> => {
         if (stopTimer.signal.aborted) return null;
         controller.abort(new Error("timeout"));
-        await options.clock.sleep(request.spec.grace * 1000, stopTimer.signal);
-        return { exitCode: null, signal: null, timedOut: true, error: `timed out after ${request.spec.timeout}s` };
+        await options.clock.sleep(grace * 1000, stopTimer.signal);
+        return { exitCode: null, signal: null, timedOut: true, error: `timed out after ${timeout}s` };
       });
       const first = await Promise.race([work, timedOut.then((r) => r ?? work)]);
       return first;
@@ -99,10 +100,11 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
   async function runProcess(request: ExecRequest): Promise<ExecResult> {
     const command = request.spec.command;
     if (command.kind === "module") return fail("internal: module command reached the process runner");
-    const built = buildInvocation(command, { vars: request.vars, secrets: request.secrets }, request.spec.env, request.connection);
+    const run = runOptions(request.spec);
+    const built = buildInvocation(command, { vars: request.vars, secrets: request.secrets }, run.env, request.connection);
     if (!built.ok) return fail(built.error);
     const { file, args, env } = built.invocation;
-    const cwd = request.spec.cwd === null ? options.baseDir : resolvePath(options.baseDir, request.spec.cwd);
+    const cwd = run.cwd === null ? options.baseDir : resolvePath(options.baseDir, run.cwd);
     if (request.signal.aborted) return { exitCode: null, signal: null, timedOut: false, error: "cancelled before it started" };
     // execa is loaded by the first command run, not at the CLI's start-up.
     const { execa } = await import("execa");
@@ -128,9 +130,10 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       signalGroup(child.pid, "SIGTERM");
       killTimer = setTimeout(() => {
         if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
-      }, request.spec.grace * 1000);
+      }, run.grace * 1000);
     };
-    const timeoutTimer = request.spec.timeout === null ? undefined : setTimeout(() => ((timedOut = true), terminate()), request.spec.timeout * 1000);
+    const timeout = run.timeout;
+    const timeoutTimer = timeout === null ? undefined : setTimeout(() => ((timedOut = true), terminate()), timeout * 1000);
     request.signal.addEventListener("abort", terminate, { once: true });
     try {
       const result = await child;
@@ -144,7 +147,7 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
         exitCode: result.exitCode ?? null,
         signal: result.signal ?? null,
         timedOut,
-        error: timedOut ? `timed out after ${request.spec.timeout}s` : error,
+        error: timedOut ? `timed out after ${timeout}s` : error,
       };
     } finally {
       clearTimeout(timeoutTimer);

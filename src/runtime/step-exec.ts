@@ -4,7 +4,7 @@
  * log. Shared by run (actions, done-checks, health gates) and rollback (undos, restores).
  */
 import { dirname, join, resolve as resolvePath } from "node:path";
-import type { PlanCommandSpec, PlanFile, PlanStep, VarValue } from "../plan/plan.js";
+import { runOptions, type PlanCommandSpec, type PlanFile, type PlanStep, type VarValue } from "../plan/plan.js";
 import { type Clock, type ExecRequest, type Executor, succeeded } from "./effects.js";
 import { LineRedactor, type Redactor, type SecretValues } from "./secrets.js";
 import { PACKAGE_ROOT } from "../version.js";
@@ -157,14 +157,15 @@ async function runOnHost(
   signal: AbortSignal,
   retry: boolean,
 ): Promise<SpecOutcome> {
-  const attempts = retry ? spec.retries + 1 : 1;
+  const { retries, backoff } = runOptions(spec);
+  const attempts = retry ? retries + 1 : 1;
   let last: SpecOutcome = OK;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     last = await runOnce(ctx, step, spec, purpose, host, signal, attempt, attempts);
     if (last.ok || signal.aborted) return last;
     if (attempt < attempts) {
-      const delay = spec.backoff * 1000 * 2 ** (attempt - 1);
-      ctx.log(step.id, `-- ${purpose}${onHost(host)}: ${last.message}; retry ${attempt} of ${spec.retries} in ${delay / 1000}s\n`);
+      const delay = backoff * 1000 * 2 ** (attempt - 1);
+      ctx.log(step.id, `-- ${purpose}${onHost(host)}: ${last.message}; retry ${attempt} of ${retries} in ${delay / 1000}s\n`);
       await ctx.clock.sleep(delay, signal);
       if (signal.aborted) return last;
     }

@@ -76,6 +76,19 @@ describe("retries", () => {
   });
 });
 
+describe("a spec without options (as the plan file writes one whose options are all at their defaults)", () => {
+  it("runs once, with no timeout, in the plan's directory, with the environment it was given", { timeout: 20_000 }, async () => {
+    const dir = tempDir();
+    const { result, log } = await runOne(dir, { command: { kind: "shell", script: 'pwd > where; echo "$PATH" > path; echo x >> attempts; sleep 0.3; exit 3' } });
+    expect(result.ok).toBe(false);
+    expect(readFileSync(join(dir, "attempts"), "utf8")).toBe("x\n");
+    expect(readFileSync(join(dir, "where"), "utf8").trim()).toBe(dir);
+    expect(readFileSync(join(dir, "path"), "utf8").trim()).toBe(process.env["PATH"]);
+    expect(log).not.toContain("retry");
+    expect(log).not.toContain("timed out");
+  });
+});
+
 describe("placeholders", () => {
   it("keeps a value with spaces as one argument and expands a whole-argument list var into several", async () => {
     const dir = tempDir();

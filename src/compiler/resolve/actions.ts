@@ -3,13 +3,8 @@
  * the model's action: the command as the runtime runs it, its options with their defaults.
  */
 import type { Action, Command } from "../../parser/ast.js";
-import type { PlanCommand, PlanCommandSpec } from "../../plan/plan.js";
+import { commandSpec, type PlanCommand, type PlanCommandSpec } from "../../plan/plan.js";
 import type { ModelAction } from "../model.js";
-
-/** Seconds between SIGTERM and SIGKILL when the action does not say. */
-export const DEFAULT_GRACE = 10;
-/** Seconds before the first retry when the action does not say. */
-export const DEFAULT_BACKOFF = 5;
 
 export function planCommand(command: Command): PlanCommand {
   switch (command.kind) {
@@ -24,7 +19,7 @@ export function planCommand(command: Command): PlanCommand {
 
 /** A bare command (a `done` or `undo` check) with the default options. */
 export function plainSpec(command: Command): PlanCommandSpec {
-  return { command: planCommand(command), timeout: null, grace: DEFAULT_GRACE, retries: 0, backoff: DEFAULT_BACKOFF, env: {}, cwd: null };
+  return commandSpec(planCommand(command));
 }
 
 export function modelAction(action: Action): ModelAction {
@@ -33,15 +28,15 @@ export function modelAction(action: Action): ModelAction {
   for (const entry of o.env) env[entry.name] = entry.value.value;
   const undo = o.undo === undefined ? null : o.undo.kind === "irreversible" ? "irreversible" : plainSpec(o.undo);
   return {
-    spec: {
-      command: planCommand(action.command),
+    // Options the action leaves out stay out: the plan file says only what differs from the defaults.
+    spec: commandSpec(planCommand(action.command), {
       timeout: o.timeout?.seconds ?? null,
-      grace: o.grace?.seconds ?? DEFAULT_GRACE,
-      retries: o.retries?.value ?? 0,
-      backoff: o.backoff?.seconds ?? DEFAULT_BACKOFF,
+      grace: o.grace?.seconds,
+      retries: o.retries?.value,
+      backoff: o.backoff?.seconds,
       env,
       cwd: o.cwd?.value ?? null,
-    },
+    }),
     takes: o.takes?.seconds ?? null,
     done: o.done ? plainSpec(o.done) : null,
     undo,
