@@ -79,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return built.epilogue(EXIT_CODES_HELP);
     });
   }
+  skipHelpLayoutAfterParse(parser);
   let helpText = "";
   let parsed: Record<string, unknown>;
   try {
@@ -104,6 +105,20 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   } catch (error) {
     return internalError(io, error);
   }
+}
+
+/**
+ * After it has parsed a command, yargs lays out that command's whole help text and keeps it,
+ * to show should the command's handler fail later: some 40 ms of every command, most of it
+ * measuring the width of each word. The verbs here are not yargs handlers (they run after the
+ * parse), so that text is never shown; help asked for (--help, a usage error) is laid out
+ * as before. The hook is yargs' own (its usage instance); when a yargs version lacks it,
+ * nothing changes.
+ */
+function skipHelpLayoutAfterParse(parser: unknown): void {
+  const internal = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
 }
 
 function internalError(io: CliIO, error: unknown): number {
