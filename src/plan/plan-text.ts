@@ -128,20 +128,21 @@ function arrayRuns(array: readonly unknown[]): Run[] {
   return runs;
 }
 
-/** `},{"key":"` when every element is a plain object whose first member is `key` with a string; else null. */
+/**
+ * `},{"key":"` when the first element is a plain object whose first member is `key` with a
+ * string; else null. The other elements are not looked at (at 80k steps that took 20 ms):
+ * the separator cannot occur inside a string (JSON escapes its quotes), so an element that
+ * starts differently makes it occur fewer times than there are pairs, and a nested array of
+ * objects that start with the same key more times, and arrayRuns then serializes the run
+ * element by element. Only both at once in one run could hide each other; a line would then
+ * hold two elements, or one element's end: the text is the same JSON either way, and the
+ * digest (over the compact JSON) the same. Plans as emit makes them have neither.
+ */
 function separatorOf(elements: readonly unknown[]): string | null {
-  let first: string | null = null;
-  for (const e of elements) {
-    if (e === null || typeof e !== "object" || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype || typeof (e as { toJSON?: unknown }).toJSON === "function") return null;
-    let key: string | null = null;
-    for (const k in e) {
-      key = k;
-      break;
-    }
-    if (key === null || typeof (e as Record<string, unknown>)[key] !== "string" || (first !== null && key !== first)) return null;
-    first = key;
-  }
-  return first === null ? null : `},{${JSON.stringify(first)}:"`;
+  const e = elements[0];
+  if (e === null || typeof e !== "object" || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype || typeof (e as { toJSON?: unknown }).toJSON === "function") return null;
+  for (const key in e) return typeof (e as Record<string, unknown>)[key] === "string" ? `},{${JSON.stringify(key)}:"` : null;
+  return null;
 }
 
 function occurrences(text: string, part: string): number {
