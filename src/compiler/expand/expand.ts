@@ -36,15 +36,24 @@ const POSITIONS: readonly CheckpointPosition[] = ["prechecks", "expand", "pin", 
 
 type PerServiceKind = "expand" | "pin" | "migrate" | "unpin" | "contract" | "cleanup";
 
+/** A step of a host's chain, the same for every host of the service but the host. */
 interface ChainStep {
   readonly action: StepAction;
   readonly command: PlanCommandSpec | null;
   readonly duration: number;
   readonly worst: number;
-  readonly unavailable: readonly Unavailable[];
+  /** While it runs: the whole host ("host") or only the service's instance on it ("instance"). */
+  readonly out: "host" | "instance";
   readonly undo: Undo;
   readonly done: PlanCommandSpec | null;
   readonly health: DraftStep["health"];
+}
+
+/** The chain of every host of a service: steps, their summed worst case, and where the health gate is (-1: none). */
+interface Chain {
+  readonly steps: readonly ChainStep[];
+  readonly worst: number;
+  readonly gate: number;
 }
 
 /** Collects steps and jobs in creation order, which is a topological order by construction. */
@@ -198,6 +207,8 @@ export function expand(model: Model): Result<Expansion> {
       maxUnavailable: s.rolling.rolling ? Math.max(1, s.rolling.maxUnavailable) : s.hosts.length,
       maxUnavailablePerDomain: s.rolling.rolling && domainVar !== null && s.rolling.maxUnavailablePerDomain !== null ? Math.max(1, s.rolling.maxUnavailablePerDomain) : null,
     });
+    const firstChain = chainOf(s, true);
+    const restChain = chainOf(s, false);
     let offset = 0;
     let before: readonly number[] = entry;
     let previousTails: number[] = [];
@@ -208,12 +219,13 @@ export function expand(model: Model): Result<Expansion> {
       const gates: number[] = [];
       const tails: number[] = [];
       for (const host of s.hosts.slice(offset, offset + size)) {
-        const chain = hostChain(s, host, s.hosts[0] === host);
-        const worst = chain.reduce((sum, c) => sum + c.worst, 0);
+        const chain = s.hosts[0] === host ? firstChain : restChain;
         // Only `once` actions, on a host other than the first: nothing to do on it.
-        if (chain.length === 0) continue;
+        if (chain.steps.length === 0) continue;
         const hostList = [host];
-        const drafts = chain.map((c): DraftStep => {
+        const hostWide: readonly Unavailable[] = [{ host }];
+        const instance: readonly Unavailable[] = s.maintenance ? hostWide : [{ host, service: s.name }];
+        const drafts = chain.steps.map((c): DraftStep => {
           // Joined, not a template: Array#join makes one flat string, where a template
           // makes a rope of pieces that each later hash (the id check) and JSON.stringify
           // would flatten again (80k ids at 10k hosts).
@@ -228,7 +240,7 @@ export function expand(model: Model): Result<Expansion> {
             after: [],
             duration: c.duration,
             window,
-            unavailable: c.unavailable,
+            unavailable: c.out === "host" ? hostWide : instance,
             batch: b,
             checkpoint: null,
             undo: c.undo,
@@ -238,11 +250,10 @@ export function expand(model: Model): Result<Expansion> {
           };
         });
         const domainValue = domainVar !== null ? hostByName.get(host)?.vars[domainVar] : undefined;
-        const { first, last: tail } = g.chain(drafts, worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
+        const { first, last: tail } = g.chain(drafts, chain.worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
         g.steps[first]?.after.push(...before);
         for (let i = first + 1; i <= tail; i++) g.steps[i]?.after.push(i - 1);
-        const gateOffset = chain.findIndex((c) => c.action === "health");
-        const gate = gateOffset >= 0 ? first + gateOffset : tail;
+        const gate = chain.gate >= 0 ? first + chain.gate : tail;
         gates.push(last ? tail : gate);
         if (!last && tail !== gate) tails.push(tail);
       }
@@ -293,19 +304,20 @@ export function expand(model: Model): Result<Expansion> {
     return name;
   };
 
-  const hostChain = (s: ModelService, host: string, firstHost: boolean): ChainStep[] => {
+  /** A host's chain of steps: the same for each host of the service, but for `once` actions, which only its first host runs. */
+  const chainOf = (s: ModelService, firstHost: boolean): Chain => {
     const out: ChainStep[] = [];
     const maint = s.maintenance;
-    const hostWide: readonly Unavailable[] = [{ host }];
-    const instance: readonly Unavailable[] = maint ? hostWide : [{ host, service: s.name }];
+    const hostWide = "host";
+    const instance = maint ? hostWide : "instance";
     const runs = (a: ModelAction | null | undefined): a is ModelAction => a !== null && a !== undefined && (!a.once || firstHost);
-    const push = (action: StepAction, a: ModelAction | null, duration: number, unavailable: readonly Unavailable[], undo: Undo, worst = duration): void => {
+    const push = (action: StepAction, a: ModelAction | null, duration: number, unavailable: ChainStep["out"], undo: Undo, worst = duration): void => {
       out.push({
         action,
         command: a?.spec ?? null,
         duration,
         worst,
-        unavailable,
+        out: unavailable,
         undo,
         done: a?.done ?? null,
         health: null,
@@ -345,14 +357,14 @@ export function expand(model: Model): Result<Expansion> {
         duration,
         // A window must hold the gate's whole deadline, not only its usual time.
         worst: Math.max(duration, health.within),
-        unavailable: instance,
+        out: instance,
         undo: null,
         done: health.action.done,
         health: { every: health.every, within: health.within, healthyFor: health.healthyFor, onDeadline: health.onDeadline },
       });
     }
     if (maint && runs(maint.exit)) push("maintenance-exit", maint.exit, est(maint.exit, "maintenance-exit"), hostWide, undoOf(maint.exit, maint.enter?.spec ?? null));
-    return out;
+    return { steps: out, worst: out.reduce((sum, c) => sum + c.worst, 0), gate: out.findIndex((c) => c.action === "health") };
   };
 
   // Service-level findings, once per service.
