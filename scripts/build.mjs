@@ -1,6 +1,7 @@
 /**
  * `npm run build`: the CLI as one ES module, dist/upgradec.mjs, which bin/upgradec.js loads,
- * with chunks beside it for what only some commands load.
+ * with chunks beside it for what only some commands load, and dist/plan-file-worker.mjs, the
+ * thread that writes the plan file for `compile -o`.
  *
  * One file because loading the sources and their dependencies module by module (chevrotain
  * alone is some 250 files) took 1.5 s of every command before it did anything; the bundle
@@ -20,7 +21,8 @@ const dist = join(root, "dist");
 rmSync(dist, { recursive: true, force: true });
 
 await build({
-  entryPoints: { upgradec: join(root, "src", "cli", "main.ts") },
+  // The plan file's writing thread (compile -o) is a module of its own, beside the bundle.
+  entryPoints: { upgradec: join(root, "src", "cli", "main.ts"), "plan-file-worker": join(root, "src", "cli", "plan-file-worker.ts") },
   outdir: dist,
   outExtension: { ".js": ".mjs" },
   // What only some commands load (import()), such as the plan schema's validator and

@@ -6,6 +6,7 @@
 import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
+import type { PlanTextSink } from "../plan/plan-text.js";
 import { emitPlan, type Relocation } from "./emit/emit.js";
 import type { DraftStep } from "./expand/draft.js";
 import { expand } from "./expand/expand.js";
@@ -30,6 +31,8 @@ export interface BuildOptions {
    * (so the plan runs from anywhere), and its fingerprint and digest cover them so.
    */
   readonly relocate?: Relocation;
+  /** Receives the plan file's text as it is made (compile -o writes it in another thread meanwhile). */
+  readonly planText?: PlanTextSink;
 }
 
 /** Expand the model into steps, schedule them, compute the impact, and make the plan file. Never throws. */
@@ -107,6 +110,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     impact: impact(model, x.steps, sched.start),
     compilerVersion: options.compilerVersion,
     ...(options.relocate ? { relocate: options.relocate } : {}),
+    ...(options.planText ? { planText: options.planText } : {}),
   });
   return { value: hasErrors(diagnostics) ? null : plan, diagnostics };
 }

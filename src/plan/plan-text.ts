@@ -23,19 +23,43 @@ export function planDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
 }
 
 /**
- * The plan with its digest (placed after `fingerprint`, so the file reads well), serialized
- * once: its text (planFileChunks) is kept with it, built from the same pieces.
+ * Receives the plan file's text as it is made, piece by piece in file order (compile -o
+ * writes the file in another thread meanwhile). The digest's line comes at its place with
+ * 64 zeros for the digest, which is known only at the end: `digest` then gives the line as
+ * it must read, of the same length.
  */
-export function sealPlan(body: Omit<PlanFile, "digest">): PlanFile {
-  const members = layout(body);
-  const hash = createHash("sha256");
-  writeCompact(members, hash);
-  const digest = hash.digest("hex");
+export interface PlanTextSink {
+  /** The next piece of text. */
+  text(piece: string): void;
+  /** The next elements of an array, as compact JSON: in the file each goes on a line of its own (layRun). */
+  run(json: string, between: string): void;
+  /** The digest's line, to be written over once the digest is known. */
+  digestLine(placeholder: string): void;
+  /** The digest's line as it must read. */
+  digest(line: string): void;
+}
+
+/** A run of elements (see arrayRuns) as the file lays it out: one element per line. */
+export function layRun(json: string, between: string): string {
+  // Within a run the separator is exactly the text between two elements: `},{"id":"`.
+  return json.replaceAll(between, `},\n    ${between.slice(2)}`);
+}
+
+/**
+ * The plan with its digest (placed after `fingerprint`, so the file reads well), serialized
+ * once. Without a sink its text (planFileChunks) is kept with it, built from the same pieces;
+ * with one, the text goes to the sink as it is made, and is not kept.
+ */
+export function sealPlan(body: Omit<PlanFile, "digest">, sink?: PlanTextSink): PlanFile {
   const { format, fingerprint, ...rest } = body;
-  const plan: PlanFile = { format, fingerprint, digest, ...rest };
-  const at = members.findIndex((m) => m.key === "fingerprint") + 1;
-  members.splice(at, 0, { key: "digest", scalar: JSON.stringify(digest), keys: null, runs: [] });
-  laidOut.set(plan, fileChunks(members));
+  const plan: { -readonly [K in keyof PlanFile]: PlanFile[K] } = { format, fingerprint, digest: DIGEST_PLACEHOLDER, ...rest };
+  const hash = createHash("sha256");
+  const collected = sink ? null : new Collector();
+  const out = sink ?? (collected as Collector);
+  const placeholder = writeText(plan, out, hash);
+  plan.digest = hash.digest("hex");
+  if (placeholder !== null) out.digest(placeholder.replace(DIGEST_PLACEHOLDER, plan.digest));
+  if (collected) laidOut.set(plan, collected.chunks);
   return plan;
 }
 
@@ -46,28 +70,141 @@ export function planFileText(plan: PlanFile): string {
 
 /**
  * The plan file's text in pieces, to write one after the other: at 10k hosts the text is
- * 47 MB, and joining it would copy it once more.
+ * 40 MB, and joining it would copy it once more.
  */
 export function planFileChunks(plan: PlanFile): readonly string[] {
-  return laidOut.get(plan) ?? fileChunks(layout(plan));
+  const kept = laidOut.get(plan);
+  if (kept) return kept;
+  const collected = new Collector();
+  writeText(plan, collected, null);
+  return collected.chunks;
 }
 
-/** The files of the plans sealed here. */
+/** The files of the plans sealed here without a sink. */
 const laidOut = new WeakMap<PlanFile, string[]>();
 
+/** The digest while the plan is serialized: 64 zeros, as long as the digest. */
+const DIGEST_PLACEHOLDER = "0".repeat(64);
+
+/** A sink that keeps the text as pieces, the digest's line a piece of its own. */
+class Collector implements PlanTextSink {
+  readonly chunks: string[] = [];
+  private digestAt = -1;
+  text(piece: string): void {
+    this.chunks.push(piece);
+  }
+  run(json: string, between: string): void {
+    this.chunks.push(layRun(json, between));
+  }
+  digestLine(placeholder: string): void {
+    this.digestAt = this.chunks.push(placeholder) - 1;
+  }
+  digest(line: string): void {
+    if (this.digestAt >= 0) this.chunks[this.digestAt] = line;
+  }
+}
+
 /**
- * A top-level member: a scalar's JSON, or a container's elements as compact JSON, with their
- * keys for an object. An array's elements come in runs: the compact JSON of consecutive
- * elements, comma-separated, as JSON.stringify writes the array (see arrayRuns). Members and
- * elements JSON.stringify would leave out are left out, and an array element it writes as
- * null is null here too.
+ * The value's file text into `file`, and its compact JSON (what JSON.stringify writes) into
+ * `hash` when there is one, from one serialization: each top-level member on a line of its
+ * own, and each element of a top-level array or object (a step, a host, a service, a window)
+ * on a line of its own as compact JSON. Members and elements JSON.stringify would leave out
+ * are left out, and an array element it writes as null is null here too.
+ *
+ * With a hash, the `digest` member is not part of the compact JSON, and its line goes to the
+ * file as it is (DIGEST_PLACEHOLDER) through `digestLine`; the line is returned.
  */
-interface Member {
-  readonly key: string;
-  readonly scalar: string | null;
-  /** An object's keys, one per run (each run is one value); null for an array. */
-  readonly keys: string[] | null;
-  readonly runs: Run[];
+function writeText(value: object, file: PlanTextSink, hash: Hash | null): string | null {
+  const out = new TextOut(file, hash);
+  const members: (readonly [string, unknown, string | null])[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const container = v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON !== "function";
+    const scalar = container ? null : (JSON.stringify(v) as string | undefined);
+    if (scalar !== undefined) members.push([key, v, scalar]);
+  }
+  let placeholder: string | null = null;
+  let compactMembers = 0;
+  out.both("{\n", "{");
+  members.forEach(([key, v, scalar], i) => {
+    const comma = i < members.length - 1 ? ",\n" : "\n";
+    const name = JSON.stringify(key);
+    if (hash !== null && key === "digest") {
+      placeholder = `  ${name}: ${scalar ?? ""}${comma}`;
+      out.digestLine(placeholder);
+      return;
+    }
+    out.both(`  ${name}: `, `${compactMembers++ > 0 ? "," : ""}${name}:`);
+    if (scalar !== null) {
+      out.both(scalar + comma, scalar);
+    } else if (Array.isArray(v)) {
+      const runs = arrayRuns(v);
+      out.both(runs.length === 0 ? "[" : "[\n    ", "[");
+      runs.forEach((run, j) => {
+        if (j > 0) out.both(",\n    ", ",");
+        out.run(run);
+      });
+      out.both(runs.length === 0 ? `]${comma}` : `\n  ]${comma}`, "]");
+    } else {
+      const entries: (readonly [string, string])[] = [];
+      for (const [k, e] of Object.entries(v as object)) {
+        const json = JSON.stringify(e) as string | undefined;
+        if (json !== undefined) entries.push([k, json]);
+      }
+      out.both(entries.length === 0 ? "{" : "{\n    ", "{");
+      entries.forEach(([k, json], j) => {
+        const name = JSON.stringify(k);
+        out.both(`${j > 0 ? ",\n    " : ""}${name}: `, `${j > 0 ? "," : ""}${name}:`);
+        out.run({ json, between: null });
+      });
+      out.both(entries.length === 0 ? `}${comma}` : `\n  }${comma}`, "}");
+    }
+  });
+  out.both("}\n", "}");
+  out.flush();
+  return placeholder;
+}
+
+/** The file text and the compact JSON as they are made: small pieces gathered, large runs passed on as they come. */
+class TextOut {
+  private fileText = "";
+  private compactText = "";
+  constructor(
+    private readonly file: PlanTextSink,
+    private readonly hash: Hash | null,
+  ) {}
+
+  /** The same piece of the value, as the file and as the compact JSON write it. */
+  both(fileText: string, compactText: string): void {
+    this.fileText += fileText;
+    if (this.hash) this.compactText += compactText;
+  }
+
+  run(run: Run): void {
+    if (run.json.length < 65_536) {
+      this.both(run.between === null ? run.json : layRun(run.json, run.between), run.json);
+      return;
+    }
+    this.flush();
+    if (run.between === null) this.file.text(run.json);
+    else this.file.run(run.json, run.between);
+    this.hash?.update(run.json);
+  }
+
+  digestLine(placeholder: string): void {
+    this.flushFile();
+    this.file.digestLine(placeholder);
+  }
+
+  flush(): void {
+    this.flushFile();
+    if (this.hash && this.compactText !== "") this.hash.update(this.compactText);
+    this.compactText = "";
+  }
+
+  private flushFile(): void {
+    if (this.fileText !== "") this.file.text(this.fileText);
+    this.fileText = "";
+  }
 }
 
 /** Compact JSON of consecutive elements, and how to put each on a line of its own. */
@@ -75,29 +212,6 @@ interface Run {
   readonly json: string;
   /** The separator between two elements in `json`, which occurs nowhere else in it; null when `json` is one element. */
   readonly between: string | null;
-}
-
-function layout(value: object): Member[] {
-  const members: Member[] = [];
-  for (const [key, v] of Object.entries(value)) {
-    if (v === null || typeof v !== "object" || typeof (v as { toJSON?: unknown }).toJSON === "function") {
-      const scalar = JSON.stringify(v) as string | undefined;
-      if (scalar !== undefined) members.push({ key, scalar, keys: null, runs: [] });
-    } else if (Array.isArray(v)) {
-      members.push({ key, scalar: null, keys: null, runs: arrayRuns(v) });
-    } else {
-      const keys: string[] = [];
-      const runs: Run[] = [];
-      for (const [k, e] of Object.entries(v as object)) {
-        const json = JSON.stringify(e) as string | undefined;
-        if (json === undefined) continue;
-        keys.push(k);
-        runs.push({ json, between: null });
-      }
-      members.push({ key, scalar: null, keys, runs });
-    }
-  }
-  return members;
 }
 
 /** Elements per JSON.stringify call: a run of 80k steps would be a 47 MB string. */
@@ -149,66 +263,4 @@ function occurrences(text: string, part: string): number {
   let n = 0;
   for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length)) n++;
   return n;
-}
-
-/** The members as compact JSON, byte for byte JSON.stringify of the object they came from, into `hash`. */
-function writeCompact(members: readonly Member[], hash: Hash): void {
-  let head = "{";
-  members.forEach((m, i) => {
-    head += `${i > 0 ? "," : ""}${JSON.stringify(m.key)}:`;
-    if (m.scalar !== null) {
-      head += m.scalar;
-      return;
-    }
-    head += m.keys === null ? "[" : "{";
-    m.runs.forEach((run, j) => {
-      head += `${j > 0 ? "," : ""}${m.keys === null ? "" : `${JSON.stringify(m.keys[j])}:`}`;
-      if (run.json.length < 65_536) {
-        head += run.json;
-        return;
-      }
-      hash.update(head);
-      hash.update(run.json);
-      head = "";
-    });
-    head += m.keys === null ? "]" : "}";
-  });
-  hash.update(head + "}");
-}
-
-/** The file's layout: one line per member and per element, in pieces (a run of steps is one). */
-function fileChunks(members: readonly Member[]): string[] {
-  const chunks: string[] = [];
-  let text = "{\n";
-  const put = (piece: string): void => {
-    if (piece.length < 65_536) {
-      text += piece;
-      return;
-    }
-    chunks.push(text, piece);
-    text = "";
-  };
-  members.forEach((m, i) => {
-    const comma = i < members.length - 1 ? ",\n" : "\n";
-    const head = `  ${JSON.stringify(m.key)}: `;
-    if (m.scalar !== null) {
-      put(head + m.scalar + comma);
-      return;
-    }
-    const [open, close] = m.keys === null ? ["[", "]"] : ["{", "}"];
-    if (m.runs.length === 0) {
-      put(head + open + close + comma);
-      return;
-    }
-    put(head + open);
-    m.runs.forEach((run, j) => {
-      put(j === 0 ? "\n    " : ",\n    ");
-      if (m.keys !== null) put(`${JSON.stringify(m.keys[j])}: `);
-      // Within a run the separator is exactly the text between two elements: `},{"id":"`.
-      put(run.between === null ? run.json : run.json.replaceAll(run.between, `},\n    ${run.between.slice(2)}`));
-    });
-    put(`\n  ${close}${comma}`);
-  });
-  chunks.push(text + "}\n");
-  return chunks;
 }

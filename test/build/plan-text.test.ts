@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { planDigest, planFileText, sealPlan } from "../../src/plan/plan-text.js";
+import { layRun, planDigest, planFileText, sealPlan, type PlanTextSink } from "../../src/plan/plan-text.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -36,6 +36,27 @@ describe("the plan file's text and digest", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("gives a sink, piece by piece, the same text it keeps without one, the digest's line written over at the end", () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        const file = recorded();
+        const streamed = sealPlan(b, file.sink);
+        const kept = sealPlan(b);
+        expect(streamed).toEqual(kept);
+        expect(file.text()).toBe(planFileText(kept));
+      }),
+      { numRuns: 200 },
+    );
+    // Runs of steps large enough to go to the sink as they are made.
+    const steps = Array.from({ length: 20_000 }, (_, i) => ({ id: `s/h${i}/stop`, after: i > 0 ? [`s/h${i - 1}/stop`] : [], estimate: { start: i, duration: 1 } }));
+    const big = { format: "upgradec.plan/1", fingerprint: "f", steps, timing: { total: 20_000 } } as unknown as Omit<PlanFile, "digest">;
+    const file = recorded();
+    const streamed = sealPlan(big, file.sink);
+    expect(file.runs()).toBeGreaterThan(1);
+    expect(file.text()).toBe(planFileText(sealPlan(big)));
+    expect(streamed.digest).toBe(sha256(JSON.stringify(big)));
   });
 
   it("puts each step on a line of its own and changes the digest for any edit", () => {
@@ -85,6 +106,31 @@ describe("the plan file's text and digest", () => {
     for (const steps of [plain, tricky]) expectStepLines(steps);
   });
 });
+
+/** A sink that writes what it is given into a text, as the plan file's writer does into the file. */
+function recorded(): { sink: PlanTextSink; text(): string; runs(): number } {
+  let text = "";
+  let digestAt = -1;
+  let placeholder = "";
+  let runs = 0;
+  const sink: PlanTextSink = {
+    text: (piece) => void (text += piece),
+    run: (json, between) => {
+      runs++;
+      text += layRun(json, between);
+    },
+    digestLine: (line) => {
+      digestAt = text.length;
+      placeholder = line;
+      text += line;
+    },
+    digest: (line) => {
+      expect(line.length).toBe(placeholder.length);
+      text = text.slice(0, digestAt) + line + text.slice(digestAt + line.length);
+    },
+  };
+  return { sink, text: () => text, runs: () => runs };
+}
 
 /** A plan of these steps seals with sha256 of its JSON, and its file has each step on a line, as JSON.stringify writes it. */
 function expectStepLines(steps: readonly object[]): void {

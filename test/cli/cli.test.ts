@@ -2,7 +2,7 @@
  * The CLI contract, through the built binary: verbs, help, and distinct exit codes.
  */
 import { execa } from "execa";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -80,6 +80,41 @@ describe("upgradec CLI", () => {
       expect(simulated.stderr).toBe("");
       expect(simulated.exitCode).toBe(0);
       expect((JSON.parse(simulated.stdout) as { outcome: string }).outcome).toBe("completed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("writes the plan file in a thread of its own, byte for byte the text --format json prints; without that thread's module, from the main thread", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-cli-"));
+    try {
+      const source = join(root, "examples", "upgrade-zed-to-2023.1", "cloud.upg");
+      const threaded = await execa("node", [bin, "compile", source, "-o", "plan.json", "--format", "json"], { cwd: dir, reject: false, stripFinalNewline: false, env: { NO_COLOR: "1" } });
+      expect(threaded.exitCode).toBe(0);
+      expect(readFileSync(join(dir, "plan.json"), "utf8")).toBe(threaded.stdout);
+      expect(readdirSync(dir)).toEqual(["plan.json"]);
+      // An installed copy whose dist/ lacks the thread's module.
+      const pkg = join(dir, "pkg");
+      for (const part of ["bin", "dist", "schema", "package.json", join("src", "stdlib")]) cpSync(join(root, part), join(pkg, part), { recursive: true });
+      rmSync(join(pkg, "dist", "plan-file-worker.mjs"));
+      symlinkSync(join(root, "node_modules"), join(pkg, "node_modules"));
+      const direct = await execa("node", [join(pkg, "bin", "upgradec.js"), "compile", source, "-o", "direct.json", "--format", "json"], { cwd: dir, reject: false, stripFinalNewline: false, env: { NO_COLOR: "1" } });
+      expect(direct.stderr).toBe("");
+      expect(direct.exitCode).toBe(0);
+      expect(readFileSync(join(dir, "direct.json"), "utf8")).toBe(direct.stdout);
+      expect(direct.stdout).toBe(threaded.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a compile with errors writes no plan file, and leaves no partial one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-cli-"));
+    try {
+      writeFileSync(join(dir, "bad.upg"), 'plan "p" { from "a" to "b" }\nservice api { after ghost }\n');
+      const r = await execa("node", [bin, "compile", "bad.upg", "-o", "plan.json"], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
+      expect(r.exitCode).toBe(1);
+      expect(readdirSync(dir)).toEqual(["bad.upg"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

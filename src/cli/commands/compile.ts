@@ -8,6 +8,7 @@ import { nodeLoadHost } from "../../compiler/node-host.js";
 import { planFileChunks } from "../../plan/plan-text.js";
 import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
 import { VERSION } from "../../version.js";
+import { PlanFileWriter, type WriteFailure } from "../plan-file-writer.js";
 import { useColor } from "../color.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
@@ -35,54 +36,66 @@ export const compileVerb: Verb = {
       .option("diagnostics-only", { type: "boolean", default: false, describe: "check only: print diagnostics, no preview" })
       .option("color", { type: "boolean", describe: "colour the output (default: on a terminal, unless NO_COLOR is set)" }),
   run: async (args, io) => {
-    const file = String(args["file"]);
-    const format = args["format"] as PreviewFormat;
     // Paths in the plan file are relative to the plan file, so it can be run from anywhere.
     const target = typeof args["output"] === "string" ? resolvePath(io.cwd, args["output"]) : null;
-    const result = compileFile(file, nodeLoadHost(io.cwd), {
-      now: new Date(),
-      compilerVersion: VERSION,
-      checkOnly: args["diagnostics-only"] === true,
-      ...(typeof args["start"] === "string" ? { start: args["start"] } : {}),
-      ...(target !== null ? { relocate: { from: io.cwd, to: dirname(target) } } : {}),
-    });
-    const failed = hasErrors(result.diagnostics);
-    if (format === "json") {
-      const body = diagnosticsToJson(result.diagnostics, result.texts);
-      if (failed || args["diagnostics-only"] === true || !result.plan) {
-        io.stdout.write(JSON.stringify(body, null, 2) + "\n");
-        return failed ? ExitCode.CompileErrors : ExitCode.Ok;
-      }
-    } else if (result.diagnostics.length > 0) {
-      io.stderr.write(renderDiagnostics(result.diagnostics, result.texts, { color: useColor(io, io.stderr, args["color"]) }));
+    // The plan file is written by a thread of its own as the compiler makes its text.
+    const writer = target !== null && args["diagnostics-only"] !== true ? new PlanFileWriter(target) : null;
+    try {
+      return await compile(args, io, target, writer);
+    } finally {
+      await writer?.abort();
     }
-    if (failed) return ExitCode.CompileErrors;
-    if (!result.plan) return ExitCode.Ok;
-
-    // The plan file is written while the preview is rendered.
-    const written = target !== null ? writePlanFile(target, planFileChunks(result.plan)) : null;
-    if (args["diagnostics-only"] !== true) {
-      io.stdout.write(renderPreview(result.plan, format, { steps: args["steps"] === true, color: useColor(io, io.stdout, args["color"]) }));
-    }
-    const failure = await written;
-    if (target !== null && failure) return cannotWrite(io, target, failure.error);
-    return ExitCode.Ok;
   },
 };
 
+async function compile(args: Record<string, unknown>, io: CliIO, target: string | null, writer: PlanFileWriter | null): Promise<number> {
+  const file = String(args["file"]);
+  const format = args["format"] as PreviewFormat;
+  const result = compileFile(file, nodeLoadHost(io.cwd), {
+    now: new Date(),
+    compilerVersion: VERSION,
+    checkOnly: args["diagnostics-only"] === true,
+    ...(typeof args["start"] === "string" ? { start: args["start"] } : {}),
+    ...(target !== null ? { relocate: { from: io.cwd, to: dirname(target) } } : {}),
+    ...(writer !== null ? { planText: writer } : {}),
+  });
+  const failed = hasErrors(result.diagnostics);
+  if (format === "json") {
+    const body = diagnosticsToJson(result.diagnostics, result.texts);
+    if (failed || args["diagnostics-only"] === true || !result.plan) {
+      io.stdout.write(JSON.stringify(body, null, 2) + "\n");
+      return failed ? ExitCode.CompileErrors : ExitCode.Ok;
+    }
+  } else if (result.diagnostics.length > 0) {
+    io.stderr.write(renderDiagnostics(result.diagnostics, result.texts, { color: useColor(io, io.stderr, args["color"]) }));
+  }
+  if (failed) return ExitCode.CompileErrors;
+  if (!result.plan) return ExitCode.Ok;
+
+  // The thread goes on writing while the preview is rendered.
+  const written = writer?.finish() ?? null;
+  if (args["diagnostics-only"] !== true) {
+    io.stdout.write(renderPreview(result.plan, format, { steps: args["steps"] === true, color: useColor(io, io.stdout, args["color"]) }));
+  }
+  let failure = await written;
+  // Without its thread (it could not start), the file is written from here.
+  if (target !== null && failure?.thread === true) failure = await writePlanFile(target, planFileChunks(result.plan));
+  if (target !== null && failure) return cannotWrite(io, target, failure.error);
+  return ExitCode.Ok;
+}
+
 /**
  * The plan file, from these pieces of text: written beside the target and renamed over it, so
- * a crash never leaves half a plan file. The file is opened before this returns; the writes
- * (issued at once) and the rename run off the main thread. Resolves to the error, if any,
- * with nothing left behind.
+ * a crash never leaves half a plan file. The writes (issued at once) and the rename run off
+ * the main thread. Resolves to the error, if any, with nothing left behind.
  */
-async function writePlanFile(target: string, pieces: readonly string[]): Promise<{ error: unknown } | null> {
+async function writePlanFile(target: string, pieces: readonly string[]): Promise<WriteFailure | null> {
   const partial = `${target}.${process.pid}.partial`;
   let fd: number;
   try {
     fd = openSync(partial, "w", 0o644);
   } catch (error) {
-    return { error };
+    return { error: messageOf(error), thread: false };
   }
   let position = 0;
   const writes = pieces.map((piece) => {
@@ -100,7 +113,7 @@ async function writePlanFile(target: string, pieces: readonly string[]): Promise
     return null;
   } catch (error) {
     rmSync(partial, { force: true });
-    return { error };
+    return { error: messageOf(error), thread: false };
   }
 }
 
@@ -117,8 +130,11 @@ function writeAt(fd: number, bytes: Buffer, position: number): Promise<void> {
   });
 }
 
-function cannotWrite(io: CliIO, target: string, error: unknown): number {
-  const reason = error instanceof Error ? error.message : String(error);
+function cannotWrite(io: CliIO, target: string, reason: string): number {
   io.stderr.write(`upgradec: cannot write the plan file ${target}: ${reason}\n  = help: give -o a path in a directory that exists and that you can write to\n`);
   return ExitCode.Usage;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -7,7 +7,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { DateTime } from "luxon";
 import { planFingerprint } from "../../plan/digest.js";
-import { sealPlan } from "../../plan/plan-text.js";
+import { sealPlan, type PlanTextSink } from "../../plan/plan-text.js";
 import {
   PLAN_FORMAT,
   type PlanFile,
@@ -38,6 +38,8 @@ export interface EmitInput {
   readonly compilerVersion: string;
   /** Where the plan file goes, when that is not where the sources were read from: see BuildOptions.relocate. */
   readonly relocate?: Relocation;
+  /** Receives the plan file's text as it is made; without one, the text is kept with the plan (planFileChunks). */
+  readonly planText?: PlanTextSink;
 }
 
 /** Source paths were read relative to `from`; the plan file, written in `to`, records them relative to it. */
@@ -132,7 +134,7 @@ export function emitPlan(input: EmitInput): PlanFile {
     timing,
     impact: input.impact,
   };
-  return sealPlan(withoutDigest);
+  return sealPlan(withoutDigest, input.planText);
 }
 
 /** A relative path moved from one directory to another; standard-library (`<stdlib>/...`) and absolute paths stay. */
