@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/compiler/build-plan.js";
-import { merge } from "../../src/compiler/impact/impact.js";
+import type { DraftStep } from "../../src/compiler/expand/draft.js";
+import { impact, merge } from "../../src/compiler/impact/impact.js";
 import type { Model } from "../../src/compiler/model.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { action, computeService, host, model, names, rolling, service } from "./model-builder.js";
@@ -48,5 +50,60 @@ describe("impact", () => {
       { service: "web", instances: 2, minInService: 0, minShare: 0, downtime: 50 },
     ]);
     expect(plan.impact.peakDataPlaneOut).toBe(0);
+  });
+
+  it("agrees with counting, instant by instant, what each step takes out", () => {
+    const hostNames = ["h0", "h1", "h2", "h3", "h4"];
+    const m = model({
+      hosts: hostNames.map((h) => host(h)),
+      services: [service("a", { hosts: ["h0", "h1", "h2", "h3"], plane: "data" }), service("b", { hosts: ["h2", "h3", "h4"] })],
+    });
+    // A whole host, or a service's instance on one of its hosts.
+    const placed = fc.oneof(
+      fc.constantFrom(...hostNames).map((h) => ({ host: h, service: null })),
+      ...m.services.map((svc) => fc.constantFrom(...svc.hosts).map((h) => ({ host: h, service: svc.name as string | null }))),
+    );
+    const span = fc.record({
+      on: placed,
+      start: fc.integer({ min: 0, max: 40 }).map((t) => t / 2),
+      duration: fc.integer({ min: 0, max: 20 }).map((t) => t / 2),
+    }).map(({ on, start, duration }) => ({ ...on, start, duration }));
+    fc.assert(
+      fc.property(fc.array(span, { maxLength: 25 }), (spans) => {
+        const steps = spans.map(
+          (x, i): DraftStep => ({
+            id: `s${i}`, phase: "rollout", service: x.service, hosts: [x.host], action: "upgrade", command: null, after: [], duration: x.duration,
+            window: null, unavailable: [x.service === null ? { host: x.host } : { host: x.host, service: x.service }], batch: 0, checkpoint: null,
+            undo: null, irreversibleReason: null, done: null, health: null,
+          }),
+        );
+        const got = impact(m, steps, Float64Array.from(spans.map((x) => x.start)));
+        // Every instant that matters: each span's start and end, and the middle of each gap between two of them.
+        const points = [...new Set(spans.flatMap((x) => [x.start, x.start + x.duration]))].sort((p, q) => p - q);
+        const out = (h: string, svc: string | null, t: number): boolean =>
+          spans.some((x) => x.duration > 0 && x.host === h && (x.service === null || svc === null || x.service === svc) && x.start <= t && t < x.start + x.duration);
+        for (const svc of m.services) {
+          let peak = 0;
+          let full = 0;
+          points.forEach((t, k) => {
+            const n = svc.hosts.filter((h) => out(h, svc.name, t)).length;
+            peak = Math.max(peak, n);
+            if (n === svc.hosts.length && k + 1 < points.length) full += (points[k + 1] as number) - t;
+          });
+          expect(got.services.find((x) => x.service === svc.name)).toMatchObject({ instances: svc.hosts.length, minInService: svc.hosts.length - peak, downtime: full });
+        }
+        for (const h of hostNames) {
+          let time = 0;
+          points.forEach((t, k) => {
+            if (k + 1 < points.length && out(h, null, t)) time += (points[k + 1] as number) - t;
+          });
+          expect(got.hosts.find((x) => x.host === h)?.outOfService).toBe(time);
+        }
+        const dataHosts = ["h0", "h1", "h2", "h3"];
+        const dataPeak = Math.max(0, ...points.map((t) => dataHosts.filter((h) => out(h, null, t)).length));
+        expect(got.peakDataPlaneOut).toBe(Math.round((dataPeak / dataHosts.length) * 10_000) / 10_000);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -17,8 +17,11 @@ export function impact(model: Model, steps: readonly DraftStep[], start: Float64
   const push = (lists: (number[] | undefined)[], host: number | undefined, s: number, e: number): void => {
     if (host === undefined) return;
     const list = lists[host];
-    if (list) list.push(s, e);
-    else lists[host] = [s, e];
+    if (!list) lists[host] = [s, e];
+    // A host's chain takes it out step after step: a span that starts within the last one
+    // extends it, so most lists stay one span, which merge need not sort.
+    else if (s >= (list[list.length - 2] as number) && s <= (list[list.length - 1] as number)) list[list.length - 1] = Math.max(list[list.length - 1] as number, e);
+    else list.push(s, e);
   };
   let pointOfNoReturn: PlanImpact["pointOfNoReturn"] = null;
   let ponrStart = Infinity;
@@ -128,21 +131,31 @@ export function merge(spans: readonly number[] | undefined, more: readonly numbe
 }
 
 /**
- * Flat [time, delta, …] events: the most out at once, and the seconds with all `total` out.
- * Ends sort before starts at the same time (intervals are half-open).
+ * Flat [time, delta, …] events (delta +1 or -1): the most out at once, and the seconds with
+ * all `total` out. Ends count before starts at the same time (intervals are half-open).
  */
 function sweep(events: readonly number[], total: number): { peak: number; full: number } {
-  const order: number[] = [];
-  for (let k = 0; k < events.length; k += 2) order.push(k);
-  order.sort((a, b) => (events[a] as number) - (events[b] as number) || (events[a + 1] as number) - (events[b + 1] as number));
+  const n = events.length / 2;
+  let starts = 0;
+  for (let k = 1; k < events.length; k += 2) if ((events[k] as number) > 0) starts++;
+  const up = new Float64Array(starts);
+  const down = new Float64Array(n - starts);
+  for (let k = 0, u = 0, d = 0; k < events.length; k += 2) {
+    if ((events[k + 1] as number) > 0) up[u++] = events[k] as number;
+    else down[d++] = events[k] as number;
+  }
+  up.sort();
+  down.sort();
   let count = 0;
   let peak = 0;
   let full = 0;
   let since = 0;
-  for (const k of order) {
-    const t = events[k] as number;
+  for (let u = 0, d = 0; u < up.length || d < down.length; ) {
+    // An end first when it is no later than the next start.
+    const end = d < down.length && (u >= up.length || (down[d] as number) <= (up[u] as number));
+    const t = end ? (down[d++] as number) : (up[u++] as number);
     if (total > 0 && count >= total) full += t - since;
-    count += events[k + 1] as number;
+    count += end ? -1 : 1;
     since = t;
     if (count > peak) peak = count;
   }
