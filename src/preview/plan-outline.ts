@@ -72,6 +72,8 @@ interface GroupAcc {
   count: number;
   actions: StepAction[];
   hosts: Set<string>;
+  /** The last step's host list: a host's chain repeats it step after step, and it is added once. */
+  lastHosts: readonly string[] | null;
   batches: Map<number, BatchAcc>;
   /** Pauses between batches, placed by time (a pause's batch number may name either side). */
   pauses: PlanStep[];
@@ -80,6 +82,7 @@ interface GroupAcc {
 
 interface BatchAcc {
   hosts: Set<string>;
+  lastHosts: readonly string[] | null;
   start: number;
   end: number;
   steps: number;
@@ -95,7 +98,7 @@ export function outlinePlan(plan: PlanFile): PlanOutline {
     const key = step.service ?? "";
     let group = groups.get(key);
     if (!group) {
-      group = { service: step.service, start: Infinity, end: -Infinity, steps: [], count: 0, actions: [], hosts: new Set(), batches: new Map(), pauses: [], irreversible: false };
+      group = { service: step.service, start: Infinity, end: -Infinity, steps: [], count: 0, actions: [], hosts: new Set(), lastHosts: null, batches: new Map(), pauses: [], irreversible: false };
       groups.set(key, group);
     }
     const end = step.estimate.start + step.estimate.duration;
@@ -105,13 +108,16 @@ export function outlinePlan(plan: PlanFile): PlanOutline {
     if (group.steps.length < KEPT_STEPS) group.steps.push(step);
     if (step.undo === "irreversible") group.irreversible = true;
     if (step.action !== "batch-pause" && !group.actions.includes(step.action)) group.actions.push(step.action);
-    for (const host of step.hosts) group.hosts.add(host);
+    const newHosts = step.hosts !== group.lastHosts;
+    group.lastHosts = step.hosts;
+    if (newHosts) for (const host of step.hosts) group.hosts.add(host);
     if (step.action === "batch-pause") {
       group.pauses.push(step);
     } else if (step.batch !== null) {
       let batch = group.batches.get(step.batch);
-      if (!batch) group.batches.set(step.batch, (batch = { hosts: new Set(), start: Infinity, end: -Infinity, steps: 0, window: null, pause: 0 }));
-      for (const host of step.hosts) batch.hosts.add(host);
+      if (!batch) group.batches.set(step.batch, (batch = { hosts: new Set(), lastHosts: null, start: Infinity, end: -Infinity, steps: 0, window: null, pause: 0 }));
+      if (step.hosts !== batch.lastHosts) for (const host of step.hosts) batch.hosts.add(host);
+      batch.lastHosts = step.hosts;
       batch.start = Math.min(batch.start, step.estimate.start);
       batch.end = Math.max(batch.end, end);
       batch.steps++;
