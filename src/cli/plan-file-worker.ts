@@ -1,17 +1,22 @@
 /**
  * The thread that writes a plan file for `compile -o` (see plan-file-writer.ts). Messages come
- * in file order; the file is opened at the first piece of text, written beside the target,
- * and renamed over it on `close`. After a failed write it writes nothing more, and the
+ * in file order. It hashes the compact JSON and answers `digest` through the shared flags;
+ * the file is opened at the first piece of text, written beside the target, and renamed over
+ * it on `close`. After a failed write it writes nothing more (it still hashes), and the
  * partial file is removed.
  */
+import { createHash } from "node:crypto";
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { layRun } from "../plan/plan-text.js";
-import type { FromWriter, ToWriter } from "./plan-file-writer.js";
+import { DIGEST_OFFSET, DIGESTED, STARTED, type FromWriter, type ToWriter } from "./plan-file-protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("plan-file-worker runs as a worker thread");
 
+const hash = createHash("sha256");
+let flags: Int32Array | null = null;
+let digestBytes: Uint8Array | null = null;
 let partial = "";
 let target = "";
 let fd: number | null = null;
@@ -20,48 +25,98 @@ let position = 0;
 let digestAt = -1;
 let failure: string | null = null;
 
+// Hashing is done as each message comes; the file's work waits in a queue, a piece at a
+// time between messages, so the digest the compiler waits for is never behind the writes.
 port.on("message", (m: ToWriter) => {
   switch (m.kind) {
     case "open":
       partial = m.partial;
       target = m.target;
+      flags = new Int32Array(m.shared, 0, 2);
+      digestBytes = new Uint8Array(m.shared, DIGEST_OFFSET, 64);
+      Atomics.store(flags, STARTED, 1);
       return;
+    case "text": {
+      if (m.compact !== "") hash.update(m.compact);
+      const text = m.file;
+      if (text !== "") later(() => append(text));
+      return;
+    }
+    case "run": {
+      hash.update(m.json);
+      const { json, between } = m;
+      later(() => append(between === null ? json : layRun(json, between)));
+      return;
+    }
+    case "digest-line": {
+      const text = m.text;
+      later(() => {
+        digestAt = position;
+        append(text);
+      });
+      return;
+    }
+    case "digest":
+      if (flags !== null && digestBytes !== null) {
+        digestBytes.set(Buffer.from(hash.digest("hex"), "latin1"));
+        Atomics.store(flags, DIGESTED, 1);
+        Atomics.notify(flags, DIGESTED);
+      }
+      return;
+    case "sealed": {
+      const text = m.text;
+      later(() => {
+        if (fd !== null && digestAt >= 0) write(fd, text, digestAt);
+      });
+      return;
+    }
     case "close":
-      if (failure === null) {
-        attempt(() => {
+      later(
+        () => {
           if (fd === null) fd = openSync(partial, "w", 0o644);
           closeSync(fd);
           fd = null;
           renameSync(partial, target);
-        });
-      }
-      done(failure);
+        },
+        () => done(failure),
+      );
       return;
     case "abort":
+      queue.length = 0;
       removePartial();
       done(null);
       return;
   }
-  if (failure !== null) return;
-  attempt(() => {
-    if (fd === null) fd = openSync(partial, "w", 0o644);
-    switch (m.kind) {
-      case "text":
-        position += write(fd, m.text, position);
-        return;
-      case "run":
-        position += write(fd, layRun(m.json, m.between), position);
-        return;
-      case "digest-line":
-        digestAt = position;
-        position += write(fd, m.text, position);
-        return;
-      case "digest":
-        if (digestAt >= 0) write(fd, m.text, digestAt);
-        return;
-    }
-  });
 });
+
+/** File work in file order, and what to do after it whether it failed or not. */
+const queue: { readonly work: () => void; readonly then: (() => void) | null }[] = [];
+let draining = false;
+
+function later(work: () => void, then: (() => void) | null = null): void {
+  queue.push({ work, then });
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
+  }
+}
+
+/** One piece of file work, then the messages that came meanwhile, then the next piece. */
+function drain(): void {
+  const next = queue.shift();
+  if (next) {
+    attempt(next.work);
+    next.then?.();
+  }
+  if (queue.length > 0) setImmediate(drain);
+  else draining = false;
+}
+
+/** The text at the end of the file, which is opened at the first piece. */
+function append(text: string): void {
+  if (fd === null) fd = openSync(partial, "w", 0o644);
+  position += write(fd, text, position);
+}
 
 /** The text's bytes written at `at`; their count. */
 function write(file: number, text: string, at: number): number {
@@ -70,7 +125,9 @@ function write(file: number, text: string, at: number): number {
   return bytes.length;
 }
 
+/** File work, unless a write has failed: a failure is kept, and the partial file removed. */
 function attempt(work: () => void): void {
+  if (failure !== null) return;
   try {
     work();
   } catch (error) {

@@ -1,29 +1,18 @@
 /**
  * `compile -o`: the plan file is written by a thread of its own while the compiler makes its
- * text. The compiler hands each piece over as it is made (PlanTextSink); the thread lays the
- * runs of steps out a step per line, encodes and writes them, so at 10k hosts most of the
- * 40 MB is on disk by the time the digest is known. The file is written beside the target
- * and renamed over it at the end: a crash or an error never leaves half a plan file, and a
- * write that fails leaves nothing behind.
+ * text. The compiler hands each piece over as it is made (PlanTextSink); the thread hashes
+ * the compact JSON for the digest, lays the runs of steps out a step per line, encodes and
+ * writes them, so at 10k hosts most of the 40 MB is on disk by the time the digest is known.
+ * The file is written beside the target and renamed over it at the end: a crash or an error
+ * never leaves half a plan file, and a write that fails leaves nothing behind.
  */
+import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { PlanTextSink } from "../plan/plan-text.js";
+import { DIGEST_OFFSET, DIGESTED, SHARED_BYTES, STARTED, type FromWriter, type ToWriter } from "./plan-file-protocol.js";
 
-/** To the writing thread, in file order. */
-export type ToWriter =
-  | { readonly kind: "open"; readonly partial: string; readonly target: string }
-  | { readonly kind: "text"; readonly text: string }
-  | { readonly kind: "run"; readonly json: string; readonly between: string }
-  | { readonly kind: "digest-line"; readonly text: string }
-  | { readonly kind: "digest"; readonly text: string }
-  | { readonly kind: "close" }
-  | { readonly kind: "abort" };
-
-/** From the writing thread, once, after `close` or `abort`: the error's message, if any. */
-export interface FromWriter {
-  readonly kind: "done";
-  readonly error: string | null;
-}
+/** How long the compiler waits for the thread's digest before it computes the digest itself. */
+const DIGEST_WAIT_MS = 10_000;
 
 /** How writing ended: null when the file is in place. */
 export type WriteFailure =
@@ -38,24 +27,33 @@ const WORKER = new URL(import.meta.url.endsWith(".ts") ? "./plan-file-worker.ts"
 export class PlanFileWriter implements PlanTextSink {
   private readonly worker: Worker;
   private readonly ended: Promise<WriteFailure | null>;
+  private readonly flags: Int32Array;
+  private readonly digestBytes: Uint8Array;
+  /** The compact JSON handed over, to hash here should the thread not answer. */
+  private readonly compact: string[] = [];
   private settled = false;
 
   /** Starts the thread; nothing is written before the first piece of text. */
   constructor(target: string) {
+    const shared = new SharedArrayBuffer(SHARED_BYTES);
+    this.flags = new Int32Array(shared, 0, 2);
+    this.digestBytes = new Uint8Array(shared, DIGEST_OFFSET, 64);
     this.worker = new Worker(WORKER);
     this.ended = new Promise((resolve) => {
       this.worker.once("message", (m: FromWriter) => resolve(m.error === null ? null : { error: m.error, thread: false }));
       this.worker.once("error", (error) => resolve({ error: error instanceof Error ? error.message : String(error), thread: true }));
       this.worker.once("exit", (code) => resolve({ error: `the plan file's writing thread stopped (exit code ${code})`, thread: true }));
     });
-    this.post({ kind: "open", partial: `${target}.${process.pid}.partial`, target });
+    this.post({ kind: "open", partial: `${target}.${process.pid}.partial`, target, shared });
   }
 
-  text(piece: string): void {
-    this.post({ kind: "text", text: piece });
+  text(file: string, compact: string): void {
+    if (compact !== "") this.compact.push(compact);
+    this.post({ kind: "text", file, compact });
   }
 
-  run(json: string, between: string): void {
+  run(json: string, between: string | null): void {
+    this.compact.push(json);
     this.post({ kind: "run", json, between });
   }
 
@@ -63,8 +61,24 @@ export class PlanFileWriter implements PlanTextSink {
     this.post({ kind: "digest-line", text: placeholder });
   }
 
-  digest(line: string): void {
-    this.post({ kind: "digest", text: line });
+  /**
+   * The thread's digest: it has hashed all but the last pieces by now, and the compiler waits
+   * for the rest. A thread that has not started, or does not answer, is not waited for: the
+   * digest is then computed here from the same text.
+   */
+  digest(): string {
+    this.post({ kind: "digest" });
+    if (Atomics.load(this.flags, STARTED) === 1 && Atomics.wait(this.flags, DIGESTED, 0, DIGEST_WAIT_MS) !== "timed-out") {
+      return Buffer.from(this.digestBytes).toString("latin1");
+    }
+    const hash = createHash("sha256");
+    for (const piece of this.compact) hash.update(piece);
+    return hash.digest("hex");
+  }
+
+  sealed(line: string): void {
+    this.compact.length = 0;
+    this.post({ kind: "sealed", text: line });
   }
 
   /** Once every piece is written: the file renamed over the target, or why not. */

@@ -23,20 +23,23 @@ export function planDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
 }
 
 /**
- * Receives the plan file's text as it is made, piece by piece in file order (compile -o
- * writes the file in another thread meanwhile). The digest's line comes at its place with
- * 64 zeros for the digest, which is known only at the end: `digest` then gives the line as
- * it must read, of the same length.
+ * Receives the plan file's text as it is made, piece by piece in file order, and the plan's
+ * compact JSON with it, which the digest covers (compile -o writes the file, and hashes, in
+ * another thread meanwhile). The digest's line comes at its place with 64 zeros for the
+ * digest, which is known only at the end: `sealed` then gives the line as it must read, of
+ * the same length.
  */
 export interface PlanTextSink {
-  /** The next piece of text. */
-  text(piece: string): void;
-  /** The next elements of an array, as compact JSON: in the file each goes on a line of its own (layRun). */
-  run(json: string, between: string): void;
-  /** The digest's line, to be written over once the digest is known. */
+  /** The next piece of text: as the file has it, and as the compact JSON has it (either may be empty). */
+  text(file: string, compact: string): void;
+  /** The next elements of an array as compact JSON, the same in both: in the file each goes on a line of its own (layRun), unless `between` is null (one element). */
+  run(json: string, between: string | null): void;
+  /** The digest's line, in the file only, to be written over once the digest is known. */
   digestLine(placeholder: string): void;
+  /** sha256 in hex of the compact JSON given so far: the plan's digest. */
+  digest(): string;
   /** The digest's line as it must read. */
-  digest(line: string): void;
+  sealed(line: string): void;
 }
 
 /** A run of elements (see arrayRuns) as the file lays it out: one element per line. */
@@ -53,12 +56,11 @@ export function layRun(json: string, between: string): string {
 export function sealPlan(body: Omit<PlanFile, "digest">, sink?: PlanTextSink): PlanFile {
   const { format, fingerprint, ...rest } = body;
   const plan: { -readonly [K in keyof PlanFile]: PlanFile[K] } = { format, fingerprint, digest: DIGEST_PLACEHOLDER, ...rest };
-  const hash = createHash("sha256");
-  const collected = sink ? null : new Collector();
+  const collected = sink ? null : new Collector(createHash("sha256"));
   const out = sink ?? (collected as Collector);
-  const placeholder = writeText(plan, out, hash);
-  plan.digest = hash.digest("hex");
-  if (placeholder !== null) out.digest(placeholder.replace(DIGEST_PLACEHOLDER, plan.digest));
+  const placeholder = writeText(plan, out, true);
+  plan.digest = out.digest();
+  if (placeholder !== null) out.sealed(placeholder.replace(DIGEST_PLACEHOLDER, plan.digest));
   if (collected) laidOut.set(plan, collected.chunks);
   return plan;
 }
@@ -75,8 +77,8 @@ export function planFileText(plan: PlanFile): string {
 export function planFileChunks(plan: PlanFile): readonly string[] {
   const kept = laidOut.get(plan);
   if (kept) return kept;
-  const collected = new Collector();
-  writeText(plan, collected, null);
+  const collected = new Collector(null);
+  writeText(plan, collected, false);
   return collected.chunks;
 }
 
@@ -86,36 +88,42 @@ const laidOut = new WeakMap<PlanFile, string[]>();
 /** The digest while the plan is serialized: 64 zeros, as long as the digest. */
 const DIGEST_PLACEHOLDER = "0".repeat(64);
 
-/** A sink that keeps the text as pieces, the digest's line a piece of its own. */
+/** A sink that keeps the file's text as pieces, the digest's line a piece of its own, and hashes the compact JSON when given a hash. */
 class Collector implements PlanTextSink {
   readonly chunks: string[] = [];
   private digestAt = -1;
-  text(piece: string): void {
-    this.chunks.push(piece);
+  constructor(private readonly hash: Hash | null) {}
+  text(file: string, compact: string): void {
+    if (file !== "") this.chunks.push(file);
+    if (compact !== "") this.hash?.update(compact);
   }
-  run(json: string, between: string): void {
-    this.chunks.push(layRun(json, between));
+  run(json: string, between: string | null): void {
+    this.chunks.push(between === null ? json : layRun(json, between));
+    this.hash?.update(json);
   }
   digestLine(placeholder: string): void {
     this.digestAt = this.chunks.push(placeholder) - 1;
   }
-  digest(line: string): void {
+  digest(): string {
+    return this.hash?.digest("hex") ?? "";
+  }
+  sealed(line: string): void {
     if (this.digestAt >= 0) this.chunks[this.digestAt] = line;
   }
 }
 
 /**
- * The value's file text into `file`, and its compact JSON (what JSON.stringify writes) into
- * `hash` when there is one, from one serialization: each top-level member on a line of its
- * own, and each element of a top-level array or object (a step, a host, a service, a window)
- * on a line of its own as compact JSON. Members and elements JSON.stringify would leave out
- * are left out, and an array element it writes as null is null here too.
+ * The value's file text, and when sealing its compact JSON (what JSON.stringify writes), into
+ * `sink`, from one serialization: each top-level member on a line of its own, and each
+ * element of a top-level array or object (a step, a host, a service, a window) on a line of
+ * its own as compact JSON. Members and elements JSON.stringify would leave out are left out,
+ * and an array element it writes as null is null here too.
  *
- * With a hash, the `digest` member is not part of the compact JSON, and its line goes to the
+ * When sealing, the `digest` member is not part of the compact JSON, and its line goes to the
  * file as it is (DIGEST_PLACEHOLDER) through `digestLine`; the line is returned.
  */
-function writeText(value: object, file: PlanTextSink, hash: Hash | null): string | null {
-  const out = new TextOut(file, hash);
+function writeText(value: object, sink: PlanTextSink, sealing: boolean): string | null {
+  const out = new TextOut(sink, sealing);
   const members: (readonly [string, unknown, string | null])[] = [];
   for (const [key, v] of Object.entries(value)) {
     const container = v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON !== "function";
@@ -128,7 +136,7 @@ function writeText(value: object, file: PlanTextSink, hash: Hash | null): string
   members.forEach(([key, v, scalar], i) => {
     const comma = i < members.length - 1 ? ",\n" : "\n";
     const name = JSON.stringify(key);
-    if (hash !== null && key === "digest") {
+    if (sealing && key === "digest") {
       placeholder = `  ${name}: ${scalar ?? ""}${comma}`;
       out.digestLine(placeholder);
       return;
@@ -137,13 +145,15 @@ function writeText(value: object, file: PlanTextSink, hash: Hash | null): string
     if (scalar !== null) {
       out.both(scalar + comma, scalar);
     } else if (Array.isArray(v)) {
-      const runs = arrayRuns(v);
-      out.both(runs.length === 0 ? "[" : "[\n    ", "[");
-      runs.forEach((run, j) => {
-        if (j > 0) out.both(",\n    ", ",");
+      // Each run goes on as soon as it is made: a sink writes it while the next is serialized.
+      out.both(v.length === 0 ? "[" : "[\n    ", "[");
+      let first = true;
+      for (const run of arrayRuns(v)) {
+        if (!first) out.both(",\n    ", ",");
+        first = false;
         out.run(run);
-      });
-      out.both(runs.length === 0 ? `]${comma}` : `\n  ]${comma}`, "]");
+      }
+      out.both(v.length === 0 ? `]${comma}` : `\n  ]${comma}`, "]");
     } else {
       const entries: (readonly [string, string])[] = [];
       for (const [k, e] of Object.entries(v as object)) {
@@ -169,14 +179,15 @@ class TextOut {
   private fileText = "";
   private compactText = "";
   constructor(
-    private readonly file: PlanTextSink,
-    private readonly hash: Hash | null,
+    private readonly sink: PlanTextSink,
+    /** Whether the compact JSON is wanted. */
+    private readonly compact: boolean,
   ) {}
 
   /** The same piece of the value, as the file and as the compact JSON write it. */
   both(fileText: string, compactText: string): void {
     this.fileText += fileText;
-    if (this.hash) this.compactText += compactText;
+    if (this.compact) this.compactText += compactText;
   }
 
   run(run: Run): void {
@@ -185,25 +196,18 @@ class TextOut {
       return;
     }
     this.flush();
-    if (run.between === null) this.file.text(run.json);
-    else this.file.run(run.json, run.between);
-    this.hash?.update(run.json);
+    this.sink.run(run.json, run.between);
   }
 
   digestLine(placeholder: string): void {
-    this.flushFile();
-    this.file.digestLine(placeholder);
+    this.flush();
+    this.sink.digestLine(placeholder);
   }
 
   flush(): void {
-    this.flushFile();
-    if (this.hash && this.compactText !== "") this.hash.update(this.compactText);
-    this.compactText = "";
-  }
-
-  private flushFile(): void {
-    if (this.fileText !== "") this.file.text(this.fileText);
+    if (this.fileText !== "" || this.compactText !== "") this.sink.text(this.fileText, this.compactText);
     this.fileText = "";
+    this.compactText = "";
   }
 }
 
@@ -218,28 +222,26 @@ interface Run {
 const RUN = 8192;
 
 /**
- * An array's elements as runs. One JSON.stringify call for thousands of elements is much
+ * An array's elements as runs, made one at a time. One JSON.stringify call for thousands of elements is much
  * cheaper than one per element (80k steps: a third of the time, and no 80k strings to keep).
  * The lines are found again in the run's JSON by the text between two elements: for objects
  * that each start with the same key holding a string (a step's `id`), that is `},{"key":"`.
  * The run is used only when the separator occurs exactly once per pair of elements, so it
  * occurs nowhere inside one; otherwise each element is serialized alone.
  */
-function arrayRuns(array: readonly unknown[]): Run[] {
-  const runs: Run[] = [];
+function* arrayRuns(array: readonly unknown[]): Generator<Run> {
   for (let from = 0; from < array.length; from += RUN) {
     const elements = array.slice(from, from + RUN);
     const between = separatorOf(elements);
     if (between !== null) {
       const json = JSON.stringify(elements).slice(1, -1);
       if (occurrences(json, between) === elements.length - 1) {
-        runs.push({ json, between });
+        yield { json, between };
         continue;
       }
     }
-    for (const e of elements) runs.push({ json: JSON.stringify(e) ?? "null", between: null });
+    for (const e of elements) yield { json: JSON.stringify(e) ?? "null", between: null };
   }
-  return runs;
 }
 
 /**

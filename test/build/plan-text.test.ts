@@ -107,24 +107,30 @@ describe("the plan file's text and digest", () => {
   });
 });
 
-/** A sink that writes what it is given into a text, as the plan file's writer does into the file. */
+/** A sink that writes what it is given into a text, as the plan file's writer does into the file, and hashes the compact JSON. */
 function recorded(): { sink: PlanTextSink; text(): string; runs(): number } {
   let text = "";
   let digestAt = -1;
   let placeholder = "";
   let runs = 0;
+  const hash = createHash("sha256");
   const sink: PlanTextSink = {
-    text: (piece) => void (text += piece),
+    text: (file, compact) => {
+      text += file;
+      hash.update(compact);
+    },
     run: (json, between) => {
       runs++;
-      text += layRun(json, between);
+      text += between === null ? json : layRun(json, between);
+      hash.update(json);
     },
     digestLine: (line) => {
       digestAt = text.length;
       placeholder = line;
       text += line;
     },
-    digest: (line) => {
+    digest: () => hash.digest("hex"),
+    sealed: (line) => {
       expect(line.length).toBe(placeholder.length);
       text = text.slice(0, digestAt) + line + text.slice(digestAt + line.length);
     },
