@@ -84,11 +84,12 @@ export function planFingerprint(input: {
   readonly hosts: readonly { readonly name: string; readonly groups: readonly string[]; readonly vars: Readonly<Record<string, unknown>> }[];
   readonly compilerVersion: string;
 }): string {
+  // Keys in canonical (sorted) order already, so canonicalJson copies none of these objects.
   return sha256(
     canonicalJson({
-      sources: input.sources.map((s) => ({ path: s.path, sha256: s.sha256 })),
-      inventory: input.hosts.map((h) => ({ name: h.name, groups: h.groups, vars: h.vars })),
       compilerVersion: input.compilerVersion,
+      inventory: input.hosts.map((h) => ({ groups: h.groups, name: h.name, vars: h.vars })),
+      sources: input.sources.map((s) => ({ path: s.path, sha256: s.sha256 })),
     }),
   );
 }
