@@ -6,7 +6,6 @@
  * The file is written beside the target and renamed over it at the end: a crash or an error
  * never leaves half a plan file, and a write that fails leaves nothing behind.
  */
-import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { PlanTextSink } from "../plan/plan-text.js";
 import { DIGEST_OFFSET, DIGESTED, SHARED_BYTES, STARTED, type FromWriter, type ToWriter } from "./plan-file-protocol.js";
@@ -29,8 +28,6 @@ export class PlanFileWriter implements PlanTextSink {
   private readonly ended: Promise<WriteFailure | null>;
   private readonly flags: Int32Array;
   private readonly digestBytes: Uint8Array;
-  /** The compact JSON handed over, to hash here should the thread not answer. */
-  private readonly compact: string[] = [];
   private settled = false;
 
   /** Starts the thread; nothing is written before the first piece of text. */
@@ -48,12 +45,10 @@ export class PlanFileWriter implements PlanTextSink {
   }
 
   text(file: string, compact: string): void {
-    if (compact !== "") this.compact.push(compact);
     this.post({ kind: "text", file, compact });
   }
 
   run(json: string, between: string | null): void {
-    this.compact.push(json);
     this.post({ kind: "run", json, between });
   }
 
@@ -63,21 +58,16 @@ export class PlanFileWriter implements PlanTextSink {
 
   /**
    * The thread's digest: it has hashed all but the last pieces by now, and the compiler waits
-   * for the rest. A thread that has not started, or does not answer, is not waited for: the
-   * digest is then computed here from the same text.
+   * for the rest. A thread that has not started, or does not answer, is not waited for (null:
+   * the compiler computes the digest itself).
    */
-  digest(): string {
+  digest(): string | null {
     this.post({ kind: "digest" });
-    if (Atomics.load(this.flags, STARTED) === 1 && Atomics.wait(this.flags, DIGESTED, 0, DIGEST_WAIT_MS) !== "timed-out") {
-      return Buffer.from(this.digestBytes).toString("latin1");
-    }
-    const hash = createHash("sha256");
-    for (const piece of this.compact) hash.update(piece);
-    return hash.digest("hex");
+    if (Atomics.load(this.flags, STARTED) !== 1 || Atomics.wait(this.flags, DIGESTED, 0, DIGEST_WAIT_MS) === "timed-out") return null;
+    return Buffer.from(this.digestBytes).toString("latin1");
   }
 
   sealed(line: string): void {
-    this.compact.length = 0;
     this.post({ kind: "sealed", text: line });
   }
 

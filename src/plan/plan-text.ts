@@ -36,8 +36,8 @@ export interface PlanTextSink {
   run(json: string, between: string | null): void;
   /** The digest's line, in the file only, to be written over once the digest is known. */
   digestLine(placeholder: string): void;
-  /** sha256 in hex of the compact JSON given so far: the plan's digest. */
-  digest(): string;
+  /** sha256 in hex of the compact JSON given so far, the plan's digest; null when the sink cannot tell (sealPlan then computes it). */
+  digest(): string | null;
   /** The digest's line as it must read. */
   sealed(line: string): void;
 }
@@ -59,7 +59,7 @@ export function sealPlan(body: Omit<PlanFile, "digest">, sink?: PlanTextSink): P
   const collected = sink ? null : new Collector(createHash("sha256"));
   const out = sink ?? (collected as Collector);
   const placeholder = writeText(plan, out, true);
-  plan.digest = out.digest();
+  plan.digest = out.digest() ?? planDigest(body);
   if (placeholder !== null) out.sealed(placeholder.replace(DIGEST_PLACEHOLDER, plan.digest));
   if (collected) laidOut.set(plan, collected.chunks);
   return plan;

@@ -72,12 +72,12 @@ describe("impact", () => {
       fc.property(fc.array(span, { maxLength: 25 }), (spans) => {
         const steps = spans.map(
           (x, i): DraftStep => ({
-            id: `s${i}`, phase: "rollout", service: x.service, hosts: [x.host], action: "upgrade", command: null, after: [], duration: x.duration,
+            id: `s${i}`, phase: "rollout", service: x.service, hosts: [x.host], action: "upgrade", command: null, after: [], estimate: { start: 0, duration: x.duration },
             window: null, unavailable: [x.service === null ? { host: x.host } : { host: x.host, service: x.service }], batch: 0, checkpoint: null,
-            undo: null, irreversibleReason: null, done: null, health: null,
+            undo: null, done: null, health: null,
           }),
         );
-        const got = impact(m, steps, Float64Array.from(spans.map((x) => x.start)));
+        const got = impact(m, { steps, irreversible: new Map() }, Float64Array.from(spans.map((x) => x.start)));
         // Every instant that matters: each span's start and end, and the middle of each gap between two of them.
         const points = [...new Set(spans.flatMap((x) => [x.start, x.start + x.duration]))].sort((p, q) => p - q);
         const out = (h: string, svc: string | null, t: number): boolean =>

@@ -50,24 +50,16 @@ export interface Relocation {
 
 export function emitPlan(input: EmitInput): PlanFile {
   const { model, expansion, start, planStart } = input;
+  // The expansion's steps become the plan's, completed in place (see DraftStep): their start,
+  // and what they wait for as ids.
   const idOf = (p: number): string => (expansion.steps[p] as DraftStep).id;
-  const steps: PlanStep[] = expansion.steps.map((s: DraftStep, i) => ({
-    id: s.id,
-    phase: s.phase,
-    service: s.service,
-    hosts: s.hosts,
-    action: s.action,
-    command: s.command,
-    after: input.hostAfter.has(i) ? [...s.after, ...(input.hostAfter.get(i) ?? [])].map(idOf) : s.after.map(idOf),
-    estimate: { start: start[i] as number, duration: s.duration },
-    window: s.window,
-    unavailable: s.unavailable,
-    batch: s.batch,
-    checkpoint: s.checkpoint,
-    undo: s.undo,
-    done: s.done,
-    health: s.health,
-  }));
+  expansion.steps.forEach((s: DraftStep, i) => {
+    s.estimate.start = start[i] as number;
+    const before = expansion.after[i] ?? [];
+    const more = input.hostAfter.get(i);
+    s.after = (more ? [...before, ...more] : before).map(idOf);
+  });
+  const steps: readonly PlanStep[] = expansion.steps;
   let total = 0;
   for (const s of steps) total = Math.max(total, s.estimate.start + s.estimate.duration);
   const windowZone = new Map(model.windows.map((w) => [w.name, w.zone]));

@@ -7,6 +7,13 @@
  */
 import type { Phase, PlanCommandSpec, PlanStep, StepAction, Unavailable } from "../../plan/plan.js";
 
+/**
+ * A step as expand makes it: the plan's step itself, its members in the plan file's order,
+ * which emit completes in place with what the schedule decided (the start, and `after` as
+ * ids). Steps are not copied into the plan: at 10k hosts a copy of the 80k steps cost some
+ * 70 ms, and about as much again in garbage collection. Nothing reads the expansion after
+ * emit.
+ */
 export interface DraftStep {
   readonly id: string;
   readonly phase: Phase;
@@ -14,20 +21,21 @@ export interface DraftStep {
   readonly hosts: readonly string[];
   readonly action: StepAction;
   readonly command: PlanCommandSpec | null;
-  /** Indices of the steps it waits for; always lower than its own index (creation order is topological). */
-  readonly after: number[];
-  /** Estimated seconds. */
-  readonly duration: number;
+  /** NOT_YET until emit gives the ids of the steps it waits for (their indices: Expansion.after). */
+  after: readonly string[];
+  /** Seconds: the duration from expand; the start, 0 until emit, from the schedule. */
+  readonly estimate: { start: number; readonly duration: number };
   readonly window: string | null;
   readonly unavailable: readonly Unavailable[];
   readonly batch: number | null;
   readonly checkpoint: string | null;
   readonly undo: PlanCommandSpec | "irreversible" | null;
-  /** Why the step cannot be undone, when undo is "irreversible". */
-  readonly irreversibleReason: string | null;
   readonly done: PlanCommandSpec | null;
   readonly health: PlanStep["health"];
 }
+
+/** A draft's `after` until emit fills it in. */
+export const NOT_YET: readonly string[] = Object.freeze([]);
 
 export type JobKind = "chain" | "single" | "marker";
 
@@ -56,6 +64,10 @@ export interface Caps {
 
 export interface Expansion {
   readonly steps: readonly DraftStep[];
+  /** For each step, the indices of the steps it waits for; always lower than its own index (creation order is topological). */
+  readonly after: readonly (readonly number[])[];
+  /** Why a step cannot be undone, by index, for each step whose undo is "irreversible". */
+  readonly irreversible: ReadonlyMap<number, string>;
   readonly jobs: readonly Job[];
   /** For each step, the job that holds it. */
   readonly jobOfStep: Int32Array;

@@ -27,7 +27,7 @@ import type { Diagnostic, Result } from "../../diagnostics/diagnostic.js";
 import type { Phase, PlanCommandSpec, StepAction, Unavailable } from "../../plan/plan.js";
 import { DEFAULT_ESTIMATES } from "../estimates.js";
 import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelService } from "../model.js";
-import type { Caps, DraftStep, Expansion, Job } from "./draft.js";
+import { NOT_YET, type Caps, type DraftStep, type Expansion, type Job } from "./draft.js";
 
 type Undo = PlanCommandSpec | "irreversible" | null;
 type CheckpointPosition = ModelCheckpoint["before"];
@@ -59,16 +59,22 @@ interface Chain {
 /** Collects steps and jobs in creation order, which is a topological order by construction. */
 class GraphBuilder {
   readonly steps: DraftStep[] = [];
+  readonly after: number[][] = [];
+  readonly irreversible = new Map<number, string>();
   readonly jobs: Job[] = [];
   readonly jobOfStep: number[] = [];
 
-  add(step: DraftStep): number {
+  /** A step that waits for `after`; `reason` says why it cannot be undone when its undo is "irreversible". */
+  add(step: DraftStep, after: number[], reason: string | null = null): number {
     this.steps.push(step);
-    return this.steps.length - 1;
+    this.after.push(after);
+    const index = this.steps.length - 1;
+    if (step.undo === "irreversible") this.irreversible.set(index, reason ?? `${step.id} is marked \`undo irreversible\``);
+    return index;
   }
 
-  single(step: DraftStep): number {
-    const index = this.add(step);
+  single(step: DraftStep, after: number[], reason: string | null = null): number {
+    const index = this.add(step, after, reason);
     const marker = step.command === null && step.action === "batch-pause";
     this.jobs.push({
       kind: marker ? "marker" : "single",
@@ -76,8 +82,8 @@ class GraphBuilder {
       count: 1,
       service: null,
       domain: "",
-      duration: step.duration,
-      worst: step.duration,
+      duration: step.estimate.duration,
+      worst: step.estimate.duration,
       window: step.window,
       usesSlot: !marker,
     });
@@ -85,14 +91,15 @@ class GraphBuilder {
     return index;
   }
 
-  chain(steps: readonly DraftStep[], worst: number, service: string, domain: string, window: string | null): { first: number; last: number } {
+  /** A host's chain: its first step waits for `before`, each other for the one before it. */
+  chain(steps: readonly DraftStep[], before: readonly number[], worst: number, service: string, domain: string, window: string | null): { first: number; last: number } {
     const first = this.steps.length;
     let duration = 0;
-    for (const step of steps) {
-      this.add(step);
-      duration += step.duration;
+    steps.forEach((step, i) => {
+      this.add(step, i === 0 ? [...before] : [first + i - 1]);
+      duration += step.estimate.duration;
       this.jobOfStep.push(this.jobs.length);
-    }
+    });
     this.jobs.push({ kind: "chain", first, count: steps.length, service, domain, duration, worst, window, usesSlot: true });
     return { first, last: this.steps.length - 1 };
   }
@@ -121,25 +128,27 @@ export function expand(model: Model): Result<Expansion> {
   const checkpointsBefore = (position: CheckpointPosition): void => {
     for (const cp of model.checkpoints) {
       if (cp.before !== position) continue;
-      const index = g.single({
-        id: `checkpoint/${cp.name}`,
-        phase: "checkpoint",
-        service: null,
-        hosts: [],
-        action: "checkpoint",
-        command: cp.run?.spec ?? null,
-        after: [...frontier],
-        duration: cp.run ? (cp.run.takes ?? DEFAULT_ESTIMATES.checkpoint) : 0,
-        window: null,
-        unavailable: [],
-        batch: null,
-        checkpoint: cp.name,
-        // Rolling back to a checkpoint is restoring it.
-        undo: cp.restore?.spec ?? null,
-        irreversibleReason: null,
-        done: cp.run?.done ?? null,
-        health: null,
-      });
+      const index = g.single(
+        {
+          id: `checkpoint/${cp.name}`,
+          phase: "checkpoint",
+          service: null,
+          hosts: [],
+          action: "checkpoint",
+          command: cp.run?.spec ?? null,
+          after: NOT_YET,
+          estimate: { start: 0, duration: cp.run ? (cp.run.takes ?? DEFAULT_ESTIMATES.checkpoint) : 0 },
+          window: null,
+          unavailable: [],
+          batch: null,
+          checkpoint: cp.name,
+          // Rolling back to a checkpoint is restoring it.
+          undo: cp.restore?.spec ?? null,
+          done: cp.run?.done ?? null,
+          health: null,
+        },
+        [...frontier],
+      );
       frontier = [index];
     }
   };
@@ -150,7 +159,7 @@ export function expand(model: Model): Result<Expansion> {
       const action = s.actions[kind];
       if (!action) continue;
       // Checks only read: nothing to undo.
-      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null), null, frontier)));
+      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null)), [...frontier]));
     }
     if (made.length > 0) frontier = made;
   };
@@ -166,7 +175,7 @@ export function expand(model: Model): Result<Expansion> {
       const preds = (nearest.get(s.name) ?? []).map((name) => made.get(name)).filter((i): i is number => i !== undefined);
       for (const p of preds) used.add(p);
       const { undo, reason } = perServiceUndo(kind, s, action, restorableBefore);
-      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo, reason, preds.length > 0 ? preds : frontier)));
+      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo), [...(preds.length > 0 ? preds : frontier)], reason));
     }
     if (made.size > 0) frontier = [...made.values()].filter((i) => !used.has(i));
   };
@@ -225,34 +234,28 @@ export function expand(model: Model): Result<Expansion> {
         const hostList = [host];
         const hostWide: readonly Unavailable[] = [{ host }];
         const instance: readonly Unavailable[] = s.maintenance ? hostWide : [{ host, service: s.name }];
-        const drafts = chain.steps.map((c): DraftStep => {
+        const drafts = chain.steps.map((c): DraftStep => ({
           // Joined, not a template: Array#join makes one flat string, where a template
           // makes a rope of pieces that each later hash (the id check) and JSON.stringify
           // would flatten again (80k ids at 10k hosts).
-          const id = [s.name, "/b", b + 1, "/", host, "/", c.action].join("");
-          return {
-            id,
-            phase: "rollout",
-            service: s.name,
-            hosts: hostList,
-            action: c.action,
-            command: c.command,
-            after: [],
-            duration: c.duration,
-            window,
-            unavailable: c.out === "host" ? hostWide : instance,
-            batch: b,
-            checkpoint: null,
-            undo: c.undo,
-            irreversibleReason: c.undo === "irreversible" ? `${id} is marked \`undo irreversible\`` : null,
-            done: c.done,
-            health: c.health,
-          };
-        });
+          id: [s.name, "/b", b + 1, "/", host, "/", c.action].join(""),
+          phase: "rollout",
+          service: s.name,
+          hosts: hostList,
+          action: c.action,
+          command: c.command,
+          after: NOT_YET,
+          estimate: { start: 0, duration: c.duration },
+          window,
+          unavailable: c.out === "host" ? hostWide : instance,
+          batch: b,
+          checkpoint: null,
+          undo: c.undo,
+          done: c.done,
+          health: c.health,
+        }));
         const domainValue = domainVar !== null ? hostByName.get(host)?.vars[domainVar] : undefined;
-        const { first, last: tail } = g.chain(drafts, chain.worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
-        g.steps[first]?.after.push(...before);
-        for (let i = first + 1; i <= tail; i++) g.steps[i]?.after.push(i - 1);
+        const { first, last: tail } = g.chain(drafts, before, chain.worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
         const gate = chain.gate >= 0 ? first + chain.gate : tail;
         gates.push(last ? tail : gate);
         if (!last && tail !== gate) tails.push(tail);
@@ -262,24 +265,26 @@ export function expand(model: Model): Result<Expansion> {
       // the gate), so `<service>/done` truly follows every step of the rollout.
       const after = [...new Set([...gates, ...previousTails])];
       if (after.length === 0) after.push(...before);
-      marker = g.single({
-        id: last ? `${s.name}/done` : `${s.name}/b${b + 1}/pause`,
-        phase: "rollout",
-        service: s.name,
-        hosts: [],
-        action: "batch-pause",
-        command: null,
+      marker = g.single(
+        {
+          id: last ? `${s.name}/done` : `${s.name}/b${b + 1}/pause`,
+          phase: "rollout",
+          service: s.name,
+          hosts: [],
+          action: "batch-pause",
+          command: null,
+          after: NOT_YET,
+          estimate: { start: 0, duration: last ? 0 : s.rolling.pause },
+          window: null,
+          unavailable: [],
+          batch: b,
+          checkpoint: null,
+          undo: null,
+          done: null,
+          health: null,
+        },
         after,
-        duration: last ? 0 : s.rolling.pause,
-        window: null,
-        unavailable: [],
-        batch: b,
-        checkpoint: null,
-        undo: null,
-        irreversibleReason: null,
-        done: null,
-        health: null,
-      });
+      );
       previousTails = tails;
       before = [marker];
     }
@@ -427,7 +432,7 @@ export function expand(model: Model): Result<Expansion> {
   checks("postcheck", "postchecks");
 
   return {
-    value: { steps: g.steps, jobs: g.jobs, jobOfStep: Int32Array.from(g.jobOfStep), caps, rolloutBefore },
+    value: { steps: g.steps, after: g.after, irreversible: g.irreversible, jobs: g.jobs, jobOfStep: Int32Array.from(g.jobOfStep), caps, rolloutBefore },
     diagnostics,
   };
 }
@@ -478,8 +483,6 @@ function serviceStep(
   phase: Phase,
   a: ModelAction,
   undo: Undo,
-  reason: string | null,
-  after: readonly number[],
 ): DraftStep {
   return {
     id: `${s.name}/${action}`,
@@ -489,14 +492,13 @@ function serviceStep(
     hosts: s.hosts.length > 0 ? [s.hosts[0] as string] : [],
     action,
     command: a.spec,
-    after: [...after],
-    duration: a.takes ?? DEFAULT_ESTIMATES[action],
+    after: NOT_YET,
+    estimate: { start: 0, duration: a.takes ?? DEFAULT_ESTIMATES[action] },
     window: null,
     unavailable: [],
     batch: null,
     checkpoint: null,
     undo,
-    irreversibleReason: undo === "irreversible" ? reason ?? `${s.name}/${action} is marked \`undo irreversible\`` : null,
     done: a.done,
     health: null,
   };

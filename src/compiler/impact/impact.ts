@@ -6,10 +6,11 @@
  */
 import { numberOf } from "../../inventory/var-value.js";
 import type { PlanImpact } from "../../plan/plan.js";
-import type { DraftStep } from "../expand/draft.js";
+import type { DraftStep, Expansion } from "../expand/draft.js";
 import type { Model } from "../model.js";
 
-export function impact(model: Model, steps: readonly DraftStep[], start: Float64Array): PlanImpact {
+export function impact(model: Model, x: Pick<Expansion, "steps" | "irreversible">, start: Float64Array): PlanImpact {
+  const steps = x.steps;
   // Spans as flat [start, end, …] lists, by host index: the whole host's, and per service its instance's.
   const hostIndex = new Map(model.hosts.map((h, i) => [h.name, i]));
   const hostSpans: (number[] | undefined)[] = [];
@@ -31,8 +32,9 @@ export function impact(model: Model, steps: readonly DraftStep[], start: Float64
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i] as DraftStep;
     const s = start[i] as number;
-    const e = s + step.duration;
-    if (step.duration > 0) {
+    const duration = step.estimate.duration;
+    const e = s + duration;
+    if (duration > 0) {
       for (const u of step.unavailable) {
         const lists = "service" in u ? instanceSpans.get(u.service) : hostSpans;
         if (lists) push(lists, hostIndex.get(u.host), s, e);
@@ -40,7 +42,7 @@ export function impact(model: Model, steps: readonly DraftStep[], start: Float64
     }
     if (step.undo === "irreversible" && s < ponrStart) {
       ponrStart = s;
-      pointOfNoReturn = { step: step.id, reason: step.irreversibleReason ?? `${step.id} cannot be undone` };
+      pointOfNoReturn = { step: step.id, reason: x.irreversible.get(i) ?? `${step.id} cannot be undone` };
     }
     if (step.action === "evacuate" && step.service !== null) {
       const countVar = services.get(step.service)?.evacuate?.countVar;

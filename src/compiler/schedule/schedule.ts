@@ -70,14 +70,14 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
     let t = 0;
     for (let i = job.first; i < job.first + job.count; i++) {
       offset[i] = t;
-      t += steps[i]?.duration ?? 0;
+      t += steps[i]?.estimate.duration ?? 0;
     }
   }
   const outCount = new Int32Array(nSteps + 1);
   const pending = new Int32Array(nJobs);
   for (let s = 0; s < nSteps; s++) {
     const js = jobOfStep[s] as number;
-    for (const p of (steps[s] as (typeof steps)[number]).after) {
+    for (const p of x.after[s] as readonly number[]) {
       if (jobOfStep[p] === js) continue;
       outCount[p + 1] = (outCount[p + 1] as number) + 1;
       pending[js] = (pending[js] as number) + 1;
@@ -88,7 +88,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   const fill = outCount.slice(0, nSteps);
   for (let s = 0; s < nSteps; s++) {
     const js = jobOfStep[s] as number;
-    for (const p of (steps[s] as (typeof steps)[number]).after) {
+    for (const p of x.after[s] as readonly number[]) {
       if (jobOfStep[p] === js) continue;
       outList[fill[p] as number] = s;
       fill[p] = (fill[p] as number) + 1;
@@ -192,7 +192,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
     const job = jobs[j] as (typeof jobs)[number];
     for (let i = job.first; i < job.first + job.count; i++) {
       start[i] = now + (offset[i] as number);
-      if ((outCount[i + 1] as number) > (outCount[i] as number)) events.push({ time: now + (offset[i] as number) + (steps[i]?.duration ?? 0), kind: 1, ref: i });
+      if ((outCount[i + 1] as number) > (outCount[i] as number)) events.push({ time: now + (offset[i] as number) + (steps[i]?.estimate.duration ?? 0), kind: 1, ref: i });
     }
     // Waiting beyond its release means a cap, a slot or a window held it back.
     cause[j] = now > (release[j] as number) && freedAt === now ? freedStep : (binding[j] as number);

@@ -60,8 +60,8 @@ export class JobGraph {
   static of(x: Expansion): JobGraph {
     const from: number[] = [];
     const to: number[] = [];
-    x.steps.forEach((s: DraftStep, i) => {
-      for (const p of s.after) {
+    x.after.forEach((after, i) => {
+      for (const p of after) {
         from.push(x.jobOfStep[p] as number);
         to.push(x.jobOfStep[i] as number);
       }
@@ -181,7 +181,7 @@ function sameList(l: Lists, a: number, b: number): boolean {
  * schedule put before it on its host).
  */
 export function criticalPath(x: Expansion, predecessors: (job: number) => Iterable<number>, start: Float64Array, cause: Int32Array): string[] {
-  const end = (i: number): number => (start[i] as number) + (x.steps[i] as DraftStep).duration;
+  const end = (i: number): number => (start[i] as number) + (x.steps[i] as DraftStep).estimate.duration;
   let at = -1;
   // On a tie the later step wins (creation order is topological), so the path ends at the
   // marker that closes the plan rather than at a step just before it.
