@@ -53,11 +53,13 @@ export function emitPlan(input: EmitInput): PlanFile {
   // The expansion's steps become the plan's, completed in place (see DraftStep): their start,
   // and what they wait for as ids.
   const idOf = (p: number): string => (expansion.steps[p] as DraftStep).id;
+  const { start: from, list } = expansion.after;
   expansion.steps.forEach((s: DraftStep, i) => {
     s.estimate.start = start[i] as number;
-    const before = expansion.after[i] ?? [];
-    const more = input.hostAfter.get(i);
-    s.after = (more ? [...before, ...more] : before).map(idOf);
+    const ids: string[] = [];
+    for (let k = from[i] as number; k < (from[i + 1] as number); k++) ids.push(idOf(list[k] as number));
+    for (const p of input.hostAfter.get(i) ?? []) ids.push(idOf(p));
+    s.after = ids;
   });
   const steps: readonly PlanStep[] = expansion.steps;
   let total = 0;

@@ -64,8 +64,12 @@ export interface Caps {
 
 export interface Expansion {
   readonly steps: readonly DraftStep[];
-  /** For each step, the indices of the steps it waits for; always lower than its own index (creation order is topological). */
-  readonly after: readonly (readonly number[])[];
+  /**
+   * What each step waits for, as step indices, always lower than its own (creation order is
+   * topological): step i waits for list[start[i]] up to list[start[i + 1]] (one flat list,
+   * not 80k small arrays at 10k hosts).
+   */
+  readonly after: { readonly start: Int32Array; readonly list: Int32Array };
   /** Why a step cannot be undone, by index, for each step whose undo is "irreversible". */
   readonly irreversible: ReadonlyMap<number, string>;
   readonly jobs: readonly Job[];

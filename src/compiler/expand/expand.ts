@@ -59,21 +59,25 @@ interface Chain {
 /** Collects steps and jobs in creation order, which is a topological order by construction. */
 class GraphBuilder {
   readonly steps: DraftStep[] = [];
-  readonly after: number[][] = [];
+  /** Expansion.after, as it grows. */
+  readonly afterStart: number[] = [0];
+  readonly afterList: number[] = [];
   readonly irreversible = new Map<number, string>();
   readonly jobs: Job[] = [];
   readonly jobOfStep: number[] = [];
 
-  /** A step that waits for `after`; `reason` says why it cannot be undone when its undo is "irreversible". */
-  add(step: DraftStep, after: number[], reason: string | null = null): number {
+  /** A step that waits for `after` (indices, or one index); `reason` says why it cannot be undone when its undo is "irreversible". */
+  add(step: DraftStep, after: readonly number[] | number, reason: string | null = null): number {
     this.steps.push(step);
-    this.after.push(after);
+    if (typeof after === "number") this.afterList.push(after);
+    else for (const p of after) this.afterList.push(p);
+    this.afterStart.push(this.afterList.length);
     const index = this.steps.length - 1;
     if (step.undo === "irreversible") this.irreversible.set(index, reason ?? `${step.id} is marked \`undo irreversible\``);
     return index;
   }
 
-  single(step: DraftStep, after: number[], reason: string | null = null): number {
+  single(step: DraftStep, after: readonly number[], reason: string | null = null): number {
     const index = this.add(step, after, reason);
     const marker = step.command === null && step.action === "batch-pause";
     this.jobs.push({
@@ -96,7 +100,7 @@ class GraphBuilder {
     const first = this.steps.length;
     let duration = 0;
     steps.forEach((step, i) => {
-      this.add(step, i === 0 ? [...before] : [first + i - 1]);
+      this.add(step, i === 0 ? before : first + i - 1);
       duration += step.estimate.duration;
       this.jobOfStep.push(this.jobs.length);
     });
@@ -147,7 +151,7 @@ export function expand(model: Model): Result<Expansion> {
           done: cp.run?.done ?? null,
           health: null,
         },
-        [...frontier],
+        frontier,
       );
       frontier = [index];
     }
@@ -159,7 +163,7 @@ export function expand(model: Model): Result<Expansion> {
       const action = s.actions[kind];
       if (!action) continue;
       // Checks only read: nothing to undo.
-      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null)), [...frontier]));
+      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null)), frontier));
     }
     if (made.length > 0) frontier = made;
   };
@@ -175,7 +179,7 @@ export function expand(model: Model): Result<Expansion> {
       const preds = (nearest.get(s.name) ?? []).map((name) => made.get(name)).filter((i): i is number => i !== undefined);
       for (const p of preds) used.add(p);
       const { undo, reason } = perServiceUndo(kind, s, action, restorableBefore);
-      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo), [...(preds.length > 0 ? preds : frontier)], reason));
+      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo), preds.length > 0 ? preds : frontier, reason));
     }
     if (made.size > 0) frontier = [...made.values()].filter((i) => !used.has(i));
   };
@@ -432,7 +436,7 @@ export function expand(model: Model): Result<Expansion> {
   checks("postcheck", "postchecks");
 
   return {
-    value: { steps: g.steps, after: g.after, irreversible: g.irreversible, jobs: g.jobs, jobOfStep: Int32Array.from(g.jobOfStep), caps, rolloutBefore },
+    value: { steps: g.steps, after: { start: Int32Array.from(g.afterStart), list: Int32Array.from(g.afterList) }, irreversible: g.irreversible, jobs: g.jobs, jobOfStep: Int32Array.from(g.jobOfStep), caps, rolloutBefore },
     diagnostics,
   };
 }

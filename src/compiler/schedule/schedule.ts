@@ -59,6 +59,7 @@ interface Event {
 
 export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   const { steps, jobs, jobOfStep } = x;
+  const { start: afterStart, list: afterList } = x.after;
   const nSteps = steps.length;
   const nJobs = jobs.length;
   const start = new Float64Array(nSteps);
@@ -77,7 +78,8 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   const pending = new Int32Array(nJobs);
   for (let s = 0; s < nSteps; s++) {
     const js = jobOfStep[s] as number;
-    for (const p of x.after[s] as readonly number[]) {
+    for (let k = afterStart[s] as number; k < (afterStart[s + 1] as number); k++) {
+      const p = afterList[k] as number;
       if (jobOfStep[p] === js) continue;
       outCount[p + 1] = (outCount[p + 1] as number) + 1;
       pending[js] = (pending[js] as number) + 1;
@@ -88,7 +90,8 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   const fill = outCount.slice(0, nSteps);
   for (let s = 0; s < nSteps; s++) {
     const js = jobOfStep[s] as number;
-    for (const p of x.after[s] as readonly number[]) {
+    for (let k = afterStart[s] as number; k < (afterStart[s + 1] as number); k++) {
+      const p = afterList[k] as number;
       if (jobOfStep[p] === js) continue;
       outList[fill[p] as number] = s;
       fill[p] = (fill[p] as number) + 1;

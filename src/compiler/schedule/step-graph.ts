@@ -60,12 +60,13 @@ export class JobGraph {
   static of(x: Expansion): JobGraph {
     const from: number[] = [];
     const to: number[] = [];
-    x.after.forEach((after, i) => {
-      for (const p of after) {
-        from.push(x.jobOfStep[p] as number);
+    const { start, list } = x.after;
+    for (let i = 0; i < x.steps.length; i++) {
+      for (let k = start[i] as number; k < (start[i + 1] as number); k++) {
+        from.push(x.jobOfStep[list[k] as number] as number);
         to.push(x.jobOfStep[i] as number);
       }
-    });
+    }
     return new JobGraph(x.jobs.length, Int32Array.from(from), Int32Array.from(to));
   }
 
