@@ -20,6 +20,15 @@ const dist = join(root, "dist");
 // dist/ holds only the bundle: nothing stale from an older layout.
 rmSync(dist, { recursive: true, force: true });
 
+// string-width sets up a text segmenter and Unicode regular expressions as its module loads:
+// the bundle gets a stand-in that loads it when help text is first laid out.
+const lazyStringWidth = {
+  name: "lazy-string-width",
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, () => ({ path: join(root, "src", "cli", "lazy-string-width.ts") }));
+  },
+};
+
 await build({
   // The plan file's writing thread (compile -o) is a module of its own, beside the bundle.
   entryPoints: { upgradec: join(root, "src", "cli", "main.ts"), "plan-file-worker": join(root, "src", "cli", "plan-file-worker.ts") },
@@ -40,5 +49,6 @@ await build({
   banner: { js: 'import { createRequire as upgradecCreateRequire } from "node:module";\nconst require = upgradecCreateRequire(import.meta.url);' },
   sourcemap: "linked",
   legalComments: "linked",
+  plugins: [lazyStringWidth],
   logLevel: "warning",
 });
