@@ -12,11 +12,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlanFile, PlanStep } from "../../src/plan/plan.js";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileFile } from "../../src/compiler/compile.js";
 import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { tempDir } from "../runtime/plan-builder.js";
 import { compileExample, examplesRoot } from "./compile-example.js";
 
 let plan: PlanFile;
@@ -32,7 +32,7 @@ beforeAll(() => {
 
 /** The upgrade example with its `checkpoint db-backup` block taken out, compiled from a copy. */
 function withoutBackup(): PlanFile {
-  const dir = mkdtempSync(join(tmpdir(), "upgradec-no-backup-"));
+  const dir = tempDir("upgradec-no-backup-");
   cpSync(join(examplesRoot, "upgrade-zed-to-2023.1"), dir, { recursive: true });
   const path = join(dir, "cloud.upg");
   const text = readFileSync(path, "utf8");

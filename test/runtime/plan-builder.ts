@@ -2,7 +2,8 @@
  * Plan files for the runtime's tests, built directly (not compiled): the runtime must work
  * from any valid plan, and its tests should not wait on the compiler.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { planFingerprint, sha256 } from "../../src/plan/digest.js";
@@ -24,8 +25,20 @@ import {
 } from "../../src/plan/plan.js";
 import { VERSION } from "../../src/version.js";
 
+/** The directories tempDir made (some 300 in a test run), removed after each test file. */
+const made: string[] = [];
+const removeMade = (): void => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+// Under vitest, after the file's tests; elsewhere (bench/runtime.ts), when the process exits.
+if (process.env["VITEST"]) afterAll(removeMade);
+else process.on("exit", removeMade);
+
+/** A new directory under the system's temporary one, removed after the test file (or the process). */
 export function tempDir(prefix = "upgradec-rt-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export function spec(command: PlanCommand, options: Partial<Omit<PlanCommandSpec, "command">> = {}): PlanCommandSpec {

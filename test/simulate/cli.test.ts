@@ -1,13 +1,13 @@
 /**
  * `upgradec simulate` through the CLI in-process: exit codes, the JUnit file, JSON output.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { main } from "../../src/cli/main.js";
+import { tempDir } from "../runtime/plan-builder.js";
 import { cloudModel, plan } from "./fixtures.js";
 
 function capture(): { stream: PassThrough; text: () => string } {
@@ -25,7 +25,7 @@ async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdo
 }
 
 function planDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "upgradec-sim-"));
+  const dir = tempDir("upgradec-sim-");
   writeFileSync(join(dir, "plan.json"), JSON.stringify(plan(cloudModel()), null, 2));
   return dir;
 }
