@@ -6,7 +6,7 @@
 
 /** To the writing thread, in file order. */
 export type ToWriter =
-  | { readonly kind: "open"; readonly partial: string; readonly target: string; readonly shared: SharedArrayBuffer }
+  | { readonly kind: "open"; readonly target: string; readonly shared: SharedArrayBuffer }
   | { readonly kind: "text"; readonly file: string; readonly compact: string }
   | { readonly kind: "run"; readonly json: string; readonly between: string | null }
   | { readonly kind: "digest-line"; readonly text: string }

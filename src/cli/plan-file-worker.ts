@@ -6,9 +6,9 @@
  * partial file is removed.
  */
 import { createHash } from "node:crypto";
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { layRun } from "../plan/plan-text.js";
+import { PartialFile } from "./partial-file.js";
 import { DIGEST_OFFSET, DIGESTED, STARTED, type FromWriter, type ToWriter } from "./plan-file-protocol.js";
 
 const port = parentPort;
@@ -17,11 +17,8 @@ if (port === null) throw new Error("plan-file-worker runs as a worker thread");
 const hash = createHash("sha256");
 let flags: Int32Array | null = null;
 let digestBytes: Uint8Array | null = null;
-let partial = "";
-let target = "";
-let fd: number | null = null;
-/** Bytes written so far, and where the digest's line starts. */
-let position = 0;
+let file: PartialFile | null = null;
+/** Where the digest's line starts. */
 let digestAt = -1;
 let failure: string | null = null;
 
@@ -30,8 +27,7 @@ let failure: string | null = null;
 port.on("message", (m: ToWriter) => {
   switch (m.kind) {
     case "open":
-      partial = m.partial;
-      target = m.target;
+      file = new PartialFile(m.target);
       flags = new Int32Array(m.shared, 0, 2);
       digestBytes = new Uint8Array(m.shared, DIGEST_OFFSET, 64);
       Atomics.store(flags, STARTED, 1);
@@ -39,20 +35,19 @@ port.on("message", (m: ToWriter) => {
     case "text": {
       if (m.compact !== "") hash.update(m.compact);
       const text = m.file;
-      if (text !== "") later(() => append(text));
+      if (text !== "") later(() => file?.append(text));
       return;
     }
     case "run": {
       hash.update(m.json);
       const { json, between } = m;
-      later(() => append(between === null ? json : layRun(json, between)));
+      later(() => file?.append(between === null ? json : layRun(json, between)));
       return;
     }
     case "digest-line": {
       const text = m.text;
       later(() => {
-        digestAt = position;
-        append(text);
+        digestAt = file?.append(text) ?? -1;
       });
       return;
     }
@@ -66,24 +61,19 @@ port.on("message", (m: ToWriter) => {
     case "sealed": {
       const text = m.text;
       later(() => {
-        if (fd !== null && digestAt >= 0) write(fd, text, digestAt);
+        if (digestAt >= 0) file?.writeAt(text, digestAt);
       });
       return;
     }
     case "close":
       later(
-        () => {
-          if (fd === null) fd = openSync(partial, "w", 0o644);
-          closeSync(fd);
-          fd = null;
-          renameSync(partial, target);
-        },
+        () => file?.commit(),
         () => done(failure),
       );
       return;
     case "abort":
       queue.length = 0;
-      removePartial();
+      file?.discard();
       done(null);
       return;
   }
@@ -112,19 +102,6 @@ function drain(): void {
   else draining = false;
 }
 
-/** The text at the end of the file, which is opened at the first piece. */
-function append(text: string): void {
-  if (fd === null) fd = openSync(partial, "w", 0o644);
-  position += write(fd, text, position);
-}
-
-/** The text's bytes written at `at`; their count. */
-function write(file: number, text: string, at: number): number {
-  const bytes = Buffer.from(text, "utf8");
-  for (let done = 0; done < bytes.length; ) done += writeSync(file, bytes, done, bytes.length - done, at + done);
-  return bytes.length;
-}
-
 /** File work, unless a write has failed: a failure is kept, and the partial file removed. */
 function attempt(work: () => void): void {
   if (failure !== null) return;
@@ -132,21 +109,8 @@ function attempt(work: () => void): void {
     work();
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
-    removePartial();
+    file?.discard();
   }
-}
-
-/** The partial file closed and removed, if there is one. */
-function removePartial(): void {
-  if (fd !== null) {
-    try {
-      closeSync(fd);
-    } catch {
-      // Closing a file that failed to write can fail too; it is removed either way.
-    }
-    fd = null;
-  }
-  if (partial !== "") rmSync(partial, { force: true });
 }
 
 function done(error: string | null): void {

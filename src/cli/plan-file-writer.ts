@@ -41,7 +41,7 @@ export class PlanFileWriter implements PlanTextSink {
       this.worker.once("error", (error) => resolve({ error: error instanceof Error ? error.message : String(error), thread: true }));
       this.worker.once("exit", (code) => resolve({ error: `the plan file's writing thread stopped (exit code ${code})`, thread: true }));
     });
-    this.post({ kind: "open", partial: `${target}.${process.pid}.partial`, target, shared });
+    this.post({ kind: "open", target, shared });
   }
 
   text(file: string, compact: string): void {

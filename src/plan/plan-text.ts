@@ -59,7 +59,7 @@ export function sealPlan(body: Omit<PlanFile, "digest">, sink?: PlanTextSink): P
   const collected = sink ? null : new Collector(createHash("sha256"));
   const out = sink ?? (collected as Collector);
   const placeholder = writeText(plan, out, true);
-  plan.digest = out.digest() ?? planDigest(body);
+  plan.digest = out.digest() ?? planDigest(plan);
   if (placeholder !== null) out.sealed(placeholder.replace(DIGEST_PLACEHOLDER, plan.digest));
   if (collected) laidOut.set(plan, collected.chunks);
   return plan;
@@ -104,8 +104,8 @@ class Collector implements PlanTextSink {
   digestLine(placeholder: string): void {
     this.digestAt = this.chunks.push(placeholder) - 1;
   }
-  digest(): string {
-    return this.hash?.digest("hex") ?? "";
+  digest(): string | null {
+    return this.hash?.digest("hex") ?? null;
   }
   sealed(line: string): void {
     if (this.digestAt >= 0) this.chunks[this.digestAt] = line;

@@ -62,6 +62,13 @@ describe("the plan file's text and digest", () => {
     const sealed = sealPlan(big, { ...silent.sink, digest: () => null });
     expect(sealed.digest).toBe(streamed.digest);
     expect(silent.text()).toBe(file.text());
+    // The same when the body's members come in another order than the plan's (format and fingerprint first).
+    const { format, fingerprint, ...others } = big;
+    const shuffled = { ...others, fingerprint, format } as unknown as Omit<PlanFile, "digest">;
+    const reordered = recorded();
+    const fromShuffled = sealPlan(shuffled, { ...reordered.sink, digest: () => null });
+    expect(fromShuffled.digest).toBe(planDigest(JSON.parse(reordered.text()) as PlanFile));
+    expect(fromShuffled.digest).toBe(sealPlan(shuffled).digest);
   });
 
   it("puts each step on a line of its own and changes the digest for any edit", () => {

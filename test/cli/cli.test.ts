@@ -85,7 +85,7 @@ describe("upgradec CLI", () => {
     }
   });
 
-  it("writes the plan file in a thread of its own, byte for byte the text --format json prints; without that thread's module, from the main thread", async () => {
+  it("writes the plan file byte for byte as --format json prints it, with its writing thread's module and without it (then from the main thread)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upgradec-cli-"));
     try {
       const source = join(root, "examples", "upgrade-zed-to-2023.1", "cloud.upg");

@@ -1,5 +1,3 @@
-import { close, openSync, rmSync, write } from "node:fs";
-import { rename } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
@@ -8,6 +6,7 @@ import { nodeLoadHost } from "../../compiler/node-host.js";
 import { planFileChunks } from "../../plan/plan-text.js";
 import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
 import { VERSION } from "../../version.js";
+import { PartialFile } from "../partial-file.js";
 import { PlanFileWriter, type WriteFailure } from "../plan-file-writer.js";
 import { useColor } from "../color.js";
 import { ExitCode } from "../exit-codes.js";
@@ -79,55 +78,22 @@ async function compile(args: Record<string, unknown>, io: CliIO, target: string 
   }
   let failure = await written;
   // Without its thread (it could not start), the file is written from here.
-  if (target !== null && failure?.thread === true) failure = await writePlanFile(target, planFileChunks(result.plan));
+  if (target !== null && failure?.thread === true) failure = writePlanFile(target, planFileChunks(result.plan));
   if (target !== null && failure) return cannotWrite(io, target, failure.error);
   return ExitCode.Ok;
 }
 
-/**
- * The plan file, from these pieces of text: written beside the target and renamed over it, so
- * a crash never leaves half a plan file. The writes (issued at once) and the rename run off
- * the main thread. Resolves to the error, if any, with nothing left behind.
- */
-async function writePlanFile(target: string, pieces: readonly string[]): Promise<WriteFailure | null> {
-  const partial = `${target}.${process.pid}.partial`;
-  let fd: number;
+/** The plan file written from here, from the plan's text (PartialFile): null, or why it could not be. */
+function writePlanFile(target: string, pieces: readonly string[]): WriteFailure | null {
+  const file = new PartialFile(target);
   try {
-    fd = openSync(partial, "w", 0o644);
-  } catch (error) {
-    return { error: messageOf(error), thread: false };
-  }
-  let position = 0;
-  const writes = pieces.map((piece) => {
-    const bytes = Buffer.from(piece, "utf8");
-    const at = position;
-    position += bytes.length;
-    return writeAt(fd, bytes, at);
-  });
-  try {
-    // Every write has ended before the file is closed, failed or not.
-    const results = await Promise.allSettled(writes);
-    await new Promise<void>((resolve, reject) => close(fd, (error) => (error ? reject(error) : resolve())));
-    for (const r of results) if (r.status === "rejected") throw r.reason;
-    await rename(partial, target);
+    for (const piece of pieces) file.append(piece);
+    file.commit();
     return null;
   } catch (error) {
-    rmSync(partial, { force: true });
+    file.discard();
     return { error: messageOf(error), thread: false };
   }
-}
-
-function writeAt(fd: number, bytes: Buffer, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const from = (offset: number): void => {
-      write(fd, bytes, offset, bytes.length - offset, position + offset, (error, count) => {
-        if (error) reject(error);
-        else if (offset + count < bytes.length) from(offset + count);
-        else resolve();
-      });
-    };
-    from(0);
-  });
 }
 
 function cannotWrite(io: CliIO, target: string, reason: string): number {
