@@ -24,6 +24,8 @@ const MAX_EXPANSION = 1_000_000;
 const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 export function expandHostPattern(pattern: string): HostPatternResult {
+  // Most inventory lines name one plain host: no range, no port.
+  if (!pattern.includes("[") && !pattern.includes(":")) return { ok: true, hosts: [pattern], port: null };
   const { host, port, error } = splitPort(pattern);
   if (error) return { ok: false, message: error, start: 0, end: pattern.length, help: "a port follows the host as `host:2222`; remove the trailing ':'" };
   const hosts: string[] = [];

@@ -53,9 +53,8 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
     let lineEnd = text.indexOf("\n", lineStart);
     if (lineEnd < 0) lineEnd = text.length;
     const raw = text.slice(lineStart, lineEnd);
-    const lead = raw.length - raw.trimStart().length;
     const line = raw.trim();
-    const at = lineStart + lead;
+    const at = lineStart + (line.length === raw.length ? 0 : raw.length - raw.trimStart().length);
     const next = lineEnd + 1;
     if (!line || line[0] === "#" || line[0] === ";") {
       lineStart = next;
@@ -63,7 +62,8 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
     }
     const lineSpan = span(at, at + line.length);
 
-    const section = SECTION.exec(line);
+    // Only a line that starts with '[' can be a section header (SECTION is anchored there).
+    const section = line[0] === "[" ? SECTION.exec(line) : null;
     if (section) {
       const name = section[1] ?? "";
       const kind = section[2] ?? "hosts";
@@ -166,9 +166,9 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
       vars.push({ key: token.value.slice(0, eq), value: varValue(token.value.slice(eq + 1)) });
     }
     for (const name of expanded.hosts) {
-      builder.addHost(name, patternSpan, groupName);
-      if (expanded.port !== null) builder.setHostVar(name, "ansible_port", expanded.port);
-      for (const { key, value } of vars) builder.setHostVar(name, key, value);
+      const host = builder.addHost(name, patternSpan, groupName);
+      if (expanded.port !== null) host.inlineVars.set("ansible_port", expanded.port);
+      for (const { key, value } of vars) host.inlineVars.set(key, value);
     }
   }
 }
