@@ -44,7 +44,8 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   if (hasErrors(diagnostics)) return { value: null, diagnostics };
 
   const ids = new Set<string>();
-  for (const step of x.steps) {
+  for (let i = 0; i < x.steps.length; i++) {
+    const step = x.steps[i] as DraftStep;
     if (ids.has(step.id)) return { value: null, diagnostics: [...diagnostics, internal(`two steps have the id \`${step.id}\``)] };
     ids.add(step.id);
   }

@@ -92,7 +92,9 @@ interface BatchAcc {
 
 export function outlinePlan(plan: PlanFile): PlanOutline {
   const phases = new Map<Phase, Map<string, GroupAcc>>();
-  for (const step of plan.steps) {
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as PlanStep;
     let groups = phases.get(step.phase);
     if (!groups) phases.set(step.phase, (groups = new Map()));
     const key = step.service ?? "";
@@ -110,13 +112,13 @@ export function outlinePlan(plan: PlanFile): PlanOutline {
     if (step.action !== "batch-pause" && !group.actions.includes(step.action)) group.actions.push(step.action);
     const newHosts = step.hosts !== group.lastHosts;
     group.lastHosts = step.hosts;
-    if (newHosts) for (const host of step.hosts) group.hosts.add(host);
+    if (newHosts) for (let k = 0; k < step.hosts.length; k++) group.hosts.add(step.hosts[k] as string);
     if (step.action === "batch-pause") {
       group.pauses.push(step);
     } else if (step.batch !== null) {
       let batch = group.batches.get(step.batch);
       if (!batch) group.batches.set(step.batch, (batch = { hosts: new Set(), lastHosts: null, start: Infinity, end: -Infinity, steps: 0, window: null, pause: 0 }));
-      if (step.hosts !== batch.lastHosts) for (const host of step.hosts) batch.hosts.add(host);
+      if (step.hosts !== batch.lastHosts) for (let k = 0; k < step.hosts.length; k++) batch.hosts.add(step.hosts[k] as string);
       batch.lastHosts = step.hosts;
       batch.start = Math.min(batch.start, step.estimate.start);
       batch.end = Math.max(batch.end, end);

@@ -65,7 +65,8 @@ export function renderText(plan: PlanFile, options: { readonly color: boolean })
 function stepsNamed(plan: PlanFile, ids: readonly (string | undefined)[]): ReadonlyMap<string, PlanStep> {
   const wanted = [...new Set(ids.filter((id) => id !== undefined))];
   const found = new Map<string, PlanStep>();
-  for (const step of plan.steps) {
+  for (let i = 0; i < plan.steps.length; i++) {
+    const step = plan.steps[i] as PlanStep;
     if (found.size === wanted.length) break;
     if (wanted.includes(step.id) && !found.has(step.id)) found.set(step.id, step);
   }

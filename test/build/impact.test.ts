@@ -18,6 +18,30 @@ describe("impact", () => {
     expect(merge([5, 10, 0, 2, 2, 3, 9, 12, 20, 20])).toEqual([0, 3, 5, 12]);
   });
 
+  it("merges any intervals from two lists into the disjoint ones that cover the same time, few or many", () => {
+    // The reference: the instants covered, as a sorted list of [start, end) built one interval at a time.
+    const reference = (lists: number[][]): number[] => {
+      const spans = lists.flatMap((l) => l.flatMap((v, k) => (k % 2 === 0 && k + 1 < l.length && (l[k + 1] as number) > v ? [[v, l[k + 1] as number] as const] : [])));
+      spans.sort((a, b) => a[0] - b[0]);
+      const out: number[] = [];
+      for (const [s, e] of spans) {
+        if (out.length > 0 && s <= (out[out.length - 1] as number)) out[out.length - 1] = Math.max(out[out.length - 1] as number, e);
+        else out.push(s, e);
+      }
+      return out;
+    };
+    const time = fc.integer({ min: 0, max: 50 });
+    const list = fc.array(time, { maxLength: 160 });
+    fc.assert(
+      fc.property(list, list, fc.boolean(), (a, b, noSecond) => {
+        const got = noSecond ? merge(a) : merge(a, b);
+        expect(got).toEqual(reference(noSecond ? [a] : [a, b]));
+        for (let k = 2; k < got.length; k += 2) expect(got[k] as number).toBeGreaterThan(got[k - 1] as number);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("counts a whole-host step against every service instance on the host", () => {
     const hosts = names("cmp", 4);
     const compute = computeService("nova-compute", hosts, { rolling: rolling({ batches: [1], maxUnavailable: 1 }) });

@@ -56,14 +56,26 @@ export function emitPlan(input: EmitInput): PlanFile {
   const { start: from, list } = expansion.after;
   expansion.steps.forEach((s: DraftStep, i) => {
     s.estimate.start = start[i] as number;
+    const more = input.hostAfter.get(i);
+    const first = from[i] as number;
+    const end = from[i + 1] as number;
+    // Most steps wait for one step: an array of exactly one (an empty array and pushes would
+    // reserve room for 17, 80k times).
+    if (more === undefined && end - first === 1) {
+      s.after = [idOf(list[first] as number)];
+      return;
+    }
     const ids: string[] = [];
-    for (let k = from[i] as number; k < (from[i + 1] as number); k++) ids.push(idOf(list[k] as number));
-    for (const p of input.hostAfter.get(i) ?? []) ids.push(idOf(p));
+    for (let k = first; k < end; k++) ids.push(idOf(list[k] as number));
+    for (const p of more ?? []) ids.push(idOf(p));
     s.after = ids;
   });
   const steps: readonly PlanStep[] = expansion.steps;
   let total = 0;
-  for (const s of steps) total = Math.max(total, s.estimate.start + s.estimate.duration);
+  for (let i = 0; i < steps.length; i++) {
+    const { estimate } = steps[i] as PlanStep;
+    total = Math.max(total, estimate.start + estimate.duration);
+  }
   const windowZone = new Map(model.windows.map((w) => [w.name, w.zone]));
   const timing: PlanTiming = {
     total,
@@ -140,7 +152,18 @@ function relocator({ from, to }: Relocation): (path: string) => string {
   };
 }
 
-function sortedVars(vars: Readonly<Record<string, VarValue>>): Record<string, VarValue> {
+function sortedVars(vars: Readonly<Record<string, VarValue>>): Readonly<Record<string, VarValue>> {
+  // Mostly they are in order already (a host's `az` and `instances`): the same object then.
+  let previous: string | null = null;
+  let sorted = true;
+  for (const key in vars) {
+    if (previous !== null && !(previous < key)) {
+      sorted = false;
+      break;
+    }
+    previous = key;
+  }
+  if (sorted) return vars;
   const out: Record<string, VarValue> = {};
   for (const key of Object.keys(vars).sort()) out[key] = vars[key] as VarValue;
   return out;

@@ -5,7 +5,7 @@
  * while any of its instances, or the whole host, is out.
  */
 import { numberOf } from "../../inventory/var-value.js";
-import type { PlanImpact } from "../../plan/plan.js";
+import type { PlanImpact, Unavailable } from "../../plan/plan.js";
 import type { DraftStep, Expansion } from "../expand/draft.js";
 import type { Model } from "../model.js";
 
@@ -35,7 +35,9 @@ export function impact(model: Model, x: Pick<Expansion, "steps" | "irreversible"
     const duration = step.estimate.duration;
     const e = s + duration;
     if (duration > 0) {
-      for (const u of step.unavailable) {
+      const out = step.unavailable;
+      for (let k = 0; k < out.length; k++) {
+        const u = out[k] as Unavailable;
         const lists = "service" in u ? instanceSpans.get(u.service) : hostSpans;
         if (lists) push(lists, hostIndex.get(u.host), s, e);
       }
@@ -56,8 +58,8 @@ export function impact(model: Model, x: Pick<Expansion, "steps" | "irreversible"
     const instances = service.hosts.length;
     const own = instanceSpans.get(service.name) ?? [];
     const events: number[] = [];
-    for (const name of service.hosts) {
-      const h = hostIndex.get(name);
+    for (let k = 0; k < service.hosts.length; k++) {
+      const h = hostIndex.get(service.hosts[k] as string);
       if (h === undefined) continue;
       const mine = own[h];
       const merged = merge(hostSpans[h], mine);
@@ -82,8 +84,8 @@ export function impact(model: Model, x: Pick<Expansion, "steps" | "irreversible"
   const dataPlane = new Uint8Array(model.hosts.length);
   for (const s of model.services) {
     if (s.plane !== "data") continue;
-    for (const name of s.hosts) {
-      const h = hostIndex.get(name);
+    for (let k = 0; k < s.hosts.length; k++) {
+      const h = hostIndex.get(s.hosts[k] as string);
       if (h !== undefined) dataPlane[h] = 1;
     }
   }
@@ -110,6 +112,9 @@ export function impact(model: Model, x: Pick<Expansion, "steps" | "irreversible"
   };
 }
 
+/** More interval ends than this in merge's lists, and it sorts them rather than inserting each in place. */
+const MANY_SPANS = 64;
+
 /** Flat [start, end, start, end, …] intervals, from one or two lists, merged into disjoint ones, in order. */
 export function merge(spans: readonly number[] | undefined, more: readonly number[] = []): number[] {
   const all = spans ?? [];
@@ -118,15 +123,45 @@ export function merge(spans: readonly number[] | undefined, more: readonly numbe
     const [s, e] = all.length === 2 ? all : more;
     return (e as number) > (s as number) ? [s as number, e as number] : [];
   }
-  const pairs: [number, number][] = [];
-  for (const list of [all, more]) {
-    for (let k = 0; k + 1 < list.length; k += 2) if ((list[k + 1] as number) > (list[k] as number)) pairs.push([list[k] as number, list[k + 1] as number]);
+  // The non-empty intervals, kept in order of start, then end, as they come: a host has a
+  // few (one per service on it), and this makes no pair objects for 10,000 hosts.
+  const sorted = new Float64Array(all.length + more.length);
+  let n = 0;
+  const insert = (s: number, e: number): void => {
+    if (!(e > s)) return;
+    let j = n;
+    for (; j > 0; j--) {
+      const ps = sorted[2 * j - 2] as number;
+      if (ps < s || (ps === s && (sorted[2 * j - 1] as number) <= e)) break;
+      sorted[2 * j] = ps;
+      sorted[2 * j + 1] = sorted[2 * j - 1] as number;
+    }
+    sorted[2 * j] = s;
+    sorted[2 * j + 1] = e;
+    n++;
+  };
+  if (all.length + more.length <= MANY_SPANS) {
+    for (let k = 0; k + 1 < all.length; k += 2) insert(all[k] as number, all[k + 1] as number);
+    for (let k = 0; k + 1 < more.length; k += 2) insert(more[k] as number, more[k + 1] as number);
+  } else {
+    // Many (inserting would take quadratic time): sorted as pairs.
+    const pairs: [number, number][] = [];
+    for (const list of [all, more]) {
+      for (let k = 0; k + 1 < list.length; k += 2) if ((list[k + 1] as number) > (list[k] as number)) pairs.push([list[k] as number, list[k + 1] as number]);
+    }
+    pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (const [s, e] of pairs) {
+      sorted[2 * n] = s;
+      sorted[2 * n + 1] = e;
+      n++;
+    }
   }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out: number[] = [];
-  for (const [s, e] of pairs) {
-    const n = out.length;
-    if (n > 0 && s <= (out[n - 1] as number)) out[n - 1] = Math.max(out[n - 1] as number, e);
+  for (let k = 0; k < n; k++) {
+    const s = sorted[2 * k] as number;
+    const e = sorted[2 * k + 1] as number;
+    const last = out.length;
+    if (last > 0 && s <= (out[last - 1] as number)) out[last - 1] = Math.max(out[last - 1] as number, e);
     else out.push(s, e);
   }
   return out;

@@ -221,7 +221,8 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       let best = -1;
       let bestFirst = Infinity;
       const slotFree = slotsUsed < parallelism;
-      for (const q of active) {
+      for (let a = 0; a < active.length; a++) {
+        const q = active[a] as number;
         const head = (queues[q] as MinHeap<number>).peek();
         if (head === undefined) continue;
         const job = jobs[head] as (typeof jobs)[number];

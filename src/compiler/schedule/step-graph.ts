@@ -126,7 +126,10 @@ function reversed(l: Lists): Lists {
 /** For each node, the values of its pairs (key[i], value[i]), sorted ascending. */
 function lists(nodes: number, key: Int32Array, value: Int32Array): Lists {
   const start = new Int32Array(nodes + 1);
-  for (const k of key) start[k + 1] = (start[k + 1] as number) + 1;
+  for (let i = 0; i < key.length; i++) {
+    const k = key[i] as number;
+    start[k + 1] = (start[k + 1] as number) + 1;
+  }
   for (let n = 0; n < nodes; n++) start[n + 1] = (start[n + 1] as number) + (start[n] as number);
   const list = new Int32Array(key.length);
   const fill = start.slice(0, nodes);
