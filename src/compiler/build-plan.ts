@@ -46,8 +46,10 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   const ids = new Set<string>();
   for (let i = 0; i < x.steps.length; i++) {
     const step = x.steps[i] as DraftStep;
-    if (ids.has(step.id)) return { value: null, diagnostics: [...diagnostics, internal(`two steps have the id \`${step.id}\``)] };
+    // One lookup per id: the set does not grow when the id is in it already.
+    const before = ids.size;
     ids.add(step.id);
+    if (ids.size === before) return { value: null, diagnostics: [...diagnostics, internal(`two steps have the id \`${step.id}\``)] };
   }
   // The graph comes first: a cycle (a bug in expand) is named before it could stall the schedule.
   const graph = JobGraph.of(x);

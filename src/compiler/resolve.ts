@@ -266,7 +266,9 @@ function modelHosts(program: Program, merged: readonly MergedService[], diagnost
   // The first service to plan each host, whose connection the host takes.
   const chosenBy = new Map<string, MergedService>();
   for (const m of merged) {
-    for (const h of m.service.hosts) {
+    const hosts = m.service.hosts;
+    for (let i = 0; i < hosts.length; i++) {
+      const h = hosts[i] as string;
       const had = chosenBy.get(h);
       if (!had) {
         chosenBy.set(h, m);

@@ -26,30 +26,38 @@ function sortedKeys(value: unknown): unknown {
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  const order = canonicalKeyOrder([...keys]);
+  const order = canonicalKeyOrder(keys);
   // As it is, unless a key is out of order, a member changes, or JSON.stringify would read
   // it differently from its keys (a toJSON; a "__proto__" member, which a copy drops).
   let same = typeof record["toJSON"] !== "function";
-  const members: unknown[] = [];
+  if (order !== keys) for (let i = 0; i < order.length; i++) if (order[i] !== keys[i]) same = false;
+  // The members as they go into a copy, gathered only once one differs (10k hosts' vars mostly do not).
+  let members: unknown[] | null = null;
   for (let i = 0; i < order.length; i++) {
     const key = order[i] as string;
-    if (key !== keys[i] || key === "__proto__") same = false;
     const v = record[key];
     const c = sortedKeys(v);
-    if (c !== v) same = false;
-    members.push(c);
+    if (same && (c !== v || key === "__proto__")) same = false;
+    if (!same) {
+      if (members === null) {
+        members = [];
+        for (let j = 0; j < i; j++) members.push(record[order[j] as string]);
+      }
+      members.push(c);
+    }
   }
   if (same) return value;
+  const copied = members ?? [];
   const copy: Record<string, unknown> = {};
   order.forEach((key, i) => {
     // Assigning "__proto__" would set the copy's prototype: the member is left out.
-    if (key !== "__proto__" && members[i] !== undefined) copy[key] = members[i];
+    if (key !== "__proto__" && copied[i] !== undefined) copy[key] = copied[i];
   });
   return copy;
 }
 
-/** Sorted keys in the order a JS object built from them enumerates: array indices first, numerically. */
-function canonicalKeyOrder(keys: string[]): string[] {
+/** Sorted keys in the order a JS object built from them enumerates: array indices first, numerically. The same array when it is in that order already. */
+function canonicalKeyOrder(keys: readonly string[]): readonly string[] {
   // Most objects have a few keys, often already in order and never numeric: check before sorting.
   let sorted = true;
   let indices = false;
@@ -59,10 +67,10 @@ function canonicalKeyOrder(keys: string[]): string[] {
     if (c >= 48 && c <= 57 && isArrayIndex(k)) indices = true;
     if (i > 0 && (keys[i - 1] as string) > k) sorted = false;
   }
-  if (!sorted) keys.sort();
-  if (!indices) return keys;
-  const numeric = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
-  return [...numeric, ...keys.filter((k) => !isArrayIndex(k))];
+  const ordered = sorted ? keys : [...keys].sort();
+  if (!indices) return ordered;
+  const numeric = ordered.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  return [...numeric, ...ordered.filter((k) => !isArrayIndex(k))];
 }
 
 function isArrayIndex(key: string): boolean {

@@ -35,5 +35,8 @@ describe("canonicalJson", () => {
     const parsed = JSON.parse('{"__proto__": {"x": 1}, "b": [1, {"__proto__": 2}], "a": 2}') as unknown;
     expect(canonicalJson(parsed)).toBe(reference(parsed));
     expect(canonicalJson({ b: 1, a: [undefined, () => 1, { d: undefined, c: -0 }], 10: "x", 9: "y" })).toBe(reference({ b: 1, a: [undefined, () => 1, { d: undefined, c: -0 }], 10: "x", 9: "y" }));
+    // An object whose toJSON is inherited and which has no keys of its own is written as its (empty) copy.
+    const dated = { at: new Date(0), z: { toJSON: () => "t", y: 1 } };
+    expect(canonicalJson(dated)).toBe(reference(dated));
   });
 });

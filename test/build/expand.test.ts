@@ -208,6 +208,18 @@ describe("expand edge cases", () => {
     expect(plan.timing.total).toBe(150);
   });
 
+  it("refuses two steps with one id as a compiler error, naming the id", () => {
+    // A checkpoint named `expand` and a service named `checkpoint` would both make
+    // `checkpoint/expand` (the language reserves `checkpoint`; a model can still say it).
+    const m = model({
+      services: [service("checkpoint", { hosts: ["h1"], actions: { upgrade: action(["up"]), expand: action(["x"]) } })],
+      checkpoints: [checkpoint("expand", "expand")],
+    });
+    const result = buildPlan(m, { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "0.1.0" });
+    expect(result.value).toBeNull();
+    expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([expect.stringContaining("two steps have the id `checkpoint/expand`")]);
+  });
+
   it("plans services with no hosts without a rollout, and an empty model", () => {
     const plan = build(model({ services: [service("ghost", { hosts: [], actions: { upgrade: action(["up"]), expand: action(["x"]) } })] }));
     expect(plan.steps.map((s) => s.id)).toEqual(["ghost/expand"]);
