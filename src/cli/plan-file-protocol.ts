@@ -8,7 +8,7 @@
 export type ToWriter =
   | { readonly kind: "open"; readonly target: string; readonly shared: SharedArrayBuffer }
   | { readonly kind: "text"; readonly file: string; readonly compact: string }
-  | { readonly kind: "run"; readonly json: string; readonly between: string | null }
+  | { readonly kind: "run"; readonly json: string; readonly between: string | null; readonly count: number }
   | { readonly kind: "digest-line"; readonly text: string }
   | { readonly kind: "digest" }
   | { readonly kind: "sealed"; readonly text: string }

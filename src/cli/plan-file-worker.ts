@@ -40,8 +40,8 @@ port.on("message", (m: ToWriter) => {
     }
     case "run": {
       hash.update(m.json);
-      const { json, between } = m;
-      later(() => file?.append(between === null ? json : layRun(json, between)));
+      const { json, between, count } = m;
+      later(() => file?.append(layRun(json, between, count)));
       return;
     }
     case "digest-line": {

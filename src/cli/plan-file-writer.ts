@@ -48,8 +48,8 @@ export class PlanFileWriter implements PlanTextSink {
     this.post({ kind: "text", file, compact });
   }
 
-  run(json: string, between: string | null): void {
-    this.post({ kind: "run", json, between });
+  run(json: string, between: string | null, count: number): void {
+    this.post({ kind: "run", json, between, count });
   }
 
   digestLine(placeholder: string): void {

@@ -32,8 +32,12 @@ export function planDigest(plan: Omit<PlanFile, "digest"> | PlanFile): string {
 export interface PlanTextSink {
   /** The next piece of text: as the file has it, and as the compact JSON has it (either may be empty). */
   text(file: string, compact: string): void;
-  /** The next elements of an array as compact JSON, the same in both: in the file each goes on a line of its own (layRun), unless `between` is null (one element). */
-  run(json: string, between: string | null): void;
+  /**
+   * The next `count` elements of an array as compact JSON, the same in both: in the file each
+   * goes on a line of its own (layRun). `between` is the text between two of them (see
+   * arrayRuns), or null for one element.
+   */
+  run(json: string, between: string | null, count: number): void;
   /** The digest's line, in the file only, to be written over once the digest is known. */
   digestLine(placeholder: string): void;
   /** sha256 in hex of the compact JSON given so far, the plan's digest; null when the sink cannot tell (sealPlan then computes it). */
@@ -42,10 +46,42 @@ export interface PlanTextSink {
   sealed(line: string): void;
 }
 
-/** A run of elements (see arrayRuns) as the file lays it out: one element per line. */
-export function layRun(json: string, between: string): string {
-  // Within a run the separator is exactly the text between two elements: `},{"id":"`.
-  return json.replaceAll(between, `},\n    ${between.slice(2)}`);
+/**
+ * A run of `count` elements (see arrayRuns) as the file lays it out: one element per line.
+ * The line breaks go where `between` (`},{"id":"`) occurs, when it occurs exactly once per
+ * pair of elements, so nowhere inside one; otherwise (an element that holds an array of
+ * objects with the same first key, say) the elements are found by reading the JSON.
+ */
+export function layRun(json: string, between: string | null, count: number): string {
+  if (between === null || count <= 1) return json;
+  const lineBreak = `},\n    ${between.slice(2)}`;
+  const laid = json.replaceAll(between, lineBreak);
+  // Each occurrence makes the text longer by the same amount: the count, without a search.
+  if ((laid.length - json.length) / (lineBreak.length - between.length) === count - 1) return laid;
+  return jsonElements(json).join(",\n    ");
+}
+
+/** The elements of a comma-separated list of JSON values (an array's text without its brackets). */
+function jsonElements(json: string): string[] {
+  const elements: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let from = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // a backslash: the next character is escaped
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+    else if (c === 44 && depth === 0) {
+      elements.push(json.slice(from, i));
+      from = i + 1;
+    }
+  }
+  elements.push(json.slice(from));
+  return elements;
 }
 
 /**
@@ -97,8 +133,8 @@ class Collector implements PlanTextSink {
     if (file !== "") this.chunks.push(file);
     if (compact !== "") this.hash?.update(compact);
   }
-  run(json: string, between: string | null): void {
-    this.chunks.push(between === null ? json : layRun(json, between));
+  run(json: string, between: string | null, count: number): void {
+    this.chunks.push(layRun(json, between, count));
     this.hash?.update(json);
   }
   digestLine(placeholder: string): void {
@@ -164,7 +200,7 @@ function writeText(value: object, sink: PlanTextSink, sealing: boolean): string 
       entries.forEach(([k, json], j) => {
         const name = JSON.stringify(k);
         out.both(`${j > 0 ? ",\n    " : ""}${name}: `, `${j > 0 ? "," : ""}${name}:`);
-        out.run({ json, between: null });
+        out.run({ json, between: null, count: 1 });
       });
       out.both(entries.length === 0 ? `}${comma}` : `\n  }${comma}`, "}");
     }
@@ -192,11 +228,11 @@ class TextOut {
 
   run(run: Run): void {
     if (run.json.length < 65_536) {
-      this.both(run.between === null ? run.json : layRun(run.json, run.between), run.json);
+      this.both(layRun(run.json, run.between, run.count), run.json);
       return;
     }
     this.flush();
-    this.sink.run(run.json, run.between);
+    this.sink.run(run.json, run.between, run.count);
   }
 
   digestLine(placeholder: string): void {
@@ -214,8 +250,10 @@ class TextOut {
 /** Compact JSON of consecutive elements, and how to put each on a line of its own. */
 interface Run {
   readonly json: string;
-  /** The separator between two elements in `json`, which occurs nowhere else in it; null when `json` is one element. */
+  /** The text between two elements in `json` (see layRun); null when `json` is one element. */
   readonly between: string | null;
+  /** How many elements `json` holds. */
+  readonly count: number;
 }
 
 /** Elements per JSON.stringify call: a run of 80k steps would be a 47 MB string. */
@@ -224,23 +262,20 @@ const RUN = 8192;
 /**
  * An array's elements as runs, made one at a time. One JSON.stringify call for thousands of elements is much
  * cheaper than one per element (80k steps: a third of the time, and no 80k strings to keep).
- * The lines are found again in the run's JSON by the text between two elements: for objects
- * that each start with the same key holding a string (a step's `id`), that is `},{"key":"`.
- * The run is used only when the separator occurs exactly once per pair of elements, so it
- * occurs nowhere inside one; otherwise each element is serialized alone.
+ * The lines are found again in the run's JSON (layRun, in the thread that writes the file
+ * when there is one) by the text between two elements: for objects that each start with the
+ * same key holding a string (a step's `id`), that is `},{"key":"`. Other arrays are
+ * serialized element by element.
  */
 function* arrayRuns(array: readonly unknown[]): Generator<Run> {
   for (let from = 0; from < array.length; from += RUN) {
     const elements = array.slice(from, from + RUN);
     const between = separatorOf(elements);
     if (between !== null) {
-      const json = JSON.stringify(elements).slice(1, -1);
-      if (occurrences(json, between) === elements.length - 1) {
-        yield { json, between };
-        continue;
-      }
+      yield { json: JSON.stringify(elements).slice(1, -1), between, count: elements.length };
+      continue;
     }
-    for (const e of elements) yield { json: JSON.stringify(e) ?? "null", between: null };
+    for (const e of elements) yield { json: JSON.stringify(e) ?? "null", between: null, count: 1 };
   }
 }
 
@@ -249,8 +284,8 @@ function* arrayRuns(array: readonly unknown[]): Generator<Run> {
  * string; else null. The other elements are not looked at (at 80k steps that took 20 ms):
  * the separator cannot occur inside a string (JSON escapes its quotes), so an element that
  * starts differently makes it occur fewer times than there are pairs, and a nested array of
- * objects that start with the same key more times, and arrayRuns then serializes the run
- * element by element. Only both at once in one run could hide each other; a line would then
+ * objects that start with the same key more times, and layRun then reads the elements from
+ * the JSON itself. Only both at once in one run could hide each other; a line would then
  * hold two elements, or one element's end: the text is the same JSON either way, and the
  * digest (over the compact JSON) the same. Plans as emit makes them have neither.
  */
@@ -259,10 +294,4 @@ function separatorOf(elements: readonly unknown[]): string | null {
   if (e === null || typeof e !== "object" || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype || typeof (e as { toJSON?: unknown }).toJSON === "function") return null;
   for (const key in e) return typeof (e as Record<string, unknown>)[key] === "string" ? `},{${JSON.stringify(key)}:"` : null;
   return null;
-}
-
-function occurrences(text: string, part: string): number {
-  let n = 0;
-  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length)) n++;
-  return n;
 }

@@ -108,6 +108,33 @@ describe("the plan file's text and digest", () => {
     expectStepLines(steps);
   });
 
+  it("lays a run of elements out one per line, and never changes its JSON", () => {
+    const tricky = fc.constantFrom('},{"id":"', "},{", '\\"', "[{", "}]", ",", '"', "\\", "\n");
+    const text = fc.oneof(fc.string(), tricky, fc.array(tricky).map((parts) => parts.join("")));
+    const withId = fc.record({ id: text });
+    // Elements as emit makes steps (each starts with its id), holding anything, objects with ids too.
+    const steps = fc.array(fc.record({ id: text, notes: fc.array(fc.oneof(withId, text, fc.integer())), more: fc.dictionary(text, text) }), { minLength: 1, maxLength: 12 });
+    // Elements of any shape that hold no object starting with an id.
+    const plain = fc.array(fc.oneof(withId, fc.record({ other: text }), text, fc.array(fc.oneof(text, fc.integer()))), { minLength: 1, maxLength: 12 });
+    // Anything at all: an element that starts otherwise and one that holds objects with ids
+    // can hide each other's count, and a line may then break inside an element (see separatorOf).
+    const any = fc.array(fc.oneof(withId, text, fc.array(withId)), { minLength: 1, maxLength: 12 });
+    const laid = (elements: unknown[]): string => layRun(JSON.stringify(elements).slice(1, -1), '},{"id":"', elements.length);
+    fc.assert(
+      fc.property(fc.oneof(steps, plain), (elements: unknown[]) => {
+        expect(laid(elements)).toBe(elements.map((e) => JSON.stringify(e)).join(",\n    "));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(any, (elements: unknown[]) => {
+        // JSON text holds no raw line break, so the ones layRun adds are all there is to take out.
+        expect(laid(elements).split(",\n    ").join(",")).toBe(JSON.stringify(elements).slice(1, -1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("writes thousands of steps a line each, whether or not a step holds text that looks like the line between two steps", () => {
     const spec = { command: { kind: "argv", argv: ["systemctl", "stop", "x"] }, timeout: null };
     const step = (i: number) => ({ id: `s/b${i % 7}/h${i}/stop`, phase: "rollout", command: spec, after: i > 0 ? [`s/b${(i - 1) % 7}/h${i - 1}/stop`] : [], estimate: { start: i, duration: 1.5 } });
@@ -131,9 +158,9 @@ function recorded(): { sink: PlanTextSink; text(): string; runs(): number } {
       text += file;
       hash.update(compact);
     },
-    run: (json, between) => {
+    run: (json, between, count) => {
       runs++;
-      text += between === null ? json : layRun(json, between);
+      text += layRun(json, between, count);
       hash.update(json);
     },
     digestLine: (line) => {
