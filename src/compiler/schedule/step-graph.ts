@@ -58,16 +58,17 @@ export class JobGraph {
 
   /** The graph of an expansion's jobs: a step's `after` joins its job to the jobs of the steps it waits for. */
   static of(x: Expansion): JobGraph {
-    const from: number[] = [];
-    const to: number[] = [];
     const { start, list } = x.after;
+    // One edge per entry of the lists, in their order.
+    const from = new Int32Array(list.length);
+    const to = new Int32Array(list.length);
     for (let i = 0; i < x.steps.length; i++) {
       for (let k = start[i] as number; k < (start[i + 1] as number); k++) {
-        from.push(x.jobOfStep[list[k] as number] as number);
-        to.push(x.jobOfStep[i] as number);
+        from[k] = x.jobOfStep[list[k] as number] as number;
+        to[k] = x.jobOfStep[i] as number;
       }
     }
-    return new JobGraph(x.jobs.length, Int32Array.from(from), Int32Array.from(to));
+    return new JobGraph(x.jobs.length, from, to);
   }
 
   /** Jobs in topological order, or, when there is none, the cycles (each as jobs in order). */
