@@ -257,7 +257,7 @@ function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[
 /** Each inventory host's position in the inventory. */
 function inventoryPositions(program: Program): Map<string, number> {
   const positions = new Map<string, number>();
-  for (const name of program.inventory?.hosts.keys() ?? []) positions.set(name, positions.size);
+  program.inventory?.hosts.forEach((_host, name) => positions.set(name, positions.size));
   return positions;
 }
 
@@ -286,13 +286,14 @@ function modelHosts(program: Program, merged: readonly MergedService[], diagnost
   }
   const inventory = program.inventory;
   const hosts: ModelHost[] = [];
-  for (const [name, h] of inventory?.hosts ?? []) {
+  // forEach, not for…of over entries: no [name, value] pair per host.
+  inventory?.hosts.forEach((h, name) => {
     const c = chosenBy.get(name);
     if (c) hosts.push({ name, groups: h.groups, vars: h.vars, connection: c.connection.name });
-  }
-  for (const [name, c] of chosenBy) {
+  });
+  chosenBy.forEach((c, name) => {
     if (!inventory?.hosts.has(name)) hosts.push({ name, groups: [], vars: {}, connection: c.connection.name });
-  }
+  });
   return hosts;
 }
 
