@@ -11,14 +11,30 @@ interface NumberedName {
   readonly value: number;
 }
 
-const NUMBERED = /^(.*?)(\d+)(\D*)$/;
+/**
+ * A name split around its last run of digits (`cmp` `0042` `-b`), as /^(.*?)(\d+)(\D*)$/
+ * splits it; null without digits, or with more than 15 in the run. Read from the end by
+ * hand: the previews split each of 10,000 host names two or three times.
+ */
+export function numbered(name: string): NumberedName | null {
+  let end = name.length;
+  while (end > 0 && !isDigit(name.charCodeAt(end - 1))) end--;
+  if (end === 0) return null;
+  let start = end - 1;
+  while (start > 0 && isDigit(name.charCodeAt(start - 1))) start--;
+  if (end - start > 15) return null;
+  const prefix = name.slice(0, start);
+  // The pattern's `.` stops at a line break: such a prefix does not match.
+  if (LINE_BREAK.test(prefix)) return null;
+  const digits = name.slice(start, end);
+  return { prefix, digits, suffix: name.slice(end), value: Number(digits) };
+}
 
-function numbered(name: string): NumberedName | null {
-  const m = NUMBERED.exec(name);
-  if (!m) return null;
-  const digits = m[2] ?? "";
-  if (digits.length > 15) return null;
-  return { prefix: m[1] ?? "", digits, suffix: m[3] ?? "", value: Number(digits) };
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** An ASCII digit, as \d matches (without the u flag). */
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /** Natural order: `cmp2` before `cmp10`; names with the same stem by the width, then the value, of their number. */

@@ -1,11 +1,27 @@
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { compareHostNames, hostRuns, summariseHosts } from "../../src/preview/host-list.js";
+import { compareHostNames, hostRuns, numbered, summariseHosts } from "../../src/preview/host-list.js";
 import { formatDuration, formatOffset, formatShare, planClock } from "../../src/preview/time-format.js";
 import { commandText } from "../../src/preview/command-text.js";
 
 describe("host lists", () => {
+  it("splits a name around its last run of digits as /^(.*?)(\\d+)(\\D*)$/ does", () => {
+    const reference = (name: string) => {
+      const m = /^(.*?)(\d+)(\D*)$/.exec(name);
+      if (!m || (m[2] ?? "").length > 15) return null;
+      return { prefix: m[1], digits: m[2], suffix: m[3], value: Number(m[2]) };
+    };
+    const name = fc.array(fc.constantFrom("a", "z", "-", ".", "0", "1", "9", "٣", "é", "\n"), { maxLength: 24 }).map((c) => c.join(""));
+    fc.assert(
+      fc.property(fc.oneof(name, fc.string()), (n) => {
+        expect(numbered(n)).toEqual(reference(n));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(numbered("cmp0042-b")).toEqual({ prefix: "cmp", digits: "0042", suffix: "-b", value: 42 });
+    expect(numbered("x1234567890123456")).toBeNull();
+  });
   it("folds consecutive numbered names into ranges, keeping zero padding", () => {
     expect(hostRuns(["cmp003", "cmp001", "cmp002", "cmp010", "ctl01"])).toEqual(["cmp001..cmp003", "cmp010", "ctl01"]);
   });
