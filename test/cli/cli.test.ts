@@ -6,6 +6,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { PlanFile } from "../../src/plan/plan.js";
+import { planDigest } from "../../src/plan/plan-text.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "bin", "upgradec.js");
@@ -91,7 +93,11 @@ describe("upgradec CLI", () => {
       const source = join(root, "examples", "upgrade-zed-to-2023.1", "cloud.upg");
       const threaded = await execa("node", [bin, "compile", source, "-o", "plan.json", "--format", "json"], { cwd: dir, reject: false, stripFinalNewline: false, env: { NO_COLOR: "1" } });
       expect(threaded.exitCode).toBe(0);
-      expect(readFileSync(join(dir, "plan.json"), "utf8")).toBe(threaded.stdout);
+      const written = readFileSync(join(dir, "plan.json"), "utf8");
+      expect(written).toBe(threaded.stdout);
+      // The digest the thread computed is the one the runtime computes from the file.
+      const parsed = JSON.parse(written) as PlanFile;
+      expect(planDigest(parsed)).toBe(parsed.digest);
       expect(readdirSync(dir)).toEqual(["plan.json"]);
       // An installed copy whose dist/ lacks the thread's module.
       const pkg = join(dir, "pkg");

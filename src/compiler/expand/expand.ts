@@ -262,8 +262,9 @@ export function expand(model: Model): Result<Expansion> {
         // Only `once` actions, on a host other than the first: nothing to do on it.
         if (chain.steps.length === 0) continue;
         const hostList = [host];
+        // Which steps take the whole host out (maintenance among the reasons) is the chain's to say.
         const hostWide: readonly Unavailable[] = [{ host }];
-        const instance: readonly Unavailable[] = s.maintenance ? hostWide : [{ host, service: s.name }];
+        const instance: readonly Unavailable[] = [{ host, service: s.name }];
         const drafts = chain.steps.map((c): DraftStep => ({
           // Joined, not a template: Array#join makes one flat string, where a template
           // makes a rope of pieces that each later hash (the id check) and JSON.stringify
