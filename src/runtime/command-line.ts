@@ -14,20 +14,26 @@
  *   script is rewritten to a reference to that variable: `"${UPG_NAME}"` outside quotes,
  *   `${UPG_NAME}` inside double quotes; inside single quotes it stays as written.
  * - connection: a host's connection prefixes its `exec` argv (placeholders substituted the
- *   same way). ssh joins the remote arguments with spaces and has the remote shell parse
- *   them again, so behind an `ssh` prefix every argument is quoted for a POSIX shell, and
- *   the environment is passed as `env NAME=VALUE ...` in front of the command (ssh does not
- *   carry the local environment). Other prefixes (docker exec, kubectl exec, sudo) pass
- *   arguments through as they are.
+ *   same way). The environment is passed as `env NAME=VALUE ...` in front of the command
+ *   (a connection does not carry the local environment), except secrets, which go on
+ *   standard input (see `remoteCommand`).
+ * - secrets: a command gets only the secrets it names; see `namedSecrets`.
+ * - ssh: whatever argv is finally spawned, from a connection or a list var such as
+ *   `{on-host}`, goes through `remoteArgv` (remote-shell.ts), which quotes the remote
+ *   command for the shell that ssh hands it to and puts `--` before the destination.
  */
-import { basename } from "node:path";
 import type { PlanCommand, VarValue } from "../plan/plan.js";
+import { remoteArgv, shellQuote, unsafeDestination } from "./remote-shell.js";
+
+export { reparsesArguments, shellQuote } from "./remote-shell.js";
 
 export interface Invocation {
   readonly file: string;
   readonly args: readonly string[];
   /** Added to the runtime's own environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** Written to its standard input, which is then closed (null: no standard input). */
+  readonly input: string | null;
 }
 
 export type Built = { readonly ok: true; readonly invocation: Invocation } | { readonly ok: false; readonly error: string };
@@ -196,16 +202,42 @@ export function expandVarValues(vars: Record<string, VarValue>): Record<string, 
   return current;
 }
 
-/** Quote one argument for a POSIX shell: 'it'\''s'. */
-export function shellQuote(arg: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return "'" + arg.replace(/'/g, "'\\''") + "'";
+/**
+ * The secrets a command names: `{secret.NAME}` in its arguments, script or env values, and in
+ * a shell script also `$UPG_SECRET_NAME` written directly. Only these reach the command.
+ */
+export function namedSecrets(command: Exclude<PlanCommand, { kind: "module" }>, stepEnv: Readonly<Record<string, string>>, secrets: Readonly<Record<string, string>>): Record<string, string> {
+  const texts = [...(command.kind === "argv" ? command.argv : [command.script]), ...Object.values(stepEnv)];
+  const named: Record<string, string> = {};
+  for (const [name, value] of Object.entries(secrets)) {
+    const placeholder = `{secret.${name}}`;
+    const variable = envName("secret." + name);
+    const direct = (text: string): boolean => command.kind === "shell" && new RegExp(`\\$\\{?${variable}(?![A-Za-z0-9_])`).test(text);
+    if (texts.some((t) => t.includes(placeholder) || direct(t))) named[name] = value;
+  }
+  return named;
 }
 
-/** Whether a connection's remote side parses the command line again (ssh does). */
-export function reparsesArguments(prefix: readonly string[]): boolean {
-  const first = prefix[0];
-  return first !== undefined && /^(ssh|autossh)$/.test(basename(first));
+/**
+ * The remote part of a command behind a connection that carries no environment: `env
+ * NAME=VALUE ...` for the values that are not secret, then the command. A secret never goes
+ * into an argument list (`ps` shows those to every user of both machines): when the command
+ * has secret values in its environment, they are written to its standard input as shell
+ * assignments, and a small `sh -c` reads them into the environment before it starts the
+ * command. So a connection that is to carry secrets must forward standard input (ssh and
+ * sudo do; `docker exec` and `kubectl exec` need `-i`).
+ */
+function remoteCommand(argv: readonly string[], env: Readonly<Record<string, string>>, secretValues: readonly string[]): { argv: string[]; input: string | null } {
+  const plain: string[] = [];
+  let input = "";
+  for (const [k, v] of Object.entries(env)) {
+    if (secretValues.some((s) => s !== "" && v.includes(s))) input += `${k}=${shellQuote(v)}; export ${k}\n`;
+    else plain.push(`${k}=${v}`);
+  }
+  const withEnv = plain.length > 0 ? ["env", ...plain, ...argv] : [...argv];
+  if (input === "") return { argv: withEnv, input: null };
+  // `$(cat)` ends at the end of standard input, which the runner closes after the assignments.
+  return { argv: ["/bin/sh", "-c", 'eval "$(cat)" || exit 125; exec "$@"', "upgradec", ...withEnv], input };
 }
 
 export function buildInvocation(
@@ -214,31 +246,41 @@ export function buildInvocation(
   stepEnv: Readonly<Record<string, string>>,
   connection: readonly string[],
 ): Built {
+  // Host names are checked when the inventory is read; a plan file is checked again here,
+  // before the name can reach ssh (or any other program) as an argument.
+  const host = sub.vars["host"];
+  const unsafe = typeof host === "string" ? unsafeDestination(host) : null;
+  if (unsafe !== null) return { ok: false, error: unsafe };
   let argv: string[];
   let env: Record<string, string> = {};
+  // Only the secrets the command names reach it.
+  const own: Substitution = { vars: sub.vars, secrets: namedSecrets(command, stepEnv, sub.secrets) };
   for (const [k, v] of Object.entries(stepEnv)) {
-    const r = substituteArg(v, sub);
+    const r = substituteArg(v, own);
     if (!r.ok) return { ok: false, error: r.error };
     env[k] = r.args.join(" ");
   }
   if (command.kind === "argv") {
-    const r = substituteArgv(command.argv, sub);
+    const r = substituteArgv(command.argv, own);
     if (!r.ok) return { ok: false, error: r.error };
     argv = r.args;
   } else {
-    const r = rewriteScript(command.script, sub);
+    const r = rewriteScript(command.script, own);
     if (!r.ok) return { ok: false, error: r.error };
     argv = ["/bin/sh", "-c", r.script, "upgradec"];
-    env = { ...placeholderEnv(sub), ...env };
+    env = { ...placeholderEnv(own), ...env };
   }
   if (argv.length === 0) return { ok: false, error: "empty command" };
-  if (connection.length > 0) {
-    const prefix = substituteArgv(connection, sub);
-    if (!prefix.ok) return { ok: false, error: `connection: ${prefix.error}` };
-    const envArgs = Object.keys(env).length > 0 ? ["env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`)] : [];
-    const remote = [...envArgs, ...argv];
-    const all = reparsesArguments(prefix.args) ? [...prefix.args, ...remote.map(shellQuote)] : [...prefix.args, ...remote];
-    return { ok: true, invocation: { file: all[0] ?? "", args: all.slice(1), env: {} } };
-  }
-  return { ok: true, invocation: { file: argv[0] ?? "", args: argv.slice(1), env } };
+  if (connection.length === 0) return finish(argv, env, null);
+  const prefix = substituteArgv(connection, { vars: sub.vars, secrets: {} });
+  if (!prefix.ok) return { ok: false, error: `connection: ${prefix.error}` };
+  const remote = remoteCommand(argv, env, Object.values(own.secrets));
+  return finish([...prefix.args, ...remote.argv], {}, remote.input);
+}
+
+/** The invocation of `argv`, through `remoteArgv` whatever its origin (a connection, a list var, the command itself). */
+function finish(argv: readonly string[], env: Record<string, string>, input: string | null): Built {
+  const safe = remoteArgv(argv);
+  if (!safe.ok) return { ok: false, error: safe.error };
+  return { ok: true, invocation: { file: safe.argv[0] ?? "", args: safe.argv.slice(1), env, input } };
 }

@@ -103,7 +103,7 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     const run = runOptions(request.spec);
     const built = buildInvocation(command, { vars: request.vars, secrets: request.secrets }, run.env, request.connection);
     if (!built.ok) return fail(built.error);
-    const { file, args, env } = built.invocation;
+    const { file, args, env, input } = built.invocation;
     const cwd = run.cwd === null ? options.baseDir : resolvePath(options.baseDir, run.cwd);
     if (request.signal.aborted) return { exitCode: null, signal: null, timedOut: false, error: "cancelled before it started" };
     // execa is loaded by the first command run, not at the CLI's start-up.
@@ -113,7 +113,8 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       extendEnv: false,
       cwd,
       reject: false,
-      stdin: "ignore",
+      // Secrets for a remote command come on standard input (command-line.ts), never in argv.
+      ...(input === null ? { stdin: "ignore" as const } : { input }),
       buffer: false,
       detached: true,
     });

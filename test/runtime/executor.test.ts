@@ -116,7 +116,7 @@ describe("placeholders", () => {
 
   it("quotes every argument behind an ssh connection, since the remote shell parses them again", () => {
     const built = buildInvocation({ kind: "argv", argv: ["echo", "{rack}", "it's"] }, { vars: { host: "cmp1", rack: "r 1; reboot" }, secrets: {} }, {}, ["ssh", "-o", "BatchMode=yes", "{host}", "--"]);
-    expect(built).toEqual({ ok: true, invocation: { file: "ssh", args: ["-o", "BatchMode=yes", "cmp1", "--", "echo", "'r 1; reboot'", "'it'\\''s'"], env: {} } });
+    expect(built).toEqual({ ok: true, invocation: { file: "ssh", args: ["-o", "BatchMode=yes", "--", "cmp1", "echo 'r 1; reboot' 'it'\\''s'"], env: {}, input: null } });
     expect(shellQuote("plain-arg")).toBe("plain-arg");
     const docker = buildInvocation({ kind: "argv", argv: ["echo", "a b"] }, { vars: { host: "c" }, secrets: {} }, {}, ["docker", "exec", "{host}"]);
     expect(docker).toMatchObject({ ok: true, invocation: { file: "docker", args: ["exec", "c", "echo", "a b"] } });
