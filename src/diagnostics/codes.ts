@@ -90,6 +90,8 @@ export const codes = {
   UPG0316: { severity: "warning", title: "vars file encrypted with ansible-vault (not read)" },
   UPG0317: { severity: "error", title: "invalid group name in an INI [group:children] section" },
   UPG0318: { severity: "warning", title: "dynamic inventory script in an inventory directory (not run)" },
+  UPG0325: { severity: "error", title: "an inventory host name that is not a host name, an address or an alias" },
+  UPG0326: { severity: "error", title: "an inventory connection var (ansible_host, ansible_user, ansible_port) that ssh could not take safely" },
 
   // ---- graph and ordering (UPG04xx)
   UPG0400: { severity: "error", title: "unknown service in `after`" },

@@ -19,6 +19,7 @@
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import type { VarValue } from "../plan/plan.js";
+import { CONNECTION_VARS, connectionVarProblem, hostNameProblem } from "./host-name.js";
 import type { Inventory, InventoryGroup, InventoryHost } from "./inventory.js";
 
 type Vars = Map<string, VarValue>;
@@ -142,6 +143,7 @@ export class InventoryBuilder {
   }
 
   build(path: string, files: readonly { readonly path: string; readonly text: string }[]): Inventory {
+    this.dropInvalidHosts();
     const all = this.addGroup("all", this.rootSpan);
     this.addGroup("ungrouped", this.rootSpan);
     // Every group hangs under `all`; a host named only in `all` (or nowhere else) is ungrouped,
@@ -217,6 +219,7 @@ export class InventoryBuilder {
       for (const from of membership.vars) from.forEach(set);
       host.inlineVars.forEach(set);
       host.fileVars?.forEach(set);
+      this.checkConnectionVars(host, vars);
       allHosts.push(host.name);
       for (const list of membership.hostLists) list?.push(host.name);
       hosts.set(host.name, { name: host.name, groups: membership.sorted, vars, span: host.span });
@@ -230,6 +233,38 @@ export class InventoryBuilder {
       groups.set(group.name, { name: group.name, hosts: groupHosts.get(group.name) ?? [], children: [...group.children], vars, span: group.span });
     }
     return { path, hosts, groups, files };
+  }
+
+  /** Host names are untrusted input: one that is not a host name is an error, and the host is left out. */
+  private dropInvalidHosts(): void {
+    for (const host of [...this.hosts.values()]) {
+      const problem = hostNameProblem(host.name);
+      if (problem === null) continue;
+      this.diagnostics.push({
+        code: "UPG0325",
+        severity: "error",
+        message: `invalid host name ${JSON.stringify(host.name)}: ${problem}`,
+        span: host.span,
+        help: "name the host by its DNS name or address, or by an alias (letters, digits, '.', '-', '_') with `ansible_host` set to its address",
+      });
+      this.hosts.delete(host.name);
+    }
+  }
+
+  /** The vars ssh is given as destination, user and port, checked like host names. */
+  private checkConnectionVars(host: HostBuild, vars: Readonly<Record<string, VarValue>>): void {
+    for (const name of CONNECTION_VARS) {
+      if (!(name in vars)) continue;
+      const problem = connectionVarProblem(name, vars[name]);
+      if (problem === null) continue;
+      this.diagnostics.push({
+        code: "UPG0326",
+        severity: "error",
+        message: `host '${host.name}': invalid ${name} ${JSON.stringify(vars[name])}: ${problem}`,
+        span: host.span,
+        help: `set ${name} to ${name.endsWith("port") ? "a port number" : name.endsWith("user") ? "a user name" : "the host's DNS name or address"}`,
+      });
+    }
   }
 
   /** Merges a group_vars/ or host_vars/ file's vars (a later file wins). */
