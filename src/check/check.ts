@@ -4,9 +4,10 @@
  * evacuations have room; the installed version is the plan's `from`; the windows still fit
  * from now. The result is a list of rows (check, host, result, detail), never an exception.
  */
-import type { PlanFile, PlanService, VarValue } from "../plan/plan.js";
+import type { PlanCommandSpec, PlanFile, PlanService, VarValue } from "../plan/plan.js";
 import type { Clock, Executor } from "../runtime/effects.js";
-import type { SecretValues } from "../runtime/secrets.js";
+import { makeRedactor, type SecretValues } from "../runtime/secrets.js";
+import { sshRoutes } from "../probe/host-route.js";
 import { nextStart } from "../runtime/windows.js";
 import {
   describeOutcome,
@@ -104,19 +105,33 @@ export async function runChecks(input: CheckInput, options: CheckOptions): Promi
   const probes = new Map(plan.connections.map((c) => [c.name, c.probe]));
   const reachTasks: ProbeTask[] = [];
   const usedHosts = new Set(plan.steps.flatMap((s) => s.hosts));
+  const servedHosts = new Set(plan.services.flatMap((s) => s.hosts));
+  // Hosts of the `local` connection that the commands reach through ssh (the library's {on-host}).
+  const routes = sshRoutes({ plan, planDir: input.planDir, clock: options.clock, executor: options.executor, secrets: options.secrets, redact: makeRedactor(options.secrets), log: () => undefined }, input.versionProbes);
   for (const host of plan.hosts) {
-    if (!usedHosts.has(host.name) && !plan.services.some((s) => s.hosts.includes(host.name))) continue;
+    if (!usedHosts.has(host.name) && !servedHosts.has(host.name)) continue;
     const probe = probes.get(host.connection) ?? null;
-    if (host.connection === "local") rows.push(row({ check: "reachable", host: host.name, result: "ok", detail: "local: commands run on this machine" }));
+    const viaSsh = host.connection === "local" ? (routes.get(host.name) ?? []) : [];
+    if (viaSsh.length > 0) {
+      for (const route of viaSsh) {
+        const spec: PlanCommandSpec = { command: { kind: "argv", argv: [...route, "true"] }, timeout: options.timeout };
+        reachTasks.push({ step: probeStep(`check/reachable/${host.name}`, null, host.name), host: host.name, spec, viaConnection: false, purpose: "health" });
+      }
+    } else if (host.connection === "local") rows.push(row({ check: "reachable", host: host.name, result: "ok", detail: "local: commands run on this machine" }));
     else if (probe === null) rows.push(row({ check: "reachable", host: host.name, result: "skipped", detail: `connection ${host.connection} declares no probe` }));
     else reachTasks.push({ step: probeStep(`check/reachable/${host.name}`, null, host.name), host: host.name, spec: probe, viaConnection: false, purpose: "health" });
   }
   const unreachable = new Set<string>();
-  for (const o of await runProbes(reachTasks, env)) {
-    const host = o.task.host ?? "";
-    const ok = o.exitCode === 0 && !o.timedOut && o.error === null;
+  // A host probed along several routes gets one row: its first failure, or its first success.
+  const byHost = new Map<string, ProbeOutcome[]>();
+  for (const o of await runProbes(reachTasks, env)) byHost.set(o.task.host ?? "", [...(byHost.get(o.task.host ?? "") ?? []), o]);
+  for (const [host, outcomes] of byHost) {
+    const o = outcomes.find((p) => !answered(p)) ?? (outcomes[0] as ProbeOutcome);
+    const ok = answered(o);
     if (!ok) unreachable.add(host);
-    rows.push(row({ check: "reachable", host, result: ok ? "ok" : o.timedOut ? "timed-out" : "failed", detail: ok ? "answers its probe" : `does not answer its probe (${describeOutcome(o)})${detailOf(o)}` }));
+    // A probe that is not the connection's own shows what it ran.
+    const how = hostConnection(plan, host) === "local" && o.task.spec.command.kind === "argv" ? ` (${o.task.spec.command.argv.join(" ")})` : "";
+    rows.push(row({ check: "reachable", host, result: ok ? "ok" : o.timedOut ? "timed-out" : "failed", detail: ok ? `answers its probe${how}` : `does not answer its probe${how} (${describeOutcome(o)})${detailOf(o)}` }));
   }
   const skippedFor = (host: string | null): string | null => (host !== null && unreachable.has(host) ? `${host} did not answer its probe` : null);
 
@@ -187,6 +202,14 @@ export async function runChecks(input: CheckInput, options: CheckOptions): Promi
     return 0;
   };
   return summarize([...rows].sort(compare));
+}
+
+function answered(o: ProbeOutcome): boolean {
+  return o.exitCode === 0 && !o.timedOut && o.error === null;
+}
+
+function hostConnection(plan: PlanFile, host: string): string {
+  return plan.hosts.find((h) => h.name === host)?.connection ?? "local";
 }
 
 function detailOf(o: ProbeOutcome): string {
