@@ -11,7 +11,7 @@
  *   hosts edge = edge[01-04], gw1
  *   window nightly { days mon..fri  from 22:00 to 06:00  zone "Europe/Berlin"  cutoff 30m }
  *   secret os-password env "OS_PASSWORD"
- *   connection ssh { exec ["ssh", "-o", "BatchMode=yes", "{host}", "--"]  probe ["ssh", "{host}", "true"] }
+ *   connection ssh { exec ["ssh", "-o", "BatchMode=yes", "--", "{host}"]  probe ["ssh", "--", "{host}", "true"] }
  *   checkpoint db-backup before expand { run ["mysqldump", ...] { takes 15m }  restore ["mysql", ...] }
  *   template nova-compute { ... }                 # a reusable service body, planned only when extended
  *   method apt { upgrade ["apt-get", "install", "-y", "{packages}"] }   # a deployment method
