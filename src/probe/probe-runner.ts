@@ -159,11 +159,13 @@ export function statusResult(o: ProbeOutcome): StatusResult {
 
 /**
  * Whether a version query's output names `expected`: its last non-empty line, exactly, or
- * as a whole word in it ("nova 2023.1" names 2023.1; "2023.10" does not).
+ * as a whole word in it ("nova 2023.1" names 2023.1; "2023.10" does not). A packaging or
+ * distribution suffix after a '-' is allowed: a Debian version ("2:27.1.0-0ubuntu1" names
+ * 27.1.0) and a kolla image tag ("nova-compute:2023.1-ubuntu-jammy" names 2023.1).
  */
 export function versionMatches(output: string, expected: string): boolean {
   const line = lastLine(output);
   if (line === expected) return true;
   const escaped = expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[\\s=:/v-])${escaped}($|[\\s,;)])`).test(line);
+  return new RegExp(`(^|[\\s=:/v-])${escaped}($|[\\s,;)-])`).test(line);
 }

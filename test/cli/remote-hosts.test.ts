@@ -36,12 +36,13 @@ printf '%s\\0' "$name" "$@" > "$STUB_CALLS/$name.$$"
 case "$name" in
   openstack) case "$*" in *list*) echo up ;; esac ;;
   dpkg-query) echo "27.1.0" ;;
+  docker) echo "quay.io/openstack.kolla/nova-compute:2023.1-ubuntu-jammy" ;;
 esac
 exit 0
 `,
   );
   chmodSync(stub, 0o755);
-  for (const name of ["openstack", "systemctl", "apt-get", "dpkg-query"]) symlinkSync("stub", join(dir, "bin", name));
+  for (const name of ["openstack", "systemctl", "apt-get", "dpkg-query", "docker"]) symlinkSync("stub", join(dir, "bin", name));
   symlinkSync(FAKE_SSH, join(dir, "bin", "ssh"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
@@ -120,6 +121,32 @@ describe("the standard library's hosts, reached over ssh", () => {
     expect(check.stdout).toMatch(/version nova-compute\s+hv01\s+ok\s+27\.1\.0 installed/);
     expect(check.stdout).toMatch(/version nova-compute\s+hv03\s+skipped\s+hv03 did not answer its probe/);
     expect(check.stdout).not.toContain("local: commands run on this machine");
+  });
+
+  it("check asks each kolla-ansible host which image its container runs, through ssh", { timeout: 60_000 }, async () => {
+    const work = project({
+      "cloud.upg": `plan "kolla" { kind upgrade  from "2023.1" to "2023.2"  start 2026-12-08T14:00 "UTC"  deploy openstack.kolla-ansible }
+use openstack
+inventory "inventory.yml"
+service nova-compute extends openstack.compute-host {
+  on compute
+  var kolla-tag = "nova"
+  var kolla-container = "nova_compute"
+  evacuate none
+}
+`,
+      "inventory.yml": "all:\n  children:\n    compute:\n      hosts:\n        hv01:\n        hv02:\n",
+    });
+    const compile = await upgradec(work, ["compile", "cloud.upg", "-o", "plan.json"]);
+    expect(compile.exitCode, compile.stderr).toBe(0);
+    const check = await upgradec(work, ["check", "plan.json"]);
+    const inspected = calls(work, "docker").map((c) => c.slice(1));
+    expect(inspected).toEqual([
+      ["inspect", "--format", "{{.Config.Image}}", "nova_compute"],
+      ["inspect", "--format", "{{.Config.Image}}", "nova_compute"],
+    ]);
+    expect(check.stdout).toMatch(/version nova-compute\s+hv01\s+ok\s+2023\.1 installed/);
+    expect(check.stdout).toMatch(/version nova-compute\s+hv02\s+ok\s+2023\.1 installed/);
   });
 
   it("refuses an inventory host named like an ssh option at compile time, with the place", { timeout: 60_000 }, async () => {
