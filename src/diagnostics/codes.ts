@@ -69,6 +69,7 @@ export const codes = {
   UPG0234: { severity: "error", title: "a host set includes itself" },
   UPG0235: { severity: "error", title: "a host given two connections" },
   UPG0236: { severity: "warning", title: "hosts without the var the rollout is ordered by" },
+  UPG0240: { severity: "warning", title: "a secret in a command's arguments, where ps shows it" },
 
   // ---- inventory (UPG03xx)
   UPG0300: { severity: "error", title: "inventory not found or unreadable" },

@@ -8,7 +8,7 @@
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommand, VarValue } from "../../plan/plan.js";
-import { placeholderNames } from "../../runtime/command-line.js";
+import { envName, placeholderNames } from "../../runtime/command-line.js";
 import type { ModelAction, ModelPlan, ModelService } from "../model.js";
 
 export const BUILTIN_PLACEHOLDERS = ["host", "from", "to", "service", "step", "inventory", "stdlib"] as const;
@@ -109,13 +109,37 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
 
   for (const action of serviceActions(s)) {
     for (const command of commandsOf(action)) for (const name of placeholderNames(command)) check(name, action.span, new Set());
+    diagnostics.push(...secretArguments(action, scope.secrets));
   }
   return diagnostics;
 }
 
+/**
+ * A secret written into a command's arguments is in that process's argv, which `ps` shows
+ * to every user of the machine: a warning, with the two ways that keep it out.
+ */
+function secretArguments(action: ModelAction, declared: ReadonlySet<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const command of commandsOf(action)) {
+    if (command.kind !== "argv") continue;
+    for (const name of placeholderNames(command)) {
+      // An undeclared one is an error already (UPG0230).
+      if (!name.startsWith("secret.") || !declared.has(name.slice("secret.".length))) continue;
+      out.push({
+        code: "UPG0240",
+        severity: "warning",
+        message: `{${name}} is a command argument: \`ps\` shows it to every user of the machine it runs on`,
+        span: action.span,
+        help: `pass it in the environment, e.g. { env { PASSWORD = "{${name}}" } }, or use a shell step that reads "$${envName(name)}"`,
+      });
+    }
+  }
+  return out;
+}
+
 /** Commands outside a service (checkpoints): only the plan-wide built-ins and secrets. */
 export function checkPlanPlaceholders(action: ModelAction, scope: PlaceholderScope): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = secretArguments(action, scope.secrets);
   const allowed = new Set(["step", "stdlib", ...(scope.hasInventory ? ["inventory"] : [])]);
   for (const command of commandsOf(action)) {
     for (const name of placeholderNames(command)) {
