@@ -218,6 +218,10 @@ export function namedSecrets(command: Exclude<PlanCommand, { kind: "module" }>, 
   return named;
 }
 
+/** What reads a remote command's secrets from its standard input, then starts it (see `remoteCommand`). */
+const READ_SECRETS =
+  'eval "$(cat)"; [ "${UPGRADEC_SECRETS_READ-}" = 1 ] || { echo "upgradec: no secrets on standard input: the connection must forward it" >&2; exit 125; }; unset UPGRADEC_SECRETS_READ; exec "$@"';
+
 /**
  * The remote part of a command behind a connection that carries no environment: `env
  * NAME=VALUE ...` for the values that are not secret, then the command. A secret never goes
@@ -237,7 +241,9 @@ function remoteCommand(argv: readonly string[], env: Readonly<Record<string, str
   const withEnv = plain.length > 0 ? ["env", ...plain, ...argv] : [...argv];
   if (input === "") return { argv: withEnv, input: null };
   // `$(cat)` ends at the end of standard input, which the runner closes after the assignments.
-  return { argv: ["/bin/sh", "-c", 'eval "$(cat)" || exit 125; exec "$@"', "upgradec", ...withEnv], input };
+  // The last assignment proves they all came: a connection that does not forward standard
+  // input fails the command (exit 125) instead of running it without its secrets.
+  return { argv: ["/bin/sh", "-c", READ_SECRETS, "upgradec", ...withEnv], input: input + "UPGRADEC_SECRETS_READ=1\n" };
 }
 
 export function buildInvocation(
@@ -256,6 +262,8 @@ export function buildInvocation(
   // Only the secrets the command names reach it.
   const own: Substitution = { vars: sub.vars, secrets: namedSecrets(command, stepEnv, sub.secrets) };
   for (const [k, v] of Object.entries(stepEnv)) {
+    // The name is written into `env NAME=...` and, for a secret, into shell assignments.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) return { ok: false, error: `env: '${k}' is not an environment variable name` };
     const r = substituteArg(v, own);
     if (!r.ok) return { ok: false, error: r.error };
     env[k] = r.args.join(" ");

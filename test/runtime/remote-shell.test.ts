@@ -85,6 +85,18 @@ describe("remote command lines", () => {
     );
   });
 
+  it("a connection that does not forward standard input fails the command rather than running it without its secrets", () => {
+    const script: PlanCommand = { kind: "shell", script: `${RECORDER} {secret.pw}` };
+    const closesStdin = ["/bin/sh", "-c", 'exec "$@" </dev/null', "connection"];
+    const r = runBuilt(buildInvocation(script, { vars: { host: "cmp1" }, secrets: { pw: "pw-1" } }, {}, closesStdin));
+    expect(r.status).toBe(125);
+    expect(r.stderr).toContain("no secrets on standard input");
+    expect(r.args).toEqual([]);
+    // Forwarded, the same command gets its secret; and a step that names no secret needs no standard input.
+    expect(runBuilt(buildInvocation(script, { vars: { host: "cmp1" }, secrets: { pw: "pw-1" } }, {}, ["/bin/sh", "-c", 'exec "$@"', "connection"])).args).toEqual(["pw-1"]);
+    expect(runBuilt(buildInvocation({ kind: "shell", script: `${RECORDER} x` }, { vars: { host: "cmp1" }, secrets: { pw: "pw-1" } }, {}, closesStdin)).args).toEqual(["x"]);
+  });
+
   it("puts `--` before the destination, so a host name is never read as an option", () => {
     const pwned = join(dir, "pwned");
     const host = `-oProxyCommand=touch ${pwned}`;
