@@ -19,7 +19,9 @@
 import { basename } from "node:path";
 
 /** ssh's option letters that take a value (getopt string of OpenSSH 9). */
-const SSH_OPTIONS_WITH_VALUE = new Set("BbcDEeFIiJLlmOoPpQRSWw");
+const SSH_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set("BbcDEeFIiJLlmOoPpQRSWw");
+/** autossh takes ssh's options, and `-M PORT` (its monitoring port) for itself. */
+const AUTOSSH_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set([...SSH_OPTIONS_WITH_VALUE, "M"]);
 
 /** Quote one argument for a POSIX shell: 'it'\''s'. */
 export function shellQuote(arg: string): string {
@@ -51,6 +53,7 @@ export interface SshCall {
 export function parseSsh(argv: readonly string[]): SshCall | null {
   const program = argv[0];
   if (program === undefined) return null;
+  const withValue = basename(program) === "autossh" ? AUTOSSH_OPTIONS_WITH_VALUE : SSH_OPTIONS_WITH_VALUE;
   const options: string[] = [];
   let destination: string | null = null;
   let terminated = false;
@@ -65,7 +68,7 @@ export function parseSsh(argv: readonly string[]): SshCall | null {
       continue;
     }
     if (!terminated && arg.startsWith("-") && arg.length > 1) {
-      const taken = optionWords(argv, i);
+      const taken = optionWords(argv, i, withValue);
       options.push(...argv.slice(i, i + taken));
       i += taken;
       continue;
@@ -80,10 +83,10 @@ export function parseSsh(argv: readonly string[]): SshCall | null {
 }
 
 /** How many words the option cluster at `argv[i]` takes (`-o X` two, `-oX` or `-vT` one). */
-function optionWords(argv: readonly string[], i: number): number {
+function optionWords(argv: readonly string[], i: number, withValue: ReadonlySet<string>): number {
   const arg = argv[i] ?? "";
   for (let c = 1; c < arg.length; c++) {
-    if (SSH_OPTIONS_WITH_VALUE.has(arg[c] ?? "")) return c === arg.length - 1 && i + 1 < argv.length ? 2 : 1;
+    if (withValue.has(arg[c] ?? "")) return c === arg.length - 1 && i + 1 < argv.length ? 2 : 1;
   }
   return 1;
 }

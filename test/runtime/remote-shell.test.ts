@@ -116,6 +116,7 @@ describe("remote command lines", () => {
     expect(parseSsh(["ssh", "h", "-p", "2222", "uptime"])).toEqual({ program: "ssh", options: ["-p", "2222"], destination: "h", command: ["uptime"] });
     expect(parseSsh(["ssh", "-vT", "-luser", "--", "-h", "-x"])).toEqual({ program: "ssh", options: ["-vT", "-luser"], destination: "-h", command: ["-x"] });
     expect(parseSsh(["ssh", "-V"])).toBeNull();
+    expect(parseSsh(["autossh", "-M", "0", "-o", "ServerAliveInterval=30", "h", "uptime"])).toMatchObject({ options: ["-M", "0", "-o", "ServerAliveInterval=30"], destination: "h", command: ["uptime"] });
     expect(remoteArgv(["/usr/bin/ssh", "-i", "k", "h", "echo", "a b"])).toEqual({ ok: true, argv: ["/usr/bin/ssh", "-i", "k", "--", "h", "echo 'a b'"] });
     expect(remoteArgv(["docker", "exec", "c", "echo", "a b"])).toEqual({ ok: true, argv: ["docker", "exec", "c", "echo", "a b"] });
   });
