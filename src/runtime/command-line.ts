@@ -25,7 +25,8 @@
 import type { PlanCommand, VarValue } from "../plan/plan.js";
 import { remoteArgv, shellQuote, unsafeDestination } from "./remote-shell.js";
 
-export { reparsesArguments, shellQuote } from "./remote-shell.js";
+// verify.ts quotes the commands it suggests with the same function.
+export { shellQuote } from "./remote-shell.js";
 
 export interface Invocation {
   readonly file: string;

@@ -85,6 +85,28 @@ describe("remote command lines", () => {
     );
   });
 
+  it("a command gets only the secrets it names, here as there", () => {
+    const secrets = { db: "pw-db", os: "pw-os" };
+    const envOf = (command: PlanCommand, stepEnv: Record<string, string> = {}): Record<string, string> => {
+      const built = buildInvocation(command, { vars: { host: "cmp1" }, secrets }, stepEnv, []);
+      return built.ok ? { ...built.invocation.env } : {};
+    };
+    expect(Object.keys(envOf({ kind: "shell", script: "true" })).filter((k) => k.startsWith("UPG_SECRET"))).toEqual([]);
+    expect(envOf({ kind: "shell", script: "use {secret.db}" })).toMatchObject({ UPG_SECRET_DB: "pw-db" });
+    expect(envOf({ kind: "shell", script: "use {secret.db}" })).not.toHaveProperty("UPG_SECRET_OS");
+    expect(envOf({ kind: "shell", script: 'use "$UPG_SECRET_OS"' })).toEqual(expect.objectContaining({ UPG_SECRET_OS: "pw-os" }));
+    expect(envOf({ kind: "shell", script: 'use "$UPG_SECRET_OSX"' })).not.toHaveProperty("UPG_SECRET_OS");
+    expect(envOf({ kind: "argv", argv: ["login"] }, { PW: "{secret.os}" })).toEqual({ PW: "pw-os" });
+    // Behind a connection: not one secret value in the argv, only on standard input.
+    const remote = buildInvocation({ kind: "shell", script: "use {secret.db}" }, { vars: { host: "cmp1" }, secrets }, { PW: "{secret.os}" }, SSH_CONNECTION);
+    expect(remote.ok).toBe(true);
+    if (remote.ok) {
+      expect(remote.invocation.args.join(" ")).not.toMatch(/pw-db|pw-os/);
+      expect(remote.invocation.input).toContain("UPG_SECRET_DB=pw-db; export UPG_SECRET_DB");
+      expect(remote.invocation.input).toContain("PW=pw-os; export PW");
+    }
+  });
+
   it("a connection that does not forward standard input fails the command rather than running it without its secrets", () => {
     const script: PlanCommand = { kind: "shell", script: `${RECORDER} {secret.pw}` };
     const closesStdin = ["/bin/sh", "-c", 'exec "$@" </dev/null', "connection"];
