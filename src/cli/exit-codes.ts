@@ -8,7 +8,10 @@ export const ExitCode = {
   CompileErrors: 1,
   /** The command line is wrong: unknown verb or option, missing argument. */
   Usage: 2,
-  /** A run stopped on a failure; its state is kept and `upgradec resume` or `rollback` goes on. */
+  /**
+   * A run stopped (a failure, or an operator's signal), or `run` found this plan's current
+   * run unfinished; its state is kept and `upgradec resume` or `rollback` goes on.
+   */
   Stopped: 3,
   /** A run failed and was rolled back, or `rollback` finished. */
   RolledBack: 4,
@@ -22,6 +25,12 @@ export const ExitCode = {
   VerifyFailed: 8,
   /** `simulate` saw an invariant violated. */
   SimulationViolation: 9,
+  /**
+   * The run's state is damaged (its journal beyond a torn last record, its mark, or the
+   * pointer to the current run): nothing ran; `status` shows what is known, `run --start-over`
+   * abandons that run.
+   */
+  StateDamaged: 10,
   /** A bug in upgradec itself. */
   Internal: 70,
 } as const;

@@ -30,13 +30,14 @@ const EXIT_CODES_HELP = `Exit codes:
   0   success
   1   compile or check errors
   2   bad usage
-  3   run stopped on a failure (state kept: resume or rollback)
+  3   run stopped, or an unfinished run is in the way (state kept: resume or rollback)
   4   rolled back
   5   stale, tampered or invalid plan file
   6   state locked by another run
   7   verb not built yet in this version
   8   verify found problems
   9   simulate saw an invariant violated
+  10  the run's state is damaged (journal or run pointer): status, or run --start-over
   70  internal error (a bug in upgradec: please report it)`;
 
 /** The whole CLI: parses argv, runs one verb, returns its exit code. Never calls process.exit. */

@@ -140,13 +140,14 @@ export const codes = {
 
   // ---- runtime (UPG08xx)
   UPG0801: { severity: "error", title: "the run's state is locked by another run" },
-  UPG0802: { severity: "error", title: "the run's journal is corrupt before its last line" },
+  UPG0802: { severity: "error", title: "the run's state is damaged: its journal beyond a torn last record, its mark, or the pointer to it" },
   UPG0803: { severity: "error", title: "a secret cannot be read" },
   UPG0804: { severity: "error", title: "no run to continue, or its journal cannot be read" },
   UPG0805: { severity: "error", title: "the run was started from another plan" },
   UPG0806: { severity: "error", title: "the current run is in a state that does not allow this" },
   UPG0807: { severity: "error", title: "--skip needs --yes-i-fixed-it and a step that is not done" },
   UPG0808: { severity: "error", title: "rollback refused: a point of no return, or no such checkpoint" },
+  UPG0809: { severity: "error", title: "--state is not a directory path (an unsupported URL scheme)" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof codes;

@@ -4,12 +4,21 @@
  * one fsync for every transition of the same instant), and the scheduler commits before it
  * starts any command, so "started" is on disk before the process exists.
  *
- * A power cut can leave the last line torn: reading ignores a bad last line (and the writer
- * cuts it off before appending); a bad line anywhere else is corruption, reported with its
- * line number.
+ * What reading accepts, so that damage is never taken for "less work done":
+ * - record n is on line n and has seq n, the run's id, and the previous record's sum in
+ *   `prev` (a hash chain; journals written before the chain have no `prev` and are read
+ *   without it); record 1 is run-started;
+ * - a power cut can tear the last write: a last line without its newline that does not
+ *   decode is ignored (and the writer cuts it off before appending). Anything else that does
+ *   not decode or does not follow is damage, reported with its line;
+ * - the journal's mark (`journal.mark` beside it: the seq and sum of the last record when a
+ *   session started and when it ended, fsynced) must name a record the journal holds: a
+ *   journal cut short (records lost at the end, a file replaced) is damage too.
  */
 import { closeSync, constants, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { canonicalJson, sha256 } from "../plan/digest.js";
+import { writeFileDurably } from "./state-dir.js";
 
 export type JournalType =
   | "run-started"
@@ -54,8 +63,10 @@ export interface JournalRecordInput {
   readonly to?: string | null;
   /** step-succeeded: set when a done-check (not the command) found it done. */
   readonly byDoneCheck?: boolean;
-  /** run-stopped, rollback-*: how it ended. */
+  /** run-stopped, rollback-*: how it ended ("interrupted" when an operator's signal stopped it). */
   readonly outcome?: string;
+  /** run-started with --start-over: the run it abandons (its id, or what the pointer held). */
+  readonly abandoned?: string;
 }
 
 export interface JournalRecord extends JournalRecordInput {
@@ -63,6 +74,8 @@ export interface JournalRecord extends JournalRecordInput {
   /** ISO time. */
   readonly time: string;
   readonly run: string;
+  /** The previous record's sum ("" for the first): a hash chain, so the mark vouches for every record before it. */
+  readonly prev?: string;
   /** First 16 hex digits of sha256 over the record's canonical JSON without `sum`. */
   readonly sum: string;
 }
@@ -91,44 +104,115 @@ function decodeLine(line: string): JournalRecord | null {
   return parsed as JournalRecord;
 }
 
+export interface JournalDamage {
+  /** The journal itself, or its mark. */
+  readonly file: "journal" | "mark";
+  /** The line it is on, or null for the file as a whole (missing, empty, cut short). */
+  readonly line: number | null;
+  readonly reason: string;
+}
+
 export interface JournalRead {
   readonly records: readonly JournalRecord[];
   /** The torn last line was ignored (a crash while writing it). */
   readonly tornTail: boolean;
-  /** Set when a line other than the last is bad: the journal cannot be trusted. */
-  readonly corruptLine: number | null;
+  /** Set when anything but a torn last line is wrong: the journal cannot be trusted. */
+  readonly damage: JournalDamage | null;
+  /** Its records carry the hash chain (`prev`) and it has a mark (every journal this version starts). */
+  readonly chained: boolean;
 }
 
-export function parseJournal(text: string): JournalRead {
+export interface JournalMark {
+  readonly seq: number;
+  readonly sum: string;
+}
+
+export function markPathOf(journalPath: string): string {
+  return join(dirname(journalPath), "journal.mark");
+}
+
+/** Why `record`, read on line `line` after `previous`, does not follow it; null when it does. */
+function breakInSequence(record: JournalRecord, line: number, previous: JournalRecord | undefined, runId: string | null, chained: boolean): string | null {
+  if (record.seq !== line) {
+    return record.seq > line ? `record ${record.seq} is on line ${line}: records before it are missing` : `record ${record.seq} is on line ${line}: records are repeated or out of order`;
+  }
+  if (line === 1 && record.type !== "run-started") return `the first record is ${record.type}, not run-started`;
+  if (runId !== null && record.run !== runId) return `the record belongs to run ${JSON.stringify(record.run)}, not ${runId}`;
+  if (chained && record.prev !== (previous?.sum ?? "")) return "the record does not follow the one before it (its prev is not that record's sum)";
+  return null;
+}
+
+/**
+ * The records of a journal's text, checked as the header says. `runId`, when given, is the run
+ * the journal must belong to.
+ */
+export function parseJournal(text: string, runId: string | null = null): JournalRead {
   const lines = text.split("\n");
   // A complete journal ends with a newline: the last element is then empty.
   const lastComplete = text.endsWith("\n");
   if (lastComplete) lines.pop();
   const records: JournalRecord[] = [];
-  let tornTail = false;
+  let chained = false;
+  const damaged = (line: number | null, reason: string): JournalRead => ({ records, tornTail: false, damage: { file: "journal", line, reason }, chained });
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    const isLast = i === lines.length - 1;
-    const record = line.trim() === "" && isLast ? null : decodeLine(line);
+    const torn = i === lines.length - 1 && !lastComplete;
+    const record = decodeLine(line);
     if (record === null) {
-      if (isLast) {
-        tornTail = true;
-        break;
-      }
-      return { records, tornTail: false, corruptLine: i + 1 };
+      if (torn && i > 0) return { records, tornTail: true, damage: null, chained };
+      return damaged(i + 1, line.trim() === "" ? "an empty line" : "the line is not a whole record (its checksum does not match, or it is not JSON)");
     }
-    if (isLast && !lastComplete) {
-      // Parsed and checksummed, but the newline was never written: keep it, it is whole.
-      records.push(record);
-      break;
-    }
+    if (i === 0) chained = typeof record.prev === "string";
+    const broken = breakInSequence(record, i + 1, records[i - 1], runId, chained);
+    if (broken !== null) return damaged(i + 1, broken);
     records.push(record);
   }
-  return { records, tornTail, corruptLine: null };
+  if (records.length === 0) return damaged(null, "the journal is empty (a run's journal begins with its run-started record)");
+  return { records, tornTail: false, damage: null, chained };
 }
 
-export function readJournal(path: string): JournalRead {
-  return parseJournal(readFileSync(path, "utf8"));
+function parseMark(text: string): JournalMark | null {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value === null || typeof value !== "object") return null;
+    const { seq, sum } = value as Record<string, unknown>;
+    return typeof seq === "number" && Number.isInteger(seq) && seq > 0 && typeof sum === "string" ? { seq, sum } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Damage the mark shows: records it vouches for are gone or differ. */
+function checkMark(read: JournalRead, markPath: string): JournalDamage | null {
+  let text: string;
+  try {
+    text = readFileSync(markPath, "utf8");
+  } catch {
+    return { file: "mark", line: null, reason: "the journal's mark is missing" };
+  }
+  const mark = parseMark(text);
+  if (mark === null) return { file: "mark", line: 1, reason: 'the journal\'s mark is not {"seq":N,"sum":"…"}' };
+  const marked = read.records[mark.seq - 1];
+  if (marked === undefined) {
+    return { file: "journal", line: null, reason: `it ends at record ${read.records.length}, but record ${mark.seq} was written (its mark says so): records were lost` };
+  }
+  if (marked.sum !== mark.sum) return { file: "journal", line: mark.seq, reason: `record ${mark.seq} is not the one that was written (its mark holds another sum)` };
+  return null;
+}
+
+/** The journal at `path` with its mark; a missing or unreadable file is damage, not "no records". */
+export function readJournal(path: string, runId: string | null = null): JournalRead {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { records: [], tornTail: false, chained: false, damage: { file: "journal", line: null, reason: code === "ENOENT" ? "the journal is missing" : `the journal cannot be read (${code ?? String(error)})` } };
+  }
+  const read = parseJournal(text, runId);
+  if (read.damage !== null || !read.chained) return read;
+  const damage = checkMark(read, markPathOf(path));
+  return damage === null ? read : { ...read, damage };
 }
 
 /** Appends records, durable at each commit. */
@@ -136,6 +220,9 @@ export class JournalWriter {
   private readonly fd: number;
   private buffer: string[] = [];
   private seq: number;
+  /** The last record's sum, for the next one's `prev`; null for a journal from before the chain. */
+  private lastSum: string | null;
+  private readonly markPath: string;
 
   /**
    * Opens (creating with mode 0600) the journal at `path`; a torn tail is cut off so the
@@ -149,7 +236,10 @@ export class JournalWriter {
     existing: JournalRead | null,
   ) {
     this.fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o600);
-    this.seq = existing && existing.records.length > 0 ? (existing.records[existing.records.length - 1]?.seq ?? 0) : 0;
+    const last = existing?.records[existing.records.length - 1];
+    this.seq = last?.seq ?? 0;
+    this.lastSum = existing === null || existing.chained ? (last?.sum ?? "") : null;
+    this.markPath = markPathOf(path);
     if (existing?.tornTail) {
       const text = readFileSync(path, "utf8");
       const keep = Buffer.byteLength(text.slice(0, text.lastIndexOf("\n") + 1), "utf8");
@@ -162,10 +252,28 @@ export class JournalWriter {
 
   record(input: JournalRecordInput): JournalRecord {
     this.seq += 1;
-    const base = { ...redactRecord(input, this.redact), seq: this.seq, time: new Date(this.now()).toISOString(), run: this.runId };
+    const base = {
+      ...redactRecord(input, this.redact),
+      seq: this.seq,
+      time: new Date(this.now()).toISOString(),
+      run: this.runId,
+      ...(this.lastSum !== null ? { prev: this.lastSum } : {}),
+    };
     const record: JournalRecord = { ...base, sum: recordChecksum(base) };
+    if (this.lastSum !== null) this.lastSum = record.sum;
     this.buffer.push(JSON.stringify(record));
     return record;
+  }
+
+  /**
+   * Commit, then record durably how far the journal goes (seq and sum of its last record), so
+   * a journal later cut short is seen as damaged. Called when a session has started and when
+   * it ends: two fsyncs a session, none per step.
+   */
+  mark(): void {
+    this.commit();
+    if (this.lastSum === null || this.seq === 0) return;
+    writeFileDurably(this.markPath, JSON.stringify({ seq: this.seq, sum: this.lastSum }) + "\n");
   }
 
   commit(): void {
@@ -189,7 +297,7 @@ export class JournalWriter {
   }
 
   close(): void {
-    this.commit();
+    this.mark();
     closeSync(this.fd);
   }
 }

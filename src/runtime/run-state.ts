@@ -38,6 +38,8 @@ export interface RunState {
   readonly only: readonly string[] | null;
   readonly hostFilter: readonly string[] | null;
   readonly lastTime: string | null;
+  /** Why the run (or its last session) stopped, while it is stopped. */
+  readonly stop: { readonly reason: string | null; readonly interrupted: boolean } | null;
 }
 
 export const EMPTY_STATE: RunState = {
@@ -51,6 +53,7 @@ export const EMPTY_STATE: RunState = {
   only: null,
   hostFilter: null,
   lastTime: null,
+  stop: null,
 };
 
 export function replay(records: readonly JournalRecord[]): RunState {
@@ -74,10 +77,10 @@ export function replay(records: readonly JournalRecord[]): RunState {
         };
         break;
       case "run-resumed":
-        state = { ...state, phase: "running" };
+        state = { ...state, phase: "running", stop: null };
         break;
       case "run-stopped":
-        state = { ...state, phase: "stopped" };
+        state = { ...state, phase: "stopped", stop: { reason: r.message ?? null, interrupted: r.outcome === "interrupted" } };
         break;
       case "run-finished":
         state = { ...state, phase: "finished" };

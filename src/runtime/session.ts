@@ -4,13 +4,14 @@
  * Each returns an exit code; nothing here exits the process.
  */
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
-import { join, relative, resolve as resolvePath } from "node:path";
+import { relative, resolve as resolvePath } from "node:path";
 import { ExitCode } from "../cli/exit-codes.js";
 import type { CliIO } from "../cli/io.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
 import { type Clock, type Executor, type StateSink, systemClock } from "./effects.js";
 import type { EngineResult } from "./engine.js";
+import { type CurrentRun, findCurrentRun, sameIdentity } from "./current-run.js";
 import { runForward, type Scope } from "./forward.js";
 import { type JournalRead, type JournalRecord, type JournalRecordInput, JournalWriter, readJournal } from "./journal.js";
 import { acquireLock, currentUser, type LockInfo } from "./lock.js";
@@ -20,7 +21,7 @@ import { liveProgress, plainProgress, type ProgressView } from "./progress.js";
 import { planUndo, runRollback } from "./rollback.js";
 import { replay, type RunState } from "./run-state.js";
 import { makeRedactor, type Redactor, resolveSecrets, type SecretValues } from "./secrets.js";
-import { ensureDir, newRunId, readCurrent, type RunPaths, type StatePaths, statePaths, writeCurrent } from "./state-dir.js";
+import { ensureDir, newRunId, resolveStateRoot, type RunPaths, type StatePaths, statePaths, writeCurrent } from "./state-dir.js";
 import { moduleDirOf, type StepExecContext } from "./step-exec.js";
 import { runStatus } from "./status.js";
 
@@ -41,6 +42,8 @@ export interface CommonOptions {
 }
 
 export interface RunOptions extends CommonOptions {
+  /** Abandon this plan's current run (damaged or unfinished) and start a new one. */
+  readonly startOver?: boolean;
   readonly only?: readonly string[];
   readonly hosts?: readonly string[];
   /** The pre-upgrade checks' outcome, recorded in the run-started record. */
@@ -84,8 +87,11 @@ function fail(io: CliIO, verb: string, code: number, diagnostic: Diagnostic): nu
   return code;
 }
 
-function stateRoot(loaded: LoadedPlan, state: string | undefined, cwd: string): string {
-  return state !== undefined ? resolvePath(cwd, state) : join(loaded.dir, ".upgradec");
+/** This plan's state (`--state`, else `.upgradec/` beside it), or the exit code of a refused `--state`. */
+function planState(loaded: LoadedPlan, state: string | undefined, io: CliIO, verb: string): StatePaths | number {
+  const root = resolveStateRoot(state, loaded.dir, io.cwd);
+  if (!root.ok) return fail(io, verb, ExitCode.Usage, { code: "UPG0809", severity: "error", message: root.message, help: root.help });
+  return statePaths(root.root, loaded.plan.plan.name);
 }
 
 function shown(io: CliIO, path: string): string {
@@ -112,7 +118,8 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
     return ExitCode.InvalidPlan;
   }
   const plan = loaded.value.plan;
-  const paths = statePaths(stateRoot(loaded.value, options.state, io.cwd));
+  const paths = planState(loaded.value, options.state, io, verb);
+  if (typeof paths === "number") return paths;
   ensureDir(paths.root);
   const lock = acquireLock({
     path: paths.lock,
@@ -182,6 +189,10 @@ class FileSink implements StateSink {
   commitNow(): void {
     this.journal.commit();
   }
+  /** Commit and mark how far the journal goes (at a session's start; close marks its end). */
+  markNow(): void {
+    this.journal.mark();
+  }
   log(stepId: string, text: string): void {
     appendFileSync(this.run.log(stepId), this.redact(text), { mode: 0o600 });
   }
@@ -244,44 +255,48 @@ function withSignals(effects: SessionEffects, io: CliIO, verb: string): { signal
   };
 }
 
-function loadRunJournal(session: Session, verb: string, io: CliIO): { runId: string; read: JournalRead; state: RunState } | number {
-  const runId = readCurrent(session.paths);
-  if (runId === null) {
+/**
+ * Refuse to act on damaged state: say which file and line, what is wrong, and the ways
+ * forward. Nothing has run.
+ */
+function refuseDamaged(io: CliIO, verb: string, planArg: string, damaged: Extract<CurrentRun, { kind: "damaged" }>): number {
+  const where = `${shown(io, damaged.file)}${damaged.line !== null ? `:${damaged.line}` : ""}`;
+  return fail(io, verb, ExitCode.StateDamaged, {
+    code: "UPG0802",
+    severity: "error",
+    message: `the state of ${damaged.runId !== null ? `run ${damaged.runId}` : "this plan's current run"} is damaged: ${where}: ${damaged.reason}`,
+    notes: [
+      "only a torn last record (a crash while writing it) is tolerated: anything else could make completed steps run again, so nothing was run",
+      ...(damaged.known !== null ? [`the records before the damage are readable: ${damaged.known.steps.size} step(s) recorded`] : []),
+    ],
+    help: `see what is known: upgradec status ${planArg}; if the state cannot be repaired, abandon that run and start a new one (steps it completed run again): upgradec run ${planArg} --start-over`,
+  });
+}
+
+function refuseOtherPlan(io: CliIO, verb: string, planArg: string, runId: string, state: RunState, plan: PlanFile): number {
+  return fail(io, verb, ExitCode.InvalidPlan, {
+    code: "UPG0805",
+    severity: "error",
+    message: `run ${runId} was started from another plan (fingerprint ${(state.fingerprint ?? "?").slice(0, 12)}, this plan's is ${plan.fingerprint.slice(0, 12)})`,
+    notes: ["a run continues only with the plan it started with, so its journal means what it says"],
+    help: `use the plan file the run started with; or roll that run back with it, then: upgradec run ${planArg}`,
+  });
+}
+
+function loadRunJournal(session: Session, verb: string, options: CommonOptions, io: CliIO): { runId: string; read: JournalRead; state: RunState } | number {
+  const found = findCurrentRun(session.paths, session.loaded.plan.plan.name);
+  if (found.kind === "none") {
     return fail(io, verb, ExitCode.Usage, {
       code: "UPG0804",
       severity: "error",
       message: `no run of this plan in ${shown(io, session.paths.root)}`,
-      help: `start one: upgradec run ${shown(io, session.loaded.path)}`,
+      help: `start one: upgradec run ${options.plan}`,
     });
   }
-  let read: JournalRead;
-  try {
-    read = readJournal(session.paths.run(runId).journal);
-  } catch {
-    return fail(io, verb, ExitCode.Usage, { code: "UPG0804", severity: "error", message: `the journal of run ${runId} cannot be read`, help: `look at ${session.paths.run(runId).journal}` });
-  }
-  if (read.corruptLine !== null) {
-    return fail(io, verb, ExitCode.Usage, {
-      code: "UPG0802",
-      severity: "error",
-      message: `the journal of run ${runId} is corrupt at line ${read.corruptLine} (its checksum does not match)`,
-      notes: ["only a torn last line (a crash while writing) is expected and ignored; a bad line before it means the file was damaged or edited"],
-      help: `look at ${session.paths.run(runId).journal}, line ${read.corruptLine}; status and logs are in ${session.paths.run(runId).dir}`,
-    });
-  }
-  if (read.tornTail) io.stderr.write(`upgradec ${verb}: the journal's last line was torn (a crash while writing it); it is ignored\n`);
-  const state = replay(read.records);
-  const plan = session.loaded.plan;
-  if (state.fingerprint !== null && (state.fingerprint !== plan.fingerprint || state.digest !== plan.digest)) {
-    return fail(io, verb, ExitCode.InvalidPlan, {
-      code: "UPG0805",
-      severity: "error",
-      message: `run ${runId} was started from another plan (fingerprint ${state.fingerprint.slice(0, 12)}, this plan's is ${plan.fingerprint.slice(0, 12)})`,
-      notes: ["a run continues only with the plan it started with, so its journal means what it says"],
-      help: `use the plan file the run started with; or roll that run back with it, then: upgradec run ${shown(io, session.loaded.path)}`,
-    });
-  }
-  return { runId, read, state };
+  if (found.kind === "damaged") return refuseDamaged(io, verb, options.plan, found);
+  if (found.read.tornTail) io.stderr.write(`upgradec ${verb}: the journal's last line was torn (a crash while writing it); it is ignored\n`);
+  if (!sameIdentity(found.state, session.loaded.plan)) return refuseOtherPlan(io, verb, options.plan, found.runId, found.state, session.loaded.plan);
+  return { runId: found.runId, read: found.read, state: found.state };
 }
 
 function tail(path: string, lines: number): string[] {
@@ -342,7 +357,8 @@ async function finishForward(
     return ExitCode.Ok;
   }
   const reason = result.stopReason ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
-  sink.record({ type: "run-stopped", message: reason, outcome: result.rollbackRequested ? "rollback" : "stopped" });
+  const outcome = result.rollbackRequested ? "rollback" : result.stopReason === undefined && stopped ? "interrupted" : "stopped";
+  sink.record({ type: "run-stopped", message: reason, outcome });
   sink.commitNow();
   if (result.rollbackRequested && !stop.aborted) {
     io.stderr.write(`upgradec run: ${reason}: rolling back\n`);
@@ -353,29 +369,47 @@ async function finishForward(
   return ExitCode.Stopped;
 }
 
+function unfinished(state: RunState): boolean {
+  return state.phase !== "finished" && state.phase !== "rolled-back" && state.phase !== "none";
+}
+
+/**
+ * Why `run` must not start a new run over this plan's current one (an exit code), or 0. An
+ * unfinished run is a run stopped with its state kept (exit 3): resume or roll it back.
+ */
+function refuseNewRun(io: CliIO, planArg: string, current: CurrentRun, plan: PlanFile): number {
+  if (current.kind === "none") return 0;
+  if (current.kind === "damaged") return refuseDamaged(io, "run", planArg, current);
+  if (!unfinished(current.state)) return 0;
+  const rollingBack = current.state.phase === "rolling-back" || current.state.phase === "rollback-stopped";
+  const other = sameIdentity(current.state, plan) ? [] : [`it was started from another plan file (fingerprint ${(current.state.fingerprint ?? "?").slice(0, 12)}): resume and rollback need that file`];
+  return fail(io, "run", ExitCode.Stopped, {
+    code: "UPG0806",
+    severity: "error",
+    message: `run ${current.runId} of plan ${plan.plan.name} did not finish (${current.state.phase}${current.state.stop?.reason ? `: ${current.state.stop.reason}` : ""})`,
+    notes: ["nothing was run; its state is kept", ...other],
+    help: rollingBack
+      ? `continue its rollback: upgradec rollback ${planArg}`
+      : `go on with it: upgradec resume ${planArg}; or undo it: upgradec rollback ${planArg}; or abandon it (the steps it completed run again): upgradec run ${planArg} --start-over`,
+  });
+}
+
+/** The run that --start-over leaves behind: the unfinished or damaged one the pointer names. */
+function abandonedRun(current: CurrentRun): string | null {
+  if (current.kind === "none") return null;
+  if (current.kind === "damaged") return current.runId ?? `(unreadable pointer ${current.file})`;
+  return unfinished(current.state) ? current.runId : null;
+}
+
 export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
   const opened0 = await openSession("run", options, io, effects);
   if (typeof opened0 === "number") return opened0;
   const session = opened0;
   const signals = withSignals(effects, io, "run");
   try {
-    const current = readCurrent(session.paths);
-    if (current !== null) {
-      let state: RunState | null = null;
-      try {
-        state = replay(readJournal(session.paths.run(current).journal).records);
-      } catch {
-        state = null;
-      }
-      if (state !== null && state.phase !== "finished" && state.phase !== "rolled-back" && state.phase !== "none") {
-        return fail(io, "run", ExitCode.Usage, {
-          code: "UPG0806",
-          severity: "error",
-          message: `run ${current} of this plan did not finish (${state.phase})`,
-          help: `go on with it: upgradec resume ${options.plan}, or undo it: upgradec rollback ${options.plan}`,
-        });
-      }
-    }
+    const current = findCurrentRun(session.paths, session.loaded.plan.plan.name);
+    const inTheWay = options.startOver === true ? 0 : refuseNewRun(io, options.plan, current, session.loaded.plan);
+    if (inTheWay !== 0) return inTheWay;
     let checks = options.checks;
     if (options.preflight) {
       const gate = await options.preflight();
@@ -385,18 +419,23 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
     const plan = session.loaded.plan;
     const runId = newRunId(session.clock.now());
     const opened = openRun(session, runId, null, options, io);
-    writeCurrent(session.paths, runId);
     try {
+      const abandoned = options.startOver === true ? abandonedRun(current) : null;
       opened.sink.record({
         type: "run-started",
         plan: plan.plan.name,
         fingerprint: plan.fingerprint,
         digest: plan.digest,
+        ...(abandoned !== null ? { abandoned } : {}),
         ...(options.only && options.only.length > 0 ? { only: [...options.only] } : {}),
         ...(options.hosts && options.hosts.length > 0 ? { hostFilter: [...options.hosts] } : {}),
         ...(checks !== undefined ? { checks } : {}),
       });
-      opened.sink.commitNow();
+      // The first record and the mark are durable before the pointer names the run: a
+      // pointer never names a journal that could be empty.
+      opened.sink.markNow();
+      writeCurrent(session.paths, runId);
+      if (abandoned !== null) io.stderr.write(`upgradec run: started over: run ${abandoned} is abandoned (its files stay in ${shown(io, session.paths.root)})\n`);
       const scope: Scope = {
         only: options.only && options.only.length > 0 ? new Set(options.only) : null,
         hosts: options.hosts && options.hosts.length > 0 ? new Set(options.hosts) : null,
@@ -435,7 +474,7 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
   const session = opened0;
   const signals = withSignals(effects, io, "resume");
   try {
-    const loaded = loadRunJournal(session, "resume", io);
+    const loaded = loadRunJournal(session, "resume", options, io);
     if (typeof loaded === "number") return loaded;
     let state = loaded.state;
     if (state.phase === "rolling-back" || state.phase === "rollback-stopped") {
@@ -525,7 +564,7 @@ export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects:
   const session = opened0;
   const signals = withSignals(effects, io, "rollback");
   try {
-    const loaded = loadRunJournal(session, "rollback", io);
+    const loaded = loadRunJournal(session, "rollback", options, io);
     if (typeof loaded === "number") return loaded;
     if (loaded.state.phase === "rolled-back" && options.to === undefined) {
       io.stderr.write(`upgradec rollback: run ${loaded.runId} is already rolled back\n`);
@@ -547,22 +586,13 @@ export async function showStatus(options: StatusOptions, io: CliIO): Promise<num
   const loaded = await loadPlan(options.plan, { cwd: io.cwd, allowStale: true });
   if (loaded.diagnostics.length > 0) io.stderr.write(formatProblems(loaded.diagnostics));
   if (loaded.value === null) return ExitCode.InvalidPlan;
-  const paths = statePaths(stateRoot(loaded.value, options.state, io.cwd));
-  const runId = readCurrent(paths);
-  if (runId === null) {
+  const plan = loaded.value.plan;
+  const paths = planState(loaded.value, options.state, io, "status");
+  if (typeof paths === "number") return paths;
+  const found = findCurrentRun(paths, plan.plan.name);
+  if (found.kind === "none") {
     io.stdout.write(`no run of ${options.plan} yet (state: ${shown(io, paths.root)})\n`);
     return ExitCode.Ok;
-  }
-  let read: JournalRead;
-  try {
-    read = readJournal(paths.run(runId).journal);
-  } catch {
-    io.stderr.write(`upgradec status: the journal of run ${runId} cannot be read\n`);
-    return ExitCode.Usage;
-  }
-  if (read.corruptLine !== null) {
-    io.stderr.write(`upgradec status: the journal of run ${runId} is corrupt at line ${read.corruptLine}\n`);
-    return ExitCode.Usage;
   }
   let holder: LockInfo | null = null;
   try {
@@ -570,7 +600,16 @@ export async function showStatus(options: StatusOptions, io: CliIO): Promise<num
   } catch {
     holder = null;
   }
-  const report = runStatus(loaded.value.plan, replay(read.records), { runId, lock: holder, now: Date.now() });
+  if (found.kind === "damaged") {
+    // What can still be read, so the operator can judge what was done before starting over.
+    if (found.known !== null && found.runId !== null && sameIdentity(found.known, plan)) {
+      const report = runStatus(plan, found.known, { runId: found.runId, lock: holder, now: Date.now() });
+      io.stdout.write(options.json === true ? JSON.stringify({ ...report.json, damaged: true }, null, 2) + "\n" : `what the journal says before the damage:\n${report.text}`);
+    }
+    return refuseDamaged(io, "status", options.plan, found);
+  }
+  if (!sameIdentity(found.state, plan)) return refuseOtherPlan(io, "status", options.plan, found.runId, found.state, plan);
+  const report = runStatus(plan, found.state, { runId: found.runId, lock: holder, now: Date.now() });
   io.stdout.write(options.json === true ? JSON.stringify(report.json, null, 2) + "\n" : report.text);
   return ExitCode.Ok;
 }

@@ -1,5 +1,5 @@
 /** Running the runtime as the operator does: the CLI as a process, or its verbs in-process. */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -32,10 +32,20 @@ export function captureIO(cwd: string, env: Readonly<Record<string, string | und
   return { io: { stdout, stderr, cwd, env }, out: () => out, err: () => err };
 }
 
-export function journalOf(dir: string, state = ".upgradec"): JournalRecord[] {
+/** The file naming the current run: the plan's own pointer (`plans/NAME`), else the shared `current` of older layouts. */
+export function currentPointerPath(dir: string, state = ".upgradec"): string {
   const root = join(dir, state);
-  const current = readFileSync(join(root, "current"), "utf8").trim();
-  return [...parseJournal(readFileSync(join(root, "runs", current, "journal.jsonl"), "utf8")).records];
+  const plans = existsSync(join(root, "plans")) ? readdirSync(join(root, "plans")).filter((f) => !f.endsWith(".tmp")) : [];
+  return plans.length === 1 && plans[0] !== undefined ? join(root, "plans", plans[0]) : join(root, "current");
+}
+
+export function currentJournalPath(dir: string, state = ".upgradec"): string {
+  const current = readFileSync(currentPointerPath(dir, state), "utf8").trim();
+  return join(dir, state, "runs", current, "journal.jsonl");
+}
+
+export function journalOf(dir: string, state = ".upgradec"): JournalRecord[] {
+  return [...parseJournal(readFileSync(currentJournalPath(dir, state), "utf8")).records];
 }
 
 /** Steps started and never finished, per the journal. */

@@ -4,23 +4,23 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { encodeRecord, parseJournal } from "../../src/runtime/journal.js";
 import { resumePlan, runPlan } from "../../src/runtime/session.js";
-import { captureIO, journalOf } from "./harness.js";
+import { captureIO, currentJournalPath, journalOf } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
 
-const rec = (seq: number) => encodeRecord({ seq, time: "2026-12-05T22:00:00.000Z", run: "r", type: "step-started", step: `s${seq}` });
+const rec = (seq: number) => encodeRecord({ seq, time: "2026-12-05T22:00:00.000Z", run: "r", type: seq === 1 ? "run-started" : "step-started", step: `s${seq}` });
 
 describe("journal records", () => {
   it("ignores a torn last line and reports a bad line before it by number", () => {
     const good = [rec(1), rec(2), rec(3)].join("\n") + "\n";
-    expect(parseJournal(good)).toMatchObject({ tornTail: false, corruptLine: null });
+    expect(parseJournal(good)).toMatchObject({ tornTail: false, damage: null });
     expect(parseJournal(good).records.map((r) => r.seq)).toEqual([1, 2, 3]);
     const torn = good + rec(4).slice(0, 40);
-    expect(parseJournal(torn)).toMatchObject({ tornTail: true, corruptLine: null });
+    expect(parseJournal(torn)).toMatchObject({ tornTail: true, damage: null });
     expect(parseJournal(torn).records).toHaveLength(3);
     // A whole record whose newline never made it is kept.
     expect(parseJournal(good + rec(4)).records).toHaveLength(4);
     const edited = good.replace('"s2"', '"s9"');
-    expect(parseJournal(edited).corruptLine).toBe(2);
+    expect(parseJournal(edited).damage?.line).toBe(2);
   });
 });
 
@@ -42,15 +42,14 @@ describe("resume from a journal with a torn last line (real processes)", () => {
     const dir = tempDir();
     writePlan(dir, plan(dir));
     expect(await runPlan({ plan: "plan.json" }, captureIO(dir).io)).toBe(ExitCode.Stopped);
-    const current = readFileSync(join(dir, ".upgradec", "current"), "utf8").trim();
-    const path = join(dir, ".upgradec", "runs", current, "journal.jsonl");
+    const path = currentJournalPath(dir);
     appendFileSync(path, '{"type":"step-succeeded","step":"two","seq":99,"ti');
     writeFileSync(join(dir, "fixed"), "");
     const resumed = captureIO(dir);
     expect(await resumePlan({ plan: "plan.json" }, resumed.io)).toBe(ExitCode.Ok);
     expect(resumed.err()).toContain("torn");
     const text = readFileSync(path, "utf8");
-    expect(parseJournal(text)).toMatchObject({ tornTail: false, corruptLine: null });
+    expect(parseJournal(text)).toMatchObject({ tornTail: false, damage: null });
     expect(readFileSync(join(dir, "ran.log"), "utf8")).toBe("one\ntwo\nthree\n");
     expect(journalOf(dir).at(-1)?.type).toBe("run-finished");
     // State is private: 0600 files, 0700 directories.
@@ -62,14 +61,13 @@ describe("resume from a journal with a torn last line (real processes)", () => {
     const dir = tempDir();
     writePlan(dir, plan(dir));
     expect(await runPlan({ plan: "plan.json" }, captureIO(dir).io)).toBe(ExitCode.Stopped);
-    const current = readFileSync(join(dir, ".upgradec", "current"), "utf8").trim();
-    const path = join(dir, ".upgradec", "runs", current, "journal.jsonl");
+    const path = currentJournalPath(dir);
     const lines = readFileSync(path, "utf8").split("\n");
     lines[1] = (lines[1] ?? "").replace('"one"', '"eno"');
     writeFileSync(path, lines.join("\n"));
     const resumed = captureIO(dir);
-    expect(await resumePlan({ plan: "plan.json" }, resumed.io)).toBe(ExitCode.Usage);
-    expect(resumed.err()).toContain("corrupt at line 2");
+    expect(await resumePlan({ plan: "plan.json" }, resumed.io)).toBe(ExitCode.StateDamaged);
+    expect(resumed.err()).toMatch(/journal\.jsonl:2: the line is not a whole record/);
   });
 
   it("records the journal before the command starts: a command sees its own step-started record", async () => {

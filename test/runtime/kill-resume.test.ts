@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { interrupted, journalOf, spawnCli } from "./harness.js";
+import { currentPointerPath, interrupted, journalOf, spawnCli } from "./harness.js";
 import { argv, host, makePlan, rollingSteps, tempDir, writePlan } from "./plan-builder.js";
 
 /** 42 steps over three services, batches and caps; each appends "B step host" and "E step host" to `log`. */
@@ -62,13 +62,13 @@ describe("kill -9 and resume (real processes)", () => {
       clearTimeout(timer);
       const allowedTwice = new Set<string>();
       if (first.signal === "SIGKILL") {
-        if (existsSync(join(dir, ".upgradec", "current"))) for (const id of interrupted(journalOf(dir))) allowedTwice.add(id);
+        if (existsSync(currentPointerPath(dir))) for (const id of interrupted(journalOf(dir))) allowedTwice.add(id);
         interruptedSeen += allowedTwice.size;
         killedMidRun += 1;
         let code: number | undefined;
         for (let attempt = 0; attempt < 3 && code !== 0; attempt++) {
-          // Killed before its first record: nothing to resume, so it starts afresh.
-          const hasRun = existsSync(join(dir, ".upgradec", "current"));
+          // Killed before its first record was durable: no pointer names the run, so it starts afresh.
+          const hasRun = existsSync(currentPointerPath(dir));
           const next = await spawnCli(hasRun ? ["resume", "plan.json"] : ["run", "plan.json", "--skip-checks"], dir);
           code = next.exitCode;
           if (code !== 0) throw new Error(`trial ${trial} (${dir}): ${hasRun ? "resume" : "run"} exited ${code}: ${next.stderr}`);

@@ -12,13 +12,19 @@ export const runVerb: Verb = {
     ["upgradec run plan.json --only nova-compute/b0/cmp001/start", "run one step again (a remedy)"],
     ["upgradec run plan.json --host cmp001", "only the steps on one host"],
     ["upgradec run plan.json --skip-checks", "start without the pre-upgrade checks (the journal records it)"],
+    ["upgradec run plan.json --start-over", "abandon this plan's damaged or unfinished run and start a new one"],
   ],
   builder: (y) =>
     commonOptions(y)
       .positional("plan", { type: "string", describe: "the plan file (upgradec compile ... -o plan.json)", demandOption: true })
       .option("only", { type: "string", array: true, describe: "run only these steps (by id); their dependencies are not required" })
       .option("host", { type: "string", array: true, describe: "run only the steps on these hosts" })
-      .option("skip-checks", { type: "boolean", default: false, describe: "do not run the pre-upgrade checks of `upgradec check` first" }),
+      .option("skip-checks", { type: "boolean", default: false, describe: "do not run the pre-upgrade checks of `upgradec check` first" })
+      .option("start-over", {
+        type: "boolean",
+        default: false,
+        describe: "abandon this plan's current run when its state is damaged or it did not finish, and start a new one: the steps it completed run again (its files are kept)",
+      }),
   run: async (args, io) => {
     const plan = String(args["plan"]);
     return runPlan(
@@ -27,6 +33,7 @@ export const runVerb: Verb = {
         state: optionalString(args["state"]),
         events: optionalString(args["events"]),
         forceUnlock: optionalString(args["force-unlock"]),
+        startOver: args["start-over"] === true,
         only: list(args["only"]),
         hosts: list(args["host"]),
         preflight: () =>

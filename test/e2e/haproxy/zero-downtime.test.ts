@@ -19,6 +19,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import type { PlanFile, StepAction } from "../../../src/plan/plan.js";
 import { type JournalRecord, readJournal } from "../../../src/runtime/journal.js";
+import { currentJournalPath } from "../../runtime/harness.js";
 import { minInService, type Observation, observe, sessionsWhileDraining, statusHistory, waitForServers } from "./haproxy-observer.js";
 import { isAlive, type Lab, labCommand, labDirInRepo, labDown, labPids, labUp, repoRoot, versionAt } from "./lab-control.js";
 import { type LoadResult, startLoad } from "./load.js";
@@ -118,10 +119,8 @@ async function expectAllOn(lab: Lab, version: string): Promise<void> {
 }
 
 function journalOf(dir: string): JournalRecord[] {
-  const state = join(dir, ".upgradec");
-  const runId = readFileSync(join(state, "current"), "utf8").trim();
-  const read = readJournal(join(state, "runs", runId, "journal.jsonl"));
-  expect(read.corruptLine).toBeNull();
+  const read = readJournal(currentJournalPath(dir));
+  expect(read.damage).toBeNull();
   return [...read.records];
 }
 
