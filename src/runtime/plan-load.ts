@@ -4,7 +4,7 @@
  * source it was compiled from still has the same content, and the same compiler version).
  */
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { planFingerprint, sha256 } from "../plan/digest.js";
 import { planDigest } from "../plan/plan-text.js";
@@ -47,6 +47,11 @@ export async function loadPlan(planArg: string, options: LoadPlanOptions): Promi
   const dir = dirname(path);
   const read = options.readFile ?? readBytes;
   const recompile = (entry: string) => `compile it again: upgradec compile ${entry} -o ${planArg}`;
+  // The plan records its entry relative to its own directory; the command runs where the user is.
+  const entryFromCwd = (entry: string) => {
+    const rel = relative(options.cwd, resolvePath(dir, entry));
+    return rel === "" || isAbsolute(rel) ? resolvePath(dir, entry) : rel;
+  };
   const bytes = read(path);
   if (bytes === null) return { value: null, diagnostics: [problem("UPG0701", `cannot read the plan file ${planArg}`, `make one with: upgradec compile FILE.upg -o ${planArg}`)] };
   let json: unknown;
@@ -58,7 +63,7 @@ export async function loadPlan(planArg: string, options: LoadPlanOptions): Promi
       diagnostics: [problem("UPG0701", `${planArg} is not JSON: ${error instanceof Error ? error.message : String(error)}`, recompile("FILE.upg"))],
     };
   }
-  const entryGuess = typeof (json as { entry?: unknown } | null)?.entry === "string" ? String((json as { entry: string }).entry) : "FILE.upg";
+  const entryGuess = typeof (json as { entry?: unknown } | null)?.entry === "string" ? entryFromCwd(String((json as { entry: string }).entry)) : "FILE.upg";
   const schema = await validateAgainstSchema(json);
   if (schema.length > 0) {
     return { value: null, diagnostics: [problem("UPG0702", `${planArg} is not a valid plan file`, recompile(entryGuess), schema.slice(0, 10))] };
@@ -71,7 +76,7 @@ export async function loadPlan(planArg: string, options: LoadPlanOptions): Promi
     return {
       value: null,
       diagnostics: [
-        problem("UPG0703", `${planArg} was edited after it was compiled (its digest does not match its content)`, `change the .upg sources instead, then ${recompile(plan.entry)}`, [
+        problem("UPG0703", `${planArg} was edited after it was compiled (its digest does not match its content)`, `change the .upg sources instead, then ${recompile(entryFromCwd(plan.entry))}`, [
           "a plan file is the compiler's output; an edit could break what the compiler checked (order, caps, windows)",
         ]),
       ],
@@ -96,7 +101,7 @@ export async function loadPlan(planArg: string, options: LoadPlanOptions): Promi
     stale.push("its fingerprint does not match its sources, hosts and compiler version");
   }
   if (stale.length > 0) {
-    const found = problem("UPG0704", `${planArg} is stale: ${stale[0]}`, recompile(plan.entry), stale.slice(1));
+    const found = problem("UPG0704", `${planArg} is stale: ${stale[0]}`, recompile(entryFromCwd(plan.entry)), stale.slice(1));
     if (options.allowStale === true) return { value: { plan, path, dir }, diagnostics: [{ ...found, severity: "warning" }] };
     return { value: null, diagnostics: [found] };
   }

@@ -357,7 +357,7 @@ async function finishForward(
     return ExitCode.Ok;
   }
   const reason = result.stopReason ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
-  const outcome = result.rollbackRequested ? "rollback" : result.stopReason === undefined && stopped ? "interrupted" : "stopped";
+  const outcome = result.rollbackRequested ? "rollback" : result.stopReason === null && stopped ? "interrupted" : "stopped";
   sink.record({ type: "run-stopped", message: reason, outcome });
   sink.commitNow();
   if (result.rollbackRequested && !stop.aborted) {

@@ -2,7 +2,8 @@
  * `upgradec status`: where a run stands, from its journal, per phase and per service, with
  * the failed steps and an ETA against the plan's estimates.
  */
-import type { PlanFile } from "../plan/plan.js";
+import type { PlanFile, PlanStep } from "../plan/plan.js";
+import { inScope, type Scope } from "./forward.js";
 import type { LockInfo } from "./lock.js";
 import { formatDuration } from "./progress.js";
 import type { RunState } from "./run-state.js";
@@ -25,9 +26,13 @@ export interface StatusReport {
     readonly byService: Record<string, Counts>;
     readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string | null }[];
     readonly running: readonly string[];
-    /** Seconds of planned work left. */
+    /** Seconds of planned work left (of the run's steps: all, or those --only and --host chose). */
     readonly remaining: number;
     readonly planned: number;
+    /** Why the run stopped, while it is stopped; `interrupted` when an operator's signal stopped it. */
+    readonly stop: RunState["stop"];
+    /** The steps the run is restricted to (--only, --host), or null for the whole plan. */
+    readonly scope: { readonly only: readonly string[] | null; readonly hosts: readonly string[] | null; readonly steps: number } | null;
   };
 }
 
@@ -57,6 +62,7 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
   const failed: { step: string; host: string | null; message: string | null }[] = [];
   const running: string[] = [];
   let earliestLeft = Infinity;
+  const scope = runScope(state);
   for (const step of plan.steps) {
     const s = state.steps.get(step.id);
     const b = bucket(s?.status);
@@ -66,16 +72,18 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
     if (b === "running") running.push(step.id);
     if (b !== "done") earliestLeft = Math.min(earliestLeft, step.estimate.start);
   }
-  const remaining = earliestLeft === Infinity ? 0 : plan.timing.total - earliestLeft;
+  const remaining = scope === null ? (earliestLeft === Infinity ? 0 : plan.timing.total - earliestLeft) : scopedRemaining(plan, state, scope);
+  const chosen = scope === null ? null : plan.steps.filter((s) => inScope(s, scope)).length;
   const live = state.phase === "running" && context.lock !== null;
   const lines: string[] = [];
-  lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state.phase, live)}`);
+  lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state, live)}`);
   if (state.startedAt !== null) {
     const elapsed = ((state.lastTime ? Date.parse(state.lastTime) : context.now) - Date.parse(state.startedAt)) / 1000;
     lines.push(`started ${state.startedAt}; last change ${state.lastTime ?? "-"} (${formatDuration(elapsed)} in)`);
   }
   if (context.lock !== null) lines.push(`lock held by ${context.lock.user}@${context.lock.host} pid ${context.lock.pid} since ${context.lock.since}`);
-  lines.push(`planned ${formatDuration(plan.timing.total)}; left by the plan's estimates: ${formatDuration(remaining)}`);
+  if (scope !== null) lines.push(`restricted to ${chosen} step(s) of ${plan.steps.length}:${state.only ? ` --only ${state.only.join(" ")}` : ""}${state.hostFilter ? ` --host ${state.hostFilter.join(" ")}` : ""}`);
+  lines.push(`planned ${formatDuration(plan.timing.total)}; left by the plan's estimates${scope !== null ? " (of the chosen steps)" : ""}: ${formatDuration(remaining)}`);
   const table = (title: string, rows: Record<string, Counts>): void => {
     lines.push("", `${title.padEnd(24)} ${"done".padStart(6)} ${"running".padStart(8)} ${"failed".padStart(7)} ${"pending".padStart(8)} ${"undone".padStart(7)}`);
     for (const [name, c] of Object.entries(rows)) {
@@ -88,16 +96,68 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
   if (failed.length > 0) lines.push("", "failed:", ...failed.map((f) => `  ${f.step}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}`));
   return {
     text: lines.join("\n") + "\n",
-    json: { run: context.runId, phase: state.phase, holder: context.lock, byPhase, byService, failed, running, remaining, planned: plan.timing.total },
+    json: {
+      run: context.runId,
+      phase: state.phase,
+      holder: context.lock,
+      byPhase,
+      byService,
+      failed,
+      running,
+      remaining,
+      planned: plan.timing.total,
+      stop: state.stop,
+      scope: scope === null ? null : { only: state.only, hosts: state.hostFilter, steps: chosen ?? 0 },
+    },
   };
 }
 
-function describePhase(phase: RunState["phase"], live: boolean): string {
+/** The run's --only / --host restriction, or null when it runs the whole plan. */
+function runScope(state: RunState): Scope | null {
+  if (state.only === null && state.hostFilter === null) return null;
+  return { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
+}
+
+/**
+ * What the chosen steps not yet done still take by the plan's estimates: the longest chain
+ * of them through the dependencies among themselves (a dependency outside the choice counts
+ * as met, as the run treats it), not the whole plan's remaining time.
+ */
+function scopedRemaining(plan: PlanFile, state: RunState, scope: Scope): number {
+  const left = new Map<string, PlanStep>();
+  for (const step of plan.steps) if (inScope(step, scope) && bucket(state.steps.get(step.id)?.status) !== "done") left.set(step.id, step);
+  // Kahn's order over the steps left: each starts when the last of its chosen dependencies ends.
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const step of left.values()) {
+    const inside = step.after.filter((dep) => left.has(dep));
+    waiting.set(step.id, inside.length);
+    for (const dep of inside) dependents.set(dep, [...(dependents.get(dep) ?? []), step.id]);
+  }
+  const start = new Map<string, number>();
+  const ready = [...left.keys()].filter((id) => waiting.get(id) === 0);
+  let longest = 0;
+  for (let id = ready.pop(); id !== undefined; id = ready.pop()) {
+    const end = (start.get(id) ?? 0) + (left.get(id)?.estimate.duration ?? 0);
+    longest = Math.max(longest, end);
+    for (const next of dependents.get(id) ?? []) {
+      start.set(next, Math.max(start.get(next) ?? 0, end));
+      const n = (waiting.get(next) ?? 1) - 1;
+      waiting.set(next, n);
+      if (n === 0) ready.push(next);
+    }
+  }
+  return longest;
+}
+
+function describePhase(state: RunState, live: boolean): string {
+  const phase = state.phase;
   switch (phase) {
     case "running":
       return live ? "running" : "interrupted (the runtime stopped without finishing: upgradec resume)";
     case "stopped":
-      return "stopped on a failure (upgradec resume, or upgradec rollback)";
+      if (state.stop?.interrupted === true) return "interrupted by the operator (a signal: Ctrl-C or SIGTERM); nothing failed (upgradec resume, or upgradec rollback)";
+      return `stopped: ${state.stop?.reason ?? "a failure"} (upgradec resume, or upgradec rollback)`;
     case "finished":
       return "finished";
     case "rolling-back":
