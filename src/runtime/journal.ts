@@ -182,15 +182,10 @@ function parseMark(text: string): JournalMark | null {
   }
 }
 
-/** Damage the mark shows: records it vouches for are gone or differ. */
-function checkMark(read: JournalRead, markPath: string): JournalDamage | null {
-  let text: string;
-  try {
-    text = readFileSync(markPath, "utf8");
-  } catch {
-    return { file: "mark", line: null, reason: "the journal's mark is missing" };
-  }
-  const mark = parseMark(text);
+/** Damage the mark (its text, or null when it is missing) shows: records it vouches for are gone or differ. */
+function checkMark(read: JournalRead, markText: string | null): JournalDamage | null {
+  if (markText === null) return { file: "mark", line: null, reason: "the journal's mark is missing" };
+  const mark = parseMark(markText);
   if (mark === null) return { file: "mark", line: 1, reason: 'the journal\'s mark is not {"seq":N,"sum":"…"}' };
   const marked = read.records[mark.seq - 1];
   if (marked === undefined) {
@@ -198,6 +193,22 @@ function checkMark(read: JournalRead, markPath: string): JournalDamage | null {
   }
   if (marked.sum !== mark.sum) return { file: "journal", line: mark.seq, reason: `record ${mark.seq} is not the one that was written (its mark holds another sum)` };
   return null;
+}
+
+/** A journal's text checked with its mark's text (null: no mark file): the whole of what reading accepts. */
+export function checkJournal(text: string, markText: string | null, runId: string | null = null): JournalRead {
+  const read = parseJournal(text, runId);
+  if (read.damage !== null || !read.chained) return read;
+  const damage = checkMark(read, markText);
+  return damage === null ? read : { ...read, damage };
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
 }
 
 /** The journal at `path` with its mark; a missing or unreadable file is damage, not "no records". */
@@ -209,10 +220,7 @@ export function readJournal(path: string, runId: string | null = null): JournalR
     const code = (error as NodeJS.ErrnoException).code;
     return { records: [], tornTail: false, chained: false, damage: { file: "journal", line: null, reason: code === "ENOENT" ? "the journal is missing" : `the journal cannot be read (${code ?? String(error)})` } };
   }
-  const read = parseJournal(text, runId);
-  if (read.damage !== null || !read.chained) return read;
-  const damage = checkMark(read, markPathOf(path));
-  return damage === null ? read : { ...read, damage };
+  return checkJournal(text, readOrNull(markPathOf(path)), runId);
 }
 
 /** Appends records, durable at each commit. */
