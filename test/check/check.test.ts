@@ -272,6 +272,7 @@ describe("upgradec run checks the cloud first", () => {
     // The checks ran under the run's lock, and left neither a run nor the lock behind.
     expect(existsSync(join(dir, ".upgradec", "runs"))).toBe(false);
     expect(existsSync(join(dir, ".upgradec", "current"))).toBe(false);
+    expect(existsSync(join(dir, ".upgradec", "plans"))).toBe(false);
     expect(existsSync(join(dir, ".upgradec", "lock"))).toBe(false);
   });
 

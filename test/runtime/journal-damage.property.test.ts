@@ -38,7 +38,7 @@ type Mutation =
 const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant("flip" as const), at: fraction.map((f) => f), by: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({ kind: fc.constant("flip" as const), at: fraction, by: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant("truncate" as const), at: fraction }),
   fc.record({ kind: fc.constant("cut" as const), from: fraction, length: fc.integer({ min: 1, max: 400 }) }),
   fc.record({ kind: fc.constant("drop-lines" as const), from: fraction, count: fc.integer({ min: 1, max: 10 }) }),
