@@ -3,7 +3,7 @@ import type { Argv } from "yargs";
 /** Options shared by run, resume and rollback. */
 export function commonOptions(y: Argv): Argv {
   return y
-    .option("state", { type: "string", describe: "the state directory: lock, journal, logs (default: .upgradec/ beside the plan)" })
+    .option("state", { type: "string", describe: "the state directory: lock, journal, logs (default: .upgradec/ beside the plan); a path or a file:// URL" })
     .option("events", { type: "string", describe: "append every transition to this file as JSON lines (secrets redacted)" })
     .option("force-unlock", { type: "string", describe: "remove the lock with this id first (only when its holder is known to be dead)" });
 }

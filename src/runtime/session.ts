@@ -505,7 +505,7 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
         opened.sink.record({ type: "step-skipped", step: id, message: `marked done by ${session.lock.user} (--skip --yes-i-fixed-it)` });
       }
       opened.sink.record({ type: "run-resumed", ...(options.skip && options.skip.length > 0 ? { message: `skipping ${options.skip.join(", ")}` } : {}) });
-      opened.sink.commitNow();
+      opened.sink.markNow();
       state = replay([...loaded.read.records, ...opened.sink.made]);
       const scope: Scope = { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
       const exec = execContext(session, effects.executor, opened.sink, io);

@@ -7,12 +7,14 @@ import type { PlanFile } from "../plan/plan.js";
 export type OpenedRun =
   | { readonly kind: "none"; readonly root: string }
   | { readonly kind: "run"; readonly id: string; readonly state: RunState }
-  | { readonly kind: "unreadable"; readonly id: string; readonly reason: string };
+  | { readonly kind: "unreadable"; readonly id: string; readonly reason: string }
+  /** `--state` is not a directory (an unsupported URL scheme): a usage error. */
+  | { readonly kind: "bad-state"; readonly message: string; readonly help: string };
 
 /** `state` as given on the command line (relative to cwd), else `.upgradec/` beside the plan (as run does). */
 export function openCurrentRun(plan: PlanFile, planDir: string, options: { readonly state?: string; readonly cwd: string }): OpenedRun {
   const root = resolveStateRoot(options.state, planDir, options.cwd);
-  if (!root.ok) return { kind: "unreadable", id: "-", reason: `${root.message} (${root.help})` };
+  if (!root.ok) return { kind: "bad-state", message: root.message, help: root.help };
   const found = findCurrentRun(statePaths(root.root, plan.plan.name), plan.plan.name);
   switch (found.kind) {
     case "none":

@@ -169,7 +169,7 @@ describe("the stale-plan fix and --state (issue 16 point 12)", () => {
     expect(io.err()).toContain("upgradec compile deploy/cloud.upg -o deploy/plan.json");
   });
 
-  it("refuses a --state URL of an unsupported scheme (exit 2) and creates nothing", async () => {
+  it("refuses a --state URL of an unsupported scheme (exit 2) and creates nothing", { timeout: 30_000 }, async () => {
     const dir = tempDir();
     writePlan(dir, abcPlan(dir, "cloud"));
     for (const state of ["postgres://db.example/upgradec", "s3:bucket"]) {
@@ -180,6 +180,8 @@ describe("the stale-plan fix and --state (issue 16 point 12)", () => {
       const status = captureIO(dir);
       expect(await showStatus({ plan: "plan.json", state }, status.io)).toBe(ExitCode.Usage);
     }
+    const verify = await spawnCli(["verify", "plan.json", "--state", "postgres://db.example/upgradec"], dir);
+    expect(verify.exitCode, verify.stderr).toBe(ExitCode.Usage);
     expect(readdirSync(dir).sort()).toEqual(["cloud.upg", "plan.json"]);
     expect(lines(dir)).toEqual([]);
     // A file: URL is a directory.

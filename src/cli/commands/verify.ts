@@ -19,7 +19,7 @@ export const verifyVerb: Verb = {
   builder: (y) =>
     y
       .positional("plan", { type: "string", describe: "the plan file", default: "plan.json" })
-      .option("state", { type: "string", describe: "the state directory (default: .upgradec/ beside the plan)" })
+      .option("state", { type: "string", describe: "the state directory (default: .upgradec/ beside the plan); a path or a file:// URL" })
       .option("format", { alias: "f", choices: ["text", "json"], default: "text", describe: "plain text, or JSON" })
       .option("parallel", { type: "number", default: DEFAULT_PARALLEL, describe: "most probes running at once" })
       .option("timeout", { type: "string", default: `${DEFAULT_TIMEOUT}s`, describe: "how long each probe may take" }),
@@ -36,6 +36,10 @@ export const verifyVerb: Verb = {
     if (loaded.value === null) return ExitCode.InvalidPlan;
     const { plan, dir, path } = loaded.value;
     const opened = openCurrentRun(plan, dir, { cwd: io.cwd, ...(typeof args["state"] === "string" ? { state: args["state"] } : {}) });
+    if (opened.kind === "bad-state") {
+      io.stderr.write(`upgradec verify: ${opened.message}\n  = help: ${opened.help}\n`);
+      return ExitCode.Usage;
+    }
     if (opened.kind === "unreadable") {
       io.stderr.write(`upgradec verify: run ${opened.id} cannot be used: ${opened.reason}\n`);
       return ExitCode.VerifyFailed;
