@@ -273,13 +273,19 @@ function refuseDamaged(io: CliIO, verb: string, planArg: string, damaged: Extrac
   });
 }
 
+function unfinished(state: RunState): boolean {
+  return state.phase !== "finished" && state.phase !== "rolled-back" && state.phase !== "none";
+}
+
 function refuseOtherPlan(io: CliIO, verb: string, planArg: string, runId: string, state: RunState, plan: PlanFile): number {
   return fail(io, verb, ExitCode.InvalidPlan, {
     code: "UPG0805",
     severity: "error",
     message: `run ${runId} was started from another plan (fingerprint ${(state.fingerprint ?? "?").slice(0, 12)}, this plan's is ${plan.fingerprint.slice(0, 12)})`,
     notes: ["a run continues only with the plan it started with, so its journal means what it says"],
-    help: `use the plan file the run started with; or roll that run back with it, then: upgradec run ${planArg}`,
+    help: unfinished(state)
+      ? `use the plan file the run started with; or roll that run back with it, then: upgradec run ${planArg}`
+      : `that run is over (${state.phase}); a run of this plan starts with: upgradec run ${planArg}`,
   });
 }
 
@@ -367,10 +373,6 @@ async function finishForward(
   }
   reportStop(io, "run", options.plan, run, result, reason, sink.made, options.tail ?? 20);
   return ExitCode.Stopped;
-}
-
-function unfinished(state: RunState): boolean {
-  return state.phase !== "finished" && state.phase !== "rolled-back" && state.phase !== "none";
 }
 
 /**
