@@ -277,11 +277,17 @@ function unfinished(state: RunState): boolean {
   return state.phase !== "finished" && state.phase !== "rolled-back" && state.phase !== "none";
 }
 
+/** How a run's plan differs from this one: its sources (fingerprint), or only the plan file (digest). */
+function identityDifference(state: RunState, plan: PlanFile): string {
+  if (state.fingerprint !== plan.fingerprint) return `fingerprint ${(state.fingerprint ?? "?").slice(0, 12)}, this plan's is ${plan.fingerprint.slice(0, 12)}`;
+  return `the same sources, another plan file: digest ${(state.digest ?? "?").slice(0, 12)}, this one's is ${plan.digest.slice(0, 12)}`;
+}
+
 function refuseOtherPlan(io: CliIO, verb: string, planArg: string, runId: string, state: RunState, plan: PlanFile): number {
   return fail(io, verb, ExitCode.InvalidPlan, {
     code: "UPG0805",
     severity: "error",
-    message: `run ${runId} was started from another plan (fingerprint ${(state.fingerprint ?? "?").slice(0, 12)}, this plan's is ${plan.fingerprint.slice(0, 12)})`,
+    message: `run ${runId} was started from another plan (${identityDifference(state, plan)})`,
     notes: ["a run continues only with the plan it started with, so its journal means what it says"],
     help: unfinished(state)
       ? `use the plan file the run started with; or roll that run back with it, then: upgradec run ${planArg}`
@@ -384,7 +390,7 @@ function refuseNewRun(io: CliIO, planArg: string, current: CurrentRun, plan: Pla
   if (current.kind === "damaged") return refuseDamaged(io, "run", planArg, current);
   if (!unfinished(current.state)) return 0;
   const rollingBack = current.state.phase === "rolling-back" || current.state.phase === "rollback-stopped";
-  const other = sameIdentity(current.state, plan) ? [] : [`it was started from another plan file (fingerprint ${(current.state.fingerprint ?? "?").slice(0, 12)}): resume and rollback need that file`];
+  const other = sameIdentity(current.state, plan) ? [] : [`it was started from another plan file (${identityDifference(current.state, plan)}): resume and rollback need that file`];
   return fail(io, "run", ExitCode.Stopped, {
     code: "UPG0806",
     severity: "error",
