@@ -107,6 +107,13 @@ describe("run over an unfinished run (issue 16 point 12)", () => {
     expect(again.err()).toContain("upgradec resume plan.json");
     expect(lines(dir)).toEqual(["cloud-a", "cloud-b"]);
     expect(readdirSync(join(dir, ".upgradec", "runs"))).toHaveLength(1);
+    // --start-over abandons it: a new run, which names the old one, runs every step again.
+    const old = readFileSync(join(dir, ".upgradec", "plans", "cloud"), "utf8").trim();
+    writeFileSync(join(dir, "ok"), "");
+    expect(await runPlan({ plan: "plan.json", startOver: true }, captureIO(dir).io)).toBe(ExitCode.Ok);
+    expect(lines(dir)).toEqual(["cloud-a", "cloud-b", "cloud-a", "cloud-b", "cloud-c"]);
+    expect(journalOf(dir)[0]).toMatchObject({ type: "run-started", abandoned: old });
+    expect(readdirSync(join(dir, ".upgradec", "runs"))).toHaveLength(2);
   });
 });
 
