@@ -4,7 +4,8 @@
  * which file and on which line, and what could still be read), never "no run": a run taken
  * for absent would run its completed steps again.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type JournalRead, readJournal } from "./journal.js";
 import { replay, type RunState } from "./run-state.js";
 import { isRunId, type RunPaths, type StatePaths } from "./state-dir.js";
@@ -64,9 +65,45 @@ export function findCurrentRun(paths: StatePaths, planName: string): CurrentRun 
   if (own.kind === "text") return followPointer(paths, paths.current, own.text, planName, false);
   if (own.kind === "unreadable") return { kind: "damaged", file: paths.current, line: null, reason: own.reason, runId: null, known: null };
   const legacy = readPointer(paths.legacyCurrent);
-  if (legacy.kind === "absent") return { kind: "none" };
   if (legacy.kind === "unreadable") return { kind: "damaged", file: paths.legacyCurrent, line: null, reason: legacy.reason, runId: null, known: null };
-  return followPointer(paths, paths.legacyCurrent, legacy.text, planName, true);
+  const found = legacy.kind === "text" ? followPointer(paths, paths.legacyCurrent, legacy.text, planName, true) : ({ kind: "none" } as const);
+  return found.kind === "none" ? (unpointedRun(paths, planName) ?? found) : found;
+}
+
+/**
+ * With no pointer, a run of this plan that did work and did not finish means the pointer
+ * was lost (deleted, or the directory copied without it): damage, not "no run". A run
+ * whose journal holds nothing but its start never ran a step (the tool died before naming
+ * it); runs a later run abandoned (--start-over) stay abandoned.
+ */
+function unpointedRun(paths: StatePaths, planName: string): CurrentRun | null {
+  let ids: string[];
+  try {
+    ids = readdirSync(join(paths.root, "runs")).filter(isRunId).sort();
+  } catch {
+    return null;
+  }
+  const abandoned = new Set<string>();
+  const candidates: { runId: string; state: RunState }[] = [];
+  for (const runId of ids) {
+    const read = readJournal(paths.run(runId).journal, runId);
+    const first = read.records[0];
+    if (read.damage !== null || first === undefined) continue;
+    if (first.abandoned !== undefined) abandoned.add(first.abandoned);
+    if (first.plan !== planName || read.records.length < 2) continue;
+    const state = replay(read.records);
+    if (state.phase !== "finished" && state.phase !== "rolled-back") candidates.push({ runId, state });
+  }
+  const lost = candidates.filter((c) => !abandoned.has(c.runId)).at(-1);
+  if (lost === undefined) return null;
+  return {
+    kind: "damaged",
+    file: paths.current,
+    line: null,
+    reason: `it is missing, but run ${lost.runId} of this plan did work and did not finish (${lost.state.phase})`,
+    runId: lost.runId,
+    known: lost.state,
+  };
 }
 
 /** The run was started from this plan: the same fingerprint (sources, hosts, compiler) and digest. */

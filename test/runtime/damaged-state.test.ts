@@ -61,6 +61,7 @@ const damages: readonly Damage[] = [
   },
   { name: "an empty journal", apply: (dir) => writeFileSync(currentJournalPath(dir), ""), names: /journal\.jsonl/ },
   { name: "a deleted journal", apply: (dir) => rmSync(currentJournalPath(dir)), names: /journal\.jsonl/ },
+  { name: "a deleted current-run pointer", apply: (dir) => rmSync(currentPointerPath(dir)), names: /\.upgradec\/plans\/test: it is missing, but run \S+ of this plan did work/ },
   { name: "garbage in the current-run pointer", apply: (dir) => writeFileSync(currentPointerPath(dir), "\u0000garbage\n"), names: /\.upgradec\/(current|plans\/)/ },
   {
     name: "records cut out of the middle",
