@@ -87,7 +87,7 @@ describe("remote command lines", () => {
 
   it("a command gets only the secrets it names, here as there", () => {
     const secrets = { db: "pw-db", os: "pw-os" };
-    const envOf = (command: PlanCommand, stepEnv: Record<string, string> = {}): Record<string, string> => {
+    const envOf = (command: Parameters<typeof buildInvocation>[0], stepEnv: Record<string, string> = {}): Record<string, string> => {
       const built = buildInvocation(command, { vars: { host: "cmp1" }, secrets }, stepEnv, []);
       return built.ok ? { ...built.invocation.env } : {};
     };
