@@ -11,7 +11,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
 import { type Clock, type Executor, type StateSink, systemClock } from "./effects.js";
 import type { EngineResult } from "./engine.js";
-import { runForward, type Scope } from "./forward.js";
+import { leftOutReason, runForward, type Scope } from "./forward.js";
 import { type JournalRead, type JournalRecord, type JournalRecordInput, JournalWriter, readJournal } from "./journal.js";
 import { acquireLock, currentUser, type LockInfo } from "./lock.js";
 import { loadPlan, type LoadedPlan } from "./plan-load.js";
@@ -341,8 +341,9 @@ async function finishForward(
     sink.commitNow();
     return ExitCode.Ok;
   }
-  const reason = result.stopReason ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
-  sink.record({ type: "run-stopped", message: reason, outcome: result.rollbackRequested ? "rollback" : "stopped" });
+  const leftOut = stopped ? null : leftOutReason(session.loaded.plan, result);
+  const reason = result.stopReason ?? leftOut ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
+  sink.record({ type: "run-stopped", message: reason, outcome: result.rollbackRequested ? "rollback" : leftOut !== null ? "hosts-left-out" : "stopped" });
   sink.commitNow();
   if (result.rollbackRequested && !stop.aborted) {
     io.stderr.write(`upgradec run: ${reason}: rolling back\n`);

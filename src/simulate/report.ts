@@ -41,6 +41,7 @@ export function renderText(r: SimulationReport): string {
   out.push(`simulation: ${outcomeLine(r)}`);
   for (const f of r.failed.slice(0, 10)) out.push(`  failed: ${f.step}: ${f.message}`);
   if (r.failed.length > 10) out.push(`  ... and ${r.failed.length - 10} more failure(s)`);
+  for (const [service, hosts] of Object.entries(r.leftOut)) out.push(`  left out (failed within max-failures; the rollout went on): ${service}: ${hosts.join(", ")}`);
   if (r.notStarted > 0 && r.outcome !== "completed") out.push(`  not started: ${r.notStarted} step(s)`);
   const ratio = r.planned > 0 ? ` (${Math.round((r.duration / r.planned) * 100)}% of the plan's estimate)` : "";
   out.push(`simulated time: ${hms(r.duration)} against the plan's ${hms(r.planned)}${ratio}`);
@@ -68,6 +69,7 @@ export function toJson(r: SimulationReport): unknown {
     stopReason: r.stopReason,
     failed: r.failed,
     notStarted: r.notStarted,
+    leftOut: r.leftOut,
     rollback: r.rollback,
     duration: r.duration,
     planned: r.planned,
