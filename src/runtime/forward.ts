@@ -320,6 +320,10 @@ export function hostsLeftOut(plan: PlanFile, result: Pick<EngineResult, "tolerat
 export function leftOutReason(plan: PlanFile, result: EngineResult): string | null {
   if (result.stopReason !== null || result.tolerated.length === 0 || result.failed.length !== result.tolerated.length) return null;
   const parts = [...hostsLeftOut(plan, result)].map(([service, hosts]) => `${service}: ${hosts.join(", ")}`);
-  const waiting = result.notStarted.length;
-  return `host(s) left out after failures within max-failures (${parts.join("; ")}); the rollout went on without them, ${waiting} step(s) that need them did not run`;
+  const capped = result.notStarted.filter((n) => n.why.startsWith("cap:"));
+  if (capped.length > 0) {
+    // A host left out holds its place under max-unavailable: with no place left, no batch can start.
+    return `host(s) left out after failures within max-failures (${parts.join("; ")}) hold the service's places under max-unavailable: ${capped.length} step(s) could not start (${capped[0]?.why ?? ""})`;
+  }
+  return `host(s) left out after failures within max-failures (${parts.join("; ")}); the rollout went on without them, ${result.notStarted.length} step(s) that need them did not run`;
 }
