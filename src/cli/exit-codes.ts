@@ -22,6 +22,12 @@ export const ExitCode = {
   VerifyFailed: 8,
   /** `simulate` saw an invariant violated. */
   SimulationViolation: 9,
+  /**
+   * `rollback` refused: a completed point of no return that no checkpoint's restore covers
+   * stands in the way (or the target cannot be used). Nothing was undone; the run's state is
+   * kept as it was.
+   */
+  RollbackRefused: 10,
   /** A bug in upgradec itself. */
   Internal: 70,
 } as const;

@@ -37,6 +37,7 @@ const EXIT_CODES_HELP = `Exit codes:
   7   verb not built yet in this version
   8   verify found problems
   9   simulate saw an invariant violated
+  10  rollback refused: past a point of no return (nothing undone, state kept)
   70  internal error (a bug in upgradec: please report it)`;
 
 /** The whole CLI: parses argv, runs one verb, returns its exit code. Never calls process.exit. */

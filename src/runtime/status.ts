@@ -3,6 +3,7 @@
  * the failed steps and an ETA against the plan's estimates.
  */
 import type { PlanFile } from "../plan/plan.js";
+import type { WayBack } from "../plan/way-back.js";
 import type { LockInfo } from "./lock.js";
 import { formatDuration } from "./progress.js";
 import type { RunState } from "./run-state.js";
@@ -28,6 +29,8 @@ export interface StatusReport {
     /** Seconds of planned work left. */
     readonly remaining: number;
     readonly planned: number;
+    /** Whether a rollback is possible now, to where, or why not (plan/way-back.ts). */
+    readonly wayBack: WayBack | null;
   };
 }
 
@@ -51,7 +54,17 @@ function bucket(status: string | undefined): keyof Counts {
 
 const empty = (): Counts => ({ done: 0, running: 0, failed: 0, pending: 0, undone: 0 });
 
-export function runStatus(plan: PlanFile, state: RunState, context: { runId: string; lock: LockInfo | null; now: number }): StatusReport {
+export interface StatusContext {
+  readonly runId: string;
+  readonly lock: LockInfo | null;
+  readonly now: number;
+  /** The answer to "can I still go back?", from wayBack. */
+  readonly wayBack?: WayBack;
+  /** The plan file as the operator names it, for the commands shown. */
+  readonly planArg?: string;
+}
+
+export function runStatus(plan: PlanFile, state: RunState, context: StatusContext): StatusReport {
   const byPhase: Record<string, Counts> = {};
   const byService: Record<string, Counts> = {};
   const failed: { step: string; host: string | null; message: string | null }[] = [];
@@ -69,7 +82,8 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
   const remaining = earliestLeft === Infinity ? 0 : plan.timing.total - earliestLeft;
   const live = state.phase === "running" && context.lock !== null;
   const lines: string[] = [];
-  lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state.phase, live)}`);
+  const way = context.wayBack ?? null;
+  lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state.phase, live, way?.possible ?? true)}`);
   if (state.startedAt !== null) {
     const elapsed = ((state.lastTime ? Date.parse(state.lastTime) : context.now) - Date.parse(state.startedAt)) / 1000;
     lines.push(`started ${state.startedAt}; last change ${state.lastTime ?? "-"} (${formatDuration(elapsed)} in)`);
@@ -86,18 +100,23 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
   table("service", byService);
   if (running.length > 0) lines.push("", live ? "running:" : "started, not finished (the run was interrupted; resume runs them again unless their done-check passes):", ...running.map((id) => `  ${id}`));
   if (failed.length > 0) lines.push("", "failed:", ...failed.map((f) => `  ${f.step}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}`));
+  if (way !== null && state.phase !== "finished" && state.phase !== "rolled-back") {
+    const planArg = context.planArg ?? "plan.json";
+    lines.push("", way.possible ? `way back: ${way.summary}: upgradec rollback ${planArg}` : `way back: no rollback: ${way.reason}; the way out is forward: upgradec resume ${planArg}`);
+    if (!way.possible && way.insteadTo !== null) lines.push(`  or roll back further: upgradec rollback ${planArg} --to ${way.insteadTo}`);
+  }
   return {
     text: lines.join("\n") + "\n",
-    json: { run: context.runId, phase: state.phase, holder: context.lock, byPhase, byService, failed, running, remaining, planned: plan.timing.total },
+    json: { run: context.runId, phase: state.phase, holder: context.lock, byPhase, byService, failed, running, remaining, planned: plan.timing.total, wayBack: way },
   };
 }
 
-function describePhase(phase: RunState["phase"], live: boolean): string {
+function describePhase(phase: RunState["phase"], live: boolean, canRollBack: boolean): string {
   switch (phase) {
     case "running":
       return live ? "running" : "interrupted (the runtime stopped without finishing: upgradec resume)";
     case "stopped":
-      return "stopped on a failure (upgradec resume, or upgradec rollback)";
+      return canRollBack ? "stopped on a failure (upgradec resume, or upgradec rollback)" : "stopped on a failure (upgradec resume; no rollback: see below)";
     case "finished":
       return "finished";
     case "rolling-back":

@@ -12,6 +12,7 @@ import type { VersionProbes } from "../probe/version-probes.js";
 import { shellQuote } from "../runtime/command-line.js";
 import type { CheckOptions } from "../check/check.js";
 import type { RunState, StepState } from "../runtime/run-state.js";
+import { wayBack } from "../plan/way-back.js";
 
 export type VerifyKind = "secrets" | "postcheck" | "health" | "version" | "maintenance" | "pin" | "cleanup" | "journal";
 
@@ -261,15 +262,13 @@ function statusWords(s: StepState | undefined): string {
   return s.status;
 }
 
-/** Whether rolling back is still possible: not once the point of no return has succeeded. */
+/** Whether rolling back is still possible: wayBack's answer, the one rollback itself acts on. */
 export function rollbackAdvice(plan: PlanFile, state: RunState | null, planArg: string, cmd: (...args: string[]) => string): RollbackAdvice {
-  const pnr = plan.impact.pointOfNoReturn;
-  if (state === null || state.phase === "none") return { possible: false, command: null, reason: "there is no run to roll back" };
-  if (state.phase === "rolled-back") return { possible: false, command: null, reason: "the run is already rolled back" };
-  if (pnr !== null && state.steps.get(pnr.step)?.status === "succeeded") {
-    return { possible: false, command: null, reason: `the run is past its point of no return (${pnr.step}: ${pnr.reason}); the way out is forward: fix the problem and retry` };
+  const way = wayBack(plan, state);
+  if (!way.possible) {
+    const further = way.insteadTo !== null ? `; or roll back further: ${cmd("rollback", planArg, "--to", way.insteadTo)}` : "";
+    const forward = way.blockedBy !== null ? "; the way out is forward: fix the problem and retry" : "";
+    return { possible: false, command: null, reason: `${way.reason}${forward}${further}` };
   }
-  const irreversible = plan.steps.find((s) => s.undo === "irreversible" && state.steps.get(s.id)?.status === "succeeded");
-  if (irreversible !== undefined) return { possible: false, command: null, reason: `${irreversible.id} cannot be undone and has run; the way out is forward: fix the problem and retry` };
-  return { possible: true, command: cmd("rollback", planArg), reason: pnr !== null ? `the point of no return (${pnr.step}) has not been passed` : "the plan has no point of no return" };
+  return { possible: true, command: cmd("rollback", planArg), reason: way.summary.replace(/^rollback is possible, /, "") };
 }
