@@ -54,6 +54,7 @@ export function renderText(r: SimulationReport): string {
   const down = [...m.hosts.values()].filter((h) => !h.up).map((h) => h.name);
   out.push(`final state: ${atTo} of ${total} service instance(s) at ${m.to}; ${m.instanceCount} of ${m.totalInstances} VM(s)${down.length > 0 ? `; down: ${down.join(", ")}` : ""}`);
   if (r.injected.length > 0) out.push(`faults injected: ${r.injected.length} execution(s) failed on purpose`);
+  for (const u of r.unfired) out.push(`warning: fault ${u.fault} never fired: ${u.why}`);
   if (r.violations.length === 0) out.push(`invariants: all ${INVARIANTS.length} held at every event`);
   else {
     out.push(`invariants: ${r.violations.length} violation(s)`);
@@ -75,6 +76,7 @@ export function toJson(r: SimulationReport): unknown {
     planned: r.planned,
     violations: r.violations,
     injected: r.injected,
+    unfired: r.unfired,
     final: {
       instances: [...m.instances.values()].map((i) => ({ host: i.host, service: i.service, version: i.version, running: i.running })),
       hosts: [...m.hosts.values()].map((h) => ({ name: h.name, up: h.up, maintenance: [...h.maintenance], instances: h.instances })),

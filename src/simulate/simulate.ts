@@ -12,7 +12,7 @@ import { planUndo, runRollback, type UndoPlan } from "../runtime/rollback.js";
 import { EMPTY_STATE, isDone, replay } from "../runtime/run-state.js";
 import type { StepExecContext } from "../runtime/step-exec.js";
 import { CloudModel, type ModelOptions } from "./cloud-model.js";
-import { type FaultSpec, NO_FAULTS } from "./faults.js";
+import { type FaultSpec, NO_FAULTS, type UnfiredFault, unfiredFaults } from "./faults.js";
 import { InvariantChecker, type SimEvent, type Violation } from "./invariants.js";
 import { ModelExecutor } from "./model-executor.js";
 import { SimClock } from "./sim-clock.js";
@@ -51,6 +51,8 @@ export interface SimulationReport {
   readonly planned: number;
   readonly violations: readonly Violation[];
   readonly injected: readonly { readonly step: string; readonly host: string | null; readonly why: string }[];
+  /** Faults asked for that never applied (a host to take down that nothing reboots or stops). */
+  readonly unfired: readonly UnfiredFault[];
   /** The cloud as the run left it. */
   readonly model: CloudModel;
   readonly journal: readonly JournalRecord[];
@@ -133,6 +135,12 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
     planned: plan.timing.total,
     violations: checker.violations,
     injected: executor.stats.injected,
+    unfired: unfiredFaults(
+      plan,
+      faults,
+      new Set(sink.records.filter((r) => r.type === "step-started").map((r) => r.step ?? "")),
+      new Set([...model.hosts.values()].filter((h) => h.lost).map((h) => h.name)),
+    ),
     model,
     get journal() {
       return sink.records;
