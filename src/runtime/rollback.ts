@@ -66,10 +66,10 @@ export function planUndo(plan: PlanFile, state: RunState, asked: string | null |
   const covered = new Set(way.covered);
 
   const undoIds = new Set(undo.map((s) => s.id));
+  const nearest = nearestUndone(plan, undoIds);
   const dependents = new Map<string, string[]>();
   for (const step of undo) {
-    for (const dep of step.after) {
-      if (!undoIds.has(dep)) continue;
+    for (const dep of nearest(step)) {
       const list = dependents.get(dep) ?? [];
       list.push(step.id);
       dependents.set(dep, list);
@@ -80,6 +80,49 @@ export function planUndo(plan: PlanFile, state: RunState, asked: string | null |
   const items: WorkItem[] = byRecency.map((step) => ({ step, deps: dependents.get(step.id) ?? [] }));
   if (restore !== null && status(restore.id) !== "undone") items.push({ step: restore, deps: undo.map((s) => s.id) });
   return { ok: true, plan: { target, items, covered, restoreStep: restore?.id ?? null } };
+}
+
+/**
+ * For a step to undo, the steps to undo that it depends on, directly or through steps that
+ * are not undone: a host left out by a tolerated failure leaves a gap in the graph (a batch
+ * marker completed after a chain that did not), and the order must hold across it.
+ */
+function nearestUndone(plan: PlanFile, undoIds: ReadonlySet<string>): (step: PlanStep) => readonly string[] {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  // For a step not undone: the undone steps it reaches through steps not undone.
+  const memo = new Map<string, readonly string[]>();
+  const through = (start: string): readonly string[] => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const id = stack[stack.length - 1] as string;
+      if (memo.has(id)) {
+        stack.pop();
+        continue;
+      }
+      const deps = byId.get(id)?.after ?? [];
+      const waiting = deps.filter((d) => !undoIds.has(d) && !memo.has(d));
+      if (waiting.length > 0 && stack.length <= byId.size) {
+        stack.push(...waiting);
+        continue;
+      }
+      const found = new Set<string>();
+      for (const d of deps) {
+        if (undoIds.has(d)) found.add(d);
+        else for (const f of memo.get(d) ?? []) found.add(f);
+      }
+      memo.set(id, [...found]);
+      stack.pop();
+    }
+    return memo.get(start) ?? [];
+  };
+  return (step) => {
+    const out = new Set<string>();
+    for (const d of step.after) {
+      if (undoIds.has(d)) out.add(d);
+      else for (const f of through(d)) out.add(f);
+    }
+    return [...out];
+  };
 }
 
 export interface RollbackInput {

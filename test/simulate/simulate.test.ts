@@ -60,6 +60,15 @@ describe("simulate: max-failures tolerates failures as a real run does", () => {
     expect(r.journal.find((j) => j.type === "run-stopped")?.outcome).toBe("hosts-left-out");
   });
 
+  it("a rollback after hosts were left out undoes the computes before the conductors (the order holds across the gap)", async () => {
+    const p = plan(cloudModel({ controllers: 3, computes: 9, domains: 1, instances: 0, maxUnavailable: 2, maxFailures: 1, checkpoint: true, batches: [1] }));
+    const r = await simulate(p, { faults: faults({ fail: [{ step: "nova-compute/b1/cmp001/maintenance-enter", host: null }] }), rollbackOnFailure: true });
+    expect(r.leftOut).toEqual({ "nova-compute": ["cmp001"] });
+    expect(r.outcome).toBe("rolled-back");
+    expect(r.violations).toEqual([]);
+    expect(new Set(versions(r))).toEqual(new Set(["zed"]));
+  });
+
   it("stops when failures exceed max-failures, and no batch starts after the one that exceeded it", async () => {
     const p = plan(cloudModel({ computes: 8, maxFailures: 1, maxUnavailable: 3 }));
     const r = await simulate(p, { faults: faults({ fail: [{ step: "upgrade", host: "cmp003" }, { step: "upgrade", host: "cmp004" }] }) });
