@@ -8,7 +8,11 @@ export const ExitCode = {
   CompileErrors: 1,
   /** The command line is wrong: unknown verb or option, missing argument. */
   Usage: 2,
-  /** A run stopped on a failure; its state is kept and `upgradec resume` or `rollback` goes on. */
+  /**
+   * A run stopped on a failure, or ended with hosts left out after failures within
+   * max-failures (what needs them did not run); its state is kept and `upgradec resume`
+   * (which retries them) or `rollback` goes on.
+   */
   Stopped: 3,
   /** A run failed and was rolled back, or `rollback` finished. */
   RolledBack: 4,

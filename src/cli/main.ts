@@ -30,7 +30,7 @@ const EXIT_CODES_HELP = `Exit codes:
   0   success
   1   compile or check errors
   2   bad usage
-  3   run stopped on a failure (state kept: resume or rollback)
+  3   run stopped on a failure, or hosts left out within max-failures (state kept: resume or rollback)
   4   rolled back
   5   stale, tampered or invalid plan file
   6   state locked by another run
