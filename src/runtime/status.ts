@@ -24,7 +24,7 @@ export interface StatusReport {
     readonly holder: LockInfo | null;
     readonly byPhase: Record<string, Counts>;
     readonly byService: Record<string, Counts>;
-    readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string | null }[];
+    readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string | null; readonly tolerated: boolean }[];
     readonly running: readonly string[];
     /** Seconds of planned work left. */
     readonly remaining: number;
@@ -67,7 +67,7 @@ export interface StatusContext {
 export function runStatus(plan: PlanFile, state: RunState, context: StatusContext): StatusReport {
   const byPhase: Record<string, Counts> = {};
   const byService: Record<string, Counts> = {};
-  const failed: { step: string; host: string | null; message: string | null }[] = [];
+  const failed: { step: string; host: string | null; message: string | null; tolerated: boolean }[] = [];
   const running: string[] = [];
   let earliestLeft = Infinity;
   for (const step of plan.steps) {
@@ -75,7 +75,7 @@ export function runStatus(plan: PlanFile, state: RunState, context: StatusContex
     const b = bucket(s?.status);
     (byPhase[step.phase] ??= empty())[b] += 1;
     (byService[step.service ?? "(plan)"] ??= empty())[b] += 1;
-    if (b === "failed") failed.push({ step: step.id, host: s?.host ?? null, message: s?.message ?? null });
+    if (b === "failed") failed.push({ step: step.id, host: s?.host ?? null, message: s?.message ?? null, tolerated: s?.tolerated === true });
     if (b === "running") running.push(step.id);
     if (b !== "done") earliestLeft = Math.min(earliestLeft, step.estimate.start);
   }
@@ -99,7 +99,11 @@ export function runStatus(plan: PlanFile, state: RunState, context: StatusContex
   table("phase", byPhase);
   table("service", byService);
   if (running.length > 0) lines.push("", live ? "running:" : "started, not finished (the run was interrupted; resume runs them again unless their done-check passes):", ...running.map((id) => `  ${id}`));
-  if (failed.length > 0) lines.push("", "failed:", ...failed.map((f) => `  ${f.step}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}`));
+  if (failed.length > 0) {
+    const left = failed.filter((f) => f.tolerated).length;
+    const note = left > 0 ? ` (${left} within max-failures: host left out, the rollout went on; resume retries it)` : "";
+    lines.push("", `failed${note}:`, ...failed.map((f) => `  ${f.step}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}${f.tolerated ? " [left out]" : ""}`));
+  }
   if (way !== null && state.phase !== "finished" && state.phase !== "rolled-back") {
     const planArg = context.planArg ?? "plan.json";
     lines.push("", way.possible ? `way back: ${way.summary}: upgradec rollback ${planArg}` : `way back: no rollback: ${way.reason}; the way out is forward: upgradec resume ${planArg}`);

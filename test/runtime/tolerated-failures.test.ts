@@ -76,6 +76,11 @@ describe("max-failures: a tolerated failure leaves its host out and the rollout 
     expect(stop?.message).toContain("app: a2");
     expect(run.stderr).toContain("left out");
     expect(run.stderr).toContain("upgradec resume plan.json");
+    // status says which failure left its host out.
+    const status = await upgradec(dir, "status", "plan.json", "--json");
+    const shown = JSON.parse(status.stdout) as { failed: { step: string; tolerated: boolean }[] };
+    expect(shown.failed).toEqual([expect.objectContaining({ step: "app/b2/a2/upgrade", tolerated: true })]);
+    expect((await upgradec(dir, "status", "plan.json")).stdout).toContain("app/b2/a2/upgrade on a2: exit code 1 on a2 [left out]");
 
     // Offered for retry: once the host is fixed, resume retries it and finishes the run.
     rmSync(join(dir, "fail-a2"));
