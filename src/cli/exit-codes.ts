@@ -9,8 +9,10 @@ export const ExitCode = {
   /** The command line is wrong: unknown verb or option, missing argument. */
   Usage: 2,
   /**
-   * A run stopped (a failure, or an operator's signal), or `run` found this plan's current
-   * run unfinished; its state is kept and `upgradec resume` or `rollback` goes on.
+   * A run stopped (a failure, or an operator's signal), ended with hosts left out after
+   * failures within max-failures (what needs them did not run), or `run` found this plan's
+   * current run unfinished; its state is kept and `upgradec resume` (which retries hosts
+   * left out) or `rollback` goes on.
    */
   Stopped: 3,
   /** A run failed and was rolled back, or `rollback` finished. */
@@ -31,6 +33,12 @@ export const ExitCode = {
    * abandons that run.
    */
   StateDamaged: 10,
+  /**
+   * `rollback` refused: a completed point of no return that no checkpoint's restore covers
+   * stands in the way (or the target cannot be used). Nothing was undone; the run's state is
+   * kept as it was.
+   */
+  RollbackRefused: 11,
   /** A bug in upgradec itself. */
   Internal: 70,
 } as const;

@@ -30,7 +30,7 @@ const EXIT_CODES_HELP = `Exit codes:
   0   success
   1   compile or check errors
   2   bad usage
-  3   run stopped, or an unfinished run is in the way (state kept: resume or rollback)
+  3   run stopped, hosts left out within max-failures, or an unfinished run is in the way (state kept: resume or rollback)
   4   rolled back
   5   stale, tampered or invalid plan file
   6   state locked by another run
@@ -38,6 +38,7 @@ const EXIT_CODES_HELP = `Exit codes:
   8   verify found problems
   9   simulate saw an invariant violated
   10  the run's state is damaged (journal or run pointer): status, or run --start-over
+  11  rollback refused: past a point of no return (nothing undone, state kept)
   70  internal error (a bug in upgradec: please report it)`;
 
 /** The whole CLI: parses argv, runs one verb, returns its exit code. Never calls process.exit. */

@@ -110,7 +110,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     criticalPath: path,
     hostAfter,
     windowsUsed,
-    impact: impact(model, x, sched.start),
+    impact: impact(model, x, sched.start, hostAfter),
     compilerVersion: options.compilerVersion,
     ...(options.relocate ? { relocate: options.relocate } : {}),
     ...(options.planText ? { planText: options.planText } : {}),

@@ -6,6 +6,7 @@
  * table, the checkpoints and the point of no return. Batches are drawn, never hosts, so
  * the page stays small at 10,000 hosts.
  */
+import { withWayBack } from "../plan/way-back.js";
 import type { PlanFile } from "../plan/plan.js";
 import { commandText } from "./command-text.js";
 import { summariseHosts } from "./host-list.js";
@@ -96,7 +97,8 @@ const SCRIPT = `
 })();
 `;
 
-export function renderHtml(plan: PlanFile): string {
+export function renderHtml(stored: PlanFile): string {
+  const plan = withWayBack(stored);
   const clock = planClock(plan.plan.start, plan.plan.zone);
   const outline = outlinePlan(plan);
   const p = plan.plan;

@@ -5,6 +5,7 @@
  * per host.
  */
 import type { PlanFile, PlanService, PlanStep } from "../plan/plan.js";
+import { irreversibleSteps, withWayBack } from "../plan/way-back.js";
 import { commandText } from "./command-text.js";
 import { summariseHosts } from "./host-list.js";
 import { outlinePlan, PHASE_ORDER, type BatchOutline, type PhaseOutline, type ServiceInPhase } from "./plan-outline.js";
@@ -30,7 +31,8 @@ const TAIL_BATCHES = 4;
 /** Rows of the per-service lists (impact table, services of a phase) before folding the rest into one line. */
 const MAX_ROWS = 60;
 
-export function renderText(plan: PlanFile, options: { readonly color: boolean }): string {
+export function renderText(stored: PlanFile, options: { readonly color: boolean }): string {
+  const plan = withWayBack(stored);
   const paint: Paint = options.color ? (style, text) => `${ANSI[style][0]}${text}${ANSI[style][1]}` : (_style, text) => text;
   const clock = planClock(plan.plan.start, plan.plan.zone);
   const outline = outlinePlan(plan);
@@ -171,11 +173,23 @@ function renderOnce(plan: PlanFile, group: ServiceInPhase, width: number, clock:
   out.push(`   ${name.padEnd(width)}  ${shown} ${times}${group.stepCount > 1 ? `  (${group.stepCount} steps)` : ""}`);
   const ponr = plan.impact.pointOfNoReturn;
   const marked = ponr !== null && group.steps.some((s) => s.id === ponr.step);
-  if (marked || group.irreversible) {
+  // Only a group with an irreversible step pays for the question of what covers it.
+  const coveredBy = !marked && group.irreversible ? coveringCheckpoint(plan, group) : null;
+  if (coveredBy !== null) {
+    out.push(`   ${"".padEnd(width)}  ${paint("green", "↺")} undo irreversible: a rollback past it restores checkpoint ${coveredBy}`);
+  } else if (marked || group.irreversible) {
     out.push(`   ${"".padEnd(width)}  ${paint("red", paint("bold", "✖ POINT OF NO RETURN"))}${marked && ponr ? `: ${ponr.reason}` : ": undo irreversible"}`);
   } else if (first && first.undo !== null && first.undo !== "irreversible" && checkpoint === null) {
     out.push(`   ${"".padEnd(width)}  ${paint("dim", `undo: ${commandText(first.undo, 80)}`)}`);
   }
+}
+
+/** The checkpoint whose restore covers every irreversible step of the group, or null. */
+function coveringCheckpoint(plan: PlanFile, group: ServiceInPhase): string | null {
+  const ids = new Set(group.steps.filter((s) => s.undo === "irreversible").map((s) => s.id));
+  const mine = irreversibleSteps(plan).filter((x) => ids.has(x.step.id));
+  if (mine.length === 0 || mine.some((x) => x.coveredBy === null)) return null;
+  return mine[0]?.coveredBy ?? null;
 }
 
 function rollingSummary(service: PlanService): string {
@@ -254,6 +268,16 @@ function occurrenceLabel(plan: PlanFile, clock: PlanClock, window: string, start
   return index < 0 ? `window ${window}` : `window ${window} #${index + 1}`;
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list === undefined) out.set(key(item), [item]);
+    else list.push(item);
+  }
+  return out;
+}
+
 function checkpoints(plan: PlanFile, named: ReadonlyMap<string, PlanStep>, clock: PlanClock, paint: Paint, out: string[]): void {
   const ponr = plan.impact.pointOfNoReturn;
   const ponrStep = ponr ? named.get(ponr.step) : undefined;
@@ -273,6 +297,14 @@ function checkpoints(plan: PlanFile, named: ReadonlyMap<string, PlanStep>, clock
       out.push(`      undoes at most ${after.length} steps (${PHASE_ORDER.filter((p) => undone.has(p)).join(", ") || "none"})`);
       if (ponrStep && limit !== Infinity) out.push(`      possible until ${ponrStep.id} starts at ${formatOffset(ponrStep.estimate.start)}`);
     }
+  }
+  // Irreversible steps a restorable checkpoint covers are no point of no return: the same
+  // rule as rollback's (plan/way-back.ts), said here so the preview promises what runs.
+  const covered = irreversibleSteps(plan).filter((x) => x.coveredBy !== null);
+  for (const [checkpoint, list] of groupBy(covered, (x) => x.coveredBy ?? "")) {
+    const first = list[0]?.step.id ?? "";
+    const what = list.length === 1 ? `${first} cannot be undone by itself` : `${list.length} steps cannot be undone by themselves (first: ${first})`;
+    out.push(`  ${paint("green", "↺")} ${what}: a rollback past ${list.length === 1 ? "it" : "them"} restores checkpoint ${checkpoint}`);
   }
   if (ponr) {
     const at = ponrStep ? ` at ${formatOffset(ponrStep.estimate.start)} (${clock.long(ponrStep.estimate.start)})` : "";

@@ -50,6 +50,12 @@ export interface EndDecision {
    * pick only items the `cancellable` hook allows.
    */
   readonly cancel?: (step: PlanStep) => boolean;
+  /**
+   * The failure is within the policy (max-failures): what depends on the failed item is left
+   * out of this run, except the items `passesLeftOut` lets through (the markers between a
+   * service's batches), which go on as if it had succeeded. No later batch waits for it.
+   */
+  readonly tolerated?: boolean;
 }
 
 export interface EngineHooks {
@@ -68,6 +74,14 @@ export interface EngineHooks {
   onEnd(step: PlanStep, outcome: Outcome): EndDecision;
   /** Make buffered records durable (the loop waits for it before starting anything). */
   commit(): void | Promise<void>;
+  /**
+   * Whether this item may go on when a dependency was left out by a tolerated failure (a
+   * marker between batches); every other item depending on it is left out too. Without
+   * this hook, none may.
+   */
+  passesLeftOut?(step: PlanStep): boolean;
+  /** An item that will not run in this run because a tolerated failure left it out. */
+  onLeftOut?(step: PlanStep, because: string): void;
   /**
    * Looked at every turn while work runs: a reason to stop (a progress deadline passed), and
    * when to look again.
@@ -91,6 +105,8 @@ export interface EngineOptions {
 export interface EngineResult {
   readonly succeeded: readonly string[];
   readonly failed: readonly string[];
+  /** The failed items whose failure was tolerated (within max-failures), in the order they failed. */
+  readonly tolerated: readonly string[];
   /** Items that never started, each with why. */
   readonly notStarted: readonly { readonly id: string; readonly why: string }[];
   readonly stopReason: string | null;
@@ -170,8 +186,35 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   let stopReason: string | null = null;
   let rollbackRequested = false;
   const why = new Map<number, string>();
+  const tolerated: number[] = [];
+  /** Items that will not run: a tolerated failure upstream left them out. */
+  const leftOut = new Set<number>();
   const onExternalStop = (): void => wake?.();
   options.stop?.addEventListener("abort", onExternalStop);
+
+  // A tolerated failure of item `from`: its dependents are left out (and theirs, down the
+  // graph), except the ones that pass a left-out dependency, which count it as met.
+  const leaveOut = (from: number): void => {
+    const root = (items[from] as WorkItem).step.id;
+    const stack = [from];
+    while (stack.length > 0) {
+      const at = stack.pop() as number;
+      for (const d of dependents[at] ?? []) {
+        const next = items[d];
+        if (next === undefined || state[d] !== "pending" || leftOut.has(d)) continue;
+        if (hooks.passesLeftOut?.(next.step) === true) {
+          depsLeft[d] = (depsLeft[d] ?? 1) - 1;
+          if (depsLeft[d] === 0) makeReady(d);
+          continue;
+        }
+        leftOut.add(d);
+        const because = `left out: ${root} failed within max-failures`;
+        why.set(d, because);
+        hooks.onLeftOut?.(next.step, because);
+        stack.push(d);
+      }
+    }
+  };
 
   const finish = (i: number, outcome: Outcome): void => {
     completions.push({ i, outcome });
@@ -217,6 +260,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         }
         const decision = hooks.onEnd(step, outcome);
         if (decision.stop !== undefined) stopReason ??= decision.stop;
+        if (!outcome.ok && decision.tolerated === true && decision.stop === undefined) {
+          tolerated.push(i);
+          leaveOut(i);
+        }
         if (decision.cancel) {
           // Only the running items that may be cancelled have a controller (their ends come
           // back asynchronously, so none leaves the map while this goes through it).
@@ -241,7 +288,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
         for (const i of ready) {
           if (running + starting.length >= parallelism) break;
           const item = items[i];
-          if (item === undefined || state[i] !== "pending") continue;
+          if (item === undefined || state[i] !== "pending" || leftOut.has(i)) continue;
           const gate = hooks.gate(item.step, now);
           if (gate.kind === "wait") {
             nextTimer = Math.min(nextTimer, gate.until);
@@ -274,7 +321,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
           starting.push(i);
         }
       }
-      if (starting.length > 0) ready = ready.filter((i) => state[i] === "pending");
+      if (starting.length > 0) ready = ready.filter((i) => state[i] === "pending" && !leftOut.has(i));
       await hooks.commit();
       for (const i of starting) launch(i, (items[i] as WorkItem).step);
       if (watched?.next !== undefined && running > 0 && stopReason === null) nextTimer = Math.min(nextTimer, watched.next);
@@ -319,8 +366,9 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     else {
       const failedDep = item.deps.find((d) => stateOf(d) === "failed");
       const waitingFor = item.deps.find((d) => position.has(d) && stateOf(d) !== "ok");
-      const reason =
-        failedDep !== undefined
+      const reason = leftOut.has(i)
+        ? (why.get(i) ?? "left out")
+        : failedDep !== undefined
           ? `after ${failedDep}, which failed`
           : waitingFor !== undefined
             ? `waiting for ${waitingFor}`
@@ -328,5 +376,5 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       notStarted.push({ id: item.step.id, why: reason });
     }
   });
-  return { succeeded, failed, notStarted, stopReason, rollbackRequested };
+  return { succeeded, failed, tolerated: tolerated.map((i) => (items[i] as WorkItem).step.id), notStarted, stopReason, rollbackRequested };
 }

@@ -68,6 +68,8 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   // Kept only for the steps the gates look at: the end times of the steps of a service the
   // runtime pauses, and which steps in a window have started.
   const endedAt = new Map<string, number>();
+  // Steps a tolerated failure left out of this run: no later batch waits for them.
+  const leftOut = new Set<string>();
   const startedInWindow = new Set<string>();
 
   // Steps grouped once: by (window, service, batch) for the window gate, by service for pauses.
@@ -123,7 +125,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     let lastEnd = -Infinity;
     for (const s of byService.get(step.service) ?? []) {
       if (s.batch === null || s.batch >= (step.batch ?? 0)) continue;
-      if (!todoIds.has(s.id)) continue;
+      if (!todoIds.has(s.id) || leftOut.has(s.id)) continue;
       const end = endedAt.get(s.id);
       if (end === undefined) return { kind: "hold" };
       lastEnd = Math.max(lastEnd, end);
@@ -200,6 +202,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       sink.record({ type: "step-succeeded", step: step.id, host: step.hosts[0] ?? null, exitCode: 0, ...(doneByCheck.has(step.id) ? { byDoneCheck: true } : {}) });
       return {};
     }
+    const decision = failureDecision(step);
     sink.record({
       type: "step-failed",
       step: step.id,
@@ -208,7 +211,16 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       exitCode: outcome.exitCode ?? null,
       ...(outcome.signal ? { signal: outcome.signal } : {}),
       ...(outcome.timedOut ? { timedOut: true } : {}),
+      ...(decision.tolerated === true ? { tolerated: true } : {}),
     });
+    return decision;
+  };
+
+  /**
+   * What a failure means under the service's max-failures: within it, the failed hosts are
+   * left out and the rollout goes on (tolerated); past it, the run stops.
+   */
+  const failureDecision = (step: PlanStep): EndDecision => {
     const service = plan.services.find((s) => s.name === step.service);
     if (!service) return { stop: `${step.id} failed (a step of no service: any failure stops the run)` };
     const policy = service.rolling.maxFailures;
@@ -217,14 +229,39 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     for (const h of step.hosts.length > 0 ? step.hosts : [step.id]) hosts.add(h);
     failedHosts.set(bucket, hosts);
     if (hosts.size > policy.count) {
-      const where = policy.scope === "batch" ? ` in batch ${step.batch ?? "-"}` : "";
+      const where = policy.scope === "batch" ? ` in batch ${(step.batch ?? -1) + 1}` : "";
       return {
         stop: `${service.name}: ${hosts.size} failed host(s)${where}, more than max-failures ${policy.count}`,
         ...(policy.cancel ? { cancel: (other: PlanStep) => other.service === service.name } : {}),
       };
     }
-    return {};
+    holdOut(step);
+    return { tolerated: true };
   };
+
+  // Hosts of each service left out of this run by a tolerated failure. The service's last
+  // marker stands for "every host is new" (unpin, contract and the services after it wait
+  // for it): it never starts while one of its hosts is left out.
+  const hostsLeftOut = new Map<string, Set<string>>();
+  const holdOut = (step: PlanStep): void => {
+    if (step.service === null || step.batch === null) return;
+    const set = hostsLeftOut.get(step.service) ?? new Set<string>();
+    for (const h of step.hosts) set.add(h);
+    hostsLeftOut.set(step.service, set);
+  };
+  const leftOutGate = (step: PlanStep): Gate => {
+    if (step.action !== "batch-pause" || step.service === null || passesLeftOut(step)) return { kind: "go" };
+    const out = hostsLeftOut.get(step.service);
+    if (out === undefined || out.size === 0) return { kind: "go" };
+    return { kind: "never", why: `waits for ${step.service} host(s) left out after failures within max-failures: ${[...out].join(", ")}` };
+  };
+
+  // The markers between a service's batches go on past a host left out; its last marker
+  // (`<service>/done`: every host of the service is new) does not, nor does what follows it.
+  const lastBatch = new Map<string, number>();
+  for (const s of plan.steps) if (s.service !== null && s.batch !== null) lastBatch.set(s.service, Math.max(lastBatch.get(s.service) ?? 0, s.batch));
+  const passesLeftOut = (step: PlanStep): boolean =>
+    step.action === "batch-pause" && step.service !== null && step.batch !== null && step.batch < (lastBatch.get(step.service) ?? 0);
 
   return runEngine({
     items,
@@ -236,6 +273,8 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     ...(input.stop ? { stop: input.stop } : {}),
     hooks: {
       gate: (step, now) => {
+        const out = leftOutGate(step);
+        if (out.kind !== "go") return out;
         const pause = pauseGate(step);
         if (pause.kind !== "go") return pause;
         return windowGate(step, now);
@@ -248,8 +287,43 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       execute,
       cancellable: (step) => step.service !== null && cancelling.has(step.service),
       onEnd,
+      passesLeftOut,
+      onLeftOut: (step) => {
+        leftOut.add(step.id);
+        holdOut(step);
+      },
       commit: () => sink.commit(),
       watch,
     },
   });
+}
+
+/** The hosts a run left out after failures within max-failures, per service (from the steps whose failure was tolerated). */
+export function hostsLeftOut(plan: PlanFile, result: Pick<EngineResult, "tolerated">): Map<string, string[]> {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  const out = new Map<string, string[]>();
+  for (const id of result.tolerated) {
+    const step = byId.get(id);
+    if (step === undefined) continue;
+    const key = step.service ?? "(plan)";
+    const list = out.get(key) ?? [];
+    for (const h of step.hosts) if (!list.includes(h)) list.push(h);
+    out.set(key, list);
+  }
+  return out;
+}
+
+/**
+ * Why a run that no failure stopped did not finish, when only tolerated failures are to blame:
+ * the hosts left out, and that what needs them waits. Null when something else is to blame.
+ */
+export function leftOutReason(plan: PlanFile, result: EngineResult): string | null {
+  if (result.stopReason !== null || result.tolerated.length === 0 || result.failed.length !== result.tolerated.length) return null;
+  const parts = [...hostsLeftOut(plan, result)].map(([service, hosts]) => `${service}: ${hosts.join(", ")}`);
+  const capped = result.notStarted.filter((n) => n.why.startsWith("cap:"));
+  if (capped.length > 0) {
+    // A host left out holds its place under max-unavailable: with no place left, no batch can start.
+    return `host(s) left out after failures within max-failures (${parts.join("; ")}) hold the service's places under max-unavailable: ${capped.length} step(s) could not start (${capped[0]?.why ?? ""})`;
+  }
+  return `host(s) left out after failures within max-failures (${parts.join("; ")}); the rollout went on without them, ${result.notStarted.length} step(s) that need them did not run`;
 }

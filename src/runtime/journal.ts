@@ -61,6 +61,8 @@ export interface JournalRecordInput {
   readonly until?: string;
   /** rollback-started: the checkpoint it goes back to, or null for the start. */
   readonly to?: string | null;
+  /** step-failed: the failure is within the service's max-failures: its host is left out and the rollout goes on. */
+  readonly tolerated?: boolean;
   /** step-succeeded: set when a done-check (not the command) found it done. */
   readonly byDoneCheck?: boolean;
   /** run-stopped, rollback-*: how it ended ("interrupted" when an operator's signal stopped it). */

@@ -14,7 +14,8 @@ import type { PlanCommandSpec, PlanFile, PlanStep } from "../plan/plan.js";
 import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
 import type { StateSink } from "./effects.js";
 import { type EngineResult, type Outcome, type WorkItem, runEngine } from "./engine.js";
-import { isDone, type RunState, type StepStatus } from "./run-state.js";
+import { toUndo, wayBack, wayBackCommands } from "../plan/way-back.js";
+import { isDone, type RunState } from "./run-state.js";
 import { runSpec, type StepExecContext } from "./step-exec.js";
 
 export interface UndoPlan {
@@ -48,69 +49,27 @@ function restoreSpec(plan: PlanFile, step: PlanStep): PlanCommandSpec | null {
   return plan.checkpoints.find((c) => c.step === step.id)?.restore ?? null;
 }
 
-/** Still to undo: completed, or an undo begun or failed in an earlier rollback session. */
-function toUndo(status: StepStatus | undefined): boolean {
-  return isDone(status) || status === "undoing" || status === "undo-failed";
-}
-
+/**
+ * The undo plan for a rollback: whether it may happen and to which target is wayBack's to
+ * say (the same answer the preview, the stop message, status and verify give); this orders
+ * the undos.
+ */
 export function planUndo(plan: PlanFile, state: RunState, asked: string | null | undefined, planPath: string): UndoPlanResult {
-  const requested = asked === "start" ? null : asked;
+  const way = wayBack(plan, state, asked);
+  if (!way.possible) return { ok: false, reason: way.reason, instead: wayBackCommands(way, planPath) };
   const status = (id: string) => state.steps.get(id)?.status;
-  const continuing = state.phase === "rolling-back" || state.phase === "rollback-stopped";
-  const checkpointStep = (name: string) => plan.checkpoints.find((c) => c.name === name)?.step ?? plan.steps.find((s) => s.checkpoint === name)?.id ?? null;
-  const taken = plan.steps
-    .filter((s) => s.checkpoint !== null && toUndo(status(s.id)))
-    .sort((a, b) => (state.steps.get(a.id)?.succeededSeq ?? 0) - (state.steps.get(b.id)?.succeededSeq ?? 0));
-
-  let target: string | null;
-  if (continuing && requested !== undefined && requested !== state.rollbackTo) {
-    return {
-      ok: false,
-      reason: `a rollback to ${state.rollbackTo ?? "the start"} is in progress`,
-      instead: [`finish it first: upgradec rollback ${planPath}`],
-    };
-  }
-  if (continuing) target = state.rollbackTo;
-  else if (requested === undefined) target = taken[taken.length - 1]?.checkpoint ?? null;
-  else if (requested === null) target = null;
-  else {
-    const stepId = checkpointStep(requested);
-    if (stepId === null) {
-      const names = plan.checkpoints.map((c) => c.name);
-      return { ok: false, reason: `the plan has no checkpoint \`${requested}\``, instead: names.length > 0 ? [`its checkpoints: ${names.join(", ")}`] : ["roll back to the start: upgradec rollback " + planPath] };
-    }
-    if (!toUndo(status(stepId))) return { ok: false, reason: `checkpoint \`${requested}\` was not taken in this run (step ${stepId} has not run)`, instead: [`roll back to the start: upgradec rollback ${planPath} --to start`] };
-    target = requested;
-  }
-
-  const targetStep = target === null ? null : checkpointStep(target);
+  const target = way.target;
+  const targetStep = target === null ? null : (plan.checkpoints.find((c) => c.name === target)?.step ?? plan.steps.find((s) => s.checkpoint === target)?.id ?? null);
   const keep = targetStep === null ? new Set<string>() : ancestorsOf(plan, targetStep);
   const undo = plan.steps.filter((s) => toUndo(status(s.id)) && !keep.has(s.id) && s.id !== targetStep);
   const restore = targetStep === null ? null : (plan.steps.find((s) => s.id === targetStep) ?? null);
-  const restoreCmd = restore === null ? null : restoreSpec(plan, restore);
-
-  const covered = new Set<string>();
-  for (const step of undo) {
-    if (step.undo !== "irreversible") continue;
-    if (restore !== null && restoreCmd !== null && ancestorsOf(plan, step.id).has(restore.id)) {
-      covered.add(step.id);
-      continue;
-    }
-    const cover = taken.filter((c) => restoreSpec(plan, c) !== null && ancestorsOf(plan, step.id).has(c.id)).map((c) => c.checkpoint ?? "");
-    const instead = [`fix what failed and go on: upgradec resume ${planPath}`];
-    if (cover.length > 0) instead.unshift(`roll back further, to a checkpoint taken before it that restores state: upgradec rollback ${planPath} --to ${cover[cover.length - 1]}`);
-    return {
-      ok: false,
-      reason: `step ${step.id} is a point of no return (its undo is irreversible) and ${target === null ? "no checkpoint" : `checkpoint \`${target}\``} taken before it restores the state`,
-      instead,
-    };
-  }
+  const covered = new Set(way.covered);
 
   const undoIds = new Set(undo.map((s) => s.id));
+  const nearest = nearestUndone(plan, undoIds);
   const dependents = new Map<string, string[]>();
   for (const step of undo) {
-    for (const dep of step.after) {
-      if (!undoIds.has(dep)) continue;
+    for (const dep of nearest(step)) {
       const list = dependents.get(dep) ?? [];
       list.push(step.id);
       dependents.set(dep, list);
@@ -121,6 +80,49 @@ export function planUndo(plan: PlanFile, state: RunState, asked: string | null |
   const items: WorkItem[] = byRecency.map((step) => ({ step, deps: dependents.get(step.id) ?? [] }));
   if (restore !== null && status(restore.id) !== "undone") items.push({ step: restore, deps: undo.map((s) => s.id) });
   return { ok: true, plan: { target, items, covered, restoreStep: restore?.id ?? null } };
+}
+
+/**
+ * For a step to undo, the steps to undo that it depends on, directly or through steps that
+ * are not undone: a host left out by a tolerated failure leaves a gap in the graph (a batch
+ * marker completed after a chain that did not), and the order must hold across it.
+ */
+function nearestUndone(plan: PlanFile, undoIds: ReadonlySet<string>): (step: PlanStep) => readonly string[] {
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  // For a step not undone: the undone steps it reaches through steps not undone.
+  const memo = new Map<string, readonly string[]>();
+  const through = (start: string): readonly string[] => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const id = stack[stack.length - 1] as string;
+      if (memo.has(id)) {
+        stack.pop();
+        continue;
+      }
+      const deps = byId.get(id)?.after ?? [];
+      const waiting = deps.filter((d) => !undoIds.has(d) && !memo.has(d));
+      if (waiting.length > 0 && stack.length <= byId.size) {
+        stack.push(...waiting);
+        continue;
+      }
+      const found = new Set<string>();
+      for (const d of deps) {
+        if (undoIds.has(d)) found.add(d);
+        else for (const f of memo.get(d) ?? []) found.add(f);
+      }
+      memo.set(id, [...found]);
+      stack.pop();
+    }
+    return memo.get(start) ?? [];
+  };
+  return (step) => {
+    const out = new Set<string>();
+    for (const d of step.after) {
+      if (undoIds.has(d)) out.add(d);
+      else for (const f of through(d)) out.add(f);
+    }
+    return [...out];
+  };
 }
 
 export interface RollbackInput {

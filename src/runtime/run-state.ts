@@ -24,6 +24,8 @@ export interface StepState {
   readonly host: string | null;
   /** Journal seq of its last success (for "completed after the checkpoint"). */
   readonly succeededSeq: number | null;
+  /** Its last failure was within max-failures: its host was left out and the rollout went on. */
+  readonly tolerated?: boolean;
 }
 
 export interface RunState {
@@ -103,7 +105,7 @@ export function replay(records: readonly JournalRecord[]): RunState {
         if (id) steps.set(id, { ...get(id), status: "succeeded", message: null, succeededSeq: r.seq });
         break;
       case "step-failed":
-        if (id) steps.set(id, { ...get(id), status: "failed", message: r.message ?? null });
+        if (id) steps.set(id, { ...get(id), status: "failed", message: r.message ?? null, tolerated: r.tolerated === true });
         break;
       case "step-skipped":
         if (id) steps.set(id, { ...get(id), status: "skipped", message: r.message ?? null, succeededSeq: r.seq });

@@ -12,7 +12,7 @@ import type { PlanFile } from "../plan/plan.js";
 import { type Clock, type Executor, type StateSink, systemClock } from "./effects.js";
 import type { EngineResult } from "./engine.js";
 import { type CurrentRun, findCurrentRun, sameIdentity } from "./current-run.js";
-import { runForward, type Scope } from "./forward.js";
+import { leftOutReason, runForward, type Scope } from "./forward.js";
 import { type JournalRead, type JournalRecord, type JournalRecordInput, JournalWriter, readJournal } from "./journal.js";
 import { acquireLock, currentUser, type LockInfo } from "./lock.js";
 import { loadPlan, type LoadedPlan } from "./plan-load.js";
@@ -24,6 +24,7 @@ import { makeRedactor, type Redactor, resolveSecrets, type SecretValues } from "
 import { ensureDir, newRunId, resolveStateRoot, type RunPaths, type StatePaths, statePaths, writeCurrent } from "./state-dir.js";
 import { moduleDirOf, type StepExecContext } from "./step-exec.js";
 import { runStatus } from "./status.js";
+import { type WayBack, wayBack } from "../plan/way-back.js";
 
 export interface SessionEffects {
   readonly clock?: Clock;
@@ -321,7 +322,17 @@ function tail(path: string, lines: number): string[] {
   }
 }
 
-function reportStop(io: CliIO, verb: "run" | "rollback", planArg: string, run: RunPaths, result: EngineResult, reason: string, made: readonly JournalRecord[], tailLines: number): void {
+function reportStop(
+  io: CliIO,
+  verb: "run" | "rollback",
+  planArg: string,
+  run: RunPaths,
+  result: EngineResult,
+  reason: string,
+  made: readonly JournalRecord[],
+  tailLines: number,
+  way: WayBack | null = null,
+): void {
   const failures = made.filter((r) => r.type === (verb === "run" ? "step-failed" : "undo-failed"));
   const out: string[] = [];
   out.push(`\nupgradec ${verb}: stopped: ${reason}`);
@@ -340,12 +351,14 @@ function reportStop(io: CliIO, verb: "run" | "rollback", planArg: string, run: R
   }
   const first = failures[0]?.step ?? "STEP";
   if (verb === "run") {
-    out.push(
-      "\nThe state is kept. Ways forward:",
-      `  retry the failed step(s) and go on:  upgradec resume ${planArg}`,
-      `  undo what was done:                  upgradec rollback ${planArg}`,
-      `  fixed it by hand:                    upgradec resume ${planArg} --skip ${first} --yes-i-fixed-it`,
-    );
+    out.push("\nThe state is kept. Ways forward:", `  retry the failed step(s) and go on:  upgradec resume ${planArg}`);
+    // Rollback is offered only when it is possible (the same answer rollback itself gives).
+    if (way === null || way.possible) out.push(`  undo what was done:                  upgradec rollback ${planArg}${way?.possible === true ? `  (${way.summary})` : ""}`);
+    out.push(`  fixed it by hand:                    upgradec resume ${planArg} --skip ${first} --yes-i-fixed-it`);
+    if (way !== null && !way.possible) {
+      out.push(`  no rollback: ${way.reason}`);
+      if (way.insteadTo !== null) out.push(`  roll back further:                   upgradec rollback ${planArg} --to ${way.insteadTo}`);
+    }
   } else {
     out.push("\nThe rollback is journaled. Fix what made the undo fail, then continue it:", `  upgradec rollback ${planArg}`);
   }
@@ -368,16 +381,20 @@ async function finishForward(
     sink.commitNow();
     return ExitCode.Ok;
   }
-  const reason = result.stopReason ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
-  const outcome = result.rollbackRequested ? "rollback" : result.stopReason === null && stopped ? "interrupted" : "stopped";
+  const leftOut = stopped ? null : leftOutReason(session.loaded.plan, result);
+  const reason = result.stopReason ?? leftOut ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
+  const outcome = result.rollbackRequested ? "rollback" : leftOut !== null ? "hosts-left-out" : result.stopReason === null && stopped ? "interrupted" : "stopped";
   sink.record({ type: "run-stopped", message: reason, outcome });
   sink.commitNow();
   if (result.rollbackRequested && !stop.aborted) {
     io.stderr.write(`upgradec run: ${reason}: rolling back\n`);
     const state = replay(readJournal(run.journal).records);
-    return rollbackWith(session, opened, state, undefined, options, io, effects, stop);
+    const back = await rollbackWith(session, opened, state, undefined, options, io, effects, stop);
+    // The run stopped; its own rollback refused leaves it stopped, state kept.
+    return back === ExitCode.RollbackRefused ? ExitCode.Stopped : back;
   }
-  reportStop(io, "run", options.plan, run, result, reason, sink.made, options.tail ?? 20);
+  const way = wayBack(session.loaded.plan, replay(readJournal(run.journal).records));
+  reportStop(io, "run", options.plan, run, result, reason, sink.made, options.tail ?? 20, way);
   return ExitCode.Stopped;
 }
 
@@ -545,7 +562,7 @@ async function rollbackWith(
       "upgradec rollback: " +
         formatProblems([{ code: "UPG0808", severity: "error", message: `cannot roll back: ${undo.reason}`, notes: ["nothing was undone; the run's state is kept"], help: undo.instead.join("; or ") }]),
     );
-    return ExitCode.Stopped;
+    return ExitCode.RollbackRefused;
   }
   const continuing = state.phase === "rolling-back" || state.phase === "rollback-stopped";
   if (!continuing) opened.sink.record({ type: "rollback-started", to: undo.plan.target });
@@ -617,7 +634,7 @@ export async function showStatus(options: StatusOptions, io: CliIO): Promise<num
     return refuseDamaged(io, "status", options.plan, found);
   }
   if (!sameIdentity(found.state, plan)) return refuseOtherPlan(io, "status", options.plan, found.runId, found.state, plan);
-  const report = runStatus(plan, found.state, { runId: found.runId, lock: holder, now: Date.now() });
+  const report = runStatus(plan, found.state, { runId: found.runId, lock: holder, now: Date.now(), wayBack: wayBack(plan, found.state), planArg: options.plan });
   io.stdout.write(options.json === true ? JSON.stringify(report.json, null, 2) + "\n" : report.text);
   return ExitCode.Ok;
 }

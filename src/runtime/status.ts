@@ -3,6 +3,7 @@
  * the failed steps and an ETA against the plan's estimates.
  */
 import type { PlanFile, PlanStep } from "../plan/plan.js";
+import type { WayBack } from "../plan/way-back.js";
 import { inScope, type Scope } from "./forward.js";
 import type { LockInfo } from "./lock.js";
 import { formatDuration } from "./progress.js";
@@ -24,7 +25,7 @@ export interface StatusReport {
     readonly holder: LockInfo | null;
     readonly byPhase: Record<string, Counts>;
     readonly byService: Record<string, Counts>;
-    readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string | null }[];
+    readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string | null; readonly tolerated: boolean }[];
     readonly running: readonly string[];
     /** Seconds of planned work left (of the run's steps: all, or those --only and --host chose). */
     readonly remaining: number;
@@ -33,6 +34,8 @@ export interface StatusReport {
     readonly stop: RunState["stop"];
     /** The steps the run is restricted to (--only, --host), or null for the whole plan. */
     readonly scope: { readonly only: readonly string[] | null; readonly hosts: readonly string[] | null; readonly steps: number } | null;
+    /** Whether a rollback is possible now, to where, or why not (plan/way-back.ts). */
+    readonly wayBack: WayBack | null;
   };
 }
 
@@ -56,10 +59,20 @@ function bucket(status: string | undefined): keyof Counts {
 
 const empty = (): Counts => ({ done: 0, running: 0, failed: 0, pending: 0, undone: 0 });
 
-export function runStatus(plan: PlanFile, state: RunState, context: { runId: string; lock: LockInfo | null; now: number }): StatusReport {
+export interface StatusContext {
+  readonly runId: string;
+  readonly lock: LockInfo | null;
+  readonly now: number;
+  /** The answer to "can I still go back?", from wayBack. */
+  readonly wayBack?: WayBack;
+  /** The plan file as the operator names it, for the commands shown. */
+  readonly planArg?: string;
+}
+
+export function runStatus(plan: PlanFile, state: RunState, context: StatusContext): StatusReport {
   const byPhase: Record<string, Counts> = {};
   const byService: Record<string, Counts> = {};
-  const failed: { step: string; host: string | null; message: string | null }[] = [];
+  const failed: { step: string; host: string | null; message: string | null; tolerated: boolean }[] = [];
   const running: string[] = [];
   let earliestLeft = Infinity;
   const scope = runScope(state);
@@ -68,7 +81,7 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
     const b = bucket(s?.status);
     (byPhase[step.phase] ??= empty())[b] += 1;
     (byService[step.service ?? "(plan)"] ??= empty())[b] += 1;
-    if (b === "failed") failed.push({ step: step.id, host: s?.host ?? null, message: s?.message ?? null });
+    if (b === "failed") failed.push({ step: step.id, host: s?.host ?? null, message: s?.message ?? null, tolerated: s?.tolerated === true });
     if (b === "running") running.push(step.id);
     if (b !== "done") earliestLeft = Math.min(earliestLeft, step.estimate.start);
   }
@@ -76,7 +89,8 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
   const chosen = scope === null ? null : plan.steps.filter((s) => inScope(s, scope)).length;
   const live = state.phase === "running" && context.lock !== null;
   const lines: string[] = [];
-  lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state, live)}`);
+  const way = context.wayBack ?? null;
+  lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state, live, way?.possible ?? true)}`);
   if (state.startedAt !== null) {
     const elapsed = ((state.lastTime ? Date.parse(state.lastTime) : context.now) - Date.parse(state.startedAt)) / 1000;
     lines.push(`started ${state.startedAt}; last change ${state.lastTime ?? "-"} (${formatDuration(elapsed)} in)`);
@@ -93,7 +107,16 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
   table("phase", byPhase);
   table("service", byService);
   if (running.length > 0) lines.push("", live ? "running:" : "started, not finished (the run was interrupted; resume runs them again unless their done-check passes):", ...running.map((id) => `  ${id}`));
-  if (failed.length > 0) lines.push("", "failed:", ...failed.map((f) => `  ${f.step}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}`));
+  if (failed.length > 0) {
+    const left = failed.filter((f) => f.tolerated).length;
+    const note = left > 0 ? ` (${left} within max-failures: host left out, the rollout went on; resume retries it)` : "";
+    lines.push("", `failed${note}:`, ...failed.map((f) => `  ${f.step}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}${f.tolerated ? " [left out]" : ""}`));
+  }
+  if (way !== null && state.phase !== "finished" && state.phase !== "rolled-back") {
+    const planArg = context.planArg ?? "plan.json";
+    lines.push("", way.possible ? `way back: ${way.summary}: upgradec rollback ${planArg}` : `way back: no rollback: ${way.reason}; the way out is forward: upgradec resume ${planArg}`);
+    if (!way.possible && way.insteadTo !== null) lines.push(`  or roll back further: upgradec rollback ${planArg} --to ${way.insteadTo}`);
+  }
   return {
     text: lines.join("\n") + "\n",
     json: {
@@ -108,6 +131,7 @@ export function runStatus(plan: PlanFile, state: RunState, context: { runId: str
       planned: plan.timing.total,
       stop: state.stop,
       scope: scope === null ? null : { only: state.only, hosts: state.hostFilter, steps: chosen ?? 0 },
+      wayBack: way,
     },
   };
 }
@@ -150,14 +174,17 @@ function scopedRemaining(plan: PlanFile, state: RunState, scope: Scope): number 
   return longest;
 }
 
-function describePhase(state: RunState, live: boolean): string {
+function describePhase(state: RunState, live: boolean, canRollBack: boolean): string {
   const phase = state.phase;
   switch (phase) {
     case "running":
       return live ? "running" : "interrupted (the runtime stopped without finishing: upgradec resume)";
     case "stopped":
-      if (state.stop?.interrupted === true) return "interrupted by the operator (a signal: Ctrl-C or SIGTERM); nothing failed (upgradec resume, or upgradec rollback)";
-      return `stopped: ${state.stop?.reason ?? "a failure"} (upgradec resume, or upgradec rollback)`;
+      {
+        const next = canRollBack ? "upgradec resume, or upgradec rollback" : "upgradec resume; no rollback: see below";
+        if (state.stop?.interrupted === true) return `interrupted by the operator (a signal: Ctrl-C or SIGTERM); nothing failed (${next})`;
+        return `stopped: ${state.stop?.reason ?? "a failure"} (${next})`;
+      }
     case "finished":
       return "finished";
     case "rolling-back":

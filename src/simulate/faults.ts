@@ -124,3 +124,36 @@ function fnv1a(text: string): number {
 export function draw(seed: number, key: string): number {
   return mulberry32((seed ^ fnv1a(key)) >>> 0)();
 }
+
+/** An injected fault that never applied, and why: a run that never met it tested nothing. */
+export interface UnfiredFault {
+  /** As given on the command line: `--down cmp003`, `--fail upgrade@cmp017`. */
+  readonly fault: string;
+  readonly why: string;
+}
+
+/**
+ * The faults that never fired in a simulated run. `started` holds the ids of the steps the
+ * run started; `lost` the hosts that went down for good.
+ */
+export function unfiredFaults(plan: PlanFile, faults: FaultSpec, started: ReadonlySet<string>, lost: ReadonlySet<string>): UnfiredFault[] {
+  const out: UnfiredFault[] = [];
+  for (const host of faults.down) {
+    if (lost.has(host)) continue;
+    const downs = plan.steps.filter((s) => (s.action === "reboot" || s.action === "stop") && s.command !== null && s.hosts.includes(host));
+    const why =
+      downs.length === 0
+        ? `no step of the plan reboots or stops ${host} (its services have no reboot or stop command), so it never goes down`
+        : `the run never reached a reboot or stop of ${host} (${downs[0]?.id ?? ""})`;
+    out.push({ fault: `--down ${host}`, why });
+  }
+  for (const [flag, list] of [["--fail", faults.fail], ["--lose", faults.lose]] as const) {
+    for (const f of list) {
+      const matching = plan.steps.filter((s) => matchesStep(f, s) && s.command !== null && (f.host === null || s.hosts.includes(f.host)));
+      if (matching.some((s) => started.has(s.id))) continue;
+      const name = f.host === null ? f.step : `${f.step}@${f.host}`;
+      out.push({ fault: `${flag} ${name}`, why: `the run never started ${matching.length === 1 ? (matching[0]?.id ?? "") : "a step it matches"}` });
+    }
+  }
+  return out;
+}

@@ -41,6 +41,7 @@ export function renderText(r: SimulationReport): string {
   out.push(`simulation: ${outcomeLine(r)}`);
   for (const f of r.failed.slice(0, 10)) out.push(`  failed: ${f.step}: ${f.message}`);
   if (r.failed.length > 10) out.push(`  ... and ${r.failed.length - 10} more failure(s)`);
+  for (const [service, hosts] of Object.entries(r.leftOut)) out.push(`  left out (failed within max-failures; the rollout went on): ${service}: ${hosts.join(", ")}`);
   if (r.notStarted > 0 && r.outcome !== "completed") out.push(`  not started: ${r.notStarted} step(s)`);
   const ratio = r.planned > 0 ? ` (${Math.round((r.duration / r.planned) * 100)}% of the plan's estimate)` : "";
   out.push(`simulated time: ${hms(r.duration)} against the plan's ${hms(r.planned)}${ratio}`);
@@ -53,6 +54,7 @@ export function renderText(r: SimulationReport): string {
   const down = [...m.hosts.values()].filter((h) => !h.up).map((h) => h.name);
   out.push(`final state: ${atTo} of ${total} service instance(s) at ${m.to}; ${m.instanceCount} of ${m.totalInstances} VM(s)${down.length > 0 ? `; down: ${down.join(", ")}` : ""}`);
   if (r.injected.length > 0) out.push(`faults injected: ${r.injected.length} execution(s) failed on purpose`);
+  for (const u of r.unfired) out.push(`warning: fault ${u.fault} never fired: ${u.why}`);
   if (r.violations.length === 0) out.push(`invariants: all ${INVARIANTS.length} held at every event`);
   else {
     out.push(`invariants: ${r.violations.length} violation(s)`);
@@ -68,11 +70,13 @@ export function toJson(r: SimulationReport): unknown {
     stopReason: r.stopReason,
     failed: r.failed,
     notStarted: r.notStarted,
+    leftOut: r.leftOut,
     rollback: r.rollback,
     duration: r.duration,
     planned: r.planned,
     violations: r.violations,
     injected: r.injected,
+    unfired: r.unfired,
     final: {
       instances: [...m.instances.values()].map((i) => ({ host: i.host, service: i.service, version: i.version, running: i.running })),
       hosts: [...m.hosts.values()].map((h) => ({ name: h.name, up: h.up, maintenance: [...h.maintenance], instances: h.instances })),

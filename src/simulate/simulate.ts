@@ -6,13 +6,13 @@
 import type { PlanFile } from "../plan/plan.js";
 import type { StateSink } from "../runtime/effects.js";
 import type { EngineResult } from "../runtime/engine.js";
-import { runForward } from "../runtime/forward.js";
+import { hostsLeftOut, leftOutReason, runForward } from "../runtime/forward.js";
 import type { JournalRecord, JournalRecordInput } from "../runtime/journal.js";
 import { planUndo, runRollback, type UndoPlan } from "../runtime/rollback.js";
 import { EMPTY_STATE, isDone, replay } from "../runtime/run-state.js";
 import type { StepExecContext } from "../runtime/step-exec.js";
 import { CloudModel, type ModelOptions } from "./cloud-model.js";
-import { type FaultSpec, NO_FAULTS } from "./faults.js";
+import { type FaultSpec, NO_FAULTS, type UnfiredFault, unfiredFaults } from "./faults.js";
 import { InvariantChecker, type SimEvent, type Violation } from "./invariants.js";
 import { ModelExecutor } from "./model-executor.js";
 import { SimClock } from "./sim-clock.js";
@@ -42,6 +42,8 @@ export interface SimulationReport {
   /** The steps that failed, in the order they failed. */
   readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string }[];
   readonly notStarted: number;
+  /** Hosts left out after failures within max-failures, per service: the rollout went on without them. */
+  readonly leftOut: Readonly<Record<string, readonly string[]>>;
   readonly rollback: { readonly target: string | null; readonly undone: number; readonly refused: string | null } | null;
   /** Simulated seconds, from the plan's start to the last event. */
   readonly duration: number;
@@ -49,6 +51,8 @@ export interface SimulationReport {
   readonly planned: number;
   readonly violations: readonly Violation[];
   readonly injected: readonly { readonly step: string; readonly host: string | null; readonly why: string }[];
+  /** Faults asked for that never applied (a host to take down that nothing reboots or stops). */
+  readonly unfired: readonly UnfiredFault[];
   /** The cloud as the run left it. */
   readonly model: CloudModel;
   readonly journal: readonly JournalRecord[];
@@ -88,8 +92,13 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
   sink.record({ type: "run-started", fingerprint: plan.fingerprint, digest: plan.digest, plan: plan.entry });
   const forward: EngineResult = await clock.drive(runForward({ exec, sink, state: EMPTY_STATE, scope: { only: null, hosts: null } }));
   const completed = forward.failed.length === 0 && forward.notStarted.length === 0;
-  const stopReason = completed ? null : (forward.stopReason ?? (forward.failed.length > 0 ? "steps failed" : "some steps could not start"));
-  sink.record(completed ? { type: "run-finished", outcome: "succeeded" } : { type: "run-stopped", message: stopReason ?? "", outcome: forward.rollbackRequested ? "rollback" : "stopped" });
+  const leftOut = leftOutReason(plan, forward);
+  const stopReason = completed ? null : (forward.stopReason ?? leftOut ?? (forward.failed.length > 0 ? "steps failed" : "some steps could not start"));
+  sink.record(
+    completed
+      ? { type: "run-finished", outcome: "succeeded" }
+      : { type: "run-stopped", message: stopReason ?? "", outcome: forward.rollbackRequested ? "rollback" : leftOut !== null ? "hosts-left-out" : "stopped" },
+  );
   const failed = sink.failures().map((r) => ({ step: r.step ?? "", host: r.host ?? null, message: r.message ?? "" }));
 
   let outcome: SimOutcome = completed ? "completed" : "stopped";
@@ -120,11 +129,18 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
     stopReason,
     failed,
     notStarted: forward.notStarted.length,
+    leftOut: Object.fromEntries(hostsLeftOut(plan, forward)),
     rollback,
     duration: Math.round((clock.now() - (Number.isFinite(start) ? start : 0)) / 1000),
     planned: plan.timing.total,
     violations: checker.violations,
     injected: executor.stats.injected,
+    unfired: unfiredFaults(
+      plan,
+      faults,
+      new Set(sink.records.filter((r) => r.type === "step-started").map((r) => r.step ?? "")),
+      new Set([...model.hosts.values()].filter((h) => h.lost).map((h) => h.name)),
+    ),
     model,
     get journal() {
       return sink.records;

@@ -21,6 +21,7 @@ export function renderVerify(report: VerifyReport, planArg: string): string {
   if (report.problems.length > 0) {
     lines.push("", report.rollback.possible ? `rollback: possible (${report.rollback.reason}): ${report.rollback.command ?? ""}` : `rollback: not possible: ${report.rollback.reason}`);
     lines.push("", `NOT OK: ${report.problems.length} problem(s) above`);
-  } else lines.push("", "OK: the cloud is where the plan leaves it");
+  } else if (report.run === null) lines.push("", "OK: no run of this plan is recorded, but every probed host already runs the plan's `to`");
+  else lines.push("", "OK: the cloud is where the plan leaves it");
   return lines.join("\n") + "\n";
 }

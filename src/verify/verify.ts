@@ -12,6 +12,7 @@ import type { VersionProbes } from "../probe/version-probes.js";
 import { shellQuote } from "../runtime/command-line.js";
 import type { CheckOptions } from "../check/check.js";
 import type { RunState, StepState } from "../runtime/run-state.js";
+import { wayBack } from "../plan/way-back.js";
 
 export type VerifyKind = "secrets" | "postcheck" | "health" | "version" | "maintenance" | "pin" | "cleanup" | "journal";
 
@@ -235,7 +236,17 @@ export async function runVerify(input: VerifyInput, options: CheckOptions): Prom
       problems.push({ check: kind, host, service: step.service, step: step.id, problem: `${step.service ?? "the service"} is not healthy${on}: ${describeOutcome(o)}${said ? `: ${said}` : ""}`, remedy: { summary: `look at ${step.service ?? "the service"}${on}; start it again and wait for its health gate`, commands: redoCommands(redoSteps, host), ...safety(restart[0] ?? step) } });
     }
   });
-  for (const o of outcomes.slice(tasks.length)) {
+  const versionOutcomes = outcomes.slice(tasks.length);
+  if (input.run === null) {
+    // No run: no step to redo, only the question whether the cloud is where the plan leaves it.
+    const tally = tallyVersions(plan, versionOutcomes, live);
+    for (const h of tally.atTo) rows.push({ check: "version", host: h.host, service: h.service, result: "ok", detail: `${to ?? ""} installed` });
+    const noRun = noRunProblem(plan, tally, versionTasks.length, cmd("run", input.planArg));
+    if (noRun === null) rows.push({ check: "journal", host: null, service: null, result: "ok", detail: `no run of this plan; every probed host already runs ${to ?? ""} (to)` });
+    else problems.push(noRun);
+    return { rows, problems, rollback: rollbackAdvice(plan, state, input.planArg, cmd), run: null };
+  }
+  for (const o of versionOutcomes) {
     const service = o.task.step.service;
     const host = o.task.host;
     if (live(o) && to !== null && versionMatches(o.output, to)) {
@@ -255,21 +266,66 @@ export async function runVerify(input: VerifyInput, options: CheckOptions): Prom
   return { rows, problems, rollback: rollbackAdvice(plan, state, input.planArg, cmd), run: input.run ? { id: input.run.id, phase: input.run.state.phase } : null };
 }
 
+interface VersionTally {
+  readonly atFrom: readonly { readonly host: string | null; readonly service: string | null }[];
+  readonly atTo: readonly { readonly host: string | null; readonly service: string | null }[];
+  /** Another version, or none could be read: with what was seen. */
+  readonly other: readonly { readonly host: string | null; readonly service: string | null; readonly seen: string }[];
+}
+
+/** Each probed instance at the plan's `from`, at its `to`, or neither (or unreadable). */
+function tallyVersions(plan: PlanFile, outcomes: readonly ProbeOutcome[], live: (o: ProbeOutcome) => boolean): VersionTally {
+  const atFrom: VersionTally["atFrom"][number][] = [];
+  const atTo: VersionTally["atTo"][number][] = [];
+  const other: VersionTally["other"][number][] = [];
+  const { from, to } = plan.plan;
+  for (const o of outcomes) {
+    const where = { host: o.task.host, service: o.task.step.service };
+    if (live(o) && to !== null && versionMatches(o.output, to)) atTo.push(where);
+    else if (live(o) && from !== null && versionMatches(o.output, from)) atFrom.push(where);
+    else other.push({ ...where, seen: live(o) ? lastLine(o.output) || "(nothing printed)" : describeOutcome(o) });
+  }
+  return { atFrom, atTo, other };
+}
+
+/**
+ * With no run of the plan recorded, the cloud is where the plan leaves it only if the
+ * version probes say every instance runs `to`; the problem otherwise, or null.
+ */
+function noRunProblem(plan: PlanFile, tally: VersionTally, probed: number, runCommand: string): Problem | null {
+  const { from, to } = plan.plan;
+  const remedy: Remedy = { summary: "run the plan", commands: [runCommand], retrySafe: null, retryNote: "a new run starts from the beginning" };
+  if (probed === 0) {
+    return {
+      check: "journal", host: null, service: null, step: null,
+      problem: `no run of this plan is recorded, and no version query tells which release the hosts run (${to === null ? "the plan names no `to`" : "no service declares a `version` action"}): nothing says the cloud is at ${to ?? "the target"}`,
+      remedy,
+    };
+  }
+  if (tally.atFrom.length === 0 && tally.other.length === 0) return null;
+  const names = (list: readonly { readonly host: string | null; readonly service: string | null }[]): string =>
+    list.length === 0 ? "" : `: ${list.slice(0, 5).map((x) => `${x.service ?? ""} on ${x.host ?? "?"}`).join(", ")}${list.length > 5 ? ", …" : ""}`;
+  const others = tally.other.length > 0 ? `; ${tally.other.length} neither (${tally.other.slice(0, 3).map((x) => `${x.service ?? ""} on ${x.host ?? "?"}: ${x.seen}`).join("; ")}${tally.other.length > 3 ? "; …" : ""})` : "";
+  return {
+    check: "version", host: null, service: null, step: null,
+    problem: `no run of this plan: ${tally.atFrom.length} instance(s) at ${from ?? "?"} (from)${names(tally.atFrom)}, ${tally.atTo.length} at ${to ?? "?"} (to)${others}`,
+    remedy,
+  };
+}
+
 function statusWords(s: StepState | undefined): string {
   if (s === undefined || s.status === "pending") return "never ran";
   if (s.status === "interrupted") return "started and never finished";
   return s.status;
 }
 
-/** Whether rolling back is still possible: not once the point of no return has succeeded. */
+/** Whether rolling back is still possible: wayBack's answer, the one rollback itself acts on. */
 export function rollbackAdvice(plan: PlanFile, state: RunState | null, planArg: string, cmd: (...args: string[]) => string): RollbackAdvice {
-  const pnr = plan.impact.pointOfNoReturn;
-  if (state === null || state.phase === "none") return { possible: false, command: null, reason: "there is no run to roll back" };
-  if (state.phase === "rolled-back") return { possible: false, command: null, reason: "the run is already rolled back" };
-  if (pnr !== null && state.steps.get(pnr.step)?.status === "succeeded") {
-    return { possible: false, command: null, reason: `the run is past its point of no return (${pnr.step}: ${pnr.reason}); the way out is forward: fix the problem and retry` };
+  const way = wayBack(plan, state);
+  if (!way.possible) {
+    const further = way.insteadTo !== null ? `; or roll back further: ${cmd("rollback", planArg, "--to", way.insteadTo)}` : "";
+    const forward = way.blockedBy !== null ? "; the way out is forward: fix the problem and retry" : "";
+    return { possible: false, command: null, reason: `${way.reason}${forward}${further}` };
   }
-  const irreversible = plan.steps.find((s) => s.undo === "irreversible" && state.steps.get(s.id)?.status === "succeeded");
-  if (irreversible !== undefined) return { possible: false, command: null, reason: `${irreversible.id} cannot be undone and has run; the way out is forward: fix the problem and retry` };
-  return { possible: true, command: cmd("rollback", planArg), reason: pnr !== null ? `the point of no return (${pnr.step}) has not been passed` : "the plan has no point of no return" };
+  return { possible: true, command: cmd("rollback", planArg), reason: way.summary.replace(/^rollback is possible, /, "") };
 }

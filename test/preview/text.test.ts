@@ -75,11 +75,27 @@ describe("text preview", () => {
     expect(out).toContain("2. Sat 2026-12-05 23:00 → Sun 2026-12-06 01:00");
   });
 
-  it("marks the point of no return and says what rolling back to the checkpoint means", () => {
-    expect(out).toContain("point of no return: keystone/contract");
-    expect(out).toMatch(/keystone\s+contract on ctl01 .*\n\s+✖ POINT OF NO RETURN: keystone's contract/);
+  it("says an irreversible step a restorable checkpoint covers is no point of no return, as rollback does", () => {
+    // keystone/contract is `undo irreversible`, but db-backup (with a restore) comes before it:
+    // rollback goes back through the restore, so the preview must not say "only fix forward".
     expect(out).toContain("rolling back to it: restore with `sh -c \"mysql < /backup/pre.sql\"`; restores every database");
-    expect(out).toContain("possible until keystone/contract starts");
+    expect(out).toContain("↺ keystone/contract cannot be undone by itself: a rollback past it restores checkpoint db-backup");
+    expect(out).not.toContain("POINT OF NO RETURN");
+    expect(out).toContain("no point of no return");
+  });
+
+  it("marks the point of no return when no checkpoint's restore covers it", () => {
+    // The same plan with db-backup a marker only: nothing restores the contract's schema.
+    const marker: PlanFile = {
+      ...plan,
+      checkpoints: plan.checkpoints.map((c) => ({ ...c, restore: null })),
+      steps: plan.steps.map((s) => (s.checkpoint !== null ? { ...s, undo: null } : s)),
+    };
+    const shown = text(marker);
+    expect(shown).toContain("point of no return: keystone/contract");
+    expect(shown).toMatch(/keystone\s+contract on ctl01 .*\n\s+✖ POINT OF NO RETURN: keystone's contract/);
+    expect(shown).toContain("possible until keystone/contract starts");
+    expect(shown).not.toContain("↺");
   });
 
   it("prints the impact table from the plan's impact, downtime included", () => {
@@ -103,7 +119,7 @@ describe("text preview", () => {
     const ESC = "\u001b[";
     expect(out.includes(ESC)).toBe(false);
     const coloured = text(plan, true);
-    expect(coloured).toContain(`${ESC}31m${ESC}1m✖ POINT OF NO RETURN`);
+    expect(coloured).toContain(`${ESC}32m↺${ESC}`);
     expect(coloured.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, ""))).join("")).toBe(out);
   });
 

@@ -42,7 +42,7 @@ describe("progress and status views", () => {
   it("status counts per phase and service, lists the failed step, and gives what is left", () => {
     const report = runStatus(plan, replay(records), { runId: "r1", lock: null, now: Date.UTC(2026, 11, 5, 21, 1, 0) });
     expect(report.json.byService["cmp"]).toEqual({ done: 1, running: 0, failed: 1, pending: 0, undone: 0 });
-    expect(report.json.failed).toEqual([{ step: "cmp/b1/c2/upgrade", host: "c2", message: "exit code 2" }]);
+    expect(report.json.failed).toEqual([{ step: "cmp/b1/c2/upgrade", host: "c2", message: "exit code 2", tolerated: false }]);
     expect(report.json.remaining).toBe(60);
     expect(report.text).toContain("interrupted");
   });

@@ -188,7 +188,7 @@ describe("points of no return and checkpoints", () => {
     writePlan(dir, contractPlan(dir, false));
     expect(await runPlan({ plan: "plan.json" }, captureIO(dir).io)).toBe(ExitCode.Stopped);
     const back = captureIO(dir);
-    expect(await rollbackPlan({ plan: "plan.json" }, back.io)).toBe(ExitCode.Stopped);
+    expect(await rollbackPlan({ plan: "plan.json" }, back.io)).toBe(ExitCode.RollbackRefused);
     expect(back.err()).toContain("db/contract is a point of no return");
     expect(back.err()).toContain("upgradec resume");
     expect(readFileSync(join(dir, "actions.log"), "utf8")).toBe("expand\ncontract\n");

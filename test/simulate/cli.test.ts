@@ -102,3 +102,54 @@ describe("upgradec simulate (CLI)", () => {
     expect(JSON.parse(a.stdout)).toHaveProperty("injected");
   });
 });
+
+describe("upgradec simulate: a fault that never fires is reported", () => {
+  function noRebootProject(): string {
+    const dir = tempDir("upgradec-sim-down-");
+    writeFileSync(join(dir, "hosts.ini"), "[app]\na1\na2\na3\n");
+    writeFileSync(
+      join(dir, "plan.upg"),
+      `plan "no-reboot" {
+  kind upgrade
+  from "zed" to "2023.1"
+}
+inventory "hosts.ini"
+
+service app {
+  on app
+  tags rolling-upgrade
+  upgrade ["true"]
+  start ["true"]
+}
+`,
+    );
+    return dir;
+  }
+
+  it("--down HOST where nothing reboots or stops it: a warning line, and `unfired` in the JSON", async () => {
+    const dir = noRebootProject();
+    const text = await cli(dir, "plan.upg", "--down", "a2");
+    expect(text.code).toBe(ExitCode.Ok);
+    expect(text.stderr).toContain("upgradec simulate: warning: fault --down a2 never fired: no step of the plan reboots or stops a2");
+    expect(text.stdout).toContain("warning: fault --down a2 never fired");
+    const json = await cli(dir, "plan.upg", "--down", "a2", "--format", "json");
+    const report = JSON.parse(json.stdout) as { unfired: { fault: string; why: string }[]; outcome: string };
+    expect(report.unfired).toEqual([{ fault: "--down a2", why: expect.stringContaining("no step of the plan reboots or stops a2") }]);
+    expect(report.outcome).toBe("completed");
+  });
+
+  it("a fault that fired is not reported as unfired", async () => {
+    const dir = noRebootProject();
+    const json = await cli(dir, "plan.upg", "--fail", "upgrade@a2", "--format", "json");
+    expect((JSON.parse(json.stdout) as { unfired: unknown[] }).unfired).toEqual([]);
+    expect(json.stderr).not.toContain("never fired");
+  });
+
+  it("a --fail the run never reaches (it stopped before) is reported", async () => {
+    const dir = noRebootProject();
+    const json = await cli(dir, "plan.upg", "--fail", "upgrade@a1", "--fail", "start@a3", "--format", "json");
+    const report = JSON.parse(json.stdout) as { unfired: { fault: string }[]; outcome: string };
+    expect(report.outcome).toBe("stopped");
+    expect(report.unfired.map((u) => u.fault)).toEqual(["--fail start@a3"]);
+  });
+});

@@ -40,6 +40,46 @@ describe("simulate: a sound plan", () => {
   });
 });
 
+describe("simulate: max-failures tolerates failures as a real run does", () => {
+  it("a failure within max-failures leaves its host out and the later batches go on; unpin and contract wait for it", async () => {
+    const p = plan(cloudModel({ computes: 8, maxFailures: 1, maxUnavailable: 3 }));
+    const r = await simulate(p, { faults: faults({ fail: [{ step: "upgrade", host: "cmp003" }] }) });
+    expect(r.violations).toEqual([]);
+    expect(r.outcome).toBe("stopped");
+    expect(r.leftOut).toEqual({ "nova-compute": ["cmp003"] });
+    expect(r.stopReason).toContain("left out");
+    const failed = r.journal.filter((j) => j.type === "step-failed");
+    expect(failed.map((j) => [j.step, j.tolerated])).toEqual([[expect.stringMatching(/cmp003\/upgrade$/), true]]);
+    // Every other compute went through, in the batches after the failure too.
+    for (const h of ["cmp001", "cmp002", "cmp004", "cmp005", "cmp006", "cmp007", "cmp008"]) expect(r.model.instance(h, "nova-compute")?.version).toBe("2023.1");
+    expect(r.model.instance("cmp003", "nova-compute")?.version).toBe("zed");
+    // What needs every compute new did not run: the old one would break.
+    const started = new Set(r.journal.filter((j) => j.type === "step-started").map((j) => j.step));
+    expect(started.has("nova-compute/done")).toBe(false);
+    expect([...started].some((id) => id?.endsWith("/contract"))).toBe(false);
+    expect(r.journal.find((j) => j.type === "run-stopped")?.outcome).toBe("hosts-left-out");
+  });
+
+  it("a rollback after hosts were left out undoes the computes before the conductors (the order holds across the gap)", async () => {
+    const p = plan(cloudModel({ controllers: 3, computes: 9, domains: 1, instances: 0, maxUnavailable: 2, maxFailures: 1, checkpoint: true, batches: [1] }));
+    const r = await simulate(p, { faults: faults({ fail: [{ step: "nova-compute/b1/cmp001/maintenance-enter", host: null }] }), rollbackOnFailure: true });
+    expect(r.leftOut).toEqual({ "nova-compute": ["cmp001"] });
+    expect(r.outcome).toBe("rolled-back");
+    expect(r.violations).toEqual([]);
+    expect(new Set(versions(r))).toEqual(new Set(["zed"]));
+  });
+
+  it("stops when failures exceed max-failures, and no batch starts after the one that exceeded it", async () => {
+    const p = plan(cloudModel({ computes: 8, maxFailures: 1, maxUnavailable: 3 }));
+    const r = await simulate(p, { faults: faults({ fail: [{ step: "upgrade", host: "cmp003" }, { step: "upgrade", host: "cmp004" }] }) });
+    expect(r.outcome).toBe("stopped");
+    expect(r.stopReason).toContain("more than max-failures 1");
+    // The first failure was within max-failures: that host was left out before the second stopped the run.
+    expect(r.leftOut).toEqual({ "nova-compute": ["cmp003"] });
+    expect(r.model.instance("cmp008", "nova-compute")?.version).toBe("zed");
+  });
+});
+
 describe("simulate: faults and rollback", () => {
   it("a failed upgrade stops the run, and the rollback returns every host to the from version", async () => {
     const p = plan(cloudModel());

@@ -99,7 +99,7 @@ describe("upgradec verify after a clean run", () => {
     expect(problem).toMatchObject({ host: "h2", service: "svc", step: "svc/b0/h2/upgrade", problem: "svc on h2 runs zed, not 2023.1" });
     expect(problem?.remedy.commands).toEqual(["upgradec run plan.json --only svc/b0/h2/upgrade --only svc/b0/h2/health"]);
     expect(problem?.remedy.retrySafe).toBeNull();
-    expect(report.rollback).toEqual({ possible: true, command: "upgradec rollback plan.json", reason: "the plan has no point of no return" });
+    expect(report.rollback).toEqual({ possible: true, command: "upgradec rollback plan.json", reason: "to the start of the run" });
   });
 
   it("asks a maintenance-exit's done-check when there is one: a host put back in maintenance is found", async () => {
@@ -169,7 +169,7 @@ describe("upgradec verify after a run that left a host in maintenance", () => {
     expect(await runPlan({ plan: "plan.json" }, captureIO(dir).io)).toBe(ExitCode.Stopped);
     const report = await verify(dir, plan);
     expect(report.rollback.possible).toBe(false);
-    expect(report.rollback.reason).toContain("svc/b0/h1/upgrade cannot be undone and has run");
+    expect(report.rollback.reason).toContain("step svc/b0/h1/upgrade is a point of no return");
   });
 });
 
@@ -201,7 +201,10 @@ describe("upgradec verify with no run", () => {
     const report = await verify(dir, plan);
     expect(report.run).toBeNull();
     expect(report.rows.find((r) => r.check === "journal")).toMatchObject({ result: "skipped" });
-    expect(only(report.problems, "version").map((p) => p.host)).toEqual(["h1", "h2"]);
+    // One problem for the plan that has not run, naming the hosts not at `to`.
+    const version = only(report.problems, "version");
+    expect(version).toHaveLength(1);
+    expect(version[0]?.problem).toMatch(/^no run of this plan: .*\bh1\b.*\bh2\b/);
     expect(report.rollback.possible).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { commonOptions, defaultPlan, optionalString } from "../../runtime/cli-op
 
 export const rollbackVerb: Verb = {
   command: "rollback [plan]",
-  describe: "Undo completed steps back to a checkpoint or the start",
+  describe: "Undo completed steps back to a checkpoint or the start (exit 4 when done; 10, nothing undone, when a point of no return is in the way)",
   examples: [
     ["upgradec rollback plan.json", "undo back to the last checkpoint"],
     ["upgradec rollback plan.json --to db-backup", "back to a named checkpoint (its restore runs last)"],
@@ -13,7 +13,7 @@ export const rollbackVerb: Verb = {
   builder: (y) =>
     commonOptions(y)
       .positional("plan", { type: "string", describe: "the plan file the run started with", default: "plan.json" })
-      .option("to", { type: "string", describe: "the checkpoint to go back to, or `start` (default: the last checkpoint taken, else the start)" }),
+      .option("to", { type: "string", describe: "the checkpoint to go back to, or `start` (default: the latest checkpoint taken from which rollback is possible, else the start)" }),
   run: (args, io) =>
     rollbackPlan(
       {

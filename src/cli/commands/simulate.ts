@@ -90,6 +90,8 @@ export const simulateVerb: Verb = {
       instancesVar: String(args["instances-var"] ?? "instances"),
       capacityVar: String(args["capacity-var"] ?? "capacity"),
     });
+    // Said on stderr too, whatever the format: a fault that never fired tested nothing.
+    for (const u of report.unfired) io.stderr.write(`upgradec simulate: warning: fault ${u.fault} never fired: ${u.why}\n`);
     if (args["format"] === "json") io.stdout.write(JSON.stringify(toJson(report), null, 2) + "\n");
     else io.stdout.write(renderText(report));
     if (typeof args["junit"] === "string") writeFileSync(resolvePath(io.cwd, args["junit"]), toJunit(report, plan.plan.name));

@@ -6,11 +6,33 @@
  */
 import { numberOf } from "../../inventory/var-value.js";
 import type { PlanImpact, Unavailable } from "../../plan/plan.js";
+import { restoreCover } from "../../plan/way-back.js";
 import type { DraftStep, Expansion } from "../expand/draft.js";
 import type { Model } from "../model.js";
 
-export function impact(model: Model, x: Pick<Expansion, "steps" | "irreversible">, start: Float64Array): PlanImpact {
+const NONE = new Int32Array(0);
+
+export function impact(
+  model: Model,
+  x: Pick<Expansion, "steps" | "irreversible"> & Partial<Pick<Expansion, "after">>,
+  start: Float64Array,
+  hostAfter: ReadonlyMap<number, readonly number[]> = new Map(),
+): PlanImpact {
   const steps = x.steps;
+  // An irreversible step with a restorable checkpoint before it is covered by that
+  // checkpoint's restore: the same rule as the runtime's (plan/way-back.ts).
+  const cover = restoreCover(
+    steps.length,
+    (i) => {
+      const own = x.after === undefined ? NONE : x.after.list.subarray(x.after.start[i] ?? 0, x.after.start[i + 1] ?? 0);
+      const more = hostAfter.get(i);
+      return more === undefined ? own : [...own, ...more];
+    },
+    (i) => {
+      const step = steps[i];
+      return step !== undefined && step.checkpoint !== null && step.undo !== null && step.undo !== "irreversible";
+    },
+  );
   // Spans as flat [start, end, …] lists, by host index: the whole host's, and per service its instance's.
   const hostIndex = new Map(model.hosts.map((h, i) => [h.name, i]));
   const hostSpans: (number[] | undefined)[] = [];
@@ -42,7 +64,7 @@ export function impact(model: Model, x: Pick<Expansion, "steps" | "irreversible"
         if (lists) push(lists, hostIndex.get(u.host), s, e);
       }
     }
-    if (step.undo === "irreversible" && s < ponrStart) {
+    if (step.undo === "irreversible" && s < ponrStart && (cover[i] ?? -1) < 0) {
       ponrStart = s;
       pointOfNoReturn = { step: step.id, reason: x.irreversible.get(i) ?? `${step.id} cannot be undone` };
     }
