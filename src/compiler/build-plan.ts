@@ -16,7 +16,7 @@ import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
 import { schedule } from "./schedule/schedule.js";
 import { JobGraph, criticalPath } from "./schedule/step-graph.js";
-import { WindowCalendar } from "./schedule/windows.js";
+import { WindowCalendar } from "../windows/window-clock.js";
 
 export interface BuildOptions {
   /** --start: an ISO local date-time ("2026-12-05T22:00") in the plan's zone, or with an offset. Overrides the plan's start. */

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/compiler/build-plan.js";
-import { WindowCalendar, occurrencesBetween } from "../../src/compiler/schedule/windows.js";
+import { WindowCalendar, occurrencesBetween } from "../../src/windows/window-clock.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { action, model, service, window } from "./model-builder.js";
 
@@ -28,11 +28,11 @@ describe("window occurrences across daylight-saving changes (Europe/Berlin)", ()
 
   it("fits by real elapsed time: 90 minutes do not fit in March, wait a week; they fit in October", () => {
     const march = new WindowCalendar(w, berlin("2026-03-28T12:00"));
-    const fit = march.fit(0, 90 * 60);
+    const fit = march.admit(0, 90 * 60);
     const at = berlin("2026-03-28T12:00") + (fit?.start ?? 0) * 1000;
     expect(DateTime.fromMillis(at, { zone: "Europe/Berlin" }).toISO()).toBe("2026-04-05T01:30:00.000+02:00");
     const october = new WindowCalendar(w, berlin("2026-10-24T12:00"));
-    const fit2 = october.fit(0, 170 * 60);
+    const fit2 = october.admit(0, 170 * 60);
     expect(DateTime.fromMillis(berlin("2026-10-24T12:00") + (fit2?.start ?? 0) * 1000, { zone: "Europe/Berlin" }).toISO()).toBe("2026-10-25T01:30:00.000+02:00");
   });
 
@@ -41,12 +41,12 @@ describe("window occurrences across daylight-saving changes (Europe/Berlin)", ()
     // plan starts Friday 23:00; Friday's occurrence runs to Saturday 06:00
     const start = berlin("2026-12-04T23:00");
     const cal = new WindowCalendar(nightly, start);
-    expect(cal.fit(0, 6 * 3600)?.start).toBe(0); // 23:00 + 6h = 05:00 ≤ 05:30
+    expect(cal.admit(0, 6 * 3600)?.start).toBe(0); // 23:00 + 6h = 05:00 ≤ 05:30
     // 7h does not fit before 05:30; next opening is Monday 22:00
-    const next = cal.fit(0, 7 * 3600);
+    const next = cal.admit(0, 7 * 3600);
     expect(DateTime.fromMillis(start + (next?.start ?? 0) * 1000, { zone: "Europe/Berlin" }).toISO()).toBe("2026-12-07T22:00:00.000+01:00");
     // longer than any occurrence: never
-    expect(cal.fit(0, 8 * 3600)).toBeNull();
+    expect(cal.admit(0, 8 * 3600)).toBeNull();
   });
 
   it("schedules a windowed rollout into the window, lists the occurrences used, and assumes the next opening as start", () => {

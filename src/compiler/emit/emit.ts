@@ -21,7 +21,7 @@ import type { DraftStep, Expansion } from "../expand/draft.js";
 import { batchSizes } from "../expand/expand.js";
 import type { Model } from "../model.js";
 import type { PlanStart } from "../schedule/plan-start.js";
-import { clock } from "../schedule/windows.js";
+import { clockOfMinutes as clock } from "../../windows/window-clock.js";
 
 export interface EmitInput {
   readonly model: Model;

@@ -28,6 +28,7 @@ import type { Phase, PlanCommandSpec, StepAction, Unavailable } from "../../plan
 import { DEFAULT_ESTIMATES } from "../estimates.js";
 import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelService } from "../model.js";
 import { NOT_YET, type Caps, type DraftStep, type Expansion, type Job } from "./draft.js";
+import { stepWorst } from "../../windows/window-clock.js";
 
 type Undo = PlanCommandSpec | "irreversible" | null;
 type CheckpointPosition = ModelCheckpoint["before"];
@@ -392,7 +393,7 @@ export function expand(model: Model): Result<Expansion> {
         command: health.action.spec,
         duration,
         // A window must hold the gate's whole deadline, not only its usual time.
-        worst: Math.max(duration, health.within),
+        worst: stepWorst(duration, health.within),
         out: instance,
         undo: null,
         done: health.action.done,

@@ -24,7 +24,7 @@
  */
 import type { Expansion } from "../expand/draft.js";
 import { MinHeap } from "./min-heap.js";
-import type { WindowCalendar } from "./windows.js";
+import type { WindowCalendar } from "../../windows/window-clock.js";
 
 export interface ScheduleOptions {
   readonly parallelism: number;
@@ -250,7 +250,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       }
       const calendar = job.window !== null ? options.calendars.get(job.window) : undefined;
       if (calendar) {
-        const fit = calendar.fit(now, job.worst);
+        const fit = calendar.admit(now, job.worst);
         if (fit === null) {
           unfit.push(j);
         } else if (fit.start > now) {
