@@ -41,6 +41,17 @@ export function planOrder(plan: PlanFile): PlanStep[] {
   return [...plan.steps].sort((a, b) => a.estimate.start - b.estimate.start);
 }
 
+/**
+ * The parallelism slot a step holds, as the compiler counts them: a host's chain of one
+ * service in one batch holds one slot for its whole length; a pause marker holds none.
+ */
+export function slotOfStep(step: PlanStep): string | null {
+  if (step.command === null && step.action === "batch-pause") return null;
+  const host = step.hosts.length === 1 ? step.hosts[0] : undefined;
+  if (step.service === null || step.batch === null || host === undefined) return step.id;
+  return `${step.service}\u0000${step.batch}\u0000${host}`;
+}
+
 export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const { exec, sink, state, scope } = input;
   const plan = exec.plan;
@@ -103,8 +114,10 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     const chain = group.filter((s) => s.hosts.some((h) => step.hosts.includes(h)));
     if (chain.some((s) => s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
     const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
-    const worst = (s: PlanStep) => stepWorst(s.estimate.duration, s.health?.within ?? null);
-    const needSeconds = Math.max(worst(step), ...rest.map((s) => s.estimate.start + worst(s) - step.estimate.start));
+    // Its steps run back to back, each up to its worst case (a health gate to its deadline):
+    // the sum, as the compiler admitted the chain.
+    let needSeconds = rest.includes(step) ? 0 : stepWorst(step.estimate.duration, step.health?.within ?? null);
+    for (const s of rest) needSeconds += stepWorst(s.estimate.duration, s.health?.within ?? null);
     const fit = calendar.admit(calendar.secondsOf(now), needSeconds);
     if (fit === null) return { kind: "never", why: `window ${step.window} is too short for ${needSeconds}s of work (less its ${window.cutoff}s cutoff)` };
     const until = calendar.msOf(fit.start);
@@ -239,6 +252,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     caps: new CapTracker(plan),
     chainsOf: (step) => chainsOfStep(step, onHost),
     initiallyActive,
+    slotOf: slotOfStep,
     ...(input.stop ? { stop: input.stop } : {}),
     hooks: {
       gate: (step, now) => {

@@ -387,7 +387,7 @@ export function expand(model: Model): Result<Expansion> {
     if (runs(start)) push("start", start, est(start, "start"), instance, undoOf(start, stop?.spec ?? null));
     const health = s.health;
     if (health && runs(health.action)) {
-      const duration = est(health.action, "health");
+      const duration = gateEstimate(est(health.action, "health"), health.every, health.healthyFor);
       out.push({
         action: "health",
         command: health.action.spec,
@@ -598,4 +598,14 @@ function nearestAncestors(order: readonly ModelService[], rank: ReadonlyMap<stri
     through.set(s.name, list);
   }
   return out;
+}
+
+/**
+ * A health gate ends on one of its polls, once it has passed for `healthyFor`: its estimate
+ * is rounded up to a whole number of polls and is never shorter than that, so the plan
+ * states what the runtime will take, not a second or two less.
+ */
+export function gateEstimate(estimate: number, every: number, healthyFor: number): number {
+  const poll = Math.max(1, every);
+  return Math.max(Math.ceil(estimate / poll), Math.ceil(healthyFor / poll)) * poll;
 }
