@@ -104,12 +104,12 @@ function jumpBefore(ms: number, zone: string): number {
   let lo = ms - DAY_MS;
   let hi = ms;
   if (DateTime.fromMillis(lo, { zone }).offset === offset) return ms;
-  while (hi - lo > 1000) {
+  while (hi - lo > 1) {
     const mid = lo + Math.floor((hi - lo) / 2);
     if (DateTime.fromMillis(mid, { zone }).offset === offset) hi = mid;
     else lo = mid;
   }
-  return Math.ceil(hi / 1000) * 1000;
+  return hi;
 }
 
 /** An occurrence in seconds after the calendar's origin: open rounded up and close down, so a fit in seconds is a fit in time. */

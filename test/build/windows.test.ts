@@ -87,4 +87,40 @@ describe("window occurrences across daylight-saving changes (Europe/Berlin)", ()
     expect(result.value).toBeNull();
     expect(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["UPG0582"]);
   });
+
+  it("warns about a window that opens inside the spring-forward gap, and opens it that same night when the clocks jump", () => {
+    const m = model({
+      plan: { start: { local: "2026-03-28T12:00", zone: "Europe/Berlin", span: { file: "t", start: 0, end: 1 } } },
+      windows: [window("late", { days: ["sun"], from: 150, to: 300 })], // 02:30–05:00
+      services: [service("api", { hosts: ["a1"], window: "late", actions: { upgrade: action(["up"], { takes: 3600 }) } })],
+    });
+    const result = buildPlan(m, { now: NOW, compilerVersion: "0.1.0" });
+    const warnings = result.diagnostics.filter((d) => d.code === "UPG0587");
+    expect(warnings.map((d) => d.message)).toEqual([
+      "window `late` opens at 02:30, which does not exist on Sun 2026-03-29 in Europe/Berlin (clocks go forward): that night it opens at 03:00 +02:00",
+    ]);
+    const plan = result.value as PlanFile;
+    // Not moved a week: the occurrence used is that same night, from the jump to 05:00.
+    expect(plan.timing.windowsUsed.map((o) => [o.start, o.end])).toEqual([["2026-03-29T03:00:00.000+02:00", "2026-03-29T05:00:00.000+02:00"]]);
+  });
+});
+
+describe("touching occurrences", () => {
+  const day = (iso: string): number => DateTime.fromISO(iso, { zone: "UTC" }).toMillis();
+  it("merge when a window is open all day every day (00:00–24:00): work may run across midnight", () => {
+    const allDay = window("always", { from: 0, to: 1440, zone: "UTC" });
+    expect(occurrencesBetween(allDay, day("2026-06-01T00:00"), day("2026-06-04T00:00"))).toEqual([{ openMs: day("2026-06-01T00:00"), closeMs: day("2026-06-04T00:00") }]);
+    const cal = new WindowCalendar(allDay, day("2026-06-01T12:00"));
+    // 30 hours fit from noon: the occurrence runs on through the next midnight.
+    expect(cal.admit(0, 30 * 3600)).toEqual({ start: 0, occurrence: 0 });
+  });
+
+  it("do not merge for a weeknight window: Tuesday 06:00 closes one occurrence, 22:00 opens the next", () => {
+    const nightly = window("nightly", { days: ["mon", "tue", "wed", "thu", "fri"], from: 22 * 60, to: 6 * 60, zone: "UTC" });
+    const occ = occurrencesBetween(nightly, day("2026-06-01T00:00"), day("2026-06-03T00:00"));
+    expect(occ.map((o) => [new Date(o.openMs).toISOString(), new Date(o.closeMs).toISOString()])).toEqual([
+      ["2026-06-01T22:00:00.000Z", "2026-06-02T06:00:00.000Z"],
+      ["2026-06-02T22:00:00.000Z", "2026-06-03T06:00:00.000Z"],
+    ]);
+  });
 });
