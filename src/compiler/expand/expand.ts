@@ -245,6 +245,7 @@ export function expand(model: Model): Result<Expansion> {
     caps.set(s.name, {
       maxUnavailable: s.rolling.rolling ? Math.max(1, s.rolling.maxUnavailable) : s.hosts.length,
       maxUnavailablePerDomain: s.rolling.rolling && domainVar !== null && s.rolling.maxUnavailablePerDomain !== null ? Math.max(1, s.rolling.maxUnavailablePerDomain) : null,
+      maxUnavailableByDomain: s.rolling.rolling && domainVar !== null ? (s.rolling.maxUnavailableByDomain ?? null) : null,
     });
     const firstChain = chainOf(s, true);
     const restChain = chainOf(s, false);

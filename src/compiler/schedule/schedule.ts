@@ -105,6 +105,9 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   const serviceIndex = new Map<string, number>();
   const serviceCap: number[] = [];
   const domainCap: (number | null)[] = [];
+  const byDomain: (Readonly<Record<string, number>> | null)[] = [];
+  // The per-domain cap of each queue (its service's, or its domain's own for a share per domain).
+  const queueCap: (number | null)[] = [null];
   for (let j = 0; j < nJobs; j++) {
     const job = jobs[j] as (typeof jobs)[number];
     if (job.kind !== "chain" || job.service === null) continue;
@@ -115,6 +118,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       const caps = x.caps.get(job.service);
       serviceCap.push(Math.max(1, caps?.maxUnavailable ?? Infinity));
       domainCap.push(caps?.maxUnavailablePerDomain ?? null);
+      byDomain.push(caps?.maxUnavailableByDomain ?? null);
     }
     const key = `${job.service}\u0000${job.domain}`;
     let q = queueKey.get(key);
@@ -122,6 +126,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       q = queueService.length;
       queueKey.set(key, q);
       queueService.push(si);
+      queueCap.push(byDomain[si]?.[job.domain] ?? domainCap[si] ?? null);
     }
     queueOf[j] = q;
   }
@@ -231,7 +236,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
         if (q > 0) {
           const si = queueService[q] as number;
           if ((serviceOut[si] as number) >= (serviceCap[si] as number)) continue;
-          const dc = domainCap[si];
+          const dc = queueCap[q];
           if (dc !== null && dc !== undefined && (queueOut[q] as number) >= dc) continue;
         }
         best = q;
