@@ -91,8 +91,8 @@ function header(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): 
   out.push(paint("bold", `Plan ${p.name}: ${p.kind}${versions}${p.urgent ? "  (urgent)" : ""}`));
   const source =
     p.startSource === "plan" ? "from the plan" : p.startSource === "option" ? "from --start" : paint("yellow", "assumed: no start given");
-  out.push(`  start   ${clock.long(0)} ${clock.abbreviation(0)} (${p.zone}), ${source}`);
-  out.push(`  end     ${clock.long(plan.timing.total)} ${clock.abbreviation(plan.timing.total)}`);
+  out.push(`  start   ${clock.stamp(0)} (${p.zone}), ${source}`);
+  out.push(`  end     ${clock.stamp(plan.timing.total)}`);
   out.push(`  total   ${paint("bold", formatDuration(plan.timing.total))}, ${plan.steps.length} steps, at most ${p.parallelism} at once`);
   if (plan.timing.criticalPath.length > 0) out.push(`  critical path  ${plan.timing.criticalPath.length} steps, ends with ${plan.timing.criticalPath.at(-1)}`);
 }

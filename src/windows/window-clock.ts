@@ -9,8 +9,8 @@
  * the night they go back nine. A wall time that does not exist (inside the spring-forward
  * gap) is taken as the instant the clocks jump (an opening at 02:30 opens at 03:00 new
  * time, that same night); the compiler warns about such a window. A wall time that exists
- * twice (the autumn repeated hour) is its first instant (luxon's choice: the earlier
- * offset). Occurrences that overlap or touch (a window 00:00–24:00 every day) merge into
+ * twice (the autumn repeated hour) is luxon's choice, the later (standard-time) instant,
+ * which can only shorten a window, never lengthen it. Occurrences that overlap or touch (a window 00:00–24:00 every day) merge into
  * one: work may run across the seam. A mon..fri 22:00–06:00 window never touches itself
  * (Tuesday's occurrence closes at 06:00 and the next opens at 22:00).
  *

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/compiler/build-plan.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { renderPreview } from "../../src/preview/preview.js";
+import { planClock } from "../../src/preview/time-format.js";
 import { action, model, rolling, service, window } from "../build/model-builder.js";
 import { compileExample } from "../examples/compile-example.js";
 
@@ -64,5 +65,30 @@ describe("preview: what a batch waits for", () => {
     if (plan === null) throw new Error("no plan");
     const found = waits(text(plan)).map((w) => w.wait);
     expect(found).toEqual(["waits 25m for parallelism 2"]);
+  });
+});
+
+describe("preview: the repeated hour when clocks go back", () => {
+  it("shows a wall time that happens twice with its offset, and only such a time", () => {
+    const clock = planClock("2026-10-25T00:00:00+02:00", "Europe/Berlin");
+    expect(clock.time(2.5 * 3600)).toBe("02:30+02:00");
+    expect(clock.time(3.5 * 3600)).toBe("02:30+01:00");
+    expect(clock.long(3.5 * 3600)).toBe("Sun 2026-10-25 02:30+01:00");
+    expect(clock.time(1.5 * 3600)).toBe("01:30");
+    expect(clock.time(4.5 * 3600)).toBe("03:30");
+    expect(clock.abbreviation(3.5 * 3600)).toBe("+01:00");
+  });
+
+  it("prints both 02:30s of the night in a plan's preview", () => {
+    const m = model({
+      plan: { start: { local: "2026-10-25T01:00", zone: "Europe/Berlin", span: { file: "t", start: 0, end: 1 } }, parallelism: 1 },
+      services: [service("api", { hosts: ["h1", "h2", "h3", "h4", "h5"], rolling: rolling({ batches: [1], maxUnavailable: 1 }), actions: { upgrade: action(["up"], { takes: 1800 }) } })],
+    });
+    const plan = buildPlan(m, { now: new Date("2026-10-01T00:00:00Z"), compilerVersion: "test" }).value;
+    if (plan === null) throw new Error("no plan");
+    const out = text(plan);
+    expect(out).toContain("02:30+02:00");
+    expect(out).toContain("02:30+01:00");
+    expect(out).toContain("  start   Sun 2026-10-25 01:00 +02:00 (Europe/Berlin)");
   });
 });
