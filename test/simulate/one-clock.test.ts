@@ -14,7 +14,7 @@ import type { PlanFile } from "../../src/plan/plan.js";
 import { NO_FAULTS } from "../../src/simulate/faults.js";
 import { simulate, type SimulationReport } from "../../src/simulate/simulate.js";
 import { WindowCalendar, shapeOfPlanWindow } from "../../src/windows/window-clock.js";
-import { action, window } from "../build/model-builder.js";
+import { action, rolling, service, window } from "../build/model-builder.js";
 import { cloudModel } from "./fixtures.js";
 
 type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
@@ -44,6 +44,8 @@ interface Case {
   readonly cutoff: number;
   readonly change: number;
   readonly before: number;
+  /** An agent on the computes too, capped on its own: a compute's maintenance takes it out. */
+  readonly agent: number | null;
 }
 
 const cases: fc.Arbitrary<Case> = fc.record({
@@ -63,6 +65,7 @@ const cases: fc.Arbitrary<Case> = fc.record({
   change: fc.integer({ min: 0, max: CHANGES.length - 1 }),
   // The plan starts up to three days before the change, on a quarter hour.
   before: fc.integer({ min: 0, max: 3 * 96 }).map((q) => q * 15),
+  agent: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
 });
 
 export function modelOf(c: Case): Model {
@@ -83,6 +86,18 @@ export function modelOf(c: Case): Model {
         }
       : s,
   );
+  const computes = base.services.find((s) => s.name === "nova-compute")?.hosts ?? [];
+  if (c.agent !== null) {
+    services.push(
+      service("neutron-agent", {
+        hosts: [...computes],
+        plane: "data",
+        window: "w",
+        rolling: rolling({ batches: [c.agent], maxUnavailable: c.agent }),
+        actions: { upgrade: action(["apt-get", "install", "-y", "neutron-agent"], { takes: 120 }) },
+      }),
+    );
+  }
   const local = DateTime.fromISO(change.at, { zone: change.zone }).minus({ minutes: c.before }).toFormat("yyyy-MM-dd'T'HH:mm");
   return { ...base, services, windows: [w], plan: { ...base.plan, parallelism: c.parallelism, start: { ...(base.plan.start ?? { span: { file: "t", start: 0, end: 1 } }), local, zone: change.zone } } };
 }
