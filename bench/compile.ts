@@ -91,7 +91,7 @@ function sourceText(c: Cloud): { upg: string; ini: string } {
   });
   const data = (name: string, on: string, after: string | null, extra: string[]): void => {
     lines.push(`service ${name} {`, `  on ${on}`, after ? `  after ${after}` : "", "  tags rolling-upgrade", "  plane data");
-    lines.push("  rolling { batch 1, 5%, 10%  max-unavailable 10%  max-unavailable 5% per az  pause 1m }", ...extra);
+    lines.push("  rolling { batch 1, 5%, 10%  max-unavailable 10%  max-unavailable 15% per az  pause 1m }", ...extra);
     lines.push(`  upgrade ["apt-get", "install", "-y", "${name}"]`, "}", "");
   };
   data("nova-compute", "compute", "nova-conductor", [

@@ -8,7 +8,7 @@ import type { PlanCommandSpec, PlanFile, PlanService, VarValue } from "../plan/p
 import type { Clock, Executor } from "../runtime/effects.js";
 import { makeRedactor, type SecretValues } from "../runtime/secrets.js";
 import { sshRoutes } from "../probe/host-route.js";
-import { nextStart } from "../runtime/windows.js";
+import { WindowCalendar, shapeOfPlanWindow } from "../windows/window-clock.js";
 import {
   describeOutcome,
   hostsOf,
@@ -296,10 +296,12 @@ export function windowRows(plan: PlanFile, now: number): CheckRow[] {
     if (bound.length === 0) continue;
     const longest = bound.reduce((a, b) => (b.estimate.duration > a.estimate.duration ? b : a));
     const from = Math.max(now, Number.isFinite(start) ? start : now);
-    const fit = nextStart(window, from, longest.estimate.duration * 1000);
+    const calendar = new WindowCalendar(shapeOfPlanWindow(window), from);
+    const admitted = calendar.admit(0, longest.estimate.duration);
+    const fit = admitted === null ? null : { start: calendar.msOf(admitted.start) };
     const planned = plan.timing.windowsUsed.find((w) => w.window === window.name);
     if (fit === null) {
-      rows.push({ ...base, result: "failed", detail: `window ${window.name}: no occurrence in the next two weeks fits ${longest.id} (${Math.ceil(longest.estimate.duration / 60)}m)` });
+      rows.push({ ...base, result: "failed", detail: `window ${window.name}: no occurrence fits ${longest.id} (${Math.ceil(longest.estimate.duration / 60)}m)` });
     } else if (planned !== undefined && Date.parse(planned.end) <= now) {
       rows.push({ ...base, result: "warning", detail: `window ${window.name}: its first planned occurrence (${planned.start}) has passed; the next that fits opens ${new Date(fit.start).toISOString()}` });
     } else rows.push({ ...base, result: "ok", detail: `window ${window.name}: next fitting occurrence ${new Date(fit.start).toISOString()}` });

@@ -16,7 +16,8 @@ import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
 import { schedule } from "./schedule/schedule.js";
 import { JobGraph, criticalPath } from "./schedule/step-graph.js";
-import { WindowCalendar } from "./schedule/windows.js";
+import { DateTime } from "luxon";
+import { WindowCalendar, clockOfMinutes } from "../windows/window-clock.js";
 
 export interface BuildOptions {
   /** --start: an ISO local date-time ("2026-12-05T22:00") in the plan's zone, or with an offset. Overrides the plan's start. */
@@ -72,6 +73,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   const sched = schedule(x, { parallelism, calendars });
   if (sched.unscheduled > 0) return { value: null, diagnostics: [...diagnostics, internal(`${sched.unscheduled} jobs were never scheduled`)] };
   diagnostics.push(...unfitDiagnostics(model, x.jobs, sched.unfit));
+  diagnostics.push(...gapDiagnostics(used, calendars, planEndSeconds(x.steps, sched.start)));
   if (hasErrors(diagnostics)) return { value: null, diagnostics };
 
   // The order the schedule gave two unrelated services' chains on one host becomes an
@@ -136,6 +138,38 @@ function unfitDiagnostics(model: Model, jobs: ReturnType<typeof expand>["value"]
       notes: window ? [`the window is open ${minutes(length)} with a cutoff of ${minutes(window.cutoff)}; the worst case counts each health gate at its deadline`] : [],
       help: "lengthen the window, shorten the cutoff or the health deadline, or lower the estimates",
     });
+  }
+  return out;
+}
+
+function planEndSeconds(steps: readonly DraftStep[], start: Float64Array): number {
+  let end = 0;
+  for (let i = 0; i < steps.length; i++) end = Math.max(end, (start[i] ?? 0) + (steps[i]?.estimate.duration ?? 0));
+  return end;
+}
+
+/**
+ * A window whose opening falls in a spring-forward gap on a night the plan spans opens that
+ * night when the clocks jump, not at the written time: said, not silently done.
+ */
+function gapDiagnostics(windows: readonly ModelWindow[], calendars: ReadonlyMap<string, WindowCalendar>, end: number): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const w of windows) {
+    const calendar = calendars.get(w.name);
+    if (!calendar) continue;
+    for (let i = 0; ; i++) {
+      const o = calendar.occurrence(i);
+      if (o === undefined || o.open > end) break;
+      if (!o.openInGap) continue;
+      const at = DateTime.fromMillis(o.openMs, { zone: w.zone });
+      out.push({
+        code: "UPG0587",
+        severity: "warning",
+        message: `window \`${w.name}\` opens at ${clockOfMinutes(w.from)}, which does not exist on ${at.toFormat("ccc yyyy-MM-dd")} in ${w.zone} (clocks go forward): that night it opens at ${at.toFormat("HH:mm ZZ")}`,
+        span: w.span,
+        help: "open the window outside the daylight-saving change (e.g. before 02:00), or accept the shorter night",
+      });
+    }
   }
   return out;
 }

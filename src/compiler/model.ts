@@ -86,7 +86,10 @@ export interface ModelRolling {
   readonly batches: readonly number[];
   readonly maxUnavailable: number;
   readonly domain: string | null;
+  /** With a share per domain (`50% per rack`), the largest of the per-domain caps below. */
   readonly maxUnavailablePerDomain: number | null;
+  /** A share per domain resolved for each domain value (rounded down, at least 1); absent for a count. */
+  readonly maxUnavailableByDomain?: Readonly<Record<string, number>> | null;
   readonly pause: number;
   readonly maxFailures: { readonly count: number; readonly scope: "batch" | "run"; readonly cancel: boolean };
   readonly order: "empty-first" | "inventory" | { readonly by: string };

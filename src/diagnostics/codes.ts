@@ -124,6 +124,7 @@ export const codes = {
   UPG0584: { severity: "error", title: "a service names a window that does not exist" },
   UPG0585: { severity: "warning", title: "service needs a reboot but has no reboot command: its reboot steps run nothing" },
   UPG0586: { severity: "warning", title: "service evacuates its hosts but has no evacuation command: no host is emptied" },
+  UPG0587: { severity: "warning", title: "a window opens inside a daylight-saving gap on a night the plan uses: it opens when the clocks jump" },
 
   // ---- TypeScript actions (UPG06xx)
   UPG0600: { severity: "error", title: "an action module is missing, unreadable or not a TypeScript or JavaScript file" },

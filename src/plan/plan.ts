@@ -81,6 +81,12 @@ export interface PlanRolling {
   readonly domain: string | null;
   /** Most hosts out of service at once within one failure domain (resolved), or null. */
   readonly maxUnavailablePerDomain: number | null;
+  /**
+   * With a share per domain (`max-unavailable 50% per rack`): the cap of each domain value, a
+   * share of that domain's hosts (rounded down, at least 1); `maxUnavailablePerDomain` is
+   * then the largest of them. Absent for a count, which is the same in every domain.
+   */
+  readonly maxUnavailableByDomain?: Readonly<Record<string, number>>;
   /** Seconds between batches. */
   readonly pause: number;
   /** Failures tolerated before the run stops (it stops when failures exceed this). */

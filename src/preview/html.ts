@@ -119,7 +119,7 @@ export function renderHtml(stored: PlanFile): string {
     `<h1>Plan ${esc(p.name)}</h1>`,
     '<ul class="summary">',
     `<li>${esc(p.kind)}${p.from !== null || p.to !== null ? ` <b>${esc(p.from ?? "?")} → ${esc(p.to ?? "?")}</b>` : ""}${p.urgent ? " <b>(urgent)</b>" : ""}</li>`,
-    `<li>start <b>${esc(clock.long(0))} ${esc(clock.abbreviation(0))}</b> (${esc(p.zone)}, ${source})</li>`,
+    `<li>start <b>${esc(clock.stamp(0))}</b> (${esc(p.zone)}, ${source})</li>`,
     `<li>end <b>${esc(clock.long(plan.timing.total))}</b></li>`,
     `<li>total <b id="total">${esc(formatDuration(plan.timing.total))}</b></li>`,
     `<li><b>${plan.services.length}</b> services, <b>${plan.steps.length}</b> steps, <b>${plan.timing.windowsUsed.length}</b> window occurrences</li>`,

@@ -93,8 +93,8 @@ function header(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): 
   out.push(paint("bold", `Plan ${p.name}: ${p.kind}${versions}${p.urgent ? "  (urgent)" : ""}`));
   const source =
     p.startSource === "plan" ? "from the plan" : p.startSource === "option" ? "from --start" : paint("yellow", "assumed: no start given");
-  out.push(`  start   ${clock.long(0)} ${clock.abbreviation(0)} (${p.zone}), ${source}`);
-  out.push(`  end     ${clock.long(plan.timing.total)} ${clock.abbreviation(plan.timing.total)}`);
+  out.push(`  start   ${clock.stamp(0)} (${p.zone}), ${source}`);
+  out.push(`  end     ${clock.stamp(plan.timing.total)}`);
   out.push(`  total   ${paint("bold", formatDuration(plan.timing.total))}, ${plan.steps.length} steps, at most ${p.parallelism} at once`);
   if (plan.timing.criticalPath.length > 0) out.push(`  critical path  ${plan.timing.criticalPath.length} steps, ends with ${plan.timing.criticalPath.at(-1)}`);
 }
@@ -196,11 +196,20 @@ function rollingSummary(service: PlanService): string {
   const r = service.rolling;
   if (!r.rolling) return "every host at once: the service lacks the rolling-upgrade tag";
   const parts = [`batches ${compactBatches(r.batches)}`, `max ${r.maxUnavailable} unavailable`];
-  if (r.domain !== null && r.maxUnavailablePerDomain !== null) parts.push(`max ${r.maxUnavailablePerDomain} unavailable per ${r.domain}`);
+  if (r.domain !== null && r.maxUnavailablePerDomain !== null) parts.push(perDomainText(r.domain, r.maxUnavailablePerDomain, r.maxUnavailableByDomain));
   if (r.pause > 0) parts.push(`pause ${formatDuration(r.pause)}`);
   parts.push(r.maxFailures.count === 0 ? "stop at the first failure" : `tolerate ${r.maxFailures.count} ${plural(r.maxFailures.count, "failure")}${r.maxFailures.scope === "batch" ? " per batch" : ""}${r.maxFailures.cancel ? ", then cancel work in flight" : ""}`);
   if (r.deadline) parts.push(`deadline ${formatDuration(r.deadline.seconds)} then ${r.deadline.onDeadline}`);
   return parts.join(", ");
+}
+
+/** `max 2 unavailable per az`, or for a share per domain each domain's resolved cap (the first few). */
+function perDomainText(domain: string, cap: number, byDomain: Readonly<Record<string, number>> | undefined): string {
+  if (byDomain === undefined) return `max ${cap} unavailable per ${domain}`;
+  const entries = Object.entries(byDomain);
+  const shown = entries.slice(0, 8).map(([value, n]) => `${value} ${n}`);
+  if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
+  return `max unavailable per ${domain}: ${shown.join(", ")}`;
 }
 
 /** `1, 3, 3, 3, 2` or, for long lists, `1, 5×500, 20` (run-length). */
@@ -236,6 +245,7 @@ function renderRollout(plan: PlanFile, group: ServiceInPhase, service: PlanServi
   out.push(`${indent}${paint("dim", `each host: ${group.actions.join(" → ")}`)}`);
   const batches = group.batches;
   const total = batches.length;
+  let waits: WaitCauses | undefined;
   const showAll = total <= MAX_BATCH_LINES;
   batches.forEach((b, i) => {
     if (!showAll && i === HEAD_BATCHES) {
@@ -249,10 +259,96 @@ function renderRollout(plan: PlanFile, group: ServiceInPhase, service: PlanServi
     const next = batches[i + 1];
     const idle = next ? next.start - (b.end + b.pauseAfter) : 0;
     if (next && idle >= 60 && (showAll || i < HEAD_BATCHES - 1 || i >= total - TAIL_BATCHES)) {
-      const why = next.window !== null ? `for ${occurrenceLabel(plan, clock, next.window, next.start)}` : "for capacity or parallelism";
-      out.push(`${indent}  ${paint("yellow", `waits ${formatDuration(idle)} ${why}`)}`);
+      waits ??= new WaitCauses(plan);
+      out.push(`${indent}  ${paint("yellow", `waits ${formatDuration(idle)} ${waits.of(next, clock)}`)}`);
     }
   });
+}
+
+/**
+ * What a batch that starts later than the one before it ended waited for, named from the
+ * plan itself: the opening of a window occurrence, a step it comes after (another service's
+ * work on its host, say), or, when it was free to start and did not, the cap or the
+ * parallelism that was full. Built once per preview, when a wait is shown.
+ */
+class WaitCauses {
+  private readonly byId: ReadonlyMap<string, PlanStep>;
+  private readonly byBatch = new Map<string, PlanStep[]>();
+
+  constructor(private readonly plan: PlanFile) {
+    this.byId = new Map(plan.steps.map((s) => [s.id, s]));
+    for (const s of plan.steps) {
+      if (s.service === null || s.batch === null) continue;
+      const key = `${s.service}\u0000${s.batch}`;
+      const list = this.byBatch.get(key);
+      if (list) list.push(s);
+      else this.byBatch.set(key, [s]);
+    }
+  }
+
+  of(next: BatchOutline, clock: PlanClock): string {
+    const steps = this.byBatch.get(`${next.service}\u0000${next.index}`) ?? [];
+    const first = steps.reduce<PlanStep | undefined>((a, b) => (a === undefined || b.estimate.start < a.estimate.start ? b : a), undefined);
+    if (first === undefined) return "";
+    let released = 0;
+    let latest: PlanStep | undefined;
+    for (const id of first.after) {
+      const dep = this.byId.get(id);
+      if (dep === undefined) continue;
+      const end = dep.estimate.start + dep.estimate.duration;
+      if (end >= released) {
+        released = end;
+        latest = dep;
+      }
+    }
+    const start = first.estimate.start;
+    if (next.window !== null) {
+      const opening = this.plan.timing.windowsUsed.find((u) => u.window === next.window && clock.offsetOf(u.start) <= start && start < clock.offsetOf(u.end));
+      if (opening !== undefined && clock.offsetOf(opening.start) > released) return `for ${occurrenceLabel(this.plan, clock, next.window, start)} to open`;
+    }
+    if (start <= released && latest !== undefined) return `for ${stepLabel(latest, next.service)}`;
+    return this.fullAt(first, start - 1);
+  }
+
+  /** Which limit was full just before `step` started: its service's caps, else the parallelism. */
+  private fullAt(step: PlanStep, t: number): string {
+    const service = this.plan.services.find((s) => s.name === step.service);
+    const out = new Set<string>();
+    const chains = new Set<string>();
+    for (const s of this.plan.steps) {
+      if (s.estimate.start > t || s.estimate.start + s.estimate.duration <= t) continue;
+      if (s.command !== null || s.action !== "batch-pause") chains.add(s.service !== null && s.batch !== null && s.hosts.length === 1 ? `${s.service}\u0000${s.batch}\u0000${s.hosts[0]}` : s.id);
+      if (service !== undefined && s.service === service.name) for (const h of s.hosts) out.add(h);
+    }
+    if (service !== undefined) {
+      const r = service.rolling;
+      if (out.size >= r.maxUnavailable) return `for max-unavailable ${r.maxUnavailable} (${out.size} hosts of ${service.name} out)`;
+      const domain = r.domain;
+      if (domain !== null && r.maxUnavailablePerDomain !== null) {
+        const valueOf = (host: string | undefined): string => String(this.plan.hosts.find((h) => h.name === host)?.vars[domain] ?? "");
+        const mine = valueOf(step.hosts[0]);
+        const cap = capOfDomain(r, mine);
+        let inDomain = 0;
+        for (const h of out) if (valueOf(h) === mine) inDomain += 1;
+        if (inDomain >= cap) return `for max-unavailable ${cap} per ${domain} (${mine} full)`;
+      }
+    }
+    if (chains.size >= this.plan.plan.parallelism) return `for parallelism ${this.plan.plan.parallelism}`;
+    return "for a host busy with another service";
+  }
+}
+
+/** A step a batch waits for, as an operator names it: the pause after a batch, another service's work on a host. */
+function stepLabel(step: PlanStep, service: string): string {
+  if (step.action === "batch-pause" && step.batch !== null) return `the pause after batch ${step.batch + 1}${step.service === service ? "" : ` of ${step.service ?? ""}`}`;
+  const host = step.hosts.length === 1 ? step.hosts[0] : undefined;
+  if (step.service !== null && step.service !== service && host !== undefined) return `${step.service} on ${host} (${step.action})`;
+  return step.id;
+}
+
+/** A service's cap in one failure domain: its own when the cap is a share of each domain's hosts. */
+function capOfDomain(r: PlanService["rolling"], domain: string): number {
+  return r.maxUnavailableByDomain?.[domain] ?? r.maxUnavailablePerDomain ?? Infinity;
 }
 
 function batchLine(plan: PlanFile, b: BatchOutline, total: number, rolling: boolean, indent: string, clock: PlanClock, paint: Paint): string {

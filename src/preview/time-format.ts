@@ -26,12 +26,14 @@ export function formatOffset(seconds: number): string {
 /** A clock for one plan: offsets in seconds to calendar times in the plan's zone. */
 export interface PlanClock {
   at(offset: number): DateTime;
-  /** `Fri 2026-12-04 22:00` */
+  /** `Fri 2026-12-04 22:00`; a wall time in the repeated hour (clocks going back) gets its offset: `Sun 2026-10-25 02:30+01:00`. The same for `short` and `time`. */
   long(offset: number): string;
   /** `Fri 22:00` */
   short(offset: number): string;
   /** `22:00` */
   time(offset: number): string;
+  /** `Fri 2026-12-04 22:00 +01:00`: always with the offset, once. */
+  stamp(offset: number): string;
   /** The zone's offset at that instant, e.g. `+01:00` (abbreviations depend on the platform's ICU data). */
   abbreviation(offset: number): string;
   /** Whether two offsets fall on the same calendar day in the plan's zone, as luxon's `hasSame(…, "day")` says. */
@@ -70,12 +72,16 @@ export function planClock(startIso: string, zone: string): PlanClock {
     }
     return dt;
   };
+  const repeated = (dt: DateTime): boolean => dt.isValid && dt.getPossibleOffsets().length > 1;
   const formatted = (format: string): ((offset: number) => string) => {
+    const wallTime = format.includes("HH:mm") && !format.includes("ZZ");
     const texts = new Map<number, string>();
     return (offset) => {
       let text = texts.get(offset);
       if (text === undefined) {
-        text = at(offset).toFormat(format);
+        const dt = at(offset);
+        // In the hour clocks go back, a wall time happens twice: say which, by its offset.
+        text = dt.toFormat(format) + (wallTime && repeated(dt) ? dt.toFormat("ZZ") : "");
         texts.set(offset, text);
       }
       return text;
@@ -106,6 +112,7 @@ export function planClock(startIso: string, zone: string): PlanClock {
     short: formatted("ccc HH:mm"),
     time: formatted("HH:mm"),
     abbreviation: formatted("ZZ"),
+    stamp: formatted("ccc yyyy-MM-dd HH:mm ZZ"),
     sameDay: (a, b) => {
       const day = dayOf(a);
       const ms = at(b).toMillis();

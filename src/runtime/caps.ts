@@ -125,7 +125,8 @@ export class CapTracker {
         }
         for (const [domain, k] of more) {
           const n = (counts?.get(domain) ?? 0) + k;
-          if (n > Math.max(1, perDomain)) return `${serviceName}: at most ${perDomain} host(s) out per ${domainVar}, ${domain} would have ${n}`;
+          const cap = service.rolling.maxUnavailableByDomain?.[domain] ?? perDomain;
+          if (n > Math.max(1, cap)) return `${serviceName}: at most ${cap} host(s) out per ${domainVar} in ${domain}, it would have ${n}`;
         }
       }
     }

@@ -100,6 +100,13 @@ export interface EngineOptions {
   readonly hooks: EngineHooks;
   /** Aborted to stop gracefully (no new items; running ones finish). */
   readonly stop?: AbortSignal;
+  /**
+   * The parallelism slot a step holds, as the compiler's scheduler counts them: items with
+   * one key share one slot from the first one's start to the last one's end (a host's
+   * chain runs one step at a time), null holds none (a pause marker). Without it, every
+   * item holds its own slot while it runs.
+   */
+  readonly slotOf?: (step: PlanStep) => string | null;
 }
 
 export interface EngineResult {
@@ -175,6 +182,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   };
 
   let running = 0;
+  const slots = slotTracker(items, parallelism, options.slotOf);
   /** The running items that may be cancelled, each with its own controller. */
   const controllers = new Map<number, AbortController>();
   // Never aborted; every item no decision can cancel runs with it.
@@ -240,6 +248,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       for (const { i, outcome } of completions.splice(0)) {
         const step = (items[i] as WorkItem).step;
         running -= 1;
+        slots.end(i, outcome.ok);
         controllers.delete(i);
         state[i] = outcome.ok ? "ok" : "failed";
         if (outcome.ok) {
@@ -286,9 +295,12 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       if (!stopping) {
         const now = clock.now();
         for (const i of ready) {
-          if (running + starting.length >= parallelism) break;
           const item = items[i];
           if (item === undefined || state[i] !== "pending" || leftOut.has(i)) continue;
+          if (!slots.free(i)) {
+            why.set(i, `parallelism: ${parallelism} at once`);
+            continue;
+          }
           const gate = hooks.gate(item.step, now);
           if (gate.kind === "wait") {
             nextTimer = Math.min(nextTimer, gate.until);
@@ -316,6 +328,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
             }
           }
           state[i] = "running";
+          slots.take(i);
           why.delete(i);
           hooks.onStart(item.step);
           starting.push(i);
@@ -377,4 +390,34 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
   });
   return { succeeded, failed, tolerated: tolerated.map((i) => (items[i] as WorkItem).step.id), notStarted, stopReason, rollbackRequested };
+}
+
+/** Parallelism slots by key (see `EngineOptions.slotOf`): how many are held, and by whom. */
+function slotTracker(items: readonly WorkItem[], parallelism: number, slotOf: EngineOptions["slotOf"]) {
+  const keyOf = items.map((item, i) => (slotOf ? slotOf(item.step) : `\u0000${i}`));
+  const left = new Map<string, number>();
+  for (const key of keyOf) if (key !== null) left.set(key, (left.get(key) ?? 0) + 1);
+  const held = new Set<string>();
+  const release = (key: string): void => {
+    if (held.delete(key)) left.delete(key);
+  };
+  return {
+    /** Whether item i may start under the parallelism (it needs no new slot, or one is free). */
+    free(i: number): boolean {
+      const key = keyOf[i];
+      return key === null || key === undefined || held.has(key) || held.size < parallelism;
+    },
+    take(i: number): void {
+      const key = keyOf[i];
+      if (key !== null && key !== undefined) held.add(key);
+    },
+    /** Item i ended: its key's slot is free once its last item ended, or at once on a failure (the rest will not run). */
+    end(i: number, ok: boolean): void {
+      const key = keyOf[i];
+      if (key === null || key === undefined) return;
+      const n = (left.get(key) ?? 1) - 1;
+      left.set(key, n);
+      if (n <= 0 || !ok) release(key);
+    },
+  };
 }

@@ -9,7 +9,7 @@ import type { StateSink } from "./effects.js";
 import { type EndDecision, type EngineResult, type Gate, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { isDone, type RunState } from "./run-state.js";
 import { runHealthGate, runSpec, type StepExecContext } from "./step-exec.js";
-import { nextStart } from "./windows.js";
+import { WindowCalendar, shapeOfPlanWindow, stepWorst } from "../windows/window-clock.js";
 
 export interface Scope {
   /** Only these steps (their dependencies outside the set count as met). */
@@ -39,6 +39,17 @@ export function inScope(step: PlanStep, scope: Scope): boolean {
  */
 export function planOrder(plan: PlanFile): PlanStep[] {
   return [...plan.steps].sort((a, b) => a.estimate.start - b.estimate.start);
+}
+
+/**
+ * The parallelism slot a step holds, as the compiler counts them: a host's chain of one
+ * service in one batch holds one slot for its whole length; a pause marker holds none.
+ */
+export function slotOfStep(step: PlanStep): string | null {
+  if (step.command === null && step.action === "batch-pause") return null;
+  const host = step.hosts.length === 1 ? step.hosts[0] : undefined;
+  if (step.service === null || step.batch === null || host === undefined) return step.id;
+  return `${step.service}\u0000${step.batch}\u0000${host}`;
 }
 
 export async function runForward(input: ForwardInput): Promise<EngineResult> {
@@ -89,33 +100,41 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     }
   }
 
+  // One calendar per window, from the plan's start (or now, if the run began earlier): the
+  // same occurrences and admission rule the compiler planned with.
+  const origin = Math.min(Number.isFinite(Date.parse(plan.plan.start)) ? Date.parse(plan.plan.start) : clock.now(), clock.now());
+  const calendars = new Map(plan.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
+
   const windowGate = (step: PlanStep, now: number): Gate => {
     if (step.window === null) return { kind: "go" };
-    const window = plan.windows.find((w) => w.name === step.window);
-    if (!window) return { kind: "go" };
+    const calendar = calendars.get(step.window);
+    if (!calendar) return { kind: "go" };
+    const window = calendar.window;
     // The rest of its host's chain in this window goes with it; once a chain has begun, it
     // finishes (running work is never cut off).
     const group = windowGroups.get(`${step.window}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`) ?? [];
     const chain = group.filter((s) => s.hosts.some((h) => step.hosts.includes(h)));
     if (chain.some((s) => s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
     const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
-    // A health gate may take up to its deadline: the window must hold that, not its usual time.
-    const worst = (s: PlanStep) => (s.health !== null ? Math.max(s.estimate.duration, s.health.within) : s.estimate.duration);
-    const needSeconds = Math.max(worst(step), ...rest.map((s) => s.estimate.start + worst(s) - step.estimate.start));
-    const fit = nextStart(window, now, needSeconds * 1000);
-    if (fit === null) return { kind: "never", why: `window ${window.name} is too short for ${needSeconds}s of work (less its ${window.cutoff}s cutoff)` };
-    if (fit.start <= now) return { kind: "go" };
-    const key = `${window.name}@${fit.start}`;
+    // Its steps run back to back, each up to its worst case (a health gate to its deadline):
+    // the sum, as the compiler admitted the chain.
+    let needSeconds = rest.includes(step) ? 0 : stepWorst(step.estimate.duration, step.health?.within ?? null);
+    for (const s of rest) needSeconds += stepWorst(s.estimate.duration, s.health?.within ?? null);
+    const fit = calendar.admit(calendar.secondsOf(now), needSeconds);
+    if (fit === null) return { kind: "never", why: `window ${step.window} is too short for ${needSeconds}s of work (less its ${window.cutoff}s cutoff)` };
+    const until = calendar.msOf(fit.start);
+    if (until <= now) return { kind: "go" };
+    const key = `${step.window}@${until}`;
     if (!reportedWaits.has(key)) {
       reportedWaits.add(key);
       sink.record({
         type: "window-wait",
         step: step.id,
-        until: new Date(fit.start).toISOString(),
-        message: `waiting for window ${window.name}: ${step.id} needs ${needSeconds}s before its end less ${window.cutoff}s cutoff; next fit opens ${new Date(fit.start).toISOString()}`,
+        until: new Date(until).toISOString(),
+        message: `waiting for window ${step.window}: ${step.id} needs ${needSeconds}s before its end less ${window.cutoff}s cutoff; next fit opens ${new Date(until).toISOString()}`,
       });
     }
-    return { kind: "wait", until: fit.start };
+    return { kind: "wait", until };
   };
 
   const pauseGate = (step: PlanStep): Gate => {
@@ -270,6 +289,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     caps: new CapTracker(plan),
     chainsOf: (step) => chainsOfStep(step, onHost),
     initiallyActive,
+    slotOf: slotOfStep,
     ...(input.stop ? { stop: input.stop } : {}),
     hooks: {
       gate: (step, now) => {

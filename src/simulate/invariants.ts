@@ -113,8 +113,8 @@ export class InvariantChecker {
       const cap = Math.max(1, r.maxUnavailable);
       this.report(`caps:${name}`, svc.out.size > cap, "caps", () => `${name}: ${svc.out.size} host(s) out of service, more than max-unavailable ${cap} (${[...svc.out].slice(0, 8).join(", ")})`);
       if (r.domain !== null && r.maxUnavailablePerDomain !== null) {
-        const per = Math.max(1, r.maxUnavailablePerDomain);
         for (const [domain, n] of svc.outPerDomain) {
+          const per = Math.max(1, r.maxUnavailableByDomain?.[domain] ?? r.maxUnavailablePerDomain);
           this.report(`caps:${name}:${domain}`, n > per, "caps", () => `${name}: ${n} host(s) out in ${r.domain} ${domain}, more than ${per} per ${r.domain}`);
         }
       }

@@ -12,6 +12,20 @@ import { type FaultSpec, draw, matchesFault } from "./faults.js";
 import type { InvariantChecker, SimEvent } from "./invariants.js";
 import type { SimClock } from "./sim-clock.js";
 
+/**
+ * Seconds after its first probe at which a service in the model starts to pass its health
+ * check: late enough that the gate (polling every `every`, passing for `healthyFor`) ends at
+ * its estimate (times --slow), not before the poll that ends it, as every other action takes
+ * its estimate. A fault-free simulation so keeps the plan's timeline.
+ */
+export function healthyAfter(step: PlanStep, factor: number): number {
+  const gate = step.health;
+  if (gate === null) return 0;
+  const every = Math.max(1, gate.every);
+  const lastPoll = Math.floor((factor * step.estimate.duration) / every) * every;
+  return Math.max(0, Math.floor((lastPoll - gate.healthyFor) / every) * every);
+}
+
 const OK: ExecResult = { exitCode: 0, signal: null, timedOut: false, error: null };
 
 function failed(message: string): ExecResult {
@@ -137,13 +151,10 @@ export class ModelExecutor implements Executor {
     const inst = this.model.instance(host, step.service);
     if (!h?.up) return failed(`${host} is down`);
     if (inst && !inst.running) return failed(`${step.service} is not running on ${host}`);
-    const factor = this.faults.slow["health"] ?? 1;
-    if (factor > 1) {
-      const id = `${step.id}@${host}`;
-      const first = this.firstProbe.get(id) ?? this.clock.now();
-      this.firstProbe.set(id, first);
-      if (this.clock.now() - first < (factor - 1) * step.estimate.duration * 1000) return failed(`${step.service} on ${host} not healthy yet (--slow health)`);
-    }
+    const id = `${step.id}@${host}`;
+    const first = this.firstProbe.get(id) ?? this.clock.now();
+    this.firstProbe.set(id, first);
+    if (this.clock.now() - first < healthyAfter(step, this.faults.slow["health"] ?? 1) * 1000) return failed(`${step.service} on ${host} not healthy yet`);
     return OK;
   }
 

@@ -94,7 +94,14 @@ function occurrenceHolding(w: ModelWindow, ms: number): { open: number; close: n
   const WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
   for (const d of [day.minus({ days: 1 }), day]) {
     if (!w.days.includes(WEEK[d.weekday - 1] as ModelWindow["days"][number])) continue;
-    const at = (x: DateTime, minutes: number): number => DateTime.fromObject({ year: x.year, month: x.month, day: x.day, hour: Math.floor(minutes / 60), minute: minutes % 60 }, { zone: w.zone }).toMillis();
+    const at = (x: DateTime, minutes: number): number => {
+      const t = DateTime.fromObject({ year: x.year, month: x.month, day: x.day, hour: Math.floor(minutes / 60), minute: minutes % 60 }, { zone: w.zone });
+      if (t.hour * 60 + t.minute === minutes) return t.toMillis();
+      // A wall time in a spring-forward gap is the instant the clocks jump: walk back to it.
+      let jump = t;
+      while (jump.minus({ minutes: 1 }).offset === t.offset) jump = jump.minus({ minutes: 1 });
+      return jump.toMillis();
+    };
     const open = at(d, w.from);
     const close = at(w.to <= w.from ? d.plus({ days: 1 }) : d, w.to);
     if (open <= ms && ms < close) return { open, close };

@@ -70,16 +70,19 @@ function domainChecks(vars: HostVars, s: ModelService): Diagnostic[] {
   }
   if (missing.length > 0) return [missingDomain(s, domain, missing)];
   const domains = values.size;
-  const over = firstBatchOver(s, perDomain * domains);
+  // A share per domain has a cap per value; a count is the same in each.
+  const byDomain = s.rolling.maxUnavailableByDomain;
+  const allowed = byDomain ? Object.values(byDomain).reduce((a, b) => a + b, 0) : perDomain * domains;
+  const over = firstBatchOver(s, allowed);
   if (!over) return [];
   return [
     {
       code: "UPG0503",
       severity: "error",
-      message: `batch ${over.index} of \`${s.name}\` takes ${over.size} hosts down, but at most ${perDomain} per \`${domain}\` across ${domains} \`${domain}\` value${domains === 1 ? "" : "s"} allows ${perDomain * domains}`,
+      message: `batch ${over.index} of \`${s.name}\` takes ${over.size} hosts down, but at most ${byDomain ? "its share" : perDomain} per \`${domain}\` across ${domains} \`${domain}\` value${domains === 1 ? "" : "s"} allows ${allowed}`,
       span: s.nameSpan,
       notes: [`resolved batch sizes: ${batchSizes(s).join(", ")}`],
-      help: `make every batch at most ${perDomain * domains} hosts, raise the per-\`${domain}\` cap, or spread the hosts over more \`${domain}\` values`,
+      help: `make every batch at most ${allowed} hosts, raise the per-\`${domain}\` cap, or spread the hosts over more \`${domain}\` values`,
     },
   ];
 }

@@ -21,7 +21,7 @@ import type { DraftStep, Expansion } from "../expand/draft.js";
 import { batchSizes } from "../expand/expand.js";
 import type { Model } from "../model.js";
 import type { PlanStart } from "../schedule/plan-start.js";
-import { clock } from "../schedule/windows.js";
+import { clockOfMinutes as clock } from "../../windows/window-clock.js";
 
 export interface EmitInput {
   readonly model: Model;
@@ -100,6 +100,7 @@ export function emitPlan(input: EmitInput): PlanFile {
         maxUnavailable: caps?.maxUnavailable ?? s.rolling.maxUnavailable,
         domain: s.rolling.domain,
         maxUnavailablePerDomain: caps ? caps.maxUnavailablePerDomain : s.rolling.maxUnavailablePerDomain,
+        ...byDomainOf(caps ? caps.maxUnavailableByDomain : (s.rolling.maxUnavailableByDomain ?? null)),
         pause: s.rolling.pause,
         maxFailures: s.rolling.maxFailures,
         deadline: s.rolling.deadline,
@@ -172,4 +173,9 @@ function sortedVars(vars: Readonly<Record<string, VarValue>>): Readonly<Record<s
 /** ISO 8601 with offset in `zone` (UTC if the zone is unknown). */
 export function iso(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toISO() ?? DateTime.fromMillis(ms, { zone: "UTC" }).toISO() ?? new Date(ms).toISOString();
+}
+
+/** The per-domain caps of a share per domain, when there are (absent otherwise: the plan stays as before). */
+function byDomainOf(byDomain: Readonly<Record<string, number>> | null): { maxUnavailableByDomain?: Readonly<Record<string, number>> } {
+  return byDomain === null ? {} : { maxUnavailableByDomain: byDomain };
 }

@@ -60,6 +60,8 @@ export interface Job {
 export interface Caps {
   readonly maxUnavailable: number;
   readonly maxUnavailablePerDomain: number | null;
+  /** Per domain value, for a share per domain (see ModelRolling). */
+  readonly maxUnavailableByDomain: Readonly<Record<string, number>> | null;
 }
 
 export interface Expansion {

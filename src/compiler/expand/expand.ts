@@ -28,6 +28,7 @@ import type { Phase, PlanCommandSpec, StepAction, Unavailable } from "../../plan
 import { DEFAULT_ESTIMATES } from "../estimates.js";
 import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelService } from "../model.js";
 import { NOT_YET, type Caps, type DraftStep, type Expansion, type Job } from "./draft.js";
+import { stepWorst } from "../../windows/window-clock.js";
 
 type Undo = PlanCommandSpec | "irreversible" | null;
 type CheckpointPosition = ModelCheckpoint["before"];
@@ -244,6 +245,7 @@ export function expand(model: Model): Result<Expansion> {
     caps.set(s.name, {
       maxUnavailable: s.rolling.rolling ? Math.max(1, s.rolling.maxUnavailable) : s.hosts.length,
       maxUnavailablePerDomain: s.rolling.rolling && domainVar !== null && s.rolling.maxUnavailablePerDomain !== null ? Math.max(1, s.rolling.maxUnavailablePerDomain) : null,
+      maxUnavailableByDomain: s.rolling.rolling && domainVar !== null ? (s.rolling.maxUnavailableByDomain ?? null) : null,
     });
     const firstChain = chainOf(s, true);
     const restChain = chainOf(s, false);
@@ -386,13 +388,13 @@ export function expand(model: Model): Result<Expansion> {
     if (runs(start)) push("start", start, est(start, "start"), instance, undoOf(start, stop?.spec ?? null));
     const health = s.health;
     if (health && runs(health.action)) {
-      const duration = est(health.action, "health");
+      const duration = gateEstimate(est(health.action, "health"), health.every, health.healthyFor);
       out.push({
         action: "health",
         command: health.action.spec,
         duration,
         // A window must hold the gate's whole deadline, not only its usual time.
-        worst: Math.max(duration, health.within),
+        worst: stepWorst(duration, health.within),
         out: instance,
         undo: null,
         done: health.action.done,
@@ -597,4 +599,14 @@ function nearestAncestors(order: readonly ModelService[], rank: ReadonlyMap<stri
     through.set(s.name, list);
   }
   return out;
+}
+
+/**
+ * A health gate ends on one of its polls, once it has passed for `healthyFor`: its estimate
+ * is rounded up to a whole number of polls and is never shorter than that, so the plan
+ * states what the runtime will take, not a second or two less.
+ */
+export function gateEstimate(estimate: number, every: number, healthyFor: number): number {
+  const poll = Math.max(1, every);
+  return Math.max(Math.ceil(estimate / poll), Math.ceil(healthyFor / poll)) * poll;
 }

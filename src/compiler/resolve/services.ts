@@ -140,7 +140,15 @@ export function mergeService(service: Declared<ServiceDecl>, layers: readonly La
   const on = nearest(layers, (d) => d.on);
   const selected = on ? ctx.selector.select(on.value, on.layer.file.namespace) : [];
   const evacuate = evacuateOf(layers);
-  const rolling = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length);
+  const domainSizes = (domainVar: string): Map<string, number> => {
+    const sizes = new Map<string, number>();
+    for (const h of selected) {
+      const v = ctx.inventory?.hosts.get(h)?.vars[domainVar];
+      if (v !== undefined) sizes.set(String(v), (sizes.get(String(v)) ?? 0) + 1);
+    }
+    return sizes;
+  };
+  const rolling = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes);
   const hosts = orderHosts(selected, rolling.order, evacuate?.countVar ?? "instances", ctx, service.decl);
 
   const maintenanceEnter = nearest(layers, (d) => d.maintenance?.enter);
@@ -256,7 +264,26 @@ export function amountOf(amount: Amount, n: number, min: number): number {
   return Math.max(min, Math.floor((amount.percent * n) / 100));
 }
 
-function rollingOf(layers: readonly Layer[], rolling: boolean, n: number): ModelRolling {
+function perDomainCaps(
+  perDomain: { readonly amount: Amount; readonly per?: { readonly text: string } } | undefined,
+  n: number,
+  domainSizes: (domainVar: string) => ReadonlyMap<string, number>,
+): Pick<ModelRolling, "maxUnavailablePerDomain" | "maxUnavailableByDomain"> {
+  if (!perDomain || !perDomain.per) return { maxUnavailablePerDomain: null, maxUnavailableByDomain: null };
+  const byDomain = capsByDomain(perDomain.amount, domainSizes(perDomain.per.text));
+  if (byDomain === null) return { maxUnavailablePerDomain: amountOf(perDomain.amount, n, 1), maxUnavailableByDomain: null };
+  return { maxUnavailablePerDomain: Math.max(1, ...Object.values(byDomain)), maxUnavailableByDomain: byDomain };
+}
+
+/** A share per domain is a share of each domain value's hosts: one cap per value. */
+function capsByDomain(amount: Amount, sizes: ReadonlyMap<string, number>): Record<string, number> | null {
+  if (amount.kind === "int" || sizes.size === 0) return null;
+  const out: Record<string, number> = {};
+  for (const [value, size] of [...sizes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[value] = amountOf(amount, size, 1);
+  return out;
+}
+
+function rollingOf(layers: readonly Layer[], rolling: boolean, n: number, domainSizes: (domainVar: string) => ReadonlyMap<string, number>): ModelRolling {
   const field = <T>(pick: (r: RollingDecl) => T | undefined): T | undefined => nearest(layers, (d) => (d.rolling ? pick(d.rolling) : undefined))?.value;
   const batch = field((r) => (r.batch.length > 0 ? r.batch : undefined)) ?? [];
   const batches = batch.map((a) => amountOf(a, n, 1));
@@ -272,7 +299,7 @@ function rollingOf(layers: readonly Layer[], rolling: boolean, n: number): Model
     // With no cap of its own, a service is capped by its own batches.
     maxUnavailable: global ? amountOf(global.amount, n, 1) : perDomain ? Math.max(n, 1) : largestBatch,
     domain: perDomain?.per?.text ?? null,
-    maxUnavailablePerDomain: perDomain ? amountOf(perDomain.amount, n, 1) : null,
+    ...perDomainCaps(perDomain, n, domainSizes),
     pause: field((r) => r.pause?.seconds) ?? 0,
     maxFailures: maxFailures ? { count: amountOf(maxFailures.amount, n, 0), scope: maxFailures.scope, cancel: maxFailures.cancel } : { count: 0, scope: "run", cancel: false },
     order: !order || order.kind === "inventory" ? "inventory" : order.kind === "empty-first" ? "empty-first" : { by: order.var?.text ?? "" },

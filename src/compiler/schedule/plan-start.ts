@@ -6,7 +6,7 @@
 import { DateTime } from "luxon";
 import type { Diagnostic, Result } from "../../diagnostics/diagnostic.js";
 import type { Model, ModelWindow } from "../model.js";
-import { occurrencesBetween } from "./windows.js";
+import { occurrencesBetween } from "../../windows/window-clock.js";
 
 export interface PlanStart {
   readonly ms: number;

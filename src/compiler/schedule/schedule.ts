@@ -24,7 +24,7 @@
  */
 import type { Expansion } from "../expand/draft.js";
 import { MinHeap } from "./min-heap.js";
-import type { WindowCalendar } from "./windows.js";
+import type { WindowCalendar } from "../../windows/window-clock.js";
 
 export interface ScheduleOptions {
   readonly parallelism: number;
@@ -105,6 +105,9 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   const serviceIndex = new Map<string, number>();
   const serviceCap: number[] = [];
   const domainCap: (number | null)[] = [];
+  const byDomain: (Readonly<Record<string, number>> | null)[] = [];
+  // The per-domain cap of each queue (its service's, or its domain's own for a share per domain).
+  const queueCap: (number | null)[] = [null];
   for (let j = 0; j < nJobs; j++) {
     const job = jobs[j] as (typeof jobs)[number];
     if (job.kind !== "chain" || job.service === null) continue;
@@ -115,6 +118,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       const caps = x.caps.get(job.service);
       serviceCap.push(Math.max(1, caps?.maxUnavailable ?? Infinity));
       domainCap.push(caps?.maxUnavailablePerDomain ?? null);
+      byDomain.push(caps?.maxUnavailableByDomain ?? null);
     }
     const key = `${job.service}\u0000${job.domain}`;
     let q = queueKey.get(key);
@@ -122,10 +126,12 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       q = queueService.length;
       queueKey.set(key, q);
       queueService.push(si);
+      queueCap.push(byDomain[si]?.[job.domain] ?? domainCap[si] ?? null);
     }
     queueOf[j] = q;
   }
   const nQueues = queueService.length;
+  const { start: alsoStart, list: alsoList } = alsoOut(x, queueOf, queueService);
   const byPriority = (a: number, b: number): boolean => (jobs[a]?.first ?? 0) < (jobs[b]?.first ?? 0);
   const queues = Array.from({ length: nQueues }, () => new MinHeap<number>(byPriority));
   // Only non-empty queues are looked at: with a domain per rack there can be thousands.
@@ -155,6 +161,26 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   };
   const serviceOut = new Int32Array(serviceCap.length);
   const queueOut = new Int32Array(nQueues);
+  // A chain that takes its whole host out (maintenance, a reboot) takes out every other
+  // service's instance on it too: it counts against their caps, as the runtime counts it.
+  const othersFit = (j: number): boolean => {
+    for (let k = alsoStart[j] as number; k < (alsoStart[j + 1] as number); k++) {
+      const q = alsoList[k] as number;
+      const si = queueService[q] as number;
+      if ((serviceOut[si] as number) >= (serviceCap[si] as number)) return false;
+      const dc = queueCap[q];
+      if (dc !== null && dc !== undefined && (queueOut[q] as number) >= dc) return false;
+    }
+    return true;
+  };
+  const countOthers = (j: number, delta: 1 | -1): void => {
+    for (let k = alsoStart[j] as number; k < (alsoStart[j + 1] as number); k++) {
+      const q = alsoList[k] as number;
+      const si = queueService[q] as number;
+      queueOut[q] = (queueOut[q] as number) + delta;
+      serviceOut[si] = (serviceOut[si] as number) + delta;
+    }
+  };
   const parallelism = Math.max(1, options.parallelism);
   let slotsUsed = 0;
 
@@ -211,6 +237,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       queueOut[q] = (queueOut[q] as number) + 1;
       const si = queueService[q] as number;
       serviceOut[si] = (serviceOut[si] as number) + 1;
+      countOthers(j, 1);
     }
     events.push({ time: now + job.duration, kind: 0, ref: j });
   };
@@ -231,8 +258,9 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
         if (q > 0) {
           const si = queueService[q] as number;
           if ((serviceOut[si] as number) >= (serviceCap[si] as number)) continue;
-          const dc = domainCap[si];
+          const dc = queueCap[q];
           if (dc !== null && dc !== undefined && (queueOut[q] as number) >= dc) continue;
+          if (!othersFit(head)) continue;
         }
         best = q;
         bestFirst = job.first;
@@ -250,7 +278,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       }
       const calendar = job.window !== null ? options.calendars.get(job.window) : undefined;
       if (calendar) {
-        const fit = calendar.fit(now, job.worst);
+        const fit = calendar.admit(now, job.worst);
         if (fit === null) {
           unfit.push(j);
         } else if (fit.start > now) {
@@ -285,6 +313,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
             queueOut[q] = (queueOut[q] as number) - 1;
             const si = queueService[q] as number;
             serviceOut[si] = (serviceOut[si] as number) - 1;
+            countOthers(e.ref, -1);
           }
           freedAt = e.time;
           freedStep = job.first + job.count - 1;
@@ -322,4 +351,39 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   }
 
   return { start, cause, windowsUsed, unfit, unscheduled: nJobs - startedJobs, hostPrevious };
+}
+
+/**
+ * Per chain job (CSR form), the queues of the other services' instances it takes out with
+ * its host: those of every other service with a chain on that host, when one of the job's
+ * steps takes the whole host out.
+ */
+function alsoOut(x: Expansion, queueOf: Int32Array, queueService: readonly number[]): { start: Int32Array; list: Int32Array } {
+  const { steps, jobs } = x;
+  const queuesOnHost = new Map<string, number[]>();
+  for (let j = 0; j < jobs.length; j++) {
+    const q = queueOf[j] as number;
+    const host = q > 0 ? steps[(jobs[j] as (typeof jobs)[number]).first]?.hosts[0] : undefined;
+    if (host === undefined) continue;
+    const list = queuesOnHost.get(host);
+    if (list === undefined) queuesOnHost.set(host, [q]);
+    else if (!list.includes(q)) list.push(q);
+  }
+  const start = new Int32Array(jobs.length + 1);
+  const list: number[] = [];
+  for (let j = 0; j < jobs.length; j++) {
+    start[j] = list.length;
+    const q = queueOf[j] as number;
+    const job = jobs[j] as (typeof jobs)[number];
+    const host = q > 0 ? steps[job.first]?.hosts[0] : undefined;
+    if (host === undefined || !takesWholeHost(steps, job.first, job.count)) continue;
+    for (const other of queuesOnHost.get(host) ?? []) if (queueService[other] !== queueService[q]) list.push(other);
+  }
+  start[jobs.length] = list.length;
+  return { start, list: Int32Array.from(list) };
+}
+
+function takesWholeHost(steps: Expansion["steps"], first: number, count: number): boolean {
+  for (let i = first; i < first + count; i++) for (const u of steps[i]?.unavailable ?? []) if (!("service" in u)) return true;
+  return false;
 }
