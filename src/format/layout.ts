@@ -45,12 +45,13 @@ export function layoutOf(tokens: readonly IToken[], cst: FileCstNode): Block {
   return { open: null, close: null, statements: reader.statements(false) };
 }
 
-/** Offsets of the first token of every statement. */
+/** Offsets of the first token of every statement (from the node's location; by its tokens where recovery left none). */
 function statementStarts(cst: CstNode): ReadonlySet<number> {
   const starts = new Set<number>();
   const visit = (node: CstNode): void => {
     if (STATEMENT_RULES.has(node.name)) {
-      const first = firstOffset(node);
+      const located = node.location?.startOffset;
+      const first = located !== undefined && Number.isFinite(located) ? located : firstOffset(node);
       if (first !== undefined) starts.add(first);
     }
     for (const children of Object.values(node.children)) {

@@ -48,6 +48,7 @@ class Printer {
   /** Nothing printed yet in the block just opened: a blank line here is dropped. */
   private atBlockStart = true;
   private readonly index = new Map<IToken, number>();
+  private readonly shapes = new Map<Block, Shape>();
 
   constructor(
     private readonly tokens: readonly IToken[],
@@ -123,6 +124,15 @@ class Printer {
 
   /** Empty (`{}`), on one line as the author wrote it, or one line per row. */
   private shape(block: Block): Shape {
+    let shape = this.shapes.get(block);
+    if (shape === undefined) {
+      shape = this.shapeOf(block);
+      this.shapes.set(block, shape);
+    }
+    return shape;
+  }
+
+  private shapeOf(block: Block): Shape {
     const { open, close } = block;
     if (open === null || close === null) return "lines";
     const from = (this.index.get(open) ?? 0) + 1;
