@@ -3,7 +3,7 @@
  * permissions, nothing left beside them), what it prints, and its exit codes.
  */
 import { execa } from "execa";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -99,6 +99,16 @@ describe("upgradec fmt FILES", () => {
     expect(r.exitCode).toBe(0);
     expect(readFileSync(path, "utf8")).toBe(CANONICAL);
     expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it("formats the file a symbolic link points to, and the link stays a link", async () => {
+    const real = write("shared/policy.upg", MESSY);
+    symlinkSync(real, join(dir, "link.upg"));
+    const r = await upgradec(["fmt", "link.upg"]);
+    expect(r.exitCode).toBe(0);
+    expect(lstatSync(join(dir, "link.upg")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8")).toBe(CANONICAL);
+    expect(readdirSync(join(dir, "shared"))).toEqual(["policy.upg"]);
   });
 
   it("leaves a file with syntax errors byte for byte, and reports its errors as compile does (exit 1)", async () => {

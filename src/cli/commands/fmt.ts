@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostics } from "../../diagnostics/render.js";
@@ -121,12 +121,14 @@ function formatOne(path: string, text: string, mode: Mode): void {
 
 /**
  * The file written beside the original and renamed over it (as `compile -o` writes), keeping
- * its permissions: null, or why it could not be (the original is then as it was).
+ * its permissions: null, or why it could not be (the original is then as it was). A symbolic
+ * link stays one: the file it points to is the one replaced.
  */
 function writeInPlace(absolute: string, formatted: string): string | null {
   let file: PartialFile | null = null;
   try {
-    file = new PartialFile(absolute, statSync(absolute).mode & 0o7777);
+    const target = realpathSync(absolute);
+    file = new PartialFile(target, statSync(target).mode & 0o7777);
     file.append(formatted);
     file.commit();
     return null;
