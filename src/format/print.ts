@@ -7,7 +7,8 @@
  * - statements the author put on one line (a row) stay on it, two spaces apart (`from … to …`
  *   one space); `;` is dropped and the statements it separated go on lines of their own;
  * - one space between the words of a statement, none inside brackets, before a comma or
- *   around `..`; the comma before `]` is dropped;
+ *   around `..`; the comma before `]` is dropped; a list with a comment in it has one item
+ *   per line (each with its comma), so every comment stays beside its item;
  * - comments stay where they are among the tokens: whole-line comments on their own line at
  *   the indentation of what follows, trailing comments at the end of their line, aligned
  *   two spaces after the longest code in a run of lines that each end in one;
@@ -91,20 +92,53 @@ class Printer {
   private statement(statement: Statement, indent: number, placement: Placement): void {
     const pieces = statement.pieces;
     let previous: Piece | null = null;
+    /** Inside a list with comments in it, laid out one item per line: where the items stand. */
+    let itemIndent: number | null = null;
+    let itemStarts = false;
     pieces.forEach((piece, i) => {
       if (piece.kind === "block") {
         this.block(piece.block, indent);
       } else if (previous === null) {
         this.token(piece.token, placement, indent, indent);
+      } else if (itemIndent !== null) {
+        const token = piece.token;
+        if (token.tokenType === RBracket) {
+          if (previous.kind === "token" && previous.token.tokenType !== Comma && previous.token.tokenType !== LBracket) this.append(",");
+          this.token(token, { newLine: true, blankAllowed: false }, indent, itemIndent);
+          itemIndent = null;
+        } else {
+          const sep = previous.kind === "token" ? spacing(previous.token, token) : " ";
+          this.token(token, itemStarts ? { newLine: true, blankAllowed: false } : { sep }, itemIndent, itemIndent);
+          itemStarts = token.tokenType === Comma;
+        }
       } else if (isDroppable(piece.token, nextToken(pieces, i))) {
         this.comments(piece.token, indent + CONTINUATION);
         return;
       } else {
         const sep = previous.kind === "block" ? " " : spacing(previous.token, piece.token);
         this.token(piece.token, { sep }, indent + CONTINUATION, indent + CONTINUATION);
+        if (piece.token.tokenType === LBracket && this.commentedList(piece.token)) {
+          itemIndent = indent + INDENT;
+          itemStarts = true;
+        }
       }
       previous = piece;
     });
+  }
+
+  /** A `[` whose list holds a comment: its items go one per line, so each comment stays beside its item. */
+  private commentedList(open: IToken): boolean {
+    const from = (this.index.get(open) ?? 0) + 1;
+    for (let i = from; i < this.tokens.length; i++) {
+      if ((this.gaps[i]?.comments.length ?? 0) > 0) return true;
+      if (this.tokens[i]?.tokenType === RBracket) return false;
+    }
+    return false;
+  }
+
+  /** Text at the end of the current line (the comma after the last item of a list laid out one per line). */
+  private append(text: string): void {
+    if (this.current !== null) this.current.code += text;
   }
 
   private block(block: Block, indent: number): void {

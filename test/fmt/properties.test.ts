@@ -204,3 +204,20 @@ describe("fmt leaves what it cannot format", () => {
     expect(result.diagnostics.length).toBeGreaterThan(0);
   });
 });
+
+describe("the canonical layout", () => {
+  const cases: readonly (readonly [string, string, string])[] = [
+    ["a list with comments in it: one item per line, each comment beside its item", 'service a { on x\n  var p = ["a",  # first\n "b" ]\n}', 'service a {\n  on x\n  var p = [\n    "a",  # first\n    "b",\n  ]\n}\n'],
+    ["a list without comments: on one line, no comma before ]", 'service a {\n  var p = [\n "a",\n "b",\n ]\n}\n', 'service a {\n  var p = ["a", "b"]\n}\n'],
+    ["; splits a row into lines", 'window w { days mon; from 01:00 to 02:00 }\n', 'window w {\n  days mon\n  from 01:00 to 02:00\n}\n'],
+    ["trailing comments of consecutive lines line up", "use a # one\ninventory \"long/path\" # two\n\nuse b # three\n", 'use a                  # one\ninventory "long/path"  # two\n\nuse b  # three\n'],
+    ["blank lines: runs become one, none at the ends of a block or file", "\n\n# c\n\n\nservice a {\n\n  on x\n\n\n  after y\n\n}\n\n\n", "# c\n\nservice a {\n  on x\n\n  after y\n}\n"],
+    ["an empty block", "service a {\n}\n", "service a {}\n"],
+    ["reboot's window stays on its line, the service's own on the next", "service a {\n  reboot window w takes 5m\n  window v\n}\n", "service a {\n  reboot window w takes 5m\n  window v\n}\n"],
+    ["an empty file", "\n\n", ""],
+  ];
+  it.each(cases)("%s", (_what, input, expected) => {
+    expect(formatSource(input, "f.upg").text).toBe(expected);
+    expectFormattedKeepsMeaning(input);
+  });
+});
