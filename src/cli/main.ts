@@ -1,7 +1,7 @@
 import yargs from "yargs";
 import { ExitCode } from "./exit-codes.js";
 import type { CliIO } from "./io.js";
-import type { Verb } from "./verb.js";
+import { STDIN_OPERAND, type Verb } from "./verb.js";
 import { compileVerb } from "./commands/compile.js";
 import { checkVerb } from "./commands/check.js";
 import { runVerb } from "./commands/run.js";
@@ -55,7 +55,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return ExitCode.Usage;
   }
   let usageError: string | undefined;
-  let parser = yargs([...argv])
+  const args = argv.map((arg) => (arg === "-" ? STDIN_OPERAND : arg));
+  let parser = yargs(args)
     .scriptName("upgradec")
     .usage("upgradec <command> [options]\n\nPlan, preview and run rolling upgrades of OpenStack clouds.")
     .version(VERSION)
@@ -85,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   let helpText = "";
   let parsed: Record<string, unknown>;
   try {
-    parsed = await parser.parseAsync([...argv], {}, (_err, _parsed, output) => {
+    parsed = await parser.parseAsync(args, {}, (_err, _parsed, output) => {
       if (output) helpText = output;
     });
   } catch (error) {

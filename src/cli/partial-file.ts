@@ -12,7 +12,11 @@ export class PartialFile {
   /** Bytes written so far. */
   private length = 0;
 
-  constructor(private readonly target: string) {
+  /** `mode`: the permissions of the new file (a rewritten file keeps those of the old one). */
+  constructor(
+    private readonly target: string,
+    private readonly mode = 0o644,
+  ) {
     this.partial = `${target}.${process.pid}.partial`;
   }
 
@@ -52,7 +56,7 @@ export class PartialFile {
   }
 
   private open(): number {
-    this.fd ??= openSync(this.partial, "w", 0o644);
+    this.fd ??= openSync(this.partial, "w", this.mode);
     return this.fd;
   }
 }

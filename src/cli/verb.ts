@@ -14,3 +14,9 @@ export interface Verb {
   readonly builder: (y: Argv) => Argv;
   readonly run: (args: Record<string, unknown>, io: CliIO) => Promise<number>;
 }
+
+/**
+ * A lone `-` on the command line (standard input), as the verbs receive it: yargs drops a
+ * `-` from a variadic positional when it re-parses it, so main hands it over under this name.
+ */
+export const STDIN_OPERAND = "\u0000stdin";

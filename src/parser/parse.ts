@@ -13,6 +13,19 @@ import type { FileCstNode } from "./upg.cst.js";
 
 /** Parse one .upg file. Never throws: syntax errors are diagnostics, and the AST keeps what could be parsed. */
 export function parse(text: string, file: string): Result<SourceFile> {
+  const { value, diagnostics } = parseSyntax(text, file);
+  return { value, diagnostics };
+}
+
+/** What the parser saw besides the AST, for tools that lay out the source itself (`upgradec fmt`). */
+export interface SyntaxResult extends Result<SourceFile> {
+  /** The tokens the parser read, in order (comments and white space are not among them). */
+  readonly tokens: readonly IToken[];
+  readonly cst: FileCstNode;
+}
+
+/** `parse`, keeping the tokens and the concrete syntax tree. */
+export function parseSyntax(text: string, file: string): SyntaxResult {
   const diagnostics: Diagnostic[] = [];
   const clamp = (start: number, end: number): Span => {
     const s = Math.min(Math.max(Number.isFinite(start) ? start : text.length, 0), text.length);
@@ -62,7 +75,7 @@ export function parse(text: string, file: string): Result<SourceFile> {
   const builder = new AstBuilder(file, text, errorOffsets);
   const value = builder.file(cst);
   diagnostics.push(...builder.diagnostics);
-  return { value, diagnostics: sortDiagnostics(diagnostics) };
+  return { value, diagnostics: sortDiagnostics(diagnostics), tokens: lexed.tokens, cst };
 }
 
 /**
