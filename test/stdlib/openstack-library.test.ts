@@ -59,7 +59,8 @@ function serviceStrings(s: ServiceDecl): string[] {
     ...actionStrings(s.health?.action),
     ...actionStrings(s.maintenance?.enter),
     ...actionStrings(s.maintenance?.exit),
-    ...actionStrings(s.evacuate?.run),
+    // `{concurrency}` and `{timeout}` are the evacuation's own, in its `run` only.
+    ...actionStrings(s.evacuate?.run).map((a) => a.replace(/\{(concurrency|timeout)\}/g, "")),
     ...actionStrings(s.reboot?.action),
   ];
 }
@@ -179,6 +180,8 @@ describe("src/stdlib/openstack.upg", () => {
     expect(commandStrings(host.maintenance?.exit?.command).slice(0, 5)).toEqual(["openstack", "compute", "service", "set", "--enable"]);
     expect(host.evacuate?.strategy.value).toBe("live-migrate");
     expect(commandStrings(host.evacuate?.run?.command).join(" ")).toContain("openstack server migrate --live-migration --wait");
+    // The evacuation's concurrency reaches the command; no number is written into it.
+    expect(commandStrings(host.evacuate?.run?.command).join(" ")).toContain("xargs -r -n 1 -P {concurrency} openstack");
     const compute = templates.get("nova-compute") as ServiceDecl;
     expect(compute.extends?.text).toBe("compute-host");
     expect(compute.skew.map((s) => [s.kind, s.services.map((n) => n.text)])).toEqual([["never-newer-than", ["nova-conductor"]]]);

@@ -13,6 +13,11 @@ import type { ModelAction, ModelPlan, ModelService } from "../model.js";
 
 export const BUILTIN_PLACEHOLDERS = ["host", "from", "to", "service", "step", "inventory", "stdlib"] as const;
 
+/** Built-ins of an evacuation's `run` only: its `concurrency` and `timeout` (src/runtime/step-exec.ts, evacuationVars). */
+export const EVACUATION_PLACEHOLDERS = ["concurrency", "timeout"] as const;
+
+const NONE: ReadonlySet<string> = new Set();
+
 export interface PlaceholderScope {
   readonly plan: ModelPlan;
   readonly secrets: ReadonlySet<string>;
@@ -55,7 +60,7 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
     return names;
   };
 
-  const check = (name: string, span: Span, seen: Set<string>): void => {
+  const check = (name: string, span: Span, seen: Set<string>, extra: ReadonlySet<string> = NONE): void => {
     if (name.startsWith("secret.")) {
       const secret = name.slice("secret.".length);
       if (!scope.secrets.has(secret)) {
@@ -74,7 +79,7 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
       if (scope.plan[name] === null) diagnostics.push(missingVersion(name, span));
       return;
     }
-    if (builtins.has(name)) return;
+    if (builtins.has(name) || extra.has(name)) return;
     const own = s.vars[name];
     if (own !== undefined) {
       if (seen.has(name)) return;
@@ -107,8 +112,10 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
     });
   };
 
+  const evacuation = new Set<string>(EVACUATION_PLACEHOLDERS);
   for (const action of serviceActions(s)) {
-    for (const command of commandsOf(action)) for (const name of placeholderNames(command)) check(name, action.span, new Set());
+    const extra = action === s.evacuate?.run ? evacuation : NONE;
+    for (const command of commandsOf(action)) for (const name of placeholderNames(command)) check(name, action.span, new Set(), extra);
     diagnostics.push(...secretArguments(action, scope.secrets));
   }
   return diagnostics;

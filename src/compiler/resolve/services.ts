@@ -13,7 +13,7 @@ import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import { numberOf } from "../../inventory/var-value.js";
 import type { Action, ActionKind, Amount, MethodDecl, Name, RollingDecl, ServiceDecl } from "../../parser/ast.js";
-import type { VarValue } from "../../plan/plan.js";
+import { commandSpec, runOptions, type VarValue } from "../../plan/plan.js";
 import { DEFAULT_HEALTH } from "../estimates.js";
 import type { ModelAction, ModelRolling, ModelService } from "../model.js";
 import type { LoadedFile } from "../program.js";
@@ -237,17 +237,33 @@ function windowName(ref: { value: Name; layer: Layer } | null, ctx: MergeContext
   return null;
 }
 
+/** An evacuation with no `timeout` of its own is stopped after this long (seconds). */
+export const DEFAULT_EVACUATION_TIMEOUT = 1800;
+
 function evacuateOf(layers: readonly Layer[]): ModelService["evacuate"] {
   const strategy = nearest(layers, (d) => d.evacuate?.strategy.value);
   if (!strategy) return null;
+  const timeout = nearest(layers, (d) => d.evacuate?.timeout?.seconds)?.value ?? DEFAULT_EVACUATION_TIMEOUT;
+  const run = actionOrNull(nearest(layers, (d) => d.evacuate?.run)?.value);
   return {
     strategy: strategy.value,
     concurrency: nearest(layers, (d) => d.evacuate?.concurrency?.value)?.value ?? 1,
-    timeout: nearest(layers, (d) => d.evacuate?.timeout?.seconds)?.value ?? 1800,
-    run: actionOrNull(nearest(layers, (d) => d.evacuate?.run)?.value),
+    timeout,
+    run: run === null ? null : boundedBy(run, timeout),
     countVar: nearest(layers, (d) => d.evacuate?.countVar?.text)?.value ?? "instances",
     capacityVar: nearest(layers, (d) => d.evacuate?.capacityVar?.text)?.value ?? null,
   };
+}
+
+/**
+ * The evacuation's `timeout` is the deadline of its `run` command on each host: the runtime
+ * stops the command (its whole process group) when it passes. A `timeout` written on the run
+ * itself applies too; the shorter wins.
+ */
+function boundedBy(run: ModelAction, timeout: number): ModelAction {
+  const own = run.spec.timeout ?? null;
+  if (own !== null && own <= timeout) return run;
+  return { ...run, spec: commandSpec(run.spec.command, { ...runOptions(run.spec), timeout }) };
 }
 
 /** A count or a share of `n` hosts: a share rounds down, to at least `min`. */
