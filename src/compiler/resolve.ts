@@ -15,12 +15,12 @@ import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
 import { checkActions } from "./actions/check-actions.js";
 import { checkModel } from "./checks/check-model.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
-import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
+import type { Bridged, Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
 import type { LoadHost, Program } from "./program.js";
 import { modelAction } from "./resolve/actions.js";
 import { HostSelector } from "./resolve/host-select.js";
 import { checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
-import { buildTables, type Declared, type Tables } from "./resolve/scope.js";
+import { buildTables, lookup, type Declared, type Tables } from "./resolve/scope.js";
 import { chainOf, mergeService, type MergeContext, type MergedService, type ServiceRef } from "./resolve/services.js";
 
 /** Resolve names, templates, methods and host selections; run the semantic checks. Never throws. */
@@ -52,7 +52,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     const layers = chainOf(declared, ctx);
     if (layers) merged.push(mergeService(declared, layers, ctx));
   }
-  const services = linkServices(merged, diagnostics);
+  const services = linkServices(merged, unplannedAfter(tables, ctx), diagnostics);
   const hosts = modelHosts(program, merged, diagnostics);
 
   const scope: PlaceholderScope = {
@@ -196,13 +196,29 @@ function modelConnection(name: string, c: ConnectionDecl): Model["connections"][
   };
 }
 
+/** What an unplanned template is after, to follow a library's order through it. */
+type UnplannedAfter = (ref: ServiceRef) => { readonly qualified: string; readonly after: readonly ServiceRef[] } | null;
+
+/** The `after` of the template `ref` names, along its `extends` chain, as the library wrote it. */
+function unplannedAfter(tables: Tables, ctx: MergeContext): UnplannedAfter {
+  return (ref) => {
+    const found = lookup(tables.services, ref.name.text, ref.namespace).found;
+    if (!found?.decl.isTemplate) return null;
+    // A broken chain is reported where a planned service uses it, not here.
+    const layers = chainOf(found, { ...ctx, diagnostics: [] });
+    if (!layers) return null;
+    const after = layers.flatMap((l) => l.decl.after.map((name) => ({ name, namespace: l.file.namespace, inherited: true })));
+    return { qualified: found.qualified, after };
+  };
+}
+
 /**
  * `after` and `skew` names to planned services. A name matches the service of that name,
  * and every service extending the template of that name as seen from where it was written:
  * the library's `after nova-conductor` matches the operator's `service nova-conductor` and
  * her `service conductors extends openstack.nova-conductor` alike.
  */
-function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[]): ModelService[] {
+function linkServices(merged: readonly MergedService[], unplanned: UnplannedAfter, diagnostics: Diagnostic[]): ModelService[] {
   const byName = new Map(merged.map((m) => [m.service.name, m]));
   const byTemplate = new Map<string, string[]>();
   for (const m of merged) for (const t of m.templates) byTemplate.set(t, [...(byTemplate.get(t) ?? []), m.service.name]);
@@ -230,10 +246,45 @@ function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[
     return [];
   };
 
+  /**
+   * A library's `after` naming a template no planned service extends is followed through it
+   * (and on, through others the plan leaves out) to the planned services that template comes
+   * after: leaving cinder-scheduler out of a plan does not let cinder-volume jump ahead of
+   * keystone. Each bridged link keeps the templates it went through, for the preview.
+   */
+  const bridge = (owner: MergedService, start: ServiceRef): Bridged[] => {
+    const out: Bridged[] = [];
+    const seen = new Set<string>();
+    const queue: { ref: ServiceRef; through: readonly string[] }[] = [{ ref: start, through: [] }];
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      const planned = targets(item.ref).filter((n) => n !== owner.service.name);
+      if (planned.length > 0) {
+        for (const name of planned) if (!out.some((b) => b.after === name)) out.push({ after: name, through: item.through });
+        continue;
+      }
+      const template = unplanned(item.ref);
+      if (template === null || seen.has(template.qualified)) continue;
+      seen.add(template.qualified);
+      const through = [...item.through, template.qualified];
+      for (const ref of template.after) queue.push({ ref, through });
+    }
+    return out;
+  };
+
   return merged.map((m) => {
     const after: string[] = [];
+    const bridged: Bridged[] = [];
     for (const ref of m.after) {
-      for (const name of link(m, ref, "UPG0400", "`after`")) {
+      const linked = link(m, ref, "UPG0400", "`after`");
+      if (linked.length === 0 && ref.inherited) {
+        for (const b of bridge(m, ref)) {
+          if (after.includes(b.after)) continue;
+          after.push(b.after);
+          bridged.push(b);
+        }
+        continue;
+      }
+      for (const name of linked) {
         if (name === m.service.name) {
           diagnostics.push({
             code: "UPG0402",
@@ -250,7 +301,9 @@ function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[
       services: [...new Set(rule.services.flatMap((ref) => link(m, ref, "UPG0401", "`skew`")))].filter((n) => n !== m.service.name),
       span: rule.span,
     }));
-    return { ...m.service, after, skew: skew.filter((r) => r.services.length > 0) };
+    // A link written directly wins over the same one bridged.
+    const direct = bridged.filter((b) => !m.after.some((ref) => targets(ref).includes(b.after)));
+    return { ...m.service, after, bridged: direct, skew: skew.filter((r) => r.services.length > 0) };
   });
 }
 

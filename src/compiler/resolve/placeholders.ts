@@ -26,7 +26,7 @@ export interface PlaceholderScope {
 }
 
 /** The actions of a service with the commands in each. */
-export function serviceActions(s: Omit<ModelService, "after" | "skew">): ModelAction[] {
+export function serviceActions(s: Omit<ModelService, "after" | "skew" | "bridged">): ModelAction[] {
   const out: ModelAction[] = Object.values(s.actions).filter((a): a is ModelAction => a !== undefined);
   if (s.maintenance?.enter) out.push(s.maintenance.enter);
   if (s.maintenance?.exit) out.push(s.maintenance.exit);
@@ -49,7 +49,7 @@ function varNames(value: VarValue): string[] {
 }
 
 /** The placeholder problems of one service's commands. */
-export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">, scope: PlaceholderScope): Diagnostic[] {
+export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew" | "bridged">, scope: PlaceholderScope): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const builtins = new Set<string>(BUILTIN_PLACEHOLDERS);
   if (!scope.hasInventory) builtins.delete("inventory");

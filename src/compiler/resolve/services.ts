@@ -37,7 +37,7 @@ export interface ServiceRef {
 
 /** A service merged from its layers, `after` and `skew` still as written. */
 export interface MergedService {
-  readonly service: Omit<ModelService, "after" | "skew">;
+  readonly service: Omit<ModelService, "after" | "skew" | "bridged">;
   /** Qualified names of the templates it extends, nearest first. */
   readonly templates: readonly string[];
   readonly after: readonly ServiceRef[];
