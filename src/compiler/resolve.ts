@@ -19,6 +19,7 @@ import type { Bridged, Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan
 import type { LoadHost, Program } from "./program.js";
 import { modelAction } from "./resolve/actions.js";
 import { HostSelector } from "./resolve/host-select.js";
+import { placeholderNames } from "../runtime/command-line.js";
 import { checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
 import { buildTables, lookup, type Declared, type Tables } from "./resolve/scope.js";
 import { chainOf, mergeService, type MergeContext, type MergedService, type ServiceRef } from "./resolve/services.js";
@@ -61,8 +62,14 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     hasInventory: program.inventory !== null,
     hostVars: (name) => program.inventory?.hosts.get(name)?.vars ?? NO_VARS,
   };
-  // A service whose method is unknown lacks the method's vars: its placeholders would all be reported.
-  for (const s of merged) if (s.method !== null || !s.methodNamed) diagnostics.push(...checkServicePlaceholders(s.service, scope));
+  // A service whose method is unknown lacks the method's vars: its placeholders would all be
+  // reported. So does one with no method at all whose templates count on one: that is one
+  // mistake, reported once at the service.
+  for (const s of merged) {
+    const missing = s.methodNamed ? null : missingMethod(s, tables);
+    if (missing !== null) diagnostics.push(missing);
+    else if (s.method !== null || !s.methodNamed) diagnostics.push(...checkServicePlaceholders(s.service, scope));
+  }
   for (const c of checkpoints) for (const a of [c.run, c.restore]) if (a) diagnostics.push(...checkPlanPlaceholders(a, scope));
 
   const model: Model = {
@@ -87,6 +94,39 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
 }
 
 const NO_VARS: Readonly<Record<string, VarValue>> = {};
+
+/**
+ * UPG0237 for a service with no deployment method whose commands (its templates', usually
+ * the library's) use vars only a method sets (`{in-service}`, `{on-host}`): the fix is a
+ * `deploy`, not the placeholders. Null when its commands need no method.
+ */
+function missingMethod(s: MergedService, tables: Tables): Diagnostic | null {
+  const methods = [...tables.methods.values()];
+  const methodVars = new Set(methods.flatMap((m) => m.decl.vars.map((v) => v.name.text)));
+  const needed = new Set<string>();
+  for (const action of serviceActions(s.service)) {
+    for (const spec of [action.spec, action.done, action.undo === "irreversible" ? null : action.undo]) {
+      if (spec === null) continue;
+      for (const name of placeholderNames(spec.command)) if (s.service.vars[name] === undefined && methodVars.has(name)) needed.add(name);
+    }
+  }
+  if (needed.size === 0) return null;
+  const fitting = methods.filter((m) => [...needed].every((name) => m.decl.vars.some((v) => v.name.text === name))).map((m) => m.qualified);
+  const template = s.templates[0];
+  const names = [...needed].map((n) => `{${n}}`).join(", ");
+  const first = fitting[0];
+  return {
+    code: "UPG0237",
+    severity: "error",
+    message: `service '${s.service.name}' has no deployment method, but ${template !== undefined ? `'${template}'` : "its commands"} use${template !== undefined ? "s" : ""} ${names}, which a method sets`,
+    span: s.service.nameSpan,
+    ...(fitting.length > 1 ? { notes: [`methods that set ${names}: ${fitting.join(", ")}`] } : {}),
+    help:
+      first !== undefined
+        ? `say how it is deployed: add \`deploy ${first}\` (or another method that sets ${names}) to the service, or to the plan for every service`
+        : `say how it is deployed with \`deploy METHOD\` in the service or the plan, or set ${names} with \`var\``,
+  };
+}
 
 /** The one plan of the program: none is UPG0231, a second UPG0232. */
 function thePlan(program: Program, tables: Tables, diagnostics: Diagnostic[]): Declared<PlanDecl> | null {
