@@ -32,6 +32,9 @@ export interface ModelPlan {
   readonly urgent: boolean;
   readonly from: string | null;
   readonly to: string | null;
+  /** Where `from` and `to` are written, for diagnostics about them. */
+  readonly fromSpan?: Span;
+  readonly toSpan?: Span;
   /** Local date-time "2026-12-05T22:00" and zone, when the plan says. */
   readonly start: { readonly local: string; readonly zone: string; readonly span: Span } | null;
   readonly parallelism: number;

@@ -161,6 +161,8 @@ function modelPlan(decl: PlanDecl): ModelPlan {
     urgent: decl.urgent !== undefined,
     from: decl.from?.value ?? null,
     to: decl.to?.value ?? null,
+    ...(decl.from ? { fromSpan: decl.from.span } : {}),
+    ...(decl.to ? { toSpan: decl.to.span } : {}),
     start: start
       ? {
           local: `${start.at.year}-${pad(start.at.month)}-${pad(start.at.day)}T${pad(start.at.hour)}:${pad(start.at.minute)}`,

@@ -102,8 +102,10 @@ export const codes = {
   UPG0420: { severity: "error", title: "dependency cycle among services" },
   UPG0421: { severity: "error", title: "a version-skew rule the ordering does not enforce (the service is not after the one it names)" },
   UPG0422: { severity: "error", title: "an upgrade to an older OpenStack release" },
-  UPG0423: { severity: "warning", title: "an upgrade to the same OpenStack release" },
+  UPG0423: { severity: "error", title: "an upgrade to the same OpenStack release" },
   UPG0424: { severity: "error", title: "an upgrade that skips OpenStack releases (only SLURP to SLURP may skip one)" },
+  UPG0425: { severity: "error", title: "a version that looks like an OpenStack release and is not one" },
+  UPG0426: { severity: "warning", title: "a release later than every OpenStack release the compiler knows" },
 
   // ---- policy (UPG05xx)
   UPG0500: { severity: "error", title: "service placed on no host" },
