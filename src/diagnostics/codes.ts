@@ -118,6 +118,7 @@ export const codes = {
   UPG0507: { severity: "warning", title: "point of no return: a contract with no restorable checkpoint before it" },
   UPG0508: { severity: "warning", title: "urgent plan waives windows" },
   UPG0509: { severity: "warning", title: "unknown service tag" },
+  UPG0510: { severity: "error", title: "a batch of 0 hosts" },
 
   // ---- expand and schedule (UPG0580-UPG0599, build-plan)
   UPG0580: { severity: "warning", title: "service has no upgrade action: its upgrade steps run nothing" },

@@ -140,6 +140,7 @@ export function mergeService(service: Declared<ServiceDecl>, layers: readonly La
   const on = nearest(layers, (d) => d.on);
   const selected = on ? ctx.selector.select(on.value, on.layer.file.namespace) : [];
   const evacuate = evacuateOf(layers);
+  for (const layer of layers) ctx.diagnostics.push(...zeroBatches(layer.decl.rolling));
   const rolling = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length);
   const hosts = orderHosts(selected, rolling.order, evacuate?.countVar ?? "instances", ctx, service.decl);
 
@@ -264,6 +265,19 @@ function boundedBy(run: ModelAction, timeout: number): ModelAction {
   const own = run.spec.timeout ?? null;
   if (own !== null && own <= timeout) return run;
   return { ...run, spec: commandSpec(run.spec.command, { ...runOptions(run.spec), timeout }) };
+}
+
+/** UPG0510 for each `batch` entry of 0 (or 0%): a batch of no host never ends the rollout. */
+function zeroBatches(rolling: RollingDecl | undefined): Diagnostic[] {
+  return (rolling?.batch ?? [])
+    .filter((a) => (a.kind === "int" ? a.value : a.percent) === 0)
+    .map((a) => ({
+      code: "UPG0510",
+      severity: "error",
+      message: `a batch of ${a.kind === "int" ? "0" : "0%"} hosts: every batch takes at least one host`,
+      span: a.span,
+      help: "write `batch 1` for one host at a time, or a count or share above 0 (e.g. `batch 1, 10%`)",
+    }));
 }
 
 /** A count or a share of `n` hosts: a share rounds down, to at least `min`. */
