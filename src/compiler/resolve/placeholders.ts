@@ -8,7 +8,7 @@
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommand, VarValue } from "../../plan/plan.js";
-import { envName, placeholderNames } from "../../runtime/command-line.js";
+import { envName, placeholderNames, singleQuotedPlaceholders } from "../../runtime/command-line.js";
 import type { ModelAction, ModelPlan, ModelService } from "../model.js";
 
 export const BUILTIN_PLACEHOLDERS = ["host", "from", "to", "service", "step", "inventory", "stdlib"] as const;
@@ -117,6 +117,9 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew" 
     const extra = action === s.evacuate?.run ? evacuation : NONE;
     for (const command of commandsOf(action)) for (const name of placeholderNames(command)) check(name, action.span, new Set(), extra);
     diagnostics.push(...secretArguments(action, scope.secrets));
+    const known = (name: string): boolean =>
+      builtins.has(name) || extra.has(name) || s.vars[name] !== undefined || (name.startsWith("secret.") && scope.secrets.has(name.slice(7))) || s.hosts.some((h) => scope.hostVars(h)[name] !== undefined);
+    for (const command of commandsOf(action)) diagnostics.push(...literalPlaceholders(command, known, action.span));
   }
   return diagnostics;
 }
@@ -142,6 +145,25 @@ function secretArguments(action: ModelAction, declared: ReadonlySet<string>): Di
     }
   }
   return out;
+}
+
+/**
+ * UPG0238: a placeholder inside single quotes of a shell script. The shell reads it
+ * literally, so upgradec leaves it as written rather than break the quoting; a name that is
+ * not a value here (awk's `'{print}'`) is the script's own text and is not reported.
+ */
+function literalPlaceholders(command: PlanCommand, known: (name: string) => boolean, span: Span): Diagnostic[] {
+  if (command.kind !== "shell") return [];
+  return singleQuotedPlaceholders(command.script)
+    .filter(known)
+    .map((name) => ({
+      code: "UPG0238",
+      severity: "warning",
+      message: `{${name}} is inside single quotes in a shell script: it stays as written, not substituted`,
+      span,
+      notes: ["the shell passes single-quoted text through unchanged, so upgradec does not substitute inside it"],
+      help: `close the quotes around it: '…'{${name}}'…' (upgradec then passes the value as one word), or use double quotes`,
+    }));
 }
 
 /** Commands outside a service (checkpoints): only the plan-wide built-ins and secrets. */
