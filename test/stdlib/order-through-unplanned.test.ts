@@ -5,12 +5,15 @@
  * library orders cinder-scheduler. Asserted on the compiled plan (its services' `after`, the
  * steps' estimates) and on the preview's note of the bridged links.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import fc from "fast-check";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileFile, type CompileResult } from "../../src/compiler/compile.js";
 import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import type { ServiceDecl } from "../../src/parser/ast.js";
+import { parse } from "../../src/parser/parse.js";
 import type { PlanFile, PlanStep } from "../../src/plan/plan.js";
 import { renderText } from "../../src/preview/text.js";
 
@@ -94,5 +97,50 @@ service cinder-api extends openstack.cinder-api { on control }`),
     const volume = plan.services.find((s) => s.name === "cinder-volume");
     expect(volume?.after).toEqual(["cinder-scheduler"]);
     expect(volume?.bridged).toBeUndefined();
+  });
+});
+
+/** Every OpenStack template of the library with the templates it comes after (its `extends` chain's too), as written. */
+function libraryAfter(): Map<string, string[]> {
+  const text = readFileSync(join(import.meta.dirname, "..", "..", "src", "stdlib", "openstack.upg"), "utf8");
+  const file = parse(text, "<stdlib>/openstack.upg").value;
+  const templates = new Map(file.declarations.filter((d): d is ServiceDecl => d.type === "service" && d.isTemplate).map((t) => [t.name.text, t]));
+  const chainAfter = (t: ServiceDecl): string[] => [...t.after.map((n) => n.text), ...(t.extends ? chainAfter(templates.get(t.extends.text) as ServiceDecl) : [])];
+  const out = new Map<string, string[]>();
+  for (const [name, t] of templates) if (t.vars.some((v) => v.name.text === "kolla-tag")) out.set(name, chainAfter(t));
+  return out;
+}
+
+/** What `name` comes after in the library, through any number of links. */
+function closure(after: ReadonlyMap<string, readonly string[]>, name: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...(after.get(name) ?? [])];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(after.get(next) ?? []));
+  }
+  return seen;
+}
+
+describe("order through unplanned services, for any choice of library services", () => {
+  const after = libraryAfter();
+  const names = [...after.keys()];
+
+  it("keeps every planned pair in the library's order, however many services between them are left out", () => {
+    fc.assert(
+      fc.property(fc.subarray(names, { minLength: 2, maxLength: 8 }), (chosen) => {
+        const services = chosen.map((n) => `service ${n} extends openstack.${n} { on control  tags downtime-accepted }`).join("\n");
+        const plan = planOf(compile(services));
+        for (const b of chosen) {
+          const before = closure(after, b);
+          for (const a of chosen) {
+            if (a === b || !before.has(a)) continue;
+            expect(rolloutSpan(plan, b).start, `${b} after ${a}`).toBeGreaterThanOrEqual(rolloutSpan(plan, a).end);
+          }
+        }
+      }),
+      { numRuns: 12 },
+    );
   });
 });
