@@ -66,7 +66,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
   // reported. So does one with no method at all whose templates count on one: that is one
   // mistake, reported once at the service.
   for (const s of merged) {
-    const missing = s.methodNamed ? null : missingMethod(s, tables);
+    const missing = s.method === null && s.methodNamed ? null : missingMethod(s, tables, scope);
     if (missing !== null) diagnostics.push(missing);
     else if (s.method !== null || !s.methodNamed) diagnostics.push(...checkServicePlaceholders(s.service, scope));
   }
@@ -97,17 +97,23 @@ const NO_VARS: Readonly<Record<string, VarValue>> = {};
 
 /**
  * UPG0237 for a service with no deployment method whose commands (its templates', usually
- * the library's) use vars only a method sets (`{in-service}`, `{on-host}`): the fix is a
- * `deploy`, not the placeholders. Null when its commands need no method.
+ * the library's) use vars only a method sets (`{in-service}`, `{on-host}`), UPG0239 when
+ * its method does not set them: the fix is the `deploy`, not the placeholders, so it is
+ * one error at the service rather than one per command inside the library. Null when the
+ * service has every such var.
  */
-function missingMethod(s: MergedService, tables: Tables): Diagnostic | null {
+function missingMethod(s: MergedService, tables: Tables, scope: PlaceholderScope): Diagnostic | null {
   const methods = [...tables.methods.values()];
   const methodVars = new Set(methods.flatMap((m) => m.decl.vars.map((v) => v.name.text)));
+  const hosts = s.service.hosts;
+  // A value from the service, its method, or every one of its hosts is there.
+  const lacking = (name: string): boolean =>
+    methodVars.has(name) && s.service.vars[name] === undefined && !(hosts.length > 0 && hosts.every((h) => scope.hostVars(h)[name] !== undefined));
   const needed = new Set<string>();
   for (const action of serviceActions(s.service)) {
     for (const spec of [action.spec, action.done, action.undo === "irreversible" ? null : action.undo]) {
       if (spec === null) continue;
-      for (const name of placeholderNames(spec.command)) if (s.service.vars[name] === undefined && methodVars.has(name)) needed.add(name);
+      for (const name of placeholderNames(spec.command)) if (lacking(name)) needed.add(name);
     }
   }
   if (needed.size === 0) return null;
@@ -115,6 +121,20 @@ function missingMethod(s: MergedService, tables: Tables): Diagnostic | null {
   const template = s.templates[0];
   const names = [...needed].map((n) => `{${n}}`).join(", ");
   const first = fitting[0];
+  const user = template !== undefined ? `'${template}' uses` : "its commands use";
+  if (s.method !== null) {
+    return {
+      code: "UPG0239",
+      severity: "error",
+      message: `deployment method '${s.method.qualified}' of service '${s.service.name}' does not set ${names}, which ${user}`,
+      span: s.service.nameSpan,
+      ...(fitting.length > 0 ? { notes: [`methods that set ${names}: ${fitting.join(", ")}`] } : {}),
+      help:
+        first !== undefined
+          ? `deploy it with a method that sets ${names} (e.g. \`deploy ${first}\`), or set ${names} in the service with \`var\``
+          : `set ${names} in the service with \`var\``,
+    };
+  }
   return {
     code: "UPG0237",
     severity: "error",

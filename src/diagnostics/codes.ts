@@ -72,6 +72,7 @@ export const codes = {
   UPG0240: { severity: "warning", title: "a secret in a command's arguments, where ps shows it" },
   UPG0237: { severity: "error", title: "a service with no deployment method whose commands use a method's vars" },
   UPG0238: { severity: "warning", title: "a placeholder inside single quotes in a shell script stays as written" },
+  UPG0239: { severity: "error", title: "a service's deployment method does not set a var its templates use" },
 
   // ---- inventory (UPG03xx)
   UPG0300: { severity: "error", title: "inventory not found or unreadable" },
