@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PlanFile } from "../../src/plan/plan.js";
 import { journalOf } from "./harness.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -117,6 +118,10 @@ describe("evacuate concurrency", () => {
 describe("evacuate timeout", () => {
   it("stops a 5 s evacuation at 2 s: the step fails, the journal says it timed out, the migration is gone", async () => {
     const dir = await setUp("timeout-2s", "evacuate live-migrate concurrency 2 timeout 2s");
+    // The plan says what will happen: the evacuate step's command carries the deadline.
+    const plan = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as PlanFile;
+    expect(plan.steps.find((s) => s.action === "evacuate")?.command?.timeout).toBe(2);
+    expect(plan.services[0]?.evacuate).toEqual({ strategy: "live-migrate", concurrency: 2, timeout: 2 });
     const started = Date.now();
     const r = await run(dir, 5);
     const elapsed = (Date.now() - started) / 1000;

@@ -244,8 +244,10 @@ export const DEFAULT_EVACUATION_TIMEOUT = 1800;
 function evacuateOf(layers: readonly Layer[]): ModelService["evacuate"] {
   const strategy = nearest(layers, (d) => d.evacuate?.strategy.value);
   if (!strategy) return null;
-  const timeout = nearest(layers, (d) => d.evacuate?.timeout?.seconds)?.value ?? DEFAULT_EVACUATION_TIMEOUT;
+  const written = nearest(layers, (d) => d.evacuate?.timeout?.seconds)?.value ?? DEFAULT_EVACUATION_TIMEOUT;
   const run = actionOrNull(nearest(layers, (d) => d.evacuate?.run)?.value);
+  // The one deadline the evacuation has: the plan file, `{timeout}` and the step agree.
+  const timeout = Math.min(written, run?.spec.timeout ?? written);
   return {
     strategy: strategy.value,
     concurrency: nearest(layers, (d) => d.evacuate?.concurrency?.value)?.value ?? 1,
