@@ -96,8 +96,8 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
 const NO_VARS: Readonly<Record<string, VarValue>> = {};
 
 /**
- * UPG0237 for a service with no deployment method whose commands (its templates', usually
- * the library's) use vars only a method sets (`{in-service}`, `{on-host}`), UPG0239 when
+ * UPG0250 for a service with no deployment method whose commands (its templates', usually
+ * the library's) use vars only a method sets (`{in-service}`, `{on-host}`), UPG0252 when
  * its method does not set them: the fix is the `deploy`, not the placeholders, so it is
  * one error at the service rather than one per command inside the library. Null when the
  * service has every such var.
@@ -124,7 +124,7 @@ function missingMethod(s: MergedService, tables: Tables, scope: PlaceholderScope
   const user = template !== undefined ? `'${template}' uses` : "its commands use";
   if (s.method !== null) {
     return {
-      code: "UPG0239",
+      code: "UPG0252",
       severity: "error",
       message: `deployment method '${s.method.qualified}' of service '${s.service.name}' does not set ${names}, which ${user}`,
       span: s.service.nameSpan,
@@ -136,7 +136,7 @@ function missingMethod(s: MergedService, tables: Tables, scope: PlaceholderScope
     };
   }
   return {
-    code: "UPG0237",
+    code: "UPG0250",
     severity: "error",
     message: `service '${s.service.name}' has no deployment method, but ${template !== undefined ? `'${template}'` : "its commands"} use${template !== undefined ? "s" : ""} ${names}, which a method sets`,
     span: s.service.nameSpan,

@@ -147,7 +147,7 @@ function scanShellPlaceholders(script: string): ShellPlaceholder[] {
 
 /**
  * The names written as `{name}` inside single quotes of a shell script: left as they are,
- * never substituted. For the compiler's warning (UPG0238).
+ * never substituted. For the compiler's warning (UPG0251).
  */
 export function singleQuotedPlaceholders(script: string): string[] {
   return [...new Set(scanShellPlaceholders(script).filter((p) => p.inSingleQuotes).map((p) => p.name))];

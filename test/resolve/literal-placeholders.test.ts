@@ -1,7 +1,7 @@
 /**
  * No placeholder of a shell script is left literal in silence: each `{name}` is either
  * substituted by the runtime (outside single quotes) or reported by the compiler as
- * single-quoted (UPG0238), or escaped by its author (`\\{name}`). A property over generated
+ * single-quoted (UPG0251), or escaped by its author (`\\{name}`). A property over generated
  * scripts of quotes, escapes and braces.
  */
 import fc from "fast-check";

@@ -148,7 +148,7 @@ function secretArguments(action: ModelAction, declared: ReadonlySet<string>): Di
 }
 
 /**
- * UPG0238: a placeholder inside single quotes of a shell script. The shell reads it
+ * UPG0251: a placeholder inside single quotes of a shell script. The shell reads it
  * literally, so upgradec leaves it as written rather than break the quoting; a name that is
  * not a value here (awk's `'{print}'`) is the script's own text and is not reported.
  */
@@ -157,7 +157,7 @@ function literalPlaceholders(command: PlanCommand, known: (name: string) => bool
   return singleQuotedPlaceholders(command.script)
     .filter(known)
     .map((name) => ({
-      code: "UPG0238",
+      code: "UPG0251",
       severity: "warning",
       message: `{${name}} is inside single quotes in a shell script: it stays as written, not substituted`,
       span,
