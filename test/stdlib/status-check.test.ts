@@ -2,12 +2,12 @@
  * `<project>-status upgrade check` through `use openstack`, as an operator meets it: the
  * library's keystone pre-check, a fake `keystone-status` on the PATH returning each of the
  * codes upstream documents (0 passed, 1 warning, 2 failure, 255 error), and the built binary's
- * `check` and `run`. The fake `ssh` on the PATH behaves as ssh does for the remote side: it
- * drops its options and the host and hands the rest to a shell as one command line. Every fake
+ * `check` and `run`. The fake `ssh` on the PATH (test/runtime/fake-ssh/ssh) does here what ssh
+ * and sshd do with a command line. Every fake
  * command logs what it was asked to do, so the tests see what ran, not only what was printed.
  */
 import { execa } from "execa";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,24 +29,30 @@ service keystone extends openstack.keystone {
 }
 `;
 
-/** ssh as the remote side sees it: options, the host, then one command line for a shell. */
-const FAKE_SSH = `#!/bin/sh
-while [ $# -gt 0 ]; do case "$1" in -o) shift 2;; --) shift; break;; -*) shift;; *) shift; break;; esac; done
-exec sh -c "$*"
-`;
+/** ssh for tests (test/runtime/fake-ssh/ssh): runs the remote command line here, in a fresh environment as sshd does. */
+const FAKE_SSH = join(root, "test", "runtime", "fake-ssh", "ssh");
 
-/** Every other command the plan runs: logged, then success (dpkg-query reports the installed release). */
-const RECORDER = `#!/bin/sh
-echo "$(basename "$0") $*" >> "$FAKE_LOG"
+/**
+ * Every other command the plan runs: logged, then success (dpkg-query reports the installed
+ * release). Paths are written in: behind ssh the environment is not the runner's.
+ */
+function recorder(dir: string): string {
+  return `#!/bin/sh
+echo "$(basename "$0") $*" >> "${dir}/calls.log"
 case "$(basename "$0")" in dpkg-query) echo "keystone zed";; esac
 exit 0
 `;
+}
 
-const FAKE_STATUS = `#!/bin/sh
-echo "keystone-status $*" >> "$FAKE_LOG"
-echo "status check answers $FAKE_STATUS"
-exit "$FAKE_STATUS"
+/** keystone-status exits with the code the test put in status. */
+function fakeStatus(dir: string): string {
+  return `#!/bin/sh
+echo "keystone-status $*" >> "${dir}/calls.log"
+code=$(cat "${dir}/status")
+echo "status check answers $code"
+exit "$code"
 `;
+}
 
 let dir = "";
 
@@ -58,9 +64,9 @@ beforeAll(async () => {
     writeFileSync(join(fakes, name), text);
     chmodSync(join(fakes, name), 0o755);
   };
-  write("ssh", FAKE_SSH);
-  write("keystone-status", FAKE_STATUS);
-  for (const name of ["systemctl", "apt-get", "keystone-manage", "curl", "dpkg-query"]) write(name, RECORDER);
+  write("ssh", readFileSync(FAKE_SSH, "utf8"));
+  write("keystone-status", fakeStatus(dir));
+  for (const name of ["systemctl", "apt-get", "keystone-manage", "curl", "dpkg-query"]) write(name, recorder(dir));
   writeFileSync(join(dir, "inventory.ini"), "[control]\nctl1\n");
   writeFileSync(join(dir, "plan.upg"), PLAN);
   const compiled = await execa(process.execPath, [bin, "compile", "plan.upg", "-o", "plan.json"], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
@@ -71,15 +77,18 @@ afterAll(() => {
   if (dir !== "") rmSync(dir, { recursive: true, force: true });
 });
 
-/** `upgradec ARGS` in a fresh copy of the state, with keystone-status answering `status`. */
+/** `upgradec ARGS` with no state yet, keystone-status answering `status`; what ran is then in `log`. */
 async function upgradec(status: number, log: string, ...args: string[]) {
   rmSync(join(dir, ".upgradec"), { recursive: true, force: true });
-  writeFileSync(log, "");
-  return execa(process.execPath, [bin, ...args], {
+  writeFileSync(join(dir, "status"), String(status));
+  writeFileSync(join(dir, "calls.log"), "");
+  const r = await execa(process.execPath, [bin, ...args], {
     cwd: dir,
     reject: false,
-    env: { NO_COLOR: "1", FAKE_STATUS: String(status), FAKE_LOG: log, PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? ""}` },
+    env: { NO_COLOR: "1", PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? ""}` },
   });
+  copyFileSync(join(dir, "calls.log"), log);
+  return r;
 }
 
 interface CheckJson {
