@@ -12,6 +12,7 @@ import { suggest } from "../diagnostics/did-you-mean.js";
 import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
 import { sha256 } from "../plan/digest.js";
 import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
+import { placeholderNames } from "../runtime/command-line.js";
 import { checkActions } from "./actions/check-actions.js";
 import { checkModel } from "./checks/check-model.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
@@ -19,7 +20,6 @@ import type { Bridged, Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan
 import type { LoadHost, Program } from "./program.js";
 import { modelAction } from "./resolve/actions.js";
 import { HostSelector } from "./resolve/host-select.js";
-import { placeholderNames } from "../runtime/command-line.js";
 import { checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
 import { buildTables, lookup, type Declared, type Tables } from "./resolve/scope.js";
 import { chainOf, mergeService, type MergeContext, type MergedService, type ServiceRef } from "./resolve/services.js";
@@ -63,8 +63,8 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     hostVars: (name) => program.inventory?.hosts.get(name)?.vars ?? NO_VARS,
   };
   // A service whose method is unknown lacks the method's vars: its placeholders would all be
-  // reported. So does one with no method at all whose templates count on one: that is one
-  // mistake, reported once at the service.
+  // reported. So does one with no method, or the wrong one, whose templates count on a
+  // method's vars: that is one mistake, reported once at the service (missingMethod).
   for (const s of merged) {
     const missing = s.method === null && s.methodNamed ? null : missingMethod(s, tables, scope);
     if (missing !== null) diagnostics.push(missing);
