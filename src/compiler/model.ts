@@ -32,6 +32,9 @@ export interface ModelPlan {
   readonly urgent: boolean;
   readonly from: string | null;
   readonly to: string | null;
+  /** Where `from` and `to` are written, for diagnostics about them. */
+  readonly fromSpan?: Span;
+  readonly toSpan?: Span;
   /** Local date-time "2026-12-05T22:00" and zone, when the plan says. */
   readonly start: { readonly local: string; readonly zone: string; readonly span: Span } | null;
   readonly parallelism: number;
@@ -122,6 +125,8 @@ export interface ModelService {
   readonly reboot: { readonly action: ModelAction | null; readonly window: string | null; readonly takes: number | null } | null;
   readonly window: string | null;
   readonly skew: readonly { readonly kind: "needs-new" | "never-newer-than"; readonly services: readonly string[]; readonly span: Span }[];
+  /** Links of `after` that go through library services the plan leaves out (in `after` too). */
+  readonly bridged: readonly Bridged[];
   /** Estimate of the upgrade on one host, seconds, or null for the default. */
   readonly takes: number | null;
   readonly health: {
@@ -133,4 +138,11 @@ export interface ModelService {
   } | null;
   readonly span: Span;
   readonly nameSpan: Span;
+}
+
+/** A planned service this one comes after through templates no planned service extends, as the library orders them. */
+export interface Bridged {
+  readonly after: string;
+  /** The unplanned templates in between, qualified, nearest first. */
+  readonly through: readonly string[];
 }

@@ -12,15 +12,16 @@ import { suggest } from "../diagnostics/did-you-mean.js";
 import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
 import { sha256 } from "../plan/digest.js";
 import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
+import { placeholderNames } from "../runtime/command-line.js";
 import { checkActions } from "./actions/check-actions.js";
 import { checkModel } from "./checks/check-model.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
-import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
+import type { Bridged, Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
 import type { LoadHost, Program } from "./program.js";
 import { modelAction } from "./resolve/actions.js";
 import { HostSelector } from "./resolve/host-select.js";
 import { checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
-import { buildTables, type Declared, type Tables } from "./resolve/scope.js";
+import { buildTables, lookup, type Declared, type Tables } from "./resolve/scope.js";
 import { chainOf, mergeService, type MergeContext, type MergedService, type ServiceRef } from "./resolve/services.js";
 
 /** Resolve names, templates, methods and host selections; run the semantic checks. Never throws. */
@@ -52,7 +53,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     const layers = chainOf(declared, ctx);
     if (layers) merged.push(mergeService(declared, layers, ctx));
   }
-  const services = linkServices(merged, diagnostics);
+  const services = linkServices(merged, unplannedAfter(tables, ctx), diagnostics);
   const hosts = modelHosts(program, merged, diagnostics);
 
   const scope: PlaceholderScope = {
@@ -61,8 +62,14 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     hasInventory: program.inventory !== null,
     hostVars: (name) => program.inventory?.hosts.get(name)?.vars ?? NO_VARS,
   };
-  // A service whose method is unknown lacks the method's vars: its placeholders would all be reported.
-  for (const s of merged) if (s.method !== null || !s.methodNamed) diagnostics.push(...checkServicePlaceholders(s.service, scope));
+  // A service whose method is unknown lacks the method's vars: its placeholders would all be
+  // reported. So does one with no method, or the wrong one, whose templates count on a
+  // method's vars: that is one mistake, reported once at the service (missingMethod).
+  for (const s of merged) {
+    const missing = s.method === null && s.methodNamed ? null : missingMethod(s, tables, scope);
+    if (missing !== null) diagnostics.push(missing);
+    else if (s.method !== null || !s.methodNamed) diagnostics.push(...checkServicePlaceholders(s.service, scope));
+  }
   for (const c of checkpoints) for (const a of [c.run, c.restore]) if (a) diagnostics.push(...checkPlanPlaceholders(a, scope));
 
   const model: Model = {
@@ -87,6 +94,59 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
 }
 
 const NO_VARS: Readonly<Record<string, VarValue>> = {};
+
+/**
+ * UPG0250 for a service with no deployment method whose commands (its templates', usually
+ * the library's) use vars only a method sets (`{in-service}`, `{on-host}`), UPG0252 when
+ * its method does not set them: the fix is the `deploy`, not the placeholders, so it is
+ * one error at the service rather than one per command inside the library. Null when the
+ * service has every such var.
+ */
+function missingMethod(s: MergedService, tables: Tables, scope: PlaceholderScope): Diagnostic | null {
+  const methods = [...tables.methods.values()];
+  const methodVars = new Set(methods.flatMap((m) => m.decl.vars.map((v) => v.name.text)));
+  const hosts = s.service.hosts;
+  // A value from the service, its method, or every one of its hosts is there.
+  const lacking = (name: string): boolean =>
+    methodVars.has(name) && s.service.vars[name] === undefined && !(hosts.length > 0 && hosts.every((h) => scope.hostVars(h)[name] !== undefined));
+  const needed = new Set<string>();
+  for (const action of serviceActions(s.service)) {
+    for (const spec of [action.spec, action.done, action.undo === "irreversible" ? null : action.undo]) {
+      if (spec === null) continue;
+      for (const name of placeholderNames(spec.command)) if (lacking(name)) needed.add(name);
+    }
+  }
+  if (needed.size === 0) return null;
+  const fitting = methods.filter((m) => [...needed].every((name) => m.decl.vars.some((v) => v.name.text === name))).map((m) => m.qualified);
+  const template = s.templates[0];
+  const names = [...needed].map((n) => `{${n}}`).join(", ");
+  const first = fitting[0];
+  const user = template !== undefined ? `'${template}' uses` : "its commands use";
+  if (s.method !== null) {
+    return {
+      code: "UPG0252",
+      severity: "error",
+      message: `deployment method '${s.method.qualified}' of service '${s.service.name}' does not set ${names}, which ${user}`,
+      span: s.service.nameSpan,
+      ...(fitting.length > 0 ? { notes: [`methods that set ${names}: ${fitting.join(", ")}`] } : {}),
+      help:
+        first !== undefined
+          ? `deploy it with a method that sets ${names} (e.g. \`deploy ${first}\`), or set ${names} in the service with \`var\``
+          : `set ${names} in the service with \`var\``,
+    };
+  }
+  return {
+    code: "UPG0250",
+    severity: "error",
+    message: `service '${s.service.name}' has no deployment method, but ${template !== undefined ? `'${template}'` : "its commands"} use${template !== undefined ? "s" : ""} ${names}, which a method sets`,
+    span: s.service.nameSpan,
+    ...(fitting.length > 1 ? { notes: [`methods that set ${names}: ${fitting.join(", ")}`] } : {}),
+    help:
+      first !== undefined
+        ? `say how it is deployed: add \`deploy ${first}\` (or another method that sets ${names}) to the service, or to the plan for every service`
+        : `say how it is deployed with \`deploy METHOD\` in the service or the plan, or set ${names} with \`var\``,
+  };
+}
 
 /** The one plan of the program: none is UPG0231, a second UPG0232. */
 function thePlan(program: Program, tables: Tables, diagnostics: Diagnostic[]): Declared<PlanDecl> | null {
@@ -121,6 +181,8 @@ function modelPlan(decl: PlanDecl): ModelPlan {
     urgent: decl.urgent !== undefined,
     from: decl.from?.value ?? null,
     to: decl.to?.value ?? null,
+    ...(decl.from ? { fromSpan: decl.from.span } : {}),
+    ...(decl.to ? { toSpan: decl.to.span } : {}),
     start: start
       ? {
           local: `${start.at.year}-${pad(start.at.month)}-${pad(start.at.day)}T${pad(start.at.hour)}:${pad(start.at.minute)}`,
@@ -196,13 +258,29 @@ function modelConnection(name: string, c: ConnectionDecl): Model["connections"][
   };
 }
 
+/** What an unplanned template is after, to follow a library's order through it. */
+type UnplannedAfter = (ref: ServiceRef) => { readonly qualified: string; readonly after: readonly ServiceRef[] } | null;
+
+/** The `after` of the template `ref` names, along its `extends` chain, as the library wrote it. */
+function unplannedAfter(tables: Tables, ctx: MergeContext): UnplannedAfter {
+  return (ref) => {
+    const found = lookup(tables.services, ref.name.text, ref.namespace).found;
+    if (!found?.decl.isTemplate) return null;
+    // A broken chain is reported where a planned service uses it, not here.
+    const layers = chainOf(found, { ...ctx, diagnostics: [] });
+    if (!layers) return null;
+    const after = layers.flatMap((l) => l.decl.after.map((name) => ({ name, namespace: l.file.namespace, inherited: true })));
+    return { qualified: found.qualified, after };
+  };
+}
+
 /**
  * `after` and `skew` names to planned services. A name matches the service of that name,
  * and every service extending the template of that name as seen from where it was written:
  * the library's `after nova-conductor` matches the operator's `service nova-conductor` and
  * her `service conductors extends openstack.nova-conductor` alike.
  */
-function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[]): ModelService[] {
+function linkServices(merged: readonly MergedService[], unplanned: UnplannedAfter, diagnostics: Diagnostic[]): ModelService[] {
   const byName = new Map(merged.map((m) => [m.service.name, m]));
   const byTemplate = new Map<string, string[]>();
   for (const m of merged) for (const t of m.templates) byTemplate.set(t, [...(byTemplate.get(t) ?? []), m.service.name]);
@@ -230,10 +308,45 @@ function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[
     return [];
   };
 
+  /**
+   * A library's `after` naming a template no planned service extends is followed through it
+   * (and on, through others the plan leaves out) to the planned services that template comes
+   * after: leaving cinder-scheduler out of a plan does not let cinder-volume jump ahead of
+   * keystone. Each bridged link keeps the templates it went through, for the preview.
+   */
+  const bridge = (owner: MergedService, start: ServiceRef): Bridged[] => {
+    const out: Bridged[] = [];
+    const seen = new Set<string>();
+    const queue: { ref: ServiceRef; through: readonly string[] }[] = [{ ref: start, through: [] }];
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      const planned = targets(item.ref).filter((n) => n !== owner.service.name);
+      if (planned.length > 0) {
+        for (const name of planned) if (!out.some((b) => b.after === name)) out.push({ after: name, through: item.through });
+        continue;
+      }
+      const template = unplanned(item.ref);
+      if (template === null || seen.has(template.qualified)) continue;
+      seen.add(template.qualified);
+      const through = [...item.through, template.qualified];
+      for (const ref of template.after) queue.push({ ref, through });
+    }
+    return out;
+  };
+
   return merged.map((m) => {
     const after: string[] = [];
+    const bridged: Bridged[] = [];
     for (const ref of m.after) {
-      for (const name of link(m, ref, "UPG0400", "`after`")) {
+      const linked = link(m, ref, "UPG0400", "`after`");
+      if (linked.length === 0 && ref.inherited) {
+        for (const b of bridge(m, ref)) {
+          if (after.includes(b.after)) continue;
+          after.push(b.after);
+          bridged.push(b);
+        }
+        continue;
+      }
+      for (const name of linked) {
         if (name === m.service.name) {
           diagnostics.push({
             code: "UPG0402",
@@ -250,7 +363,9 @@ function linkServices(merged: readonly MergedService[], diagnostics: Diagnostic[
       services: [...new Set(rule.services.flatMap((ref) => link(m, ref, "UPG0401", "`skew`")))].filter((n) => n !== m.service.name),
       span: rule.span,
     }));
-    return { ...m.service, after, skew: skew.filter((r) => r.services.length > 0) };
+    // A link written directly wins over the same one bridged.
+    const direct = bridged.filter((b) => !m.after.some((ref) => targets(ref).includes(b.after)));
+    return { ...m.service, after, bridged: direct, skew: skew.filter((r) => r.services.length > 0) };
   });
 }
 

@@ -70,6 +70,9 @@ export const codes = {
   UPG0235: { severity: "error", title: "a host given two connections" },
   UPG0236: { severity: "warning", title: "hosts without the var the rollout is ordered by" },
   UPG0240: { severity: "warning", title: "a secret in a command's arguments, where ps shows it" },
+  UPG0250: { severity: "error", title: "a service with no deployment method whose commands use a method's vars" },
+  UPG0251: { severity: "warning", title: "a placeholder inside single quotes in a shell script stays as written" },
+  UPG0252: { severity: "error", title: "a service's deployment method does not set a var its templates use" },
 
   // ---- inventory (UPG03xx)
   UPG0300: { severity: "error", title: "inventory not found or unreadable" },
@@ -101,8 +104,10 @@ export const codes = {
   UPG0420: { severity: "error", title: "dependency cycle among services" },
   UPG0421: { severity: "error", title: "a version-skew rule the ordering does not enforce (the service is not after the one it names)" },
   UPG0422: { severity: "error", title: "an upgrade to an older OpenStack release" },
-  UPG0423: { severity: "warning", title: "an upgrade to the same OpenStack release" },
+  UPG0423: { severity: "error", title: "an upgrade to the same OpenStack release" },
   UPG0424: { severity: "error", title: "an upgrade that skips OpenStack releases (only SLURP to SLURP may skip one)" },
+  UPG0425: { severity: "error", title: "a version that looks like an OpenStack release and is not one" },
+  UPG0426: { severity: "warning", title: "a release later than every OpenStack release the compiler knows" },
 
   // ---- policy (UPG05xx)
   UPG0500: { severity: "error", title: "service placed on no host" },
@@ -115,6 +120,7 @@ export const codes = {
   UPG0507: { severity: "warning", title: "point of no return: a contract with no restorable checkpoint before it" },
   UPG0508: { severity: "warning", title: "urgent plan waives windows" },
   UPG0509: { severity: "warning", title: "unknown service tag" },
+  UPG0510: { severity: "error", title: "a batch of 0 hosts" },
 
   // ---- expand and schedule (UPG0580-UPG0599, build-plan)
   UPG0580: { severity: "warning", title: "service has no upgrade action: its upgrade steps run nothing" },

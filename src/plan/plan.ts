@@ -70,6 +70,11 @@ export interface PlanService {
   readonly window: string | null;
   readonly evacuate: { readonly strategy: string; readonly concurrency: number; readonly timeout: number } | null;
   readonly skew: readonly { readonly kind: "needs-new" | "never-newer-than"; readonly services: readonly string[] }[];
+  /**
+   * Links of `after` bridged through library services the plan leaves out (present only when
+   * there are some): `after` is the planned service, `through` the unplanned templates between.
+   */
+  readonly bridged?: readonly { readonly after: string; readonly through: readonly string[] }[];
 }
 
 export interface PlanRolling {

@@ -41,6 +41,7 @@ export function renderText(stored: PlanFile, options: { readonly color: boolean 
 
   header(plan, clock, paint, out);
   attention(plan, named, clock, paint, out);
+  bridgedOrder(plan, paint, out);
   windows(plan, clock, paint, out);
   out.push("", paint("bold", "Phases"));
   outline.phases.forEach((phase, i) => renderPhase(plan, phase, i + 1, outline.services, clock, paint, out));
@@ -115,6 +116,22 @@ function attention(plan: PlanFile, named: ReadonlyMap<string, PlanStep>, clock: 
   if (lines.length === 0) return;
   out.push("", paint("bold", "Attention"));
   for (const line of lines) out.push(`  ${paint("yellow", "!")} ${line}`);
+}
+
+/** The `after` links followed through library services the plan leaves out, so the order is not a surprise. */
+function bridgedOrder(plan: PlanFile, paint: Paint, out: string[]): void {
+  const lines: string[] = [];
+  for (const s of plan.services) {
+    const byPath = new Map<string, string[]>();
+    for (const b of s.bridged ?? []) {
+      const path = b.through.join(", ");
+      byPath.set(path, [...(byPath.get(path) ?? []), b.after]);
+    }
+    for (const [path, after] of byPath) lines.push(`${s.name} after ${after.join(", ")}: through ${path}, not in this plan`);
+  }
+  if (lines.length === 0) return;
+  out.push("", paint("bold", "Order through services not in this plan"));
+  for (const line of lines) out.push(`  ${paint("dim", "note:")} ${line}`);
 }
 
 function windows(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): void {

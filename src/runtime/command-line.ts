@@ -104,16 +104,26 @@ export function placeholderEnv(sub: Substitution): Record<string, string> {
   return env;
 }
 
-/** A `{name}` in a shell script, outside single quotes, and whether it stands inside double quotes. */
+/** A `{name}` in a shell script, and the quotes it stands in. */
 interface ShellPlaceholder {
   readonly name: string;
   readonly start: number;
   readonly end: number;
   readonly inDoubleQuotes: boolean;
+  /** Inside single quotes the shell reads it literally: it is not substituted. */
+  readonly inSingleQuotes: boolean;
 }
 
-/** The placeholders of a shell script, tracking its quoting state (a backslash escapes one character). */
+/** The placeholders of a shell script outside single quotes: the ones substituted. */
 function shellPlaceholders(script: string): ShellPlaceholder[] {
+  return scanShellPlaceholders(script).filter((p) => !p.inSingleQuotes);
+}
+
+/**
+ * Every `{name}` of a shell script, tracking its quoting state (a backslash escapes one
+ * character outside single quotes).
+ */
+function scanShellPlaceholders(script: string): ShellPlaceholder[] {
   const found: ShellPlaceholder[] = [];
   let quote: "'" | '"' | null = null;
   for (let i = 0; i < script.length; i++) {
@@ -124,15 +134,23 @@ function shellPlaceholders(script: string): ShellPlaceholder[] {
     }
     if (quote === null && (c === "'" || c === '"')) quote = c;
     else if (quote === c) quote = null;
-    else if (c === "{" && quote !== "'") {
+    else if (c === "{") {
       const m = /^\{([A-Za-z_][A-Za-z0-9_.-]*)\}/.exec(script.slice(i));
       if (m) {
-        found.push({ name: m[1] ?? "", start: i, end: i + m[0].length, inDoubleQuotes: quote === '"' });
+        found.push({ name: m[1] ?? "", start: i, end: i + m[0].length, inDoubleQuotes: quote === '"', inSingleQuotes: quote === "'" });
         i += m[0].length - 1;
       }
     }
   }
   return found;
+}
+
+/**
+ * The names written as `{name}` inside single quotes of a shell script: left as they are,
+ * never substituted. For the compiler's warning (UPG0251).
+ */
+export function singleQuotedPlaceholders(script: string): string[] {
+  return [...new Set(scanShellPlaceholders(script).filter((p) => p.inSingleQuotes).map((p) => p.name))];
 }
 
 /**

@@ -72,9 +72,20 @@ function indexOf(plan: PlanFile): PlanIndex {
  */
 export function stepVars(ctx: StepExecContext, step: PlanStep, host: string | null): Record<string, VarValue> {
   const base = baseVars(ctx, step.service, host);
-  const vars: Record<string, VarValue> = { ...base.vars, step: step.id };
+  const vars: Record<string, VarValue> = { ...base.vars, step: step.id, ...evacuationVars(ctx.plan, step) };
   // A var may be built from others (`in-service = ["ssh", "{host}", ...]`).
   return base.plain && !step.id.includes("{") ? vars : expandVarValues(vars);
+}
+
+/**
+ * An evacuation's own settings, for its command only: `{concurrency}` (migrations at once)
+ * and `{timeout}` (seconds), so `evacuate live-migrate concurrency 8` reaches the command that
+ * migrates (docs/language.md, `evacuate`).
+ */
+export function evacuationVars(plan: PlanFile, step: PlanStep): Record<string, VarValue> {
+  if (step.action !== "evacuate" || step.service === null) return {};
+  const evacuate = indexOf(plan).services.get(step.service)?.evacuate ?? null;
+  return evacuate === null ? {} : { concurrency: evacuate.concurrency, timeout: evacuate.timeout };
 }
 
 function baseVars(ctx: StepExecContext, service: string | null, host: string | null): BaseVars {

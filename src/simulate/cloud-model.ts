@@ -86,8 +86,12 @@ export class CloudModel {
   private readonly cursor = new WeakMap<readonly string[], number>();
 
   constructor(readonly plan: PlanFile, options: ModelOptions = {}) {
-    this.from = plan.plan.from ?? "old";
-    this.to = plan.plan.to ?? "new";
+    const from = plan.plan.from ?? "old";
+    const to = plan.plan.to ?? "new";
+    // An update within a release (`from` and `to` the same) still replaces old code with new:
+    // the two are told apart, or every instance would count as old and new at once.
+    this.from = from === to ? `${from} (before the update)` : from;
+    this.to = from === to ? `${to} (updated)` : to;
     const countVar = options.instancesVar ?? "instances";
     const capVar = options.capacityVar ?? "capacity";
     let most = 0;

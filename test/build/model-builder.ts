@@ -65,6 +65,7 @@ export function service(name: string, options: Partial<ModelService> = {}): Mode
     reboot: null,
     window: null,
     skew: [],
+    bridged: [],
     takes: null,
     health: null,
     span: SPAN,

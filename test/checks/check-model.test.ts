@@ -281,10 +281,10 @@ describe("OpenStack release sequence (UPG0422-UPG0424)", () => {
     expect(d?.span).toEqual(at(0));
   });
 
-  it("warns for the same release, under either name", () => {
+  it("errors for an upgrade to the same release, under either name", () => {
     const [d] = plan("antelope", "2023.1");
     expect(d?.code).toBe("UPG0423");
-    expect(d?.severity).toBe("warning");
+    expect(d?.severity).toBe("error");
     expect(d?.help).toContain("kind update");
   });
 
@@ -302,6 +302,39 @@ describe("OpenStack release sequence (UPG0422-UPG0424)", () => {
     expect(plan("zed", "zed", "update")).toEqual([]);
     expect(plan("1.0.0", "3.0.0")).toEqual([]);
     expect(plan("zed", "2.0")).toEqual([]);
+  });
+});
+
+describe("release names and numbers (UPG0425, UPG0426)", () => {
+  const versions = (from: string, to: string, kind: "upgrade" | "update" = "upgrade"): Diagnostic[] =>
+    check(model({ plan: { from, to, kind, span: at(0) } })).filter((d) => /^UPG042[56]$/.test(d.code));
+
+  it("errors for a release number the sequence does not have, with the nearest one", () => {
+    const [d] = versions("2023.2", "2023.3");
+    expect(d?.code).toBe("UPG0425");
+    expect(d?.severity).toBe("error");
+    expect(d?.message).toBe('`to` "2023.3" is not an OpenStack release');
+    expect(d?.help).toMatch(/did you mean "2023\.[12]"\?/);
+    expect(d?.notes?.[0]).toContain("2023.1 antelope, 2023.2 bobcat");
+  });
+
+  it("errors for a misspelt release name, with the name meant, in updates too", () => {
+    const [d] = versions("antelop", "bobcat");
+    expect(d?.code).toBe("UPG0425");
+    expect(d?.help).toBe('did you mean "antelope"?');
+    expect(versions("zed", "zedd", "update")[0]?.help).toBe('did you mean "zed"?');
+  });
+
+  it("warns for a release later than every one known, and checks nothing else about it", () => {
+    const [d] = versions("2026.2", "2027.1");
+    expect(d?.code).toBe("UPG0426");
+    expect(d?.severity).toBe("warning");
+  });
+
+  it("leaves alone versions that are not OpenStack releases", () => {
+    expect(versions("1.0.0", "3.0.0")).toEqual([]);
+    expect(versions("64", "65", "update")).toEqual([]);
+    expect(versions("zed", "2023.1")).toEqual([]);
   });
 });
 

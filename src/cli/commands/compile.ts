@@ -28,7 +28,7 @@ export const compileVerb: Verb = {
   builder: (y) =>
     y
       .positional("file", { type: "string", describe: "the plan's .upg file", demandOption: true })
-      .option("format", { alias: "f", choices: FORMATS, default: "text" as PreviewFormat, describe: "preview format (json also prints diagnostics as JSON)" })
+      .option("format", { alias: "f", choices: FORMATS, default: "text" as PreviewFormat, describe: "preview format; with json, the plan on stdout and any diagnostics as JSON on stderr (on stdout when it fails)" })
       .option("output", { alias: "o", type: "string", describe: "write the plan file (JSON) here" })
       .option("start", { type: "string", describe: 'when the run starts, e.g. "2026-12-05T22:00" (the plan\'s zone) or with an offset; overrides the plan\'s start' })
       .option("steps", { type: "boolean", default: false, describe: "dot/mermaid: the whole step graph, not only the service DAG" })
@@ -65,6 +65,9 @@ async function compile(args: Record<string, unknown>, io: CliIO, target: string 
       io.stdout.write(JSON.stringify(body, null, 2) + "\n");
       return failed ? ExitCode.CompileErrors : ExitCode.Ok;
     }
+    // stdout is the plan, byte for byte the file -o writes; the warnings and notes go to
+    // stderr in the same JSON shape, so a tool reading JSON loses none of them.
+    if (result.diagnostics.length > 0) io.stderr.write(JSON.stringify(body, null, 2) + "\n");
   } else if (result.diagnostics.length > 0) {
     io.stderr.write(renderDiagnostics(result.diagnostics, result.texts, { color: useColor(io, io.stderr, args["color"]) }));
   }

@@ -1,9 +1,12 @@
 /**
  * The OpenStack release sequence of an upgrade plan: `to` must come after `from`
  * (UPG0422, UPG0423), and at most one release later, or two when both are SLURP releases
- * (UPG0424). Versions that are not OpenStack releases ("1.0.0") are not checked.
+ * (UPG0424). A version that looks like a release and is not one is a typo (UPG0425), or a
+ * release newer than this list (UPG0426). Versions that are not OpenStack releases ("1.0.0")
+ * are not checked.
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { Model, ModelPlan } from "../model.js";
 
 interface Release {
@@ -41,12 +44,63 @@ function isSlurp(release: Release): boolean {
 
 export function checkReleases(model: Model): Diagnostic[] {
   const plan = model.plan;
+  const unknown = [
+    plan.from === null ? null : unknownRelease(plan.from, "from", plan.fromSpan ?? plan.span),
+    plan.to === null ? null : unknownRelease(plan.to, "to", plan.toSpan ?? plan.span),
+  ].filter((d): d is Diagnostic => d !== null);
+  if (unknown.length > 0) return unknown;
   if (plan.kind !== "upgrade" || plan.from === null || plan.to === null) return [];
   const from = releaseIndex(plan.from);
   const to = releaseIndex(plan.to);
   if (from === undefined || to === undefined) return [];
   const problem = sequenceProblem(plan, from, to);
   return problem ? [problem] : [];
+}
+
+/** A release number as OpenStack writes them since 2023: the year, a dot, 1 or 2. */
+const RELEASE_NUMBER = /^(\d{4})\.(\d+)$/;
+
+/**
+ * A version that looks like an OpenStack release and is not one: a number `YYYY.N` the
+ * sequence does not have (UPG0425, or UPG0426 when it is later than every release known
+ * here), or a word a letter or two away from a release name (UPG0425). Anything else
+ * ("1.0.0", a service version "65", a site's own label) is not a release and not checked.
+ */
+function unknownRelease(version: string, which: "from" | "to", span: Span | null): Diagnostic | null {
+  if (releaseIndex(version) !== undefined) return null;
+  const at = span ? { span } : {};
+  const key = version.trim().toLowerCase();
+  const known = RELEASES.map((_, i) => label(i)).join(", ");
+  const number = RELEASE_NUMBER.exec(key);
+  if (number) {
+    const last = RELEASES[RELEASES.length - 1] as Release;
+    const minor = Number(number[2]);
+    if ((minor === 1 || minor === 2) && last.number !== null && key > last.number) {
+      return {
+        code: "UPG0426",
+        severity: "warning",
+        message: `\`${which}\` "${version}" is later than every OpenStack release this compiler knows: the release sequence is not checked`,
+        ...at,
+        notes: [`the last release known here is ${label(RELEASES.length - 1)}`],
+        help: "a newer upgradec knows it; check the number against https://releases.openstack.org",
+      };
+    }
+    const suggestion = suggest(key, RELEASES.flatMap((r) => (r.number === null ? [] : [r.number])));
+    return unknownReleaseError(version, which, at, suggestion, known);
+  }
+  const suggestion = suggest(key, RELEASES.map((r) => r.name));
+  return suggestion === undefined ? null : unknownReleaseError(version, which, at, suggestion, known);
+}
+
+function unknownReleaseError(version: string, which: "from" | "to", at: { span?: Span }, suggestion: string | undefined, known: string): Diagnostic {
+  return {
+    code: "UPG0425",
+    severity: "error",
+    message: `\`${which}\` "${version}" is not an OpenStack release`,
+    ...at,
+    notes: [`releases, in order: ${known}`],
+    help: suggestion !== undefined ? `did you mean "${suggestion}"?` : "write a release's name or number as https://releases.openstack.org lists it",
+  };
 }
 
 function releaseIndex(version: string): number | undefined {
@@ -70,9 +124,12 @@ function sequenceProblem(plan: ModelPlan, from: number, to: number): Diagnostic 
     };
   }
   if (to === from) {
+    // Nothing would be upgraded: no schema to migrate, no version to pin, and every check of
+    // old against new (the skew rules, the contract's "no old instance left") would compare a
+    // release with itself.
     return {
       code: "UPG0423",
-      severity: "warning",
+      severity: "error",
       message: `the plan upgrades from ${fromName} to the same release`,
       ...at,
       help: "use `kind update` for updates within a release, or fix `to`",

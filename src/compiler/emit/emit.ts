@@ -109,6 +109,7 @@ export function emitPlan(input: EmitInput): PlanFile {
       window: s.window,
       evacuate: s.evacuate ? { strategy: s.evacuate.strategy, concurrency: s.evacuate.concurrency, timeout: s.evacuate.timeout } : null,
       skew: s.skew.map((r) => ({ kind: r.kind, services: r.services })),
+      ...(s.bridged.length > 0 ? { bridged: s.bridged.map((b) => ({ after: b.after, through: [...b.through] })) } : {}),
     };
   });
   const hosts = model.hosts.map((h) => ({ name: h.name, groups: h.groups, vars: sortedVars(h.vars), connection: h.connection }));

@@ -8,10 +8,15 @@
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommand, VarValue } from "../../plan/plan.js";
-import { envName, placeholderNames } from "../../runtime/command-line.js";
+import { envName, placeholderNames, singleQuotedPlaceholders } from "../../runtime/command-line.js";
 import type { ModelAction, ModelPlan, ModelService } from "../model.js";
 
 export const BUILTIN_PLACEHOLDERS = ["host", "from", "to", "service", "step", "inventory", "stdlib"] as const;
+
+/** Built-ins of an evacuation's `run` only: its `concurrency` and `timeout` (src/runtime/step-exec.ts, evacuationVars). */
+export const EVACUATION_PLACEHOLDERS = ["concurrency", "timeout"] as const;
+
+const NONE: ReadonlySet<string> = new Set();
 
 export interface PlaceholderScope {
   readonly plan: ModelPlan;
@@ -21,7 +26,7 @@ export interface PlaceholderScope {
 }
 
 /** The actions of a service with the commands in each. */
-export function serviceActions(s: Omit<ModelService, "after" | "skew">): ModelAction[] {
+export function serviceActions(s: Omit<ModelService, "after" | "skew" | "bridged">): ModelAction[] {
   const out: ModelAction[] = Object.values(s.actions).filter((a): a is ModelAction => a !== undefined);
   if (s.maintenance?.enter) out.push(s.maintenance.enter);
   if (s.maintenance?.exit) out.push(s.maintenance.exit);
@@ -44,7 +49,7 @@ function varNames(value: VarValue): string[] {
 }
 
 /** The placeholder problems of one service's commands. */
-export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">, scope: PlaceholderScope): Diagnostic[] {
+export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew" | "bridged">, scope: PlaceholderScope): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const builtins = new Set<string>(BUILTIN_PLACEHOLDERS);
   if (!scope.hasInventory) builtins.delete("inventory");
@@ -55,7 +60,7 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
     return names;
   };
 
-  const check = (name: string, span: Span, seen: Set<string>): void => {
+  const check = (name: string, span: Span, seen: Set<string>, extra: ReadonlySet<string> = NONE): void => {
     if (name.startsWith("secret.")) {
       const secret = name.slice("secret.".length);
       if (!scope.secrets.has(secret)) {
@@ -74,7 +79,7 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
       if (scope.plan[name] === null) diagnostics.push(missingVersion(name, span));
       return;
     }
-    if (builtins.has(name)) return;
+    if (builtins.has(name) || extra.has(name)) return;
     const own = s.vars[name];
     if (own !== undefined) {
       if (seen.has(name)) return;
@@ -107,9 +112,14 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew">
     });
   };
 
+  const evacuation = new Set<string>(EVACUATION_PLACEHOLDERS);
   for (const action of serviceActions(s)) {
-    for (const command of commandsOf(action)) for (const name of placeholderNames(command)) check(name, action.span, new Set());
+    const extra = action === s.evacuate?.run ? evacuation : NONE;
+    for (const command of commandsOf(action)) for (const name of placeholderNames(command)) check(name, action.span, new Set(), extra);
     diagnostics.push(...secretArguments(action, scope.secrets));
+    const known = (name: string): boolean =>
+      builtins.has(name) || extra.has(name) || s.vars[name] !== undefined || (name.startsWith("secret.") && scope.secrets.has(name.slice(7))) || s.hosts.some((h) => scope.hostVars(h)[name] !== undefined);
+    for (const command of commandsOf(action)) diagnostics.push(...literalPlaceholders(command, known, action.span));
   }
   return diagnostics;
 }
@@ -135,6 +145,25 @@ function secretArguments(action: ModelAction, declared: ReadonlySet<string>): Di
     }
   }
   return out;
+}
+
+/**
+ * UPG0251: a placeholder inside single quotes of a shell script. The shell reads it
+ * literally, so upgradec leaves it as written rather than break the quoting; a name that is
+ * not a value here (awk's `'{print}'`) is the script's own text and is not reported.
+ */
+function literalPlaceholders(command: PlanCommand, known: (name: string) => boolean, span: Span): Diagnostic[] {
+  if (command.kind !== "shell") return [];
+  return singleQuotedPlaceholders(command.script)
+    .filter(known)
+    .map((name) => ({
+      code: "UPG0251",
+      severity: "warning",
+      message: `{${name}} is inside single quotes in a shell script: it stays as written, not substituted`,
+      span,
+      notes: ["the shell passes single-quoted text through unchanged, so upgradec does not substitute inside it"],
+      help: `close the quotes around it: '…'{${name}}'…' (upgradec then passes the value as one word), or use double quotes`,
+    }));
 }
 
 /** Commands outside a service (checkpoints): only the plan-wide built-ins and secrets. */

@@ -13,7 +13,7 @@ import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import { numberOf } from "../../inventory/var-value.js";
 import type { Action, ActionKind, Amount, MethodDecl, Name, RollingDecl, ServiceDecl } from "../../parser/ast.js";
-import type { VarValue } from "../../plan/plan.js";
+import { commandSpec, runOptions, type VarValue } from "../../plan/plan.js";
 import { DEFAULT_HEALTH } from "../estimates.js";
 import type { ModelAction, ModelRolling, ModelService } from "../model.js";
 import type { LoadedFile } from "../program.js";
@@ -37,7 +37,7 @@ export interface ServiceRef {
 
 /** A service merged from its layers, `after` and `skew` still as written. */
 export interface MergedService {
-  readonly service: Omit<ModelService, "after" | "skew">;
+  readonly service: Omit<ModelService, "after" | "skew" | "bridged">;
   /** Qualified names of the templates it extends, nearest first. */
   readonly templates: readonly string[];
   readonly after: readonly ServiceRef[];
@@ -140,6 +140,7 @@ export function mergeService(service: Declared<ServiceDecl>, layers: readonly La
   const on = nearest(layers, (d) => d.on);
   const selected = on ? ctx.selector.select(on.value, on.layer.file.namespace) : [];
   const evacuate = evacuateOf(layers);
+  for (const layer of layers) ctx.diagnostics.push(...zeroBatches(layer.decl.rolling));
   const domainSizes = (domainVar: string): Map<string, number> => {
     const sizes = new Map<string, number>();
     for (const h of selected) {
@@ -245,17 +246,48 @@ function windowName(ref: { value: Name; layer: Layer } | null, ctx: MergeContext
   return null;
 }
 
+/** An evacuation with no `timeout` of its own is stopped after this long (seconds). */
+export const DEFAULT_EVACUATION_TIMEOUT = 1800;
+
 function evacuateOf(layers: readonly Layer[]): ModelService["evacuate"] {
   const strategy = nearest(layers, (d) => d.evacuate?.strategy.value);
   if (!strategy) return null;
+  const written = nearest(layers, (d) => d.evacuate?.timeout?.seconds)?.value ?? DEFAULT_EVACUATION_TIMEOUT;
+  const run = actionOrNull(nearest(layers, (d) => d.evacuate?.run)?.value);
+  // The one deadline the evacuation has: the plan file, `{timeout}` and the step agree.
+  const timeout = Math.min(written, run?.spec.timeout ?? written);
   return {
     strategy: strategy.value,
     concurrency: nearest(layers, (d) => d.evacuate?.concurrency?.value)?.value ?? 1,
-    timeout: nearest(layers, (d) => d.evacuate?.timeout?.seconds)?.value ?? 1800,
-    run: actionOrNull(nearest(layers, (d) => d.evacuate?.run)?.value),
+    timeout,
+    run: run === null ? null : boundedBy(run, timeout),
     countVar: nearest(layers, (d) => d.evacuate?.countVar?.text)?.value ?? "instances",
     capacityVar: nearest(layers, (d) => d.evacuate?.capacityVar?.text)?.value ?? null,
   };
+}
+
+/**
+ * The evacuation's `timeout` is the deadline of its `run` command on each host: the runtime
+ * stops the command (its whole process group) when it passes. A `timeout` written on the run
+ * itself applies too; the shorter wins.
+ */
+function boundedBy(run: ModelAction, timeout: number): ModelAction {
+  const own = run.spec.timeout ?? null;
+  if (own !== null && own <= timeout) return run;
+  return { ...run, spec: commandSpec(run.spec.command, { ...runOptions(run.spec), timeout }) };
+}
+
+/** UPG0510 for each `batch` entry of 0 (or 0%): a batch of no host never ends the rollout. */
+function zeroBatches(rolling: RollingDecl | undefined): Diagnostic[] {
+  return (rolling?.batch ?? [])
+    .filter((a) => (a.kind === "int" ? a.value : a.percent) === 0)
+    .map((a) => ({
+      code: "UPG0510",
+      severity: "error",
+      message: `a batch of ${a.kind === "int" ? "0" : "0%"} hosts: every batch takes at least one host`,
+      span: a.span,
+      help: "write `batch 1` for one host at a time, or a count or share above 0 (e.g. `batch 1, 10%`)",
+    }));
 }
 
 /** A count or a share of `n` hosts: a share rounds down, to at least `min`. */
