@@ -79,7 +79,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     parser = parser.command(verb.command, verb.describe, (y) => {
       let built = verb.builder(y);
       for (const [cmd, what] of verb.examples) built = built.example(cmd, what);
-      return built.epilogue(EXIT_CODES_HELP);
+      return built.epilogue(verb.epilogue !== undefined ? `${verb.epilogue}\n\n${EXIT_CODES_HELP}` : EXIT_CODES_HELP);
     });
   }
   skipHelpLayoutAfterParse(parser);

@@ -11,6 +11,8 @@ export interface Verb {
   readonly describe: string;
   /** Example invocations shown by --help: [command, what it does]. */
   readonly examples: readonly (readonly [string, string])[];
+  /** Shown by --help before the exit codes. */
+  readonly epilogue?: string;
   readonly builder: (y: Argv) => Argv;
   readonly run: (args: Record<string, unknown>, io: CliIO) => Promise<number>;
 }

@@ -8,7 +8,7 @@ import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
 import type { StateSink } from "./effects.js";
 import { type EndDecision, type EngineResult, type Gate, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { isDone, type RunState } from "./run-state.js";
-import { runHealthGate, runSpec, type StepExecContext } from "./step-exec.js";
+import { halted, runHealthGate, runSpec, type StepExecContext } from "./step-exec.js";
 import { WindowCalendar, shapeOfPlanWindow, stepWorst } from "../windows/window-clock.js";
 
 export interface Scope {
@@ -217,6 +217,9 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const onEnd = (step: PlanStep, outcome: Outcome): EndDecision => {
     if (step.service !== null && pauseByRuntime.has(step.service)) endedAt.set(step.id, clock.now());
     if (outcome.ok) progressed(step, false);
+    // Stopped by a second stop signal: its effect is unknown, so no end is journaled (it stays
+    // interrupted: resume asks its done-check, or runs it again).
+    if (!outcome.ok && halted(exec)) return { stop: "stopped by the operator: the running steps were interrupted" };
     if (outcome.ok) {
       sink.record({ type: "step-succeeded", step: step.id, host: step.hosts[0] ?? null, exitCode: 0, ...(doneByCheck.has(step.id) ? { byDoneCheck: true } : {}) });
       return {};

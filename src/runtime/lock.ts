@@ -8,8 +8,12 @@
  * later than the holder) is stale (its run was killed) and is taken over. Taking over
  * renames the stale file aside first and checks it was the one judged stale, so two
  * processes taking over at once cannot both win.
+ *
+ * A lock file that is empty or not a lock (a crash between its creation and its write, a
+ * full disk, an edit) names no holder to wait for: it is refused, with an id made from its
+ * content (`damaged-…`) that `--force-unlock` accepts, so removing it is deliberate too.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 
@@ -29,9 +33,16 @@ export interface LockInfo {
   readonly pidStart?: string | null;
 }
 
+/** The lock a session removed before taking its own: a dead holder's, or one forced away (holder null: a damaged file). */
+export interface TakenOver {
+  readonly holder: LockInfo | null;
+  readonly forced: boolean;
+}
+
 export type LockResult =
-  | { readonly ok: true; readonly lock: LockInfo; readonly tookOver: LockInfo | null; release(): void }
-  | { readonly ok: false; readonly holder: LockInfo | null; readonly reason: string };
+  | { readonly ok: true; readonly lock: LockInfo; readonly tookOver: TakenOver | null; release(): void }
+  /** `damagedId`: the lock file is damaged, and `--force-unlock` with this id removes it. */
+  | { readonly ok: false; readonly holder: LockInfo | null; readonly reason: string; readonly damagedId: string | null };
 
 export function currentUser(env: Readonly<Record<string, string | undefined>>): string {
   try {
@@ -41,12 +52,47 @@ export function currentUser(env: Readonly<Record<string, string | undefined>>): 
   }
 }
 
-function readLock(path: string): LockInfo | null {
+/** A lock file's holder, checked field by field; null when it is not a lock. */
+export function parseLock(text: string): LockInfo | null {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as LockInfo;
+    parsed = JSON.parse(text);
   } catch {
     return null;
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
+  const l = parsed as Record<string, unknown>;
+  for (const key of ["id", "user", "host", "since", "fingerprint", "command"]) if (typeof l[key] !== "string") return null;
+  if (typeof l["pid"] !== "number" || !Number.isSafeInteger(l["pid"]) || l["pid"] <= 0) return null;
+  if (l["pidStart"] !== undefined && l["pidStart"] !== null && typeof l["pidStart"] !== "string") return null;
+  return parsed as LockInfo;
+}
+
+/** The lock file's holder; null when there is no lock file or it is not a lock. */
+export function readLockFile(path: string): LockInfo | null {
+  return readLock(path);
+}
+
+function readLock(path: string): LockInfo | null {
+  const text = readText(path);
+  return text === null ? null : parseLock(text);
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** The id `--force-unlock` takes for a damaged lock file: from its content, so it names this file as it is. */
+function damagedIdOf(text: string): string {
+  return "damaged-" + createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function alive(pid: number): boolean {
@@ -127,20 +173,36 @@ export function acquireLock(options: AcquireOptions): LockResult {
       }
     }
   };
-  let tookOver: LockInfo | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  let tookOver: TakenOver | null = null;
+  for (let attempt = 0; attempt < 4; attempt++) {
     if (tryCreate(options.path, info)) return { ok: true, lock: info, tookOver, release };
-    const holder = readLock(options.path);
+    const text = readText(options.path);
+    if (text === null) continue;
+    const holder = parseLock(text);
     if (holder === null) {
-      // Being written this instant, or garbage: look again, then give up.
-      if (attempt < 2) continue;
-      return { ok: false, holder: null, reason: `the lock file ${options.path} cannot be read` };
+      const damagedId = damagedIdOf(text);
+      if (options.forceUnlock === damagedId) {
+        if (removeIf(options.path, (aside) => readText(aside) === text)) tookOver = { holder: null, forced: true };
+        continue;
+      }
+      // Being written this instant (its creator writes right after creating it): look again.
+      if (attempt < 2) {
+        pause(50);
+        continue;
+      }
+      const what = text.trim() === "" ? "empty" : "not a lock";
+      return {
+        ok: false,
+        holder: null,
+        damagedId,
+        reason: `the lock file ${options.path} is ${what}${options.forceUnlock !== undefined ? ` (--force-unlock ${options.forceUnlock} does not name it: its id is ${damagedId})` : ""}`,
+      };
     }
     const forced = options.forceUnlock !== undefined && options.forceUnlock === holder.id;
     if (!forced && !isStale(holder)) {
       const reason =
         options.forceUnlock !== undefined ? `--force-unlock ${options.forceUnlock} does not name this lock (its id is ${holder.id})` : "another run holds the lock";
-      return { ok: false, holder, reason };
+      return { ok: false, holder, reason, damagedId: null };
     }
     const aside = `${options.path}.${process.pid}.${randomBytes(3).toString("hex")}.stale`;
     try {
@@ -157,10 +219,34 @@ export function acquireLock(options: AcquireOptions): LockResult {
         // They will notice their lock is gone when they release it.
       }
       unlinkSync(aside);
-      return { ok: false, holder: moved, reason: "another run took the lock over just now" };
+      return { ok: false, holder: moved, reason: "another run took the lock over just now", damagedId: null };
     }
     unlinkSync(aside);
-    tookOver = holder;
+    tookOver = { holder, forced };
   }
-  return { ok: false, holder: readLock(options.path), reason: "the lock changed hands while taking it" };
+  return { ok: false, holder: readLock(options.path), reason: "the lock changed hands while taking it", damagedId: null };
+}
+
+/**
+ * Renames the lock aside and removes it if `same` says it is still the one judged; otherwise
+ * puts it back (someone replaced it between the look and the rename).
+ */
+function removeIf(path: string, same: (aside: string) => boolean): boolean {
+  const aside = `${path}.${process.pid}.${randomBytes(3).toString("hex")}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return false;
+  }
+  if (!same(aside)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // Another lock was made meanwhile: theirs stands.
+    }
+    unlinkSync(aside);
+    return false;
+  }
+  unlinkSync(aside);
+  return true;
 }

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { runOptions, type VarValue } from "../plan/plan.js";
 import { buildInvocation } from "./command-line.js";
 import type { Clock, ExecRequest, ExecResult, Executor } from "./effects.js";
+import type { AttemptRegistry } from "./survivors.js";
 
 /** What a TypeScript action receives. */
 export interface ActionContext {
@@ -29,6 +30,8 @@ export interface ProcessExecutorOptions {
   readonly moduleDir: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clock: Clock;
+  /** Where each command is registered while it may run, so a successor of a killed runner finds it. */
+  readonly registry?: AttemptRegistry;
 }
 
 type ActionFunction = (ctx: ActionContext) => unknown;
@@ -108,8 +111,26 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     if (request.signal.aborted) return { exitCode: null, signal: null, timedOut: false, error: "cancelled before it started" };
     // execa is loaded by the first command run, not at the CLI's start-up.
     const { execa } = await import("execa");
+    const tracked = options.registry?.begin({ step: request.step.id, purpose: request.purpose, host: request.host, timeout: run.timeout, grace: run.grace, now: options.clock.now() });
+    try {
+      return await spawnTracked(request, execa, file, args, { ...stringEnv(options.env), ...env, ...tracked?.env }, cwd, run, tracked?.token ?? null);
+    } finally {
+      if (tracked !== undefined) options.registry?.ended(tracked.token);
+    }
+  }
+
+  async function spawnTracked(
+    request: ExecRequest,
+    execa: typeof import("execa").execa,
+    file: string,
+    args: readonly string[],
+    fullEnv: Record<string, string>,
+    cwd: string,
+    run: ReturnType<typeof runOptions>,
+    token: string | null,
+  ): Promise<ExecResult> {
     const child = execa(file, [...args], {
-      env: { ...stringEnv(options.env), ...env },
+      env: fullEnv,
       extendEnv: false,
       cwd,
       reject: false,
@@ -118,6 +139,8 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       buffer: false,
       detached: true,
     });
+    // Recorded at once: a runner killed from here on leaves the group findable by its pid.
+    if (token !== null && child.pid !== undefined) options.registry?.spawned(token, child.pid);
     // Both streams to the same log as they come (cheaper than execa's merged `all` stream).
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding("utf8");

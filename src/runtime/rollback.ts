@@ -16,7 +16,7 @@ import type { StateSink } from "./effects.js";
 import { type EngineResult, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { toUndo, wayBack, wayBackCommands } from "../plan/way-back.js";
 import { isDone, type RunState } from "./run-state.js";
-import { runSpec, type StepExecContext } from "./step-exec.js";
+import { halted, runSpec, type StepExecContext } from "./step-exec.js";
 
 export interface UndoPlan {
   /** The checkpoint it goes back to, or null for the start of the run. */
@@ -182,6 +182,8 @@ export async function runRollback(input: RollbackInput): Promise<EngineResult> {
           sink.record({ type: "step-undone", step: step.id, host: step.hosts[0] ?? null, ...(message !== undefined ? { message } : {}) });
           return {};
         }
+        // Stopped by a second stop signal: not a failed undo; it stays begun, and the next rollback runs it again.
+        if (halted(exec)) return { stop: "stopped by the operator: the running undos were interrupted" };
         sink.record({ type: "undo-failed", step: step.id, host: step.hosts[0] ?? null, message: outcome.message, exitCode: outcome.exitCode ?? null });
         return { stop: `the undo of ${step.id} failed` };
       },

@@ -14,7 +14,7 @@ import type { EngineResult } from "./engine.js";
 import { type CurrentRun, findCurrentRun, sameIdentity } from "./current-run.js";
 import { leftOutReason, runForward, type Scope } from "./forward.js";
 import { type JournalRead, type JournalRecord, type JournalRecordInput, JournalWriter, readJournal } from "./journal.js";
-import { acquireLock, currentUser, type LockInfo } from "./lock.js";
+import { acquireLock, currentUser, isStale, type LockInfo, readLockFile } from "./lock.js";
 import { loadPlan, type LoadedPlan } from "./plan-load.js";
 import { processExecutor } from "./process-executor.js";
 import { liveProgress, plainProgress, type ProgressView } from "./progress.js";
@@ -25,11 +25,12 @@ import { ensureDir, newRunId, resolveStateRoot, type RunPaths, type StatePaths, 
 import { moduleDirOf, type StepExecContext } from "./step-exec.js";
 import { runStatus } from "./status.js";
 import { type WayBack, wayBack } from "../plan/way-back.js";
+import { AttemptRegistry, settleSurvivors } from "./survivors.js";
 
 export interface SessionEffects {
   readonly clock?: Clock;
   readonly executor?: Executor;
-  /** Stop gracefully on SIGINT/SIGTERM (the CLI; not in-process tests). */
+  /** Stop gracefully on SIGINT/SIGTERM/SIGHUP (the CLI; not in-process tests). */
   readonly handleSignals?: boolean;
 }
 
@@ -40,6 +41,8 @@ export interface CommonOptions {
   readonly forceUnlock?: string;
   /** Lines of a failed step's output to show. */
   readonly tail?: number;
+  /** Stop the commands of an earlier attempt still running (after a kill -9) instead of waiting for them. */
+  readonly killSurvivors?: boolean;
 }
 
 export interface RunOptions extends CommonOptions {
@@ -109,9 +112,12 @@ interface Session {
   readonly secrets: SecretValues;
   readonly redact: Redactor;
   readonly clock: Clock;
+  readonly registry: AttemptRegistry;
+  /** Aborted by a second stop signal: the running commands are stopped. */
+  readonly halt: AbortSignal;
 }
 
-async function openSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects): Promise<Session | number> {
+async function openSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects, signals: Signals): Promise<Session | number> {
   const clock = effects.clock ?? systemClock;
   const loaded = await loadPlan(options.plan, { cwd: io.cwd });
   if (loaded.value === null) {
@@ -139,12 +145,25 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
       notes: [lock.reason, ...(h ? [`lock id ${h.id}`] : [])],
       help: h
         ? `wait for that run to end; if it is dead on another machine, and only then: upgradec ${verb} ${options.plan} --force-unlock ${h.id}`
-        : `look at ${paths.lock}`,
+        : lock.damagedId !== null
+          ? `if no upgradec runs on this state directory (ps, or its host), remove the damaged lock: upgradec ${verb} ${options.plan} --force-unlock ${lock.damagedId}`
+          : `look at ${paths.lock}`,
     });
   }
-  if (lock.tookOver !== null) {
-    const t = lock.tookOver;
-    io.stderr.write(`upgradec ${verb}: took over a stale lock held by ${t.user}@${t.host} (pid ${t.pid}, gone) since ${t.since}\n`);
+  if (lock.tookOver !== null) io.stderr.write(`upgradec ${verb}: ${describeTakeOver(lock.tookOver, options.forceUnlock)}\n`);
+  const registry = new AttemptRegistry(paths.root);
+  const settled = await settleSurvivors({
+    registry,
+    kill: options.killSurvivors === true,
+    now: () => Date.now(),
+    sleep: (ms, signal) => systemClock.sleep(ms, signal),
+    signal: signals.signal,
+    say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
+  });
+  if (!settled) {
+    lock.release();
+    io.stderr.write(`upgradec ${verb}: stopped while waiting; nothing was started and the lock is released\n`);
+    return ExitCode.Stopped;
   }
   const secrets = resolveSecrets(plan.secrets, io.env, (p) => {
     try {
@@ -163,7 +182,14 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
       help: "set the variable or create the file, then run again",
     });
   }
-  return { loaded: loaded.value, paths, lock: lock.lock, release: lock.release, secrets: secrets.values, redact: makeRedactor(secrets.values), clock };
+  return { loaded: loaded.value, paths, lock: lock.lock, release: lock.release, secrets: secrets.values, redact: makeRedactor(secrets.values), clock, registry, halt: signals.halt };
+}
+
+function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced: boolean }, id: string | undefined): string {
+  const h = t.holder;
+  if (h === null) return `removed the damaged lock file (--force-unlock ${id ?? ""})`;
+  const who = `${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}`;
+  return t.forced ? `removed the lock of ${who} (--force-unlock ${h.id})` : `took over a stale lock held by ${who}: that process is gone`;
 }
 
 class FileSink implements StateSink {
@@ -223,35 +249,65 @@ function execContext(session: Session, executor: Executor | undefined, sink: Sta
     plan,
     planDir: session.loaded.dir,
     clock: session.clock,
-    executor: executor ?? processExecutor({ baseDir: session.loaded.dir, moduleDir, env: io.env, clock: session.clock }),
+    executor: executor ?? processExecutor({ baseDir: session.loaded.dir, moduleDir, env: io.env, clock: session.clock, registry: session.registry }),
+    halt: session.halt,
     secrets: session.secrets,
     redact: session.redact,
     log: (stepId, text) => sink.log(stepId, text),
   };
 }
 
-function withSignals(effects: SessionEffects, io: CliIO, verb: string): { signal: AbortSignal; dispose(): void } {
+interface Signals {
+  /** Aborted by the first stop signal: no new step starts. */
+  readonly signal: AbortSignal;
+  /** Aborted by the second: the running commands are stopped too. */
+  readonly halt: AbortSignal;
+  dispose(): void;
+}
+
+/** The signals that stop a session; SIGHUP is a dropped ssh session to the deployment host. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * The first SIGINT, SIGTERM or SIGHUP stops gracefully: no new step starts, the running ones
+ * finish and are journaled. The second stops the running commands too (SIGTERM to each
+ * process group, SIGKILL after its grace); they are journaled as interrupted (started, not
+ * finished), the run as stopped, and the lock is released before the exit.
+ */
+function withSignals(effects: SessionEffects, io: CliIO, verb: string): Signals {
   const controller = new AbortController();
-  if (!effects.handleSignals) return { signal: controller.signal, dispose() {} };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      // A second one: exit now. The journal is durable; resume runs the interrupted steps again.
-      io.stderr.write(`\nupgradec ${verb}: exiting now; commands still running are left to finish on their own (resume runs them again)\n`);
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.kill(process.pid, signal);
-      return;
+  const halt = new AbortController();
+  if (!effects.handleSignals) return { signal: controller.signal, halt: halt.signal, dispose() {} };
+  const say = (text: string): void => {
+    try {
+      io.stderr.write(text);
+    } catch {
+      // The terminal is gone (SIGHUP): the journal and the logs still say what happens.
     }
-    io.stderr.write(`\nupgradec ${verb}: stopping: no new step starts; the running ones finish (again to exit at once)\n`);
-    controller.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // After a hang-up, writes to the terminal fail: they must not end the session.
+  const ignore = (): void => undefined;
+  io.stdout.on("error", ignore);
+  io.stderr.on("error", ignore);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (halt.signal.aborted) {
+      say(`\nupgradec ${verb}: ${signal}: already stopping the running commands; the lock is released when they have ended\n`);
+    } else if (controller.signal.aborted) {
+      say(`\nupgradec ${verb}: ${signal}: stopping the running commands (SIGTERM, SIGKILL after their grace); they are journaled as interrupted\n`);
+      halt.abort();
+    } else {
+      say(`\nupgradec ${verb}: ${signal}: stopping: no new step starts; the running ones finish (a second signal stops them too)\n`);
+      controller.abort();
+    }
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   return {
     signal: controller.signal,
+    halt: halt.signal,
     dispose() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
+      io.stdout.off("error", ignore);
+      io.stderr.off("error", ignore);
     },
   };
 }
@@ -427,10 +483,17 @@ function abandonedRun(current: CurrentRun): string | null {
 }
 
 export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
-  const opened0 = await openSession("run", options, io, effects);
-  if (typeof opened0 === "number") return opened0;
-  const session = opened0;
+  // Signals are handled from the start: a wait for an earlier attempt's commands may be stopped too.
   const signals = withSignals(effects, io, "run");
+  const opened0 = await openSession("run", options, io, effects, signals).catch((error: unknown) => {
+    signals.dispose();
+    throw error;
+  });
+  if (typeof opened0 === "number") {
+    signals.dispose();
+    return opened0;
+  }
+  const session = opened0;
   try {
     const current = findCurrentRun(session.paths, session.loaded.plan.plan.name);
     const inTheWay = options.startOver === true ? 0 : refuseNewRun(io, options.plan, current, session.loaded.plan);
@@ -494,10 +557,17 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
     );
     return ExitCode.Usage;
   }
-  const opened0 = await openSession("resume", options, io, effects);
-  if (typeof opened0 === "number") return opened0;
-  const session = opened0;
+  // Signals are handled from the start: a wait for an earlier attempt's commands may be stopped too.
   const signals = withSignals(effects, io, "resume");
+  const opened0 = await openSession("resume", options, io, effects, signals).catch((error: unknown) => {
+    signals.dispose();
+    throw error;
+  });
+  if (typeof opened0 === "number") {
+    signals.dispose();
+    return opened0;
+  }
+  const session = opened0;
   try {
     const loaded = loadRunJournal(session, "resume", options, io);
     if (typeof loaded === "number") return loaded;
@@ -584,10 +654,17 @@ async function rollbackWith(
 }
 
 export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
-  const opened0 = await openSession("rollback", options, io, effects);
-  if (typeof opened0 === "number") return opened0;
-  const session = opened0;
+  // Signals are handled from the start: a wait for an earlier attempt's commands may be stopped too.
   const signals = withSignals(effects, io, "rollback");
+  const opened0 = await openSession("rollback", options, io, effects, signals).catch((error: unknown) => {
+    signals.dispose();
+    throw error;
+  });
+  if (typeof opened0 === "number") {
+    signals.dispose();
+    return opened0;
+  }
+  const session = opened0;
   try {
     const loaded = loadRunJournal(session, "rollback", options, io);
     if (typeof loaded === "number") return loaded;
@@ -619,22 +696,19 @@ export async function showStatus(options: StatusOptions, io: CliIO): Promise<num
     io.stdout.write(`no run of ${options.plan} yet (state: ${shown(io, paths.root)})\n`);
     return ExitCode.Ok;
   }
-  let holder: LockInfo | null = null;
-  try {
-    holder = JSON.parse(readFileSync(paths.lock, "utf8")) as LockInfo;
-  } catch {
-    holder = null;
-  }
+  const holder = readLockFile(paths.lock);
+  const processes = new AttemptRegistry(paths.root).alive().map((s) => ({ step: s.attempt.step, purpose: s.attempt.purpose, pids: s.pids }));
+  const liveness = { holderGone: holder !== null && isStale(holder), processes };
   if (found.kind === "damaged") {
     // What can still be read, so the operator can judge what was done before starting over.
     if (found.known !== null && found.runId !== null && sameIdentity(found.known, plan)) {
-      const report = runStatus(plan, found.known, { runId: found.runId, lock: holder, now: Date.now() });
+      const report = runStatus(plan, found.known, { runId: found.runId, lock: holder, now: Date.now(), ...liveness });
       io.stdout.write(options.json === true ? JSON.stringify({ ...report.json, damaged: true }, null, 2) + "\n" : `what the journal says before the damage:\n${report.text}`);
     }
     return refuseDamaged(io, "status", options.plan, found);
   }
   if (!sameIdentity(found.state, plan)) return refuseOtherPlan(io, "status", options.plan, found.runId, found.state, plan);
-  const report = runStatus(plan, found.state, { runId: found.runId, lock: holder, now: Date.now(), wayBack: wayBack(plan, found.state), planArg: options.plan });
+  const report = runStatus(plan, found.state, { runId: found.runId, lock: holder, now: Date.now(), wayBack: wayBack(plan, found.state), planArg: options.plan, ...liveness });
   io.stdout.write(options.json === true ? JSON.stringify(report.json, null, 2) + "\n" : report.text);
   return ExitCode.Ok;
 }

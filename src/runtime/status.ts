@@ -23,6 +23,10 @@ export interface StatusReport {
     readonly run: string;
     readonly phase: RunState["phase"];
     readonly holder: LockInfo | null;
+    /** The lock's holder process is gone (its runner was killed): the lock is stale. */
+    readonly holderGone: boolean;
+    /** Commands still running, per step: those of a gone runner are waited for by the next session. */
+    readonly processes: readonly { readonly step: string; readonly purpose: string; readonly pids: readonly number[] }[];
     readonly byPhase: Record<string, Counts>;
     readonly byService: Record<string, Counts>;
     readonly failed: readonly { readonly step: string; readonly host: string | null; readonly message: string | null; readonly tolerated: boolean }[];
@@ -67,6 +71,10 @@ export interface StatusContext {
   readonly wayBack?: WayBack;
   /** The plan file as the operator names it, for the commands shown. */
   readonly planArg?: string;
+  /** The lock's holder is known to be gone (stale lock). */
+  readonly holderGone?: boolean;
+  /** Commands of this state directory still alive. */
+  readonly processes?: StatusReport["json"]["processes"];
 }
 
 export function runStatus(plan: PlanFile, state: RunState, context: StatusContext): StatusReport {
@@ -87,7 +95,9 @@ export function runStatus(plan: PlanFile, state: RunState, context: StatusContex
   }
   const remaining = scope === null ? (earliestLeft === Infinity ? 0 : plan.timing.total - earliestLeft) : scopedRemaining(plan, state, scope);
   const chosen = scope === null ? null : plan.steps.filter((s) => inScope(s, scope)).length;
-  const live = state.phase === "running" && context.lock !== null;
+  const holderGone = context.holderGone === true;
+  const processes = context.processes ?? [];
+  const live = context.lock !== null && !holderGone && (state.phase === "running" || state.phase === "rolling-back");
   const lines: string[] = [];
   const way = context.wayBack ?? null;
   lines.push(`run ${context.runId} of plan ${plan.plan.name}: ${describePhase(state, live, way?.possible ?? true)}`);
@@ -95,7 +105,13 @@ export function runStatus(plan: PlanFile, state: RunState, context: StatusContex
     const elapsed = ((state.lastTime ? Date.parse(state.lastTime) : context.now) - Date.parse(state.startedAt)) / 1000;
     lines.push(`started ${state.startedAt}; last change ${state.lastTime ?? "-"} (${formatDuration(elapsed)} in)`);
   }
-  if (context.lock !== null) lines.push(`lock held by ${context.lock.user}@${context.lock.host} pid ${context.lock.pid} since ${context.lock.since}`);
+  if (context.lock !== null) lines.push(describeLock(context.lock, holderGone));
+  if (!live && processes.length > 0) {
+    lines.push(
+      "commands of the gone runner still running (the next run, resume or rollback waits for them, or stops them with --kill-survivors):",
+      ...processes.map((p) => `  ${p.step} (${p.purpose}): pid ${p.pids.join(", ")}`),
+    );
+  }
   if (scope !== null) lines.push(`restricted to ${chosen} step(s) of ${plan.steps.length}:${state.only ? ` --only ${state.only.join(" ")}` : ""}${state.hostFilter ? ` --host ${state.hostFilter.join(" ")}` : ""}`);
   lines.push(`planned ${formatDuration(plan.timing.total)}; left by the plan's estimates${scope !== null ? " (of the chosen steps)" : ""}: ${formatDuration(remaining)}`);
   const table = (title: string, rows: Record<string, Counts>): void => {
@@ -123,6 +139,8 @@ export function runStatus(plan: PlanFile, state: RunState, context: StatusContex
       run: context.runId,
       phase: state.phase,
       holder: context.lock,
+      holderGone,
+      processes,
       byPhase,
       byService,
       failed,
@@ -174,6 +192,11 @@ function scopedRemaining(plan: PlanFile, state: RunState, scope: Scope): number 
   return longest;
 }
 
+function describeLock(lock: LockInfo, gone: boolean): string {
+  const who = `${lock.user}@${lock.host} pid ${lock.pid} since ${lock.since}`;
+  return gone ? `lock left by ${who}: that process is gone (killed?); the next run, resume or rollback takes the lock over` : `lock held by ${who}`;
+}
+
 function describePhase(state: RunState, live: boolean, canRollBack: boolean): string {
   const phase = state.phase;
   switch (phase) {
@@ -190,7 +213,9 @@ function describePhase(state: RunState, live: boolean, canRollBack: boolean): st
     case "rolling-back":
       return live ? "rolling back" : "rollback interrupted (upgradec rollback continues it)";
     case "rollback-stopped":
-      return "rollback stopped on a failed undo (fix it, then upgradec rollback)";
+      return [...state.steps.values()].some((s) => s.status === "undo-failed")
+        ? "rollback stopped on a failed undo (fix it, then upgradec rollback)"
+        : "rollback stopped before it finished (upgradec rollback continues it)";
     case "rolled-back":
       return "rolled back";
     case "none":

@@ -20,6 +20,21 @@ export interface StepExecContext {
   readonly redact: Redactor;
   /** Append to a step's log (already redacted). */
   readonly log: (stepId: string, text: string) => void;
+  /**
+   * Aborted when the runtime must stop at once (a second stop signal): every running command
+   * is stopped, no retry or probe follows, and the step ends as interrupted.
+   */
+  readonly halt?: AbortSignal;
+}
+
+/** The step's own signal, aborted also when the runtime halts. */
+function haltable(ctx: StepExecContext, signal: AbortSignal): AbortSignal {
+  return ctx.halt === undefined ? signal : AbortSignal.any([signal, ctx.halt]);
+}
+
+/** Whether the runtime was halted: a step that ended then was stopped, not failed. */
+export function halted(ctx: StepExecContext): boolean {
+  return ctx.halt?.aborted === true;
 }
 
 export interface SpecOutcome {
@@ -150,7 +165,8 @@ export function runSpec(
   signal: AbortSignal,
   opts: { readonly retry?: boolean } = {},
 ): Promise<SpecOutcome> {
-  return onEachHost(step, (host) => runOnHost(ctx, step, spec, purpose, host, signal, opts.retry !== false));
+  const stop = haltable(ctx, signal);
+  return onEachHost(step, (host) => runOnHost(ctx, step, spec, purpose, host, stop, opts.retry !== false));
 }
 
 /** `run` for each host of the step at once (or once for no host); the first failure, if any. */
@@ -279,7 +295,11 @@ async function runOnce(
     log.write(`-- ${purpose}${onHost(host)}: exit code 1 is a warning for a pre-check; going on (read the output above)\n`);
     return OK;
   }
-  const message = signal.aborted && succeeded(result) ? "cancelled" : ctx.redact(describeResult(result));
+  const message = halted(ctx)
+    ? `interrupted: upgradec was stopped (${describeResult(result)})`
+    : signal.aborted && succeeded(result)
+      ? "cancelled"
+      : ctx.redact(describeResult(result));
   log.write(`-- ${purpose}${onHost(host)} failed: ${message}\n`);
   return { ok: false, message, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, host };
 }
@@ -294,8 +314,9 @@ export function runHealthGate(
   step: PlanStep,
   spec: PlanCommandSpec,
   gate: NonNullable<PlanStep["health"]>,
-  signal: AbortSignal,
+  outer: AbortSignal,
 ): Promise<SpecOutcome> {
+  const signal = haltable(ctx, outer);
   return onEachHost(step, async (host) => {
     const start = ctx.clock.now();
     let healthySince: number | null = null;

@@ -1,6 +1,6 @@
 import { resumePlan } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
-import { commonOptions, defaultPlan, list, optionalString } from "../../runtime/cli-options.js";
+import { commonOptions, defaultPlan, list, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
 
 export const resumeVerb: Verb = {
   command: "resume [plan]",
@@ -9,6 +9,7 @@ export const resumeVerb: Verb = {
     ["upgradec resume plan.json", "retry the failed step and go on"],
     ["upgradec resume plan.json --skip keystone/expand --yes-i-fixed-it", "you did the step by hand: mark it done and go on"],
   ],
+  epilogue: SIGNALS_HELP,
   builder: (y) =>
     commonOptions(y)
       .positional("plan", { type: "string", describe: "the plan file the run started with", default: "plan.json" })
@@ -21,6 +22,7 @@ export const resumeVerb: Verb = {
         state: optionalString(args["state"]),
         events: optionalString(args["events"]),
         forceUnlock: optionalString(args["force-unlock"]),
+        killSurvivors: args["kill-survivors"] === true,
         skip: list(args["skip"]),
         yesIFixedIt: args["yes-i-fixed-it"] === true,
       },

@@ -1,6 +1,6 @@
 import { rollbackPlan } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
-import { commonOptions, defaultPlan, optionalString } from "../../runtime/cli-options.js";
+import { commonOptions, defaultPlan, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
 
 export const rollbackVerb: Verb = {
   command: "rollback [plan]",
@@ -10,6 +10,7 @@ export const rollbackVerb: Verb = {
     ["upgradec rollback plan.json --to db-backup", "back to a named checkpoint (its restore runs last)"],
     ["upgradec rollback plan.json --to start", "undo everything the run did"],
   ],
+  epilogue: SIGNALS_HELP,
   builder: (y) =>
     commonOptions(y)
       .positional("plan", { type: "string", describe: "the plan file the run started with", default: "plan.json" })
@@ -21,6 +22,7 @@ export const rollbackVerb: Verb = {
         state: optionalString(args["state"]),
         events: optionalString(args["events"]),
         forceUnlock: optionalString(args["force-unlock"]),
+        killSurvivors: args["kill-survivors"] === true,
         to: optionalString(args["to"]),
       },
       io,

@@ -1,7 +1,7 @@
 import { preflightForRun } from "../../check/preflight.js";
 import { runPlan } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
-import { commonOptions, list, optionalString } from "../../runtime/cli-options.js";
+import { commonOptions, list, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
 
 export const runVerb: Verb = {
   command: "run <plan>",
@@ -14,6 +14,7 @@ export const runVerb: Verb = {
     ["upgradec run plan.json --skip-checks", "start without the pre-upgrade checks (the journal records it)"],
     ["upgradec run plan.json --start-over", "abandon this plan's damaged or unfinished run and start a new one"],
   ],
+  epilogue: SIGNALS_HELP,
   builder: (y) =>
     commonOptions(y)
       .positional("plan", { type: "string", describe: "the plan file (upgradec compile ... -o plan.json)", demandOption: true })
@@ -34,6 +35,7 @@ export const runVerb: Verb = {
         events: optionalString(args["events"]),
         forceUnlock: optionalString(args["force-unlock"]),
         startOver: args["start-over"] === true,
+        killSurvivors: args["kill-survivors"] === true,
         only: list(args["only"]),
         hosts: list(args["host"]),
         preflight: () =>
