@@ -416,7 +416,8 @@ function reportStop(
       if (way.insteadTo !== null) out.push(`  roll back further:                   upgradec rollback ${planArg} --to ${way.insteadTo}`);
     }
   } else {
-    out.push("\nThe rollback is journaled. Fix what made the undo fail, then continue it:", `  upgradec rollback ${planArg}`);
+    const why = failures.length > 0 ? "Fix what made the undo fail, then continue it:" : "Continue it:";
+    out.push(`\nThe rollback is journaled. ${why}`, `  upgradec rollback ${planArg}`);
   }
   io.stderr.write(out.join("\n") + "\n");
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,6 +13,16 @@ async function until(what: () => boolean, ms = 20_000): Promise<void> {
   while (!what()) {
     if (Date.now() > end) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Alive and not a zombie (an orphan's zombie may stay until PID 1 reaps it). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return false;
   }
 }
 
@@ -82,5 +92,95 @@ describe("stale locks", () => {
     if (mine !== null) expect(isStale({ ...base, pidStart: String(Number(mine) - 1) })).toBe(true);
     expect(isStale({ ...base, host: "elsewhere" })).toBe(false);
     expect(isStale({ ...base, pid: 2 ** 22 + 12345 })).toBe(true);
+  });
+});
+
+describe("damaged and foreign locks (issue 23 point 7)", () => {
+  const planIn = (dir: string) => writePlan(dir, makePlan({ dir, hosts: [], services: [], steps: [step("one", { command: argv(["sh", "-c", "echo one >> ran.log"]) })] }));
+  const ran = (dir: string) => (existsSync(join(dir, "ran.log")) ? readFileSync(join(dir, "ran.log"), "utf8") : "");
+
+  for (const [what, content] of [
+    ["an empty lock file", ""],
+    ["a lock file that is not JSON", '{"id": "abc'],
+    ["a lock file without a holder", '{"id": 5, "pid": "x"}'],
+  ] as const) {
+    it(`${what} is refused with an id that --force-unlock accepts, and only that id`, async () => {
+      const dir = tempDir();
+      planIn(dir);
+      mkdirSync(join(dir, ".upgradec"), { recursive: true });
+      writeFileSync(join(dir, ".upgradec", "lock"), content);
+      const refused = captureIO(dir);
+      expect(await runPlan({ plan: "plan.json" }, refused.io)).toBe(ExitCode.Locked);
+      const id = /--force-unlock (damaged-[0-9a-f]{12})/.exec(refused.err())?.[1];
+      expect(id, refused.err()).toBeDefined();
+      expect(ran(dir)).toBe("");
+      // Another id does not remove it.
+      expect(await runPlan({ plan: "plan.json", forceUnlock: "damaged-000000000000" }, captureIO(dir).io)).toBe(ExitCode.Locked);
+      expect(readFileSync(join(dir, ".upgradec", "lock"), "utf8")).toBe(content);
+      const forced = captureIO(dir);
+      expect(await runPlan({ plan: "plan.json", forceUnlock: id ?? "" }, forced.io)).toBe(ExitCode.Ok);
+      expect(forced.err()).toContain("removed the damaged lock file");
+      expect(ran(dir)).toBe("one\n");
+      expect(existsSync(join(dir, ".upgradec", "lock"))).toBe(false);
+    });
+  }
+
+  it("forcing a live lock held on another host names whose lock it removed (not a 'gone' pid)", async () => {
+    const dir = tempDir();
+    planIn(dir);
+    mkdirSync(join(dir, ".upgradec"), { recursive: true });
+    const lock: LockInfo = { id: "feed01", user: "rey", host: "deploy-2.example", pid: 4242, since: "2026-12-05T22:00:00.000Z", fingerprint: "x", command: "run" };
+    writeFileSync(join(dir, ".upgradec", "lock"), JSON.stringify(lock));
+    const forced = captureIO(dir);
+    expect(await runPlan({ plan: "plan.json", forceUnlock: "feed01" }, forced.io)).toBe(ExitCode.Ok);
+    expect(forced.err()).toContain("removed the lock of rey@deploy-2.example (pid 4242, upgradec run)");
+    expect(forced.err()).not.toContain("gone");
+  });
+});
+
+describe("status after a kill -9 of the runner (real processes)", () => {
+  it("says the holder is gone and which commands still run; resume --kill-survivors stops them first", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    writePlan(
+      dir,
+      makePlan({
+        dir,
+        hosts: [],
+        services: [],
+        // Slow the first time only: the second attempt, after resume, ends at once.
+        steps: [step("long", { command: argv(["sh", "-c", 'echo begin >> ran.log; if [ ! -e long.pid ]; then echo $$ > long.pid; sleep 30; fi; echo end >> ran.log']) })],
+      }),
+    );
+    const first = spawnCli(["run", "plan.json", "--skip-checks"], dir);
+    await until(() => existsSync(join(dir, "long.pid")) && readFileSync(join(dir, "long.pid"), "utf8").endsWith("\n"));
+    const runner = first.pid ?? 0;
+    const stepPid = Number(readFileSync(join(dir, "long.pid"), "utf8").trim());
+    first.kill("SIGKILL");
+    await first;
+    try {
+      const status = await spawnCli(["status", "plan.json"], dir);
+      expect(status.exitCode, status.stderr).toBe(ExitCode.Ok);
+      expect(status.stdout).toContain(`pid ${runner}`);
+      expect(status.stdout).toContain("that process is gone");
+      expect(status.stdout).not.toContain("lock held by");
+      expect(status.stdout).toMatch(new RegExp(`long \\(action\\): pid [0-9, ]*\\b${stepPid}\\b`));
+      const json = JSON.parse((await spawnCli(["status", "plan.json", "--json"], dir)).stdout) as { holderGone: boolean; processes: { step: string; pids: number[] }[] };
+      expect(json.holderGone).toBe(true);
+      expect(json.processes.find((p) => p.step === "long")?.pids).toContain(stepPid);
+
+      const resumed = await spawnCli(["resume", "plan.json", "--kill-survivors"], dir);
+      expect(resumed.exitCode, resumed.stderr).toBe(ExitCode.Ok);
+      expect(resumed.stderr).toContain("stopping them (--kill-survivors)");
+      expect(running(stepPid)).toBe(false);
+      // The survivor was stopped before the new attempt began: its "end" never came.
+      expect(readFileSync(join(dir, "ran.log"), "utf8")).toBe("begin\nbegin\nend\n");
+      expect(journalOf(dir).at(-1)?.type).toBe("run-finished");
+    } finally {
+      try {
+        process.kill(-stepPid, "SIGKILL");
+      } catch {
+        // Stopped already.
+      }
+    }
   });
 });

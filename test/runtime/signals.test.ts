@@ -79,3 +79,145 @@ describe("done-checks on resume (real processes)", () => {
     expect(journal.filter((r) => r.type === "step-succeeded" && r.step === "restart")[0]?.byDoneCheck).toBeUndefined();
   });
 });
+
+async function until(what: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Alive and not a zombie (an orphan's zombie may stay until PID 1 reaps it). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return false;
+  }
+}
+
+describe("SIGHUP (real processes)", () => {
+  it("stops gracefully as SIGTERM does: the running step finishes, the journal says stopped, the lock is released", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    writePlan(
+      dir,
+      makePlan({
+        dir,
+        hosts: [],
+        services: [],
+        steps: [
+          step("first", { command: argv(["sh", "-c", "echo first >> ran.log; sleep 1; echo first-done >> ran.log"]) }),
+          step("second", { command: argv(["sh", "-c", "echo second >> ran.log"]), after: ["first"] }),
+        ],
+      }),
+    );
+    const child = spawnCli(["run", "plan.json", "--skip-checks"], dir);
+    await until(() => existsSync(join(dir, "ran.log")));
+    child.kill("SIGHUP");
+    const result = await child;
+    expect(result.signal).toBeUndefined();
+    expect(result.exitCode).toBe(ExitCode.Stopped);
+    expect(readFileSync(join(dir, "ran.log"), "utf8")).toBe("first\nfirst-done\n");
+    expect(journalOf(dir).at(-1)).toMatchObject({ type: "run-stopped", message: "stopped by the operator" });
+    expect(existsSync(join(dir, ".upgradec", "lock"))).toBe(false);
+  });
+});
+
+describe("a second SIGINT (real processes)", () => {
+  it("stops the running commands, journals them as interrupted, releases the lock, and resume runs them again", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    writePlan(
+      dir,
+      makePlan({
+        dir,
+        hosts: [],
+        services: [],
+        steps: [
+          // Slow the first time only; writes its pid so the test can see it stopped.
+          step("long", { command: argv(["sh", "-c", "echo long >> ran.log; if [ ! -e long.pid ]; then echo $$ > long.pid; sleep 30; fi"], { grace: 1 }) }),
+          step("after", { command: argv(["sh", "-c", "echo after >> ran.log"]), after: ["long"] }),
+        ],
+      }),
+    );
+    const child = spawnCli(["run", "plan.json", "--skip-checks"], dir);
+    await until(() => existsSync(join(dir, "long.pid")) && readFileSync(join(dir, "long.pid"), "utf8").endsWith("\n"));
+    const stepPid = Number(readFileSync(join(dir, "long.pid"), "utf8").trim());
+    try {
+      child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 300));
+      const sentAt = Date.now();
+      child.kill("SIGINT");
+      const result = await child;
+      expect(result.exitCode, result.stderr).toBe(ExitCode.Stopped);
+      // At once: the step's 30 s sleep was not waited for.
+      expect(Date.now() - sentAt).toBeLessThan(10_000);
+      expect(running(stepPid)).toBe(false);
+      expect(existsSync(join(dir, ".upgradec", "lock"))).toBe(false);
+      const journal = journalOf(dir);
+      // Started and not finished: interrupted, not failed (resume asks a done-check, or runs it again).
+      expect(journal.filter((r) => r.step === "long").map((r) => r.type)).toEqual(["step-started"]);
+      expect(journal.at(-1)).toMatchObject({ type: "run-stopped" });
+      const status = await spawnCli(["status", "plan.json"], dir);
+      expect(status.stdout).toContain("started, not finished");
+      const resumed = await spawnCli(["resume", "plan.json"], dir);
+      expect(resumed.exitCode, resumed.stderr).toBe(ExitCode.Ok);
+      expect(readFileSync(join(dir, "ran.log"), "utf8")).toBe("long\nlong\nafter\n");
+    } finally {
+      try {
+        process.kill(-stepPid, "SIGKILL");
+      } catch {
+        // Stopped already.
+      }
+    }
+  });
+});
+
+describe("SIGINT during a rollback (real processes)", () => {
+  it("says the rollback was stopped, not that an undo failed; rollback again finishes it", { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    writePlan(
+      dir,
+      makePlan({
+        dir,
+        hosts: [],
+        services: [],
+        steps: [
+          step("one", { command: argv(["sh", "-c", "echo one >> ran.log"]), undo: argv(["sh", "-c", "echo undo-one >> ran.log"]) }),
+          step("two", {
+            command: argv(["sh", "-c", "echo two >> ran.log"]),
+            after: ["one"],
+            // Undone first; slow the first time only, so the test can interrupt the rollback there.
+            undo: argv(["sh", "-c", "echo undo-two >> ran.log; if [ ! -e undo.once ]; then touch undo.once; sleep 1; fi"]),
+          }),
+        ],
+      }),
+    );
+    expect((await spawnCli(["run", "plan.json", "--skip-checks"], dir)).exitCode).toBe(ExitCode.Ok);
+    const child = spawnCli(["rollback", "plan.json"], dir);
+    await until(() => existsSync(join(dir, "undo.once")));
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(ExitCode.Stopped);
+    expect(result.stderr).not.toContain("undo fail");
+    expect(journalOf(dir).some((r) => r.type === "undo-failed")).toBe(false);
+    const status = await spawnCli(["status", "plan.json"], dir);
+    expect(status.stdout).not.toContain("failed undo");
+    expect(status.stdout).toContain("rollback stopped before it finished");
+    expect((await spawnCli(["rollback", "plan.json"], dir)).exitCode).toBe(ExitCode.RolledBack);
+    expect(readFileSync(join(dir, "ran.log"), "utf8")).toBe("one\ntwo\nundo-two\nundo-one\n");
+  });
+});
+
+describe("signals in --help", () => {
+  it("run, resume and rollback say what each signal does", async () => {
+    for (const verb of ["run", "resume", "rollback"]) {
+      const help = await spawnCli([verb, "--help"], tempDir());
+      expect(help.stdout).toContain("SIGHUP");
+      expect(help.stdout).toContain("second time");
+      expect(help.stdout).toContain("--kill-survivors");
+      expect(help.stdout).toContain("nohup");
+    }
+  });
+});
