@@ -113,7 +113,8 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     const { execa } = await import("execa");
     const tracked = options.registry?.begin({ step: request.step.id, purpose: request.purpose, host: request.host, timeout: run.timeout, grace: run.grace, now: options.clock.now() });
     try {
-      return await spawnTracked(request, execa, file, args, { ...stringEnv(options.env), ...env, ...tracked?.env }, cwd, run, tracked?.token ?? null);
+      const spawn = { file, args, env: { ...stringEnv(options.env), ...env, ...tracked?.env }, input, cwd };
+      return await spawnTracked(request, execa, spawn, run, tracked?.token ?? null);
     } finally {
       if (tracked !== undefined) options.registry?.ended(tracked.token);
     }
@@ -122,15 +123,13 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
   async function spawnTracked(
     request: ExecRequest,
     execa: typeof import("execa").execa,
-    file: string,
-    args: readonly string[],
-    fullEnv: Record<string, string>,
-    cwd: string,
+    spawn: { readonly file: string; readonly args: readonly string[]; readonly env: Record<string, string>; readonly input: string | null; readonly cwd: string },
     run: ReturnType<typeof runOptions>,
     token: string | null,
   ): Promise<ExecResult> {
+    const { file, args, input, cwd } = spawn;
     const child = execa(file, [...args], {
-      env: fullEnv,
+      env: spawn.env,
       extendEnv: false,
       cwd,
       reject: false,
