@@ -440,7 +440,9 @@ async function finishForward(
   }
   const leftOut = stopped ? null : leftOutReason(session.loaded.plan, result);
   const reason = result.stopReason ?? leftOut ?? (stopped ? "stopped by the operator" : result.failed.length > 0 ? "steps failed" : "some steps could not start");
-  const outcome = result.rollbackRequested ? "rollback" : leftOut !== null ? "hosts-left-out" : result.stopReason === null && stopped ? "interrupted" : "stopped";
+  // A second signal's stop names the interrupted steps as its reason; it is the operator's stop all the same.
+  const byOperator = stopped && (result.stopReason === null || session.halt.aborted);
+  const outcome = result.rollbackRequested ? "rollback" : leftOut !== null ? "hosts-left-out" : byOperator ? "interrupted" : "stopped";
   sink.record({ type: "run-stopped", message: reason, outcome });
   sink.commitNow();
   if (result.rollbackRequested && !stop.aborted) {

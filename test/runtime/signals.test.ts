@@ -158,9 +158,10 @@ describe("a second SIGINT (real processes)", () => {
       const journal = journalOf(dir);
       // Started and not finished: interrupted, not failed (resume asks a done-check, or runs it again).
       expect(journal.filter((r) => r.step === "long").map((r) => r.type)).toEqual(["step-started"]);
-      expect(journal.at(-1)).toMatchObject({ type: "run-stopped" });
+      expect(journal.at(-1)).toMatchObject({ type: "run-stopped", outcome: "interrupted" });
       const status = await spawnCli(["status", "plan.json"], dir);
       expect(status.stdout).toContain("started, not finished");
+      expect(status.stdout).toContain("interrupted by the operator");
       const resumed = await spawnCli(["resume", "plan.json"], dir);
       expect(resumed.exitCode, resumed.stderr).toBe(ExitCode.Ok);
       expect(readFileSync(join(dir, "ran.log"), "utf8")).toBe("long\nlong\nafter\n");
