@@ -76,6 +76,16 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     const { timeout, grace } = runOptions(request.spec);
     const timeoutMs = timeout === null ? null : timeout * 1000;
     const stopTimer = new AbortController();
+    // A stopped function (a cancel, or upgradec stopping at once) that does not return within
+    // its grace is left behind: the step ends without it.
+    let abandon = (): void => undefined;
+    const abandoned = new Promise<ExecResult | null>((resolve) => {
+      abandon = () =>
+        void options.clock.sleep(grace * 1000, stopTimer.signal).then(() => resolve(stopTimer.signal.aborted ? null : fail(`stopped, and ${exportName} did not return within its ${grace}s grace`)));
+      stopTimer.signal.addEventListener("abort", () => resolve(null), { once: true });
+    });
+    if (request.signal.aborted) abandon();
+    else request.signal.addEventListener("abort", abandon, { once: true });
     try {
       const work = Promise.resolve()
         .then(() => fn(ctx))
@@ -83,7 +93,7 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
           (value): ExecResult => (value === false ? fail(`${exportName} returned false`) : ok()),
           (error: unknown): ExecResult => fail(error instanceof Error ? error.message : String(error)),
         );
-      if (timeoutMs === null) return await work;
+      if (timeoutMs === null) return await Promise.race([work, abandoned.then((r) => r ?? work)]);
       // A function cannot be killed: on timeout its signal aborts, and after the grace period
       // the step fails whether or not the function has returned.
       const timedOut = options.clock.sleep(timeoutMs, stopTimer.signal).then(async (): Promise<ExecResult | null> => {
@@ -92,11 +102,12 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
         await options.clock.sleep(grace * 1000, stopTimer.signal);
         return { exitCode: null, signal: null, timedOut: true, error: `timed out after ${timeout}s` };
       });
-      const first = await Promise.race([work, timedOut.then((r) => r ?? work)]);
+      const first = await Promise.race([work, timedOut.then((r) => r ?? work), abandoned.then((r) => r ?? work)]);
       return first;
     } finally {
       stopTimer.abort();
       request.signal.removeEventListener("abort", onAbort);
+      request.signal.removeEventListener("abort", abandon);
     }
   }
 

@@ -197,3 +197,30 @@ describe("secrets", () => {
     expect(existsSync(join(dir, "events.jsonl"))).toBe(true);
   });
 });
+
+describe("stopping at once (a second stop signal)", () => {
+  it("stops a running command's group and a JavaScript action that ignores its signal, within the grace, and retries nothing", { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "stuck.mjs"), "export function stuck() { return new Promise(() => {}); }\n");
+    const sleeper = step("sleeper", { command: argv(["sh", "-c", "echo $$ > sleeper.pid; echo try >> tries.log; sleep 30"], { grace: 0.5, retries: 3, backoff: 10 }) });
+    const stuck = step("stuck", { command: spec({ kind: "module", module: "./stuck.mjs", export: "stuck" }, { grace: 0.5 }) });
+    const plan = makePlan({ dir, hosts: [], services: [], steps: [sleeper, stuck] });
+    const halt = new AbortController();
+    const ctx: StepExecContext = { ...context(plan, dir, new Map()), halt: halt.signal };
+    const never = new AbortController().signal;
+    const running = [runSpec(ctx, sleeper, sleeper.command, "action", never), runSpec(ctx, stuck, stuck.command, "action", never)];
+    const end = Date.now() + 10_000;
+    while (!existsSync(join(dir, "sleeper.pid")) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    const haltedAt = Date.now();
+    halt.abort();
+    const [a, b] = await Promise.all(running);
+    expect(Date.now() - haltedAt).toBeLessThan(5_000);
+    expect(a?.ok).toBe(false);
+    expect(a?.message).toContain("interrupted");
+    expect(b?.ok).toBe(false);
+    expect(alive(Number(readFileSync(join(dir, "sleeper.pid"), "utf8").trim()))).toBe(false);
+    // No retry after the stop, though the spec has three.
+    expect(readFileSync(join(dir, "tries.log"), "utf8")).toBe("try\n");
+  });
+});

@@ -184,3 +184,36 @@ describe("status after a kill -9 of the runner (real processes)", () => {
     }
   });
 });
+
+describe("any lock file content (property)", () => {
+  it("is refused with a holder or a damaged-id, never throws, and --force-unlock with the id it names always clears it", async () => {
+    const fc = await import("fast-check");
+    const { acquireLock } = await import("../../src/runtime/lock.js");
+    const dir = tempDir();
+    const path = join(dir, "lock");
+    const content = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.record({ id: fc.string(), user: fc.string(), host: fc.string(), pid: fc.oneof(fc.integer(), fc.string()), since: fc.string(), fingerprint: fc.string(), command: fc.string() }).map((r) => JSON.stringify(r)),
+    );
+    fc.assert(
+      fc.property(content, (text) => {
+        writeFileSync(path, text);
+        const first = acquireLock({ path, user: "rey", fingerprint: "f", command: "run", now: 0 });
+        if (first.ok) {
+          // Only a lock of a gone holder on this host is taken over without asking.
+          first.release();
+          return;
+        }
+        const id = first.holder?.id ?? first.damagedId;
+        expect(id, text).not.toBeNull();
+        expect(readFileSync(path, "utf8")).toBe(text);
+        const forced = acquireLock({ path, user: "rey", fingerprint: "f", command: "run", now: 0, forceUnlock: id ?? "" });
+        expect(forced.ok, text).toBe(true);
+        if (forced.ok) forced.release();
+        expect(existsSync(path)).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
