@@ -182,7 +182,11 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
       help: "set the variable or create the file, then run again",
     });
   }
-  return { loaded: loaded.value, paths, lock: lock.lock, release: lock.release, secrets: secrets.values, redact: makeRedactor(secrets.values), clock, registry, halt: signals.halt };
+  const release = (): void => {
+    registry.close();
+    lock.release();
+  };
+  return { loaded: loaded.value, paths, lock: lock.lock, release, secrets: secrets.values, redact: makeRedactor(secrets.values), clock, registry, halt: signals.halt };
 }
 
 function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced: boolean }, id: string | undefined): string {

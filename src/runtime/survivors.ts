@@ -6,15 +6,17 @@
  * state directory while it may run, and a session that takes the state over first looks for
  * the earlier attempts still alive and waits for them (or stops them, when asked to).
  *
- *   procs/<token>.json   one attempt: step, purpose, its group leader's pid and start time,
- *                        until when it may run (its timeout and grace)
+ *   procs/<pid>-<random>.jsonl   one per session, append-only: a line when a command is
+ *                                about to be spawned (step, purpose, until when it may run),
+ *                                one with its group leader's pid and start time as soon as
+ *                                it is known, one when it has ended
  *
- * The file is written before the command is spawned (without a pid) and again as soon as
- * the pid is known; the command's environment holds `UPGRADEC_ATTEMPT=<state>/<token>`, so a
- * runner killed between the spawn and the second write still leaves the process findable.
- * The file goes when the command has ended. The files are not fsynced: they guard against a
- * runner that dies while the machine runs on (its page cache survives the runner); when the
- * machine itself goes down, the processes go with it.
+ * The command's environment holds `UPGRADEC_ATTEMPT=<state>/<token>`, so a runner killed
+ * between the spawn and the pid's line still leaves the process findable. A session's file
+ * goes when the session ends with none of its commands running, or when a later session
+ * finds none of them alive. The lines are not fsynced: they guard against a runner that
+ * dies while the machine runs on (its page cache survives the runner); when the machine
+ * itself goes down, the processes go with it.
  *
  * Alive means: a process in the group whose leader's pid and start time (Linux: clock ticks
  * after boot, /proc/PID/stat) are the ones recorded, so a reused pid is not mistaken for it;
@@ -22,7 +24,7 @@
  * with kill(-pgid, 0).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { processStart } from "./lock.js";
 
@@ -64,10 +66,13 @@ function stateIdOf(root: string): string {
   return createHash("sha256").update(real).digest("hex").slice(0, 16);
 }
 
-/** Where a session registers its commands while they may run. */
+/** Where a session registers its commands while they may run: one append-only file per session. */
 export class AttemptRegistry {
   private readonly stateId: string;
   readonly dir: string;
+  private fd: number | null = null;
+  private file: string | null = null;
+  private readonly open = new Set<string>();
 
   constructor(stateRoot: string) {
     this.dir = join(stateRoot, "procs");
@@ -79,41 +84,33 @@ export class AttemptRegistry {
     readonly token: string;
     readonly env: Readonly<Record<string, string>>;
   } {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const token = randomBytes(8).toString("hex");
-    const attempt: TrackedAttempt = {
-      token,
-      step: input.step,
-      purpose: input.purpose,
-      host: input.host,
-      runner: process.pid,
-      since: input.now,
-      pid: null,
-      pidStart: null,
-      until: input.timeout === null ? null : input.now + input.timeout * 1000,
-      grace: input.grace,
-    };
-    this.write(attempt);
+    const until = input.timeout === null ? null : input.now + input.timeout * 1000;
+    this.append({ t: "b", token, step: input.step, purpose: input.purpose, host: input.host, runner: process.pid, since: input.now, until, grace: input.grace });
+    this.open.add(token);
     return { token, env: { [ATTEMPT_ENV]: `${this.stateId}/${token}` } };
   }
 
   /** The command was spawned as the leader of group `pid`. */
   spawned(token: string, pid: number): void {
-    const attempt = readAttempt(join(this.dir, `${token}.json`));
-    if (attempt === null) return;
-    this.write({ ...attempt, pid, pidStart: processStart(pid) });
+    this.append({ t: "p", token, pid, pidStart: processStart(pid) });
   }
 
   /** The command has ended (or never started). */
   ended(token: string): void {
-    try {
-      unlinkSync(join(this.dir, `${token}.json`));
-    } catch {
-      // Gone already.
-    }
+    if (!this.open.delete(token)) return;
+    this.append({ t: "e", token });
   }
 
-  /** Earlier attempts with processes still alive; the files of the dead ones are removed. */
+  /** The session ends: its file goes when none of its commands may still run. */
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
+    if (this.open.size === 0 && this.file !== null) removeFile(this.file);
+  }
+
+  /** Earlier attempts with processes still alive; the files of sessions with none are removed. */
   survivors(): Survivor[] {
     return this.look(true);
   }
@@ -124,63 +121,121 @@ export class AttemptRegistry {
   }
 
   private look(prune: boolean): Survivor[] {
-    const attempts = listAttempts(this.dir);
-    if (attempts.length === 0) return [];
+    const files = listFiles(this.dir).filter((f) => f !== this.file);
+    if (files.length === 0) return [];
     const procs = scanProcesses(`${ATTEMPT_ENV}=${this.stateId}/`);
     const out: Survivor[] = [];
-    for (const attempt of attempts) {
-      const pids = procs === null ? groupAlive(attempt) : aliveOf(attempt, procs);
-      if (pids.length > 0) out.push({ attempt, pids });
-      else if (prune) this.ended(attempt.token);
+    for (const file of files) {
+      const mine: Survivor[] = [];
+      for (const attempt of unfinished(file)) {
+        const pids = procs === null ? groupAlive(attempt) : aliveOf(attempt, procs);
+        if (pids.length > 0) mine.push({ attempt, pids });
+      }
+      out.push(...mine);
+      if (prune && mine.length === 0) removeFile(file);
     }
     return out;
   }
 
-  private write(attempt: TrackedAttempt): void {
-    const path = join(this.dir, `${attempt.token}.json`);
-    const tmp = `${path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(attempt) + "\n", { mode: 0o600 });
-    renameSync(tmp, path);
+  /**
+   * One line, appended with a single write and not fsynced: the line must outlive the runner,
+   * not the machine (whose end takes the commands with it), and an fsync per command would
+   * cost a large run more than its commands do.
+   */
+  private append(record: Record<string, unknown>): void {
+    if (this.fd === null) {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.file = join(this.dir, `${process.pid}-${randomBytes(4).toString("hex")}.jsonl`);
+      this.fd = openSync(this.file, "a", 0o600);
+    }
+    writeSync(this.fd, JSON.stringify(record) + "\n");
   }
 }
 
-function listAttempts(dir: string): TrackedAttempt[] {
-  let names: string[];
+function removeFile(path: string): void {
   try {
-    names = readdirSync(dir);
+    unlinkSync(path);
+  } catch {
+    // Gone already.
+  }
+}
+
+function listFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((n) => n.endsWith(".jsonl"))
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }
-  return names.filter((n) => n.endsWith(".json")).flatMap((n) => readAttempt(join(dir, n)) ?? []);
 }
 
-/** A registry file, checked field by field (the state directory is not trusted blindly). */
-function readAttempt(path: string): TrackedAttempt | null {
+/** The attempts a session's file says were begun and not ended; a torn or foreign line is skipped. */
+function unfinished(path: string): TrackedAttempt[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return [];
+  }
+  const byToken = new Map<string, TrackedAttempt>();
+  for (const line of text.split("\n")) {
+    const r = parseRecord(line);
+    if (r === null) continue;
+    if (r.t === "b") byToken.set(r.attempt.token, r.attempt);
+    else if (r.t === "p") {
+      const a = byToken.get(r.token);
+      if (a) byToken.set(r.token, { ...a, pid: r.pid, pidStart: r.pidStart });
+    } else byToken.delete(r.token);
+  }
+  return [...byToken.values()];
+}
+
+type RegistryRecord =
+  | { readonly t: "b"; readonly attempt: TrackedAttempt }
+  | { readonly t: "p"; readonly token: string; readonly pid: number; readonly pidStart: string | null }
+  | { readonly t: "e"; readonly token: string };
+
+/** A registry line, checked field by field (the state directory is not trusted blindly). */
+function parseRecord(line: string): RegistryRecord | null {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(line);
   } catch {
     return null;
   }
   if (parsed === null || typeof parsed !== "object") return null;
   const a = parsed as Record<string, unknown>;
-  const intOrNull = (v: unknown): boolean => v === null || (typeof v === "number" && Number.isSafeInteger(v) && v > 0);
-  if (typeof a["token"] !== "string" || !/^[0-9a-f]{16}$/.test(a["token"])) return null;
-  if (typeof a["step"] !== "string" || typeof a["purpose"] !== "string") return null;
-  if (!intOrNull(a["pid"]) || !intOrNull(a["until"]) || typeof a["since"] !== "number" || typeof a["grace"] !== "number") return null;
-  if (a["pidStart"] !== null && typeof a["pidStart"] !== "string") return null;
-  return {
-    token: a["token"],
-    step: a["step"],
-    purpose: a["purpose"],
-    host: typeof a["host"] === "string" ? a["host"] : null,
-    runner: typeof a["runner"] === "number" ? a["runner"] : 0,
-    since: a["since"],
-    pid: a["pid"] as number | null,
-    pidStart: a["pidStart"] as string | null,
-    until: a["until"] as number | null,
-    grace: Math.max(0, a["grace"]),
-  };
+  const token = a["token"];
+  if (typeof token !== "string" || !/^[0-9a-f]{16}$/.test(token)) return null;
+  const positive = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
+  switch (a["t"]) {
+    case "e":
+      return { t: "e", token };
+    case "p":
+      if (!positive(a["pid"]) || (a["pidStart"] !== null && typeof a["pidStart"] !== "string")) return null;
+      return { t: "p", token, pid: a["pid"], pidStart: a["pidStart"] as string | null };
+    case "b":
+      if (typeof a["step"] !== "string" || typeof a["purpose"] !== "string" || typeof a["since"] !== "number" || typeof a["grace"] !== "number") return null;
+      if (a["until"] !== null && !positive(a["until"])) return null;
+      return {
+        t: "b",
+        attempt: {
+          token,
+          step: a["step"],
+          purpose: a["purpose"],
+          host: typeof a["host"] === "string" ? a["host"] : null,
+          runner: positive(a["runner"]) ? a["runner"] : 0,
+          since: a["since"],
+          pid: null,
+          pidStart: null,
+          until: a["until"] as number | null,
+          grace: Math.max(0, a["grace"]),
+        },
+      };
+    default:
+      return null;
+  }
 }
 
 interface ProcInfo {
