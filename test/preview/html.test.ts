@@ -30,9 +30,23 @@ function expectedBars(plan: PlanFile): { batches: number; once: number } {
   return { batches: batches.size, once: once.size };
 }
 
+/** The fixture with db-backup a marker only: nothing restores the contract's schema, so it is a point of no return. */
+function withoutRestore(plan: PlanFile): PlanFile {
+  return {
+    ...plan,
+    checkpoints: plan.checkpoints.map((c) => ({ ...c, restore: null })),
+    steps: plan.steps.map((s) => (s.checkpoint !== null ? { ...s, undo: null } : s)),
+  };
+}
+
 describe("html preview, as text", () => {
   const plan = fixturePlan();
   const page = html(plan);
+
+  it("marks a point of no return only where no checkpoint's restore covers it", () => {
+    expect(page).not.toContain('id="ponr"');
+    expect(html(withoutRestore(plan))).toContain('id="ponr"');
+  });
 
   it("is one self-contained document that names no outside address", () => {
     expect(page.startsWith("<!DOCTYPE html>")).toBe(true);
@@ -66,7 +80,7 @@ describe.skipIf(!haveChromium)("html preview in headless Chromium", () => {
   });
 
   it("renders the timeline, the DAG and the impact table, offline, and makes no request but for itself", async () => {
-    const plan = fixturePlan();
+    const plan = withoutRestore(fixturePlan());
     const file = join(dir, "plan.html");
     writeFileSync(file, html(plan));
     const url = pathToFileURL(file).href;
