@@ -69,7 +69,7 @@ export const codes = {
   UPG0234: { severity: "error", title: "a host set includes itself" },
   UPG0235: { severity: "error", title: "a host given two connections" },
   UPG0236: { severity: "warning", title: "hosts without the var the rollout is ordered by" },
-  UPG0240: { severity: "warning", title: "a secret in a command's arguments, where ps shows it" },
+  UPG0240: { severity: "error", title: "a secret in a command's arguments, where ps would show it" },
   UPG0250: { severity: "error", title: "a service with no deployment method whose commands use a method's vars" },
   UPG0251: { severity: "warning", title: "a placeholder inside single quotes in a shell script stays as written" },
   UPG0252: { severity: "error", title: "a service's deployment method does not set a var its templates use" },

@@ -126,7 +126,8 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew" 
 
 /**
  * A secret written into a command's arguments is in that process's argv, which `ps` shows
- * to every user of the machine: a warning, with the two ways that keep it out.
+ * to every user of the machine: an error (no secret is ever put in argv), with the two ways
+ * that keep it out.
  */
 function secretArguments(action: ModelAction, declared: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -137,8 +138,8 @@ function secretArguments(action: ModelAction, declared: ReadonlySet<string>): Di
       if (!name.startsWith("secret.") || !declared.has(name.slice("secret.".length))) continue;
       out.push({
         code: "UPG0240",
-        severity: "warning",
-        message: `{${name}} is a command argument: \`ps\` shows it to every user of the machine it runs on`,
+        severity: "error",
+        message: `{${name}} is a command argument: \`ps\` would show it to every user of the machine it runs on`,
         span: action.span,
         help: `pass it in the environment, e.g. { env { PASSWORD = "{${name}}" } }, or use a shell step that reads "$${envName(name)}"`,
       });
