@@ -14,6 +14,7 @@ import { DEFAULT_PARALLELISM } from "./estimates.js";
 import { impact } from "./impact/impact.js";
 import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
+import { planBound } from "./schedule/bound.js";
 import { schedule } from "./schedule/schedule.js";
 import { JobGraph, criticalPath } from "./schedule/step-graph.js";
 import { DateTime } from "luxon";
@@ -98,6 +99,16 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   };
   const path = criticalPath(x, predecessors, sched.start, sched.cause);
 
+  const lowerBound = planBound({
+    expansion: x,
+    start: sched.start,
+    total: planEndSeconds(x.steps, sched.start),
+    parallelism,
+    rolling: new Set(model.services.filter((s) => s.rolling.rolling).map((s) => s.name)),
+    calendars,
+    criticalPath: path,
+  });
+
   const windowsUsed = sched.windowsUsed.map(({ window, occurrence }) => {
     const o = calendars.get(window)?.occurrence(occurrence);
     return { window, openMs: o?.openMs ?? start.ms, closeMs: o?.closeMs ?? start.ms };
@@ -110,6 +121,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     planStart: start,
     parallelism,
     criticalPath: path,
+    bound: lowerBound,
     hostAfter,
     windowsUsed,
     impact: impact(model, x, sched.start, hostAfter),

@@ -276,6 +276,28 @@ export interface PlanTiming {
   readonly windowsUsed: readonly { readonly window: string; readonly start: string; readonly end: string }[];
   /** The plan's end as a calendar time. */
   readonly end: string;
+  /**
+   * The bound the caps, `parallelism` and windows allow (docs/language.md, "The bound"):
+   * for the plan (`total`, beside `timing.total`) and per rolling service (`bound`, beside
+   * its `planned` span). Absent in plans of compilers before it.
+   */
+  readonly bound?: {
+    /** Seconds from the plan's start. */
+    readonly total: number;
+    readonly services: readonly {
+      readonly service: string;
+      /** Seconds from the plan's start to its first host chain's start. */
+      readonly start: number;
+      /** Seconds from its first chain's start to its last chain's end, as planned. */
+      readonly planned: number;
+      /** Seconds: the shortest span its caps, parallelism and window allow from the same start. */
+      readonly bound: number;
+      /** Seconds of host-chain work (the sum of its chains' durations). */
+      readonly work: number;
+      /** The most hosts its caps and parallelism allow out at once. */
+      readonly width: number;
+    }[];
+  };
 }
 
 export interface PlanImpact {

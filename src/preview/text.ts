@@ -47,6 +47,7 @@ export function renderText(stored: PlanFile, options: { readonly color: boolean 
   outline.phases.forEach((phase, i) => renderPhase(plan, phase, i + 1, outline.services, clock, paint, out));
   checkpoints(plan, named, clock, paint, out);
   impact(plan, paint, out);
+  bound(plan, paint, out);
 
   const occurrences = plan.timing.windowsUsed.length;
   out.push(
@@ -98,6 +99,23 @@ function header(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): 
   out.push(`  end     ${clock.stamp(plan.timing.total)}`);
   out.push(`  total   ${paint("bold", formatDuration(plan.timing.total))}, ${plan.steps.length} steps, at most ${p.parallelism} at once`);
   if (plan.timing.criticalPath.length > 0) out.push(`  critical path  ${plan.timing.criticalPath.length} steps, ends with ${plan.timing.criticalPath.at(-1)}`);
+}
+
+/**
+ * The plan's figures beside the bound its caps, parallelism and windows allow, so the cost
+ * of the batching is seen (docs/language.md, "The bound").
+ */
+function bound(plan: PlanFile, paint: Paint, out: string[]): void {
+  const b = plan.timing.bound;
+  if (b === undefined || b.services.length === 0) return;
+  out.push("", paint("bold", "Bound (the caps, parallelism and windows allow)"));
+  for (const s of b.services) out.push(`  ${s.service}: ${boundLine(s.planned, s.bound)}  (${s.width} out at once)`);
+  out.push(`  plan: ${boundLine(plan.timing.total, b.total)}`);
+}
+
+function boundLine(planned: number, bound: number): string {
+  const ratio = bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–";
+  return `${formatDuration(planned)} planned, bound ${formatDuration(bound)} (${ratio})`;
 }
 
 /** What the operator must not miss, derived from the plan itself. */

@@ -20,6 +20,7 @@ import {
 import type { DraftStep, Expansion } from "../expand/draft.js";
 import { batchSizes } from "../expand/expand.js";
 import type { Model } from "../model.js";
+import type { PlanBound } from "../schedule/bound.js";
 import type { PlanStart } from "../schedule/plan-start.js";
 import { clockOfMinutes as clock } from "../../windows/window-clock.js";
 
@@ -31,6 +32,8 @@ export interface EmitInput {
   readonly planStart: PlanStart;
   readonly parallelism: number;
   readonly criticalPath: readonly string[];
+  /** The bound the caps, parallelism and windows allow (schedule/bound.ts), if computed. */
+  readonly bound?: PlanBound;
   /** Further `after` per step index: the previous chain on the same host, where the schedule ordered two unrelated services. */
   readonly hostAfter: ReadonlyMap<number, readonly number[]>;
   readonly windowsUsed: readonly { readonly window: string; readonly openMs: number; readonly closeMs: number }[];
@@ -84,6 +87,7 @@ export function emitPlan(input: EmitInput): PlanFile {
       .sort((a, b) => a.openMs - b.openMs || (a.window < b.window ? -1 : a.window > b.window ? 1 : 0))
       .map((w) => ({ window: w.window, start: iso(w.openMs, windowZone.get(w.window) ?? planStart.zone), end: iso(w.closeMs, windowZone.get(w.window) ?? planStart.zone) })),
     end: iso(planStart.ms + total * 1000, planStart.zone),
+    ...(input.bound ? { bound: boundOf(input.bound) } : {}),
   };
   const services: PlanService[] = model.services.map((s) => {
     const caps = expansion.caps.get(s.name);
@@ -179,4 +183,12 @@ export function iso(ms: number, zone: string): string {
 /** The per-domain caps of a share per domain, when there are (absent otherwise: the plan stays as before). */
 function byDomainOf(byDomain: Readonly<Record<string, number>> | null): { maxUnavailableByDomain?: Readonly<Record<string, number>> } {
   return byDomain === null ? {} : { maxUnavailableByDomain: byDomain };
+}
+
+/** The bound as the plan file states it: the plan's, and each rolling service's beside its planned span. */
+function boundOf(b: PlanBound): NonNullable<PlanTiming["bound"]> {
+  return {
+    total: b.total,
+    services: b.services.map((s) => ({ service: s.service, start: s.start, planned: s.planned, bound: s.bound, work: s.work, width: s.width })),
+  };
 }

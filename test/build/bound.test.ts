@@ -1,0 +1,103 @@
+/**
+ * The bound beside the plan's own figures (docs/language.md, "The bound"): per rolling
+ * service, its work over the most hosts its caps allow out at once, fitted into its
+ * window's usable time; checked on hand-computable clouds through the plan JSON.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileFile } from "../../src/compiler/compile.js";
+import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import type { PlanFile } from "../../src/plan/plan.js";
+import { validatePlanFile } from "../../src/plan/validate.js";
+import { renderText } from "../../src/preview/text.js";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const HOUR = 3600;
+
+/** Hosts web01.. with a rack var each, one service whose chain is one 1h upgrade. */
+function compile(racks: readonly [string, number][], rolling: string, extra = "", serviceExtra = ""): PlanFile {
+  const dir = mkdtempSync(join(tmpdir(), "upgradec-bound-"));
+  dirs.push(dir);
+  const lines = ["[web]"];
+  let n = 0;
+  for (const [rack, size] of racks) for (let i = 0; i < size; i++) lines.push(`web${String(++n).padStart(2, "0")} rack=${rack}`);
+  writeFileSync(join(dir, "hosts.ini"), `${lines.join("\n")}\n`);
+  writeFileSync(
+    join(dir, "main.upg"),
+    `plan "p" { from "a" to "b"  parallelism 100 }
+inventory "hosts.ini"
+${extra}
+service api {
+  on web
+  tags rolling-upgrade
+  rolling { ${rolling} }
+${serviceExtra}
+  upgrade ["up", "{host}"] { takes 1h }
+}
+`,
+  );
+  const result = compileFile("main.upg", nodeLoadHost(dir), { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "0.0.0-test", start: "2026-12-05T22:00" });
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  if (result.plan === null) throw new Error("no plan");
+  return JSON.parse(JSON.stringify(result.plan)) as PlanFile;
+}
+
+const serviceBound = (p: PlanFile) => p.timing.bound?.services.find((s) => s.service === "api");
+
+describe("the bound in the plan file", () => {
+  it("10 hosts of 1h chains with at most 2 out: 5h, the plan's own figure too", () => {
+    const p = compile([["r1", 10]], "batch 2  max-unavailable 2");
+    expect(serviceBound(p)).toMatchObject({ work: 10 * HOUR, width: 2, bound: 5 * HOUR, planned: 5 * HOUR });
+    expect(p.timing.bound?.total).toBeLessThanOrEqual(p.timing.total);
+    expect(validatePlanFile(p)).toMatchObject({ ok: true });
+  });
+
+  it("sums the per-domain caps over the domain values, limited by the overall cap", () => {
+    // 1 per rack over 3 racks: 3 out at once; 12 host-hours → 4h.
+    const three = compile(
+      [
+        ["r1", 4],
+        ["r2", 4],
+        ["r3", 4],
+      ],
+      "batch 1, 3  max-unavailable 10  max-unavailable 1 per rack",
+    );
+    expect(serviceBound(three)).toMatchObject({ width: 3, bound: 4 * HOUR });
+    // the overall cap 2 is tighter than 3 racks × 1: 6h.
+    const two = compile(
+      [
+        ["r1", 4],
+        ["r2", 4],
+        ["r3", 4],
+      ],
+      "batch 2  max-unavailable 2  max-unavailable 1 per rack",
+    );
+    expect(serviceBound(two)).toMatchObject({ width: 2, bound: 6 * HOUR });
+    expect(serviceBound(two)?.planned).toBeGreaterThanOrEqual(6 * HOUR);
+  });
+
+  it("fits the work into the window's usable time: 5h over nights of 3h30 spans two nights", () => {
+    // 22:00–02:00 less a 30m cutoff: 3h30 usable a night; 5h of width-2 time ends at 23:30 the next night.
+    const p = compile([["r1", 10]], "batch 2  max-unavailable 2", 'window nightly { days mon..sun  from 22:00 to 02:00  zone "Europe/Berlin"  cutoff 30m }', "  window nightly");
+    const b = serviceBound(p);
+    expect(b).toMatchObject({ start: 0, width: 2, bound: 25 * HOUR + 30 * 60 });
+    expect(b?.planned).toBeGreaterThanOrEqual(b?.bound ?? Infinity);
+    expect(p.timing.bound?.total).toBeGreaterThanOrEqual(25 * HOUR + 30 * 60);
+    expect(p.timing.bound?.total).toBeLessThanOrEqual(p.timing.total);
+  });
+
+  it("is printed in the preview beside the plan's figure", () => {
+    const p = compile([["r1", 10]], "batch 1  max-unavailable 2");
+    const text = renderText(p, { color: false });
+    const b = serviceBound(p);
+    expect(b?.bound).toBe(5 * HOUR);
+    expect(text).toMatch(/api: \S+ planned, bound 5h \(\d+\.\d\d×\)/);
+    expect(text).toMatch(/plan: \S+ planned, bound \S+ \(\d+\.\d\d×\)/);
+  });
+});
