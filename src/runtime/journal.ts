@@ -225,6 +225,20 @@ export function readJournal(path: string, runId: string | null = null): JournalR
   return checkJournal(text, readOrNull(markPathOf(path)), runId);
 }
 
+/**
+ * A record as the journal holds it: the input redacted, its place (seq, time, run), the
+ * previous record's sum (left out when `prev` is null: a journal from before the chain) and
+ * its own sum. The journal and `--events` (events.ts) both make records here.
+ */
+export function chainRecord(
+  input: JournalRecordInput,
+  at: { readonly seq: number; readonly time: string; readonly run: string; readonly prev: string | null },
+  redact: (text: string) => string,
+): JournalRecord {
+  const base = { ...redactRecord(input, redact), seq: at.seq, time: at.time, run: at.run, ...(at.prev !== null ? { prev: at.prev } : {}) };
+  return { ...base, sum: recordChecksum(base) };
+}
+
 /** Appends records, durable at each commit. */
 export class JournalWriter {
   private readonly fd: number;
@@ -262,14 +276,7 @@ export class JournalWriter {
 
   record(input: JournalRecordInput): JournalRecord {
     this.seq += 1;
-    const base = {
-      ...redactRecord(input, this.redact),
-      seq: this.seq,
-      time: new Date(this.now()).toISOString(),
-      run: this.runId,
-      ...(this.lastSum !== null ? { prev: this.lastSum } : {}),
-    };
-    const record: JournalRecord = { ...base, sum: recordChecksum(base) };
+    const record = chainRecord(input, { seq: this.seq, time: new Date(this.now()).toISOString(), run: this.runId, prev: this.lastSum }, this.redact);
     if (this.lastSum !== null) this.lastSum = record.sum;
     this.buffer.push(JSON.stringify(record));
     return record;

@@ -3,7 +3,7 @@
  * the journal, run the scheduler with real effects (or the ones passed in), and report.
  * Each returns an exit code; nothing here exits the process.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { relative, resolve as resolvePath } from "node:path";
 import { ExitCode } from "../cli/exit-codes.js";
 import type { CliIO } from "../cli/io.js";
@@ -11,6 +11,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
 import { type Clock, type Executor, type StateSink, systemClock } from "./effects.js";
 import type { EngineResult } from "./engine.js";
+import { EventsFile } from "./events.js";
 import { type CurrentRun, findCurrentRun, sameIdentity } from "./current-run.js";
 import { leftOutReason, runForward, type Scope } from "./forward.js";
 import { type JournalRead, type JournalRecord, type JournalRecordInput, JournalWriter, readJournal } from "./journal.js";
@@ -197,7 +198,7 @@ function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced
 }
 
 class FileSink implements StateSink {
-  private readonly eventsFd: number | null;
+  private readonly events: EventsFile | null;
   readonly made: JournalRecord[] = [];
   constructor(
     private readonly journal: JournalWriter,
@@ -206,12 +207,12 @@ class FileSink implements StateSink {
     private readonly progress: ProgressView,
     eventsPath: string | null,
   ) {
-    this.eventsFd = eventsPath === null ? null : openSync(eventsPath, "a", 0o600);
+    this.events = eventsPath === null ? null : new EventsFile(eventsPath);
   }
   record(input: JournalRecordInput): void {
     const record = this.journal.record(input);
     this.made.push(record);
-    if (this.eventsFd !== null) writeSync(this.eventsFd, JSON.stringify(record) + "\n");
+    this.events?.write(record);
     this.progress.onRecord(record);
   }
   commit(): Promise<void> {
@@ -229,7 +230,7 @@ class FileSink implements StateSink {
   }
   close(): void {
     this.journal.close();
-    if (this.eventsFd !== null) closeSync(this.eventsFd);
+    this.events?.close();
     this.progress.close();
   }
 }

@@ -6,6 +6,7 @@
 import type { PlanFile } from "../plan/plan.js";
 import type { StateSink } from "../runtime/effects.js";
 import type { EngineResult } from "../runtime/engine.js";
+import { type EventsFile, RecordChain } from "../runtime/events.js";
 import { hostsLeftOut, leftOutReason, runForward } from "../runtime/forward.js";
 import type { JournalRecord, JournalRecordInput } from "../runtime/journal.js";
 import { planUndo, runRollback, type UndoPlan } from "../runtime/rollback.js";
@@ -23,6 +24,8 @@ export interface SimulateOptions extends ModelOptions {
   readonly rollbackOnFailure?: boolean;
   /** Called after every event with the model as it stands then (a timeline, a test's probe). */
   readonly onEvent?: (event: SimEvent, model: CloudModel) => void;
+  /** `simulate --events FILE`: every record, as `run --events` writes it, timed by the virtual clock. */
+  readonly events?: EventsFile;
 }
 
 export type SimOutcome =
@@ -64,10 +67,17 @@ class SimSink implements StateSink {
   // Kept as given, made into records when read: a large plan writes hundreds of thousands.
   private readonly inputs: JournalRecordInput[] = [];
   private readonly times: string[] = [];
-  constructor(private readonly clock: SimClock) {}
+  private readonly chain: RecordChain | null;
+  constructor(
+    private readonly clock: SimClock,
+    private readonly events: EventsFile | null,
+  ) {
+    this.chain = events === null ? null : new RecordChain("simulate", (t) => t);
+  }
   record(input: JournalRecordInput): void {
     this.inputs.push(input);
     this.times.push(this.clock.iso());
+    if (this.chain !== null) this.events?.write(this.chain.next(input, this.clock.iso()));
   }
   get records(): JournalRecord[] {
     return this.inputs.map((input, i) => ({ ...input, seq: i + 1, time: this.times[i] ?? "", run: "simulate", sum: "" }));
@@ -86,10 +96,11 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
   const model = new CloudModel(plan, options);
   const checker = new InvariantChecker(model);
   const executor = new ModelExecutor(model, checker, clock, faults, options.onEvent);
-  const sink = new SimSink(clock);
+  const sink = new SimSink(clock, options.events ?? null);
   const exec: StepExecContext = { plan, planDir: ".", clock, executor, secrets: {}, redact: (t) => t, log: () => {} };
 
-  sink.record({ type: "run-started", fingerprint: plan.fingerprint, digest: plan.digest, plan: plan.entry });
+  // As `run` records it (session.ts); simulate runs no pre-upgrade checks.
+  sink.record({ type: "run-started", plan: plan.plan.name, fingerprint: plan.fingerprint, digest: plan.digest, checks: "skipped" });
   const forward: EngineResult = await clock.drive(runForward({ exec, sink, state: EMPTY_STATE, scope: { only: null, hosts: null } }));
   const completed = forward.failed.length === 0 && forward.notStarted.length === 0;
   const leftOut = leftOutReason(plan, forward);

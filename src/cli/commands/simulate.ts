@@ -5,6 +5,7 @@ import { renderDiagnostics } from "../../diagnostics/render.js";
 import { compileFile } from "../../compiler/compile.js";
 import { nodeLoadHost } from "../../compiler/node-host.js";
 import type { PlanFile } from "../../plan/plan.js";
+import { EventsFile } from "../../runtime/events.js";
 import { loadPlan } from "../../runtime/plan-load.js";
 import { formatProblems } from "../../runtime/session.js";
 import { list } from "../../runtime/cli-options.js";
@@ -40,6 +41,7 @@ export const simulateVerb: Verb = {
     ["upgradec simulate plan.json --fail nova-compute/b2/cmp004/upgrade --rollback-on-failure", "one step fails; simulate the rollback too"],
     ["upgradec simulate cloud.upg --fail upgrade@cmp017 --down cmp003 --slow reboot=3", "an upgrade fails on one host, another never comes back, reboots are slow"],
     ["upgradec simulate cloud.upg --junit sim.xml", "JUnit XML for the CI's test report"],
+    ["upgradec simulate plan.json --events events.jsonl", "the run's events, as run --events writes them, in virtual time"],
   ],
   builder: (y) =>
     y
@@ -58,6 +60,7 @@ export const simulateVerb: Verb = {
       .option("capacity-var", { type: "string", default: "capacity", describe: "the host var with each host's capacity in VMs" })
       .option("format", { alias: "f", choices: ["text", "json"] as const, default: "text", describe: "how to print the result" })
       .option("junit", { type: "string", describe: "also write JUnit XML here (one testcase per invariant)" })
+      .option("events", { type: "string", describe: "append every transition to this file as JSON lines, as run --events does, timed by the virtual clock" })
       .option("start", { type: "string", describe: "for a .upg: when the run starts (as compile --start)" })
       .option("color", { type: "boolean", describe: "colour diagnostics (default: on a terminal, unless NO_COLOR is set)" }),
   run: async (args, io) => {
@@ -83,13 +86,15 @@ export const simulateVerb: Verb = {
       return ExitCode.Usage;
     }
 
+    const events = typeof args["events"] === "string" ? new EventsFile(resolvePath(io.cwd, args["events"])) : null;
     const report = await simulate(plan, {
       faults,
+      ...(events !== null ? { events } : {}),
       rollbackOnFailure: args["rollback-on-failure"] === true,
       ...(typeof capacity === "number" ? { defaultCapacity: capacity } : {}),
       instancesVar: String(args["instances-var"] ?? "instances"),
       capacityVar: String(args["capacity-var"] ?? "capacity"),
-    });
+    }).finally(() => events?.close());
     // Said on stderr too, whatever the format: a fault that never fired tested nothing.
     for (const u of report.unfired) io.stderr.write(`upgradec simulate: warning: fault ${u.fault} never fired: ${u.why}\n`);
     if (args["format"] === "json") io.stdout.write(JSON.stringify(toJson(report), null, 2) + "\n");
