@@ -23,26 +23,7 @@ import type { Model, ModelService } from "../src/compiler/model.js";
 import { nodeLoadHost } from "../src/compiler/node-host.js";
 import { planFileText } from "../src/plan/plan-text.js";
 import { action, computeService, host, model, rolling, service } from "../test/build/model-builder.js";
-
-interface Cloud {
-  readonly controllers: string[];
-  readonly compute: string[];
-  readonly network: string[];
-  readonly storage: string[];
-}
-
-function cloud(size: number): Cloud {
-  const rest = size - 3;
-  const network = Math.max(1, Math.floor(rest * 0.05));
-  const storage = Math.max(1, Math.floor(rest * 0.1));
-  const compute = rest - network - storage;
-  const seq = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(5, "0")}`);
-  return { controllers: ["ctl1", "ctl2", "ctl3"], compute: seq("cmp", compute), network: seq("net", network), storage: seq("sto", storage) };
-}
-
-const CONTROL = ["mariadb", "rabbitmq", "keystone", "placement", "glance", "cinder-api", "nova-api", "nova-conductor", "neutron-server", "horizon"] as const;
-
-const pct = (n: number, p: number): number => Math.max(1, Math.floor((n * p) / 100));
+import { type Cloud, CONTROL, cloud, pct, sourceText } from "./cloud.js";
 
 function buildModel(c: Cloud): Model {
   const services: ModelService[] = CONTROL.map((name, i) =>
@@ -77,40 +58,6 @@ function buildModel(c: Cloud): Model {
     ],
     services,
   });
-}
-
-/** The same cloud as .upg and INI text, for the end-to-end figure. */
-function sourceText(c: Cloud): { upg: string; ini: string } {
-  const lines: string[] = ['plan "bench" { kind upgrade  from "zed" to "2023.1"  start 2026-12-07T22:00 "Europe/Berlin"  parallelism 200 }', 'inventory "hosts.ini"', ""];
-  CONTROL.forEach((name, i) => {
-    lines.push(`service ${name} {`, "  on control", i > 0 ? `  after ${CONTROL[i - 1]}` : "", "  tags rolling-upgrade", "  plane control", "  rolling { batch 1  max-unavailable 1 }");
-    lines.push(`  precheck ["${name}-status", "upgrade", "check"]`);
-    if (i >= 2 && i <= 8) lines.push(`  expand ["${name}-manage", "db", "expand"]`, `  contract ["${name}-manage", "db", "contract"]`);
-    lines.push(`  stop ["systemctl", "stop", "${name}"]`, `  upgrade ["apt-get", "install", "-y", "${name}"] { takes 5m }`, `  start ["systemctl", "start", "${name}"]`);
-    lines.push(`  rollback ["apt-get", "install", "-y", "${name}={from}"]`, `  health ["curl", "-sf", "http://{host}/${name}"] { every 5s  within 5m  healthy-for 30s }`, "}", "");
-  });
-  const data = (name: string, on: string, after: string | null, extra: string[]): void => {
-    lines.push(`service ${name} {`, `  on ${on}`, after ? `  after ${after}` : "", "  tags rolling-upgrade", "  plane data");
-    lines.push("  rolling { batch 1, 5%, 10%  max-unavailable 10%  max-unavailable 15% per az  pause 1m }", ...extra);
-    lines.push(`  upgrade ["apt-get", "install", "-y", "${name}"]`, "}", "");
-  };
-  data("nova-compute", "compute", "nova-conductor", [
-    '  maintenance { enter ["openstack", "compute", "service", "set", "--disable", "{host}", "nova-compute"] exit ["openstack", "compute", "service", "set", "--enable", "{host}", "nova-compute"] }',
-    '  evacuate live-migrate concurrency 4 timeout 30m { run ["nova-evacuate", "{host}"] }',
-    '  reboot ["systemctl", "reboot"] takes 5m',
-    '  stop ["systemctl", "stop", "nova-compute"]',
-    '  start ["systemctl", "start", "nova-compute"]',
-    '  health ["curl", "-sf", "http://{host}:8774/"] { every 10s  within 10m  healthy-for 30s }',
-  ]);
-  data("neutron-ovs-agent", "compute, network", "neutron-server", []);
-  data("neutron-l3-agent", "network", "neutron-server", []);
-  data("cinder-volume", "storage", "cinder-api", []);
-  data("ceph-osd", "storage", null, ['  reboot ["systemctl", "reboot"] takes 5m']);
-  const ini: string[] = ["[control]", ...c.controllers.map((h, i) => `${h} az=az${(i % 3) + 1}`)];
-  ini.push("", "[compute]", ...c.compute.map((h, i) => `${h} az=az${(i % 3) + 1} instances=${(i * 7) % 20}`));
-  ini.push("", "[network]", ...c.network.map((h, i) => `${h} az=az${(i % 3) + 1}`));
-  ini.push("", "[storage]", ...c.storage.map((h, i) => `${h} az=az${(i % 3) + 1}`), "");
-  return { upg: lines.filter((l) => l !== "").join("\n") + "\n", ini: ini.join("\n") };
 }
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
