@@ -16,7 +16,7 @@ import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
 import { planBound } from "./schedule/bound.js";
 import { schedule } from "./schedule/schedule.js";
-import { JobGraph, criticalPath } from "./schedule/step-graph.js";
+import { JobGraph, criticalPathSteps } from "./schedule/step-graph.js";
 import { DateTime } from "luxon";
 import { WindowCalendar, clockOfMinutes } from "../windows/window-clock.js";
 
@@ -97,7 +97,8 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     if (p !== undefined) before.push(p);
     return before;
   };
-  const path = criticalPath(x, predecessors, sched.start, sched.cause);
+  const pathSteps = criticalPathSteps(x, predecessors, sched.start, sched.cause);
+  const path = pathSteps.map((i) => (x.steps[i] as DraftStep).id);
 
   const lowerBound = planBound({
     expansion: x,
@@ -106,7 +107,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     parallelism,
     rolling: new Set(model.services.filter((s) => s.rolling.rolling).map((s) => s.name)),
     calendars,
-    criticalPath: path,
+    criticalPath: pathSteps,
   });
 
   const windowsUsed = sched.windowsUsed.map(({ window, occurrence }) => {

@@ -26,7 +26,8 @@ hosts (up, maintenance), service instances (version, running), VMs per host (hos
 \`instances\`; capacity from \`capacity\`, else --capacity, else twice the largest instance
 count), RPC pins and schema levels. Invariants are checked after every event. Injected
 faults hit actions only, never undos or restores, so a rollback shows what the plan's own
-undo path does.
+undo path does. --events FILE appends the records the run would journal, as run --events
+writes them, with the virtual clock's times.
 
 Exit: 9 when an invariant was violated; 1 when the .upg does not compile; 5 for an invalid
 plan file; 2 for bad options. A run that stopped or rolled back with every invariant held

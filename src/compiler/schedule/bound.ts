@@ -16,7 +16,7 @@
  *
  * One pass over the jobs: O(jobs + occurrences walked).
  */
-import type { DraftStep, Expansion } from "../expand/draft.js";
+import type { Expansion } from "../expand/draft.js";
 import type { WindowCalendar } from "../../windows/window-clock.js";
 
 export interface ServiceBound {
@@ -46,8 +46,8 @@ export interface BoundInput {
   /** The services rolled host by host (the others go all at once and have no bound). */
   readonly rolling: ReadonlySet<string>;
   readonly calendars: ReadonlyMap<string, WindowCalendar>;
-  /** Step ids along the critical path, first to last. */
-  readonly criticalPath: readonly string[];
+  /** Step indices along the critical path, first to last. */
+  readonly criticalPath: readonly number[];
 }
 
 interface Tally {
@@ -78,13 +78,22 @@ export function planBound(input: BoundInput): PlanBound {
 function tallyChains(input: BoundInput): Map<string, Tally> {
   const { jobs } = input.expansion;
   const tallies = new Map<string, Tally>();
+  // A service's chains are mostly consecutive: one lookup per run of them, not per chain.
+  let last: Tally | undefined;
+  let lastName: string | null = null;
   for (const job of jobs) {
-    if (job.kind !== "chain" || job.service === null || !input.rolling.has(job.service)) continue;
+    if (job.kind !== "chain" || job.service === null) continue;
+    if (job.service !== lastName) {
+      lastName = job.service;
+      last = input.rolling.has(job.service) ? tallies.get(job.service) : undefined;
+      if (last === undefined && !input.rolling.has(job.service)) continue;
+    } else if (last === undefined && !input.rolling.has(job.service)) continue;
     const at = input.start[job.first] as number;
-    let t = tallies.get(job.service);
+    let t = last;
     if (t === undefined) {
       t = { start: at, end: at + job.duration, work: 0, longest: 0, chains: 0, window: job.window, domains: new Set() };
       tallies.set(job.service, t);
+      last = t;
     }
     t.start = Math.min(t.start, at);
     t.end = Math.max(t.end, at + job.duration);
@@ -147,18 +156,14 @@ function pathBound(input: BoundInput, tallies: ReadonlyMap<string, Tally>, need:
 
 /** The rolling services whose chains the critical path goes through, in path order. */
 function servicesOnPath(input: BoundInput): string[] {
-  const wanted = new Set(input.criticalPath);
-  const { steps, jobs, jobOfStep } = input.expansion;
-  const order: { at: number; service: string }[] = [];
+  const { jobs, jobOfStep } = input.expansion;
+  const order: string[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < steps.length && wanted.size > 0; i++) {
-    const step = steps[i] as DraftStep;
-    if (!wanted.has(step.id)) continue;
-    wanted.delete(step.id);
+  for (const i of input.criticalPath) {
     const job = jobs[jobOfStep[i] as number];
     if (job?.kind !== "chain" || job.service === null || !input.rolling.has(job.service) || seen.has(job.service)) continue;
     seen.add(job.service);
-    order.push({ at: input.start[i] as number, service: job.service });
+    order.push(job.service);
   }
-  return order.sort((a, b) => a.at - b.at).map((o) => o.service);
+  return order;
 }

@@ -186,17 +186,21 @@ function sameList(l: Lists, a: number, b: number): boolean {
  * schedule put before it on its host).
  */
 export function criticalPath(x: Expansion, predecessors: (job: number) => Iterable<number>, start: Float64Array, cause: Int32Array): string[] {
+  return criticalPathSteps(x, predecessors, start, cause).map((i) => (x.steps[i] as DraftStep).id);
+}
+
+/** The critical path as step indices, first to last (see criticalPath). */
+export function criticalPathSteps(x: Expansion, predecessors: (job: number) => Iterable<number>, start: Float64Array, cause: Int32Array): number[] {
   const end = (i: number): number => (start[i] as number) + (x.steps[i] as DraftStep).estimate.duration;
   let at = -1;
   // On a tie the later step wins (creation order is topological), so the path ends at the
   // marker that closes the plan rather than at a step just before it.
   for (let i = 0; i < x.steps.length; i++) if (at < 0 || end(i) >= end(at)) at = i;
-  const path: string[] = [];
+  const path: number[] = [];
   const seen = new Set<number>();
   while (at >= 0 && !seen.has(at)) {
     seen.add(at);
-    const step = x.steps[at] as DraftStep;
-    path.push(step.id);
+    path.push(at);
     const job = x.jobOfStep[at] as number;
     if (at > (x.jobs[job]?.first ?? at)) {
       at -= 1;
