@@ -92,6 +92,25 @@ describe("the bound in the plan file", () => {
     expect(p.timing.bound?.total).toBeLessThanOrEqual(p.timing.total);
   });
 
+  it("for the plan: the critical path with each rolling service's span replaced by its bound", () => {
+    // Two services of 10 × 1h, at most 2 out, in nights of 22:00–02:00 less 30m; b after a.
+    // Planned: a fills three batches a night (26h); b starts at 00:00 the second night and
+    // ends 23:00 the fourth (73h). Bound: a ends 23:30 the second night (25h30); from there
+    // b has 2h that night and 3h the next: 01:00 the third night, 51h after the start.
+    const p = compile(
+      [["r1", 10]],
+      "batch 2  max-unavailable 2",
+      'window nightly { days mon..sun  from 22:00 to 02:00  zone "Europe/Berlin"  cutoff 30m }\nservice b {\n  on web\n  after api\n  tags rolling-upgrade\n  rolling { batch 2  max-unavailable 2 }\n  window nightly\n  upgrade ["up2", "{host}"] { takes 1h }\n}',
+      "  window nightly",
+    );
+    const a = serviceBound(p);
+    const b = p.timing.bound?.services.find((s) => s.service === "b");
+    expect(a).toMatchObject({ start: 0, planned: 26 * HOUR, bound: 25 * HOUR + 30 * 60 });
+    expect(b).toMatchObject({ start: 26 * HOUR, planned: 47 * HOUR, bound: 25 * HOUR + 30 * 60 });
+    expect(p.timing.total).toBe(73 * HOUR);
+    expect(p.timing.bound?.total).toBe(51 * HOUR);
+  });
+
   it("is printed in the preview beside the plan's figure", () => {
     const p = compile([["r1", 10]], "batch 1  max-unavailable 2");
     const text = renderText(p, { color: false });
