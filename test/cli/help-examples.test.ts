@@ -28,7 +28,8 @@ describe("verb help", () => {
     const text = await help(verb);
     const [, afterOptions = ""] = text.split(/^Options:$/m);
     const [options = "", rest = ""] = afterOptions.split(/^Examples:$/m);
-    const [examples = ""] = rest.split(/^Exit codes:$/m);
+    // The examples end where the next section (Signals, Exit codes) begins.
+    const [examples = ""] = rest.split(/^(?:Signals|Exit codes):$/m);
     const accepted = optionsIn(options);
     for (const used of optionsIn(examples)) expect(accepted, `${verb}: ${used} is in an example, not among the options`).toContain(used);
   });
