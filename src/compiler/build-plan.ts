@@ -4,7 +4,7 @@
  * what they found into diagnostics.
  */
 import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
-import { hasErrors } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
 import type { PlanTextSink } from "../plan/plan-text.js";
 import { emitPlan, type Relocation } from "./emit/emit.js";
@@ -41,7 +41,7 @@ export interface BuildOptions {
 export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile | null> {
   const diagnostics: Diagnostic[] = [];
   const expanded = expand(model);
-  diagnostics.push(...expanded.diagnostics);
+  pushAll(diagnostics, expanded.diagnostics);
   const x = expanded.value;
   if (hasErrors(diagnostics)) return { value: null, diagnostics };
 
@@ -65,7 +65,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   for (const job of x.jobs) if (job.window !== null) bound.add(job.window);
   const used: ModelWindow[] = model.windows.filter((w) => bound.has(w.name));
   const started = planStart(model, options.start, options.now, used);
-  diagnostics.push(...started.diagnostics);
+  pushAll(diagnostics, started.diagnostics);
   const start = started.value;
   if (start === null) return { value: null, diagnostics };
 
@@ -73,8 +73,8 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   const parallelism = model.plan.parallelism > 0 ? model.plan.parallelism : DEFAULT_PARALLELISM;
   const sched = schedule(x, { parallelism, calendars });
   if (sched.unscheduled > 0) return { value: null, diagnostics: [...diagnostics, internal(`${sched.unscheduled} jobs were never scheduled`)] };
-  diagnostics.push(...unfitDiagnostics(model, x.jobs, sched.unfit));
-  diagnostics.push(...gapDiagnostics(used, calendars, planEndSeconds(x.steps, sched.start)));
+  pushAll(diagnostics, unfitDiagnostics(model, x.jobs, sched.unfit));
+  pushAll(diagnostics, gapDiagnostics(used, calendars, planEndSeconds(x.steps, sched.start)));
   if (hasErrors(diagnostics)) return { value: null, diagnostics };
 
   // The order the schedule gave two unrelated services' chains on one host becomes an

@@ -4,7 +4,7 @@
  * diagnostics; a phase that throws is a compiler bug, turned here into an internal-error
  * diagnostic so one bug does not hide every other finding.
  */
-import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
 import { buildPlan, type BuildOptions } from "./build-plan.js";
 import { loadProgram } from "./load.js";
@@ -60,7 +60,7 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
 function guard<T>(phase: string, into: Diagnostic[], run: () => { value: T; diagnostics: readonly Diagnostic[] }): { value: T } | null {
   try {
     const result = run();
-    into.push(...result.diagnostics);
+    pushAll(into, result.diagnostics);
     return result;
   } catch (error) {
     into.push({

@@ -13,12 +13,14 @@
  * library files as `<stdlib>/NAME.upg`. Never throws for a user's mistake.
  */
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from "node:path";
-import type { Diagnostic, Result, Span } from "../diagnostics/diagnostic.js";
+import { pushAll, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import { readInventory } from "../inventory/read-inventory.js";
 import type { InventoryDecl, UseDecl } from "../parser/ast.js";
 import { parse } from "../parser/parse.js";
+import { MAX_PROGRAM_BYTES, MAX_SOURCE_BYTES } from "../limits.js";
 import { PACKAGE_ROOT } from "../version.js";
+import { isRefusal, isText, refusalDiagnostic } from "./file-text.js";
 import type { LoadedFile, LoadHost, Program } from "./program.js";
 
 export interface LoadOptions {
@@ -44,8 +46,12 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
   const isStdlib = (absolute: string): boolean => isInside(relative(stdlibDir, absolute));
 
   const entryPath = resolvePath(host.cwd, entry);
-  const entryText = host.readFile(entryPath);
+  const entryRead = host.readFile(entryPath, MAX_SOURCE_BYTES);
+  if (isRefusal(entryRead)) diagnostics.push(refusalDiagnostic(entryRead, display(entryPath), undefined));
+  // A file that is not UTF-8 is still parsed (from its lossy text), so its other errors show too.
+  const entryText = isText(entryRead) ? entryRead : (entryRead?.lossy?.text ?? null);
   if (entryText === null) {
+    if (isRefusal(entryRead)) return { value: { entry: display(entryPath), files: [], inventory: null }, diagnostics };
     diagnostics.push({
       code: "UPG0002",
       severity: "error",
@@ -64,11 +70,13 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
     return modules;
   };
   let inventory: { decl: InventoryDecl; from: string } | null = null;
+  let programBytes = 0;
 
   const visit = (absolute: string, text: string, namespace: string | null, via: Span | null): void => {
     const path = display(absolute);
+    programBytes += text.length;
     const parsed = parse(text, path);
-    diagnostics.push(...parsed.diagnostics);
+    pushAll(diagnostics, parsed.diagnostics);
     const file: LoadedFile = { path, text, ast: parsed.value, namespace, stdlib: isStdlib(absolute) };
     loaded.set(absolute, { file, via });
     files.push(file);
@@ -139,8 +147,21 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
       }
       return;
     }
-    const text = host.readFile(target);
+    if (programBytes > MAX_PROGRAM_BYTES) {
+      diagnostics.push({
+        code: "UPG0003",
+        severity: "error",
+        message: `cannot import '${display(target)}': the program's files already hold more than ${MAX_PROGRAM_BYTES} bytes`,
+        span: at,
+        help: "a program's .upg files together are read whole, up to a size limit",
+      });
+      return;
+    }
+    const read = host.readFile(target, MAX_SOURCE_BYTES);
+    if (isRefusal(read)) diagnostics.push(refusalDiagnostic(read, display(target), at));
+    const text = isText(read) ? read : (read?.lossy?.text ?? null);
     if (text === null) {
+      if (isRefusal(read)) return;
       diagnostics.push({
         code: "UPG0200",
         severity: "error",
@@ -160,7 +181,7 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
   if (declared) {
     const path = resolvePath(dirname(declared.from), declared.decl.path.value);
     const read = readInventory(path, host, { at: declared.decl.path.span });
-    diagnostics.push(...read.diagnostics);
+    pushAll(diagnostics, read.diagnostics);
     inv = read.value;
   }
   return { value: { entry: display(entryPath), files, inventory: inv }, diagnostics };
@@ -174,7 +195,7 @@ function unknownModule(name: string, at: Span, known: readonly string[], host: L
   const nearest = suggest(name, known);
   const localFile = resolvePath(dirname(importer), `${name}.upg`);
   const help =
-    host.readFile(localFile) !== null
+    host.readFile(localFile, MAX_SOURCE_BYTES) !== null
       ? `to import the file beside this one, quote its path: use "./${name}.upg"`
       : nearest
         ? `did you mean \`${nearest}\`?`
@@ -192,7 +213,7 @@ function unknownModule(name: string, at: Span, known: readonly string[], host: L
 
 /** A file beside the one asked for, with a near name or the missing `.upg`, else how paths work. */
 function missingFileHelp(host: LoadHost, target: string, written: string): string {
-  if (!target.endsWith(".upg") && host.readFile(`${target}.upg`) !== null) return `did you mean "${written}.upg"?`;
+  if (!target.endsWith(".upg") && host.readFile(`${target}.upg`, MAX_SOURCE_BYTES) !== null) return `did you mean "${written}.upg"?`;
   const siblings = (host.readDir(dirname(target)) ?? []).filter((n) => n.endsWith(".upg"));
   const near = suggest(basename(target), siblings);
   if (near) {

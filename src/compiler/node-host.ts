@@ -1,17 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { readFileText } from "./file-text.js";
 import type { LoadHost } from "./program.js";
 
 /** The loader's view of the real file system. */
 export function nodeLoadHost(cwd: string): LoadHost {
   return {
     cwd,
-    readFile(path) {
-      try {
-        return readFileSync(path, "utf8");
-      } catch {
-        return null;
-      }
-    },
+    readFile: readFileText,
     readDir(path) {
       try {
         return readdirSync(path).sort();

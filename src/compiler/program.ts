@@ -4,6 +4,7 @@
  */
 import type { SourceFile } from "../parser/ast.js";
 import type { Inventory } from "../inventory/inventory.js";
+import type { FileText } from "./file-text.js";
 
 export interface LoadedFile {
   /** As shown in diagnostics: relative to the working directory, or `<stdlib>/openstack.upg`. */
@@ -24,8 +25,11 @@ export interface Program {
 
 /** File access for the loader, so tests can compile from memory. */
 export interface LoadHost {
-  /** The text of a file, or null when it does not exist or cannot be read. */
-  readFile(path: string): string | null;
+  /**
+   * The text of a file; null when it does not exist or cannot be read; a refusal when it is
+   * not a regular file, is larger than maxBytes, or is not UTF-8 (compiler/file-text.ts).
+   */
+  readFile(path: string, maxBytes: number): FileText;
   /** The names in a directory, or null when it does not exist. */
   readDir(path: string): readonly string[] | null;
   /** The working directory paths are shown relative to. */

@@ -7,13 +7,15 @@
  * (checks/) and the TypeScript actions (actions/). Never throws for a user's mistake.
  */
 import { dirname, relative, resolve as resolvePath } from "node:path";
-import { hasErrors, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
 import { sha256 } from "../plan/digest.js";
 import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
 import { placeholderNames } from "../runtime/command-line.js";
+import { MAX_SOURCE_BYTES } from "../limits.js";
 import { checkActions } from "./actions/check-actions.js";
+import { isText } from "./file-text.js";
 import { checkModel } from "./checks/check-model.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
 import type { Bridged, Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan, ModelService, ModelWindow } from "./model.js";
@@ -68,9 +70,9 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
   for (const s of merged) {
     const missing = s.method === null && s.methodNamed ? null : missingMethod(s, tables, scope);
     if (missing !== null) diagnostics.push(missing);
-    else if (s.method !== null || !s.methodNamed) diagnostics.push(...checkServicePlaceholders(s.service, scope));
+    else if (s.method !== null || !s.methodNamed) pushAll(diagnostics, checkServicePlaceholders(s.service, scope));
   }
-  for (const c of checkpoints) for (const a of [c.run, c.restore]) if (a) diagnostics.push(...checkPlanPlaceholders(a, scope));
+  for (const c of checkpoints) for (const a of [c.run, c.restore]) if (a) pushAll(diagnostics, checkPlanPlaceholders(a, scope));
 
   const model: Model = {
     plan,
@@ -87,8 +89,8 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
   // The checks over the whole model only once every name resolved, so one typo does not
   // come back as a cascade of findings about what it broke.
   if (!hasErrors(diagnostics)) {
-    diagnostics.push(...checkModel(model, program));
-    diagnostics.push(...checkActions(model, program, host));
+    pushAll(diagnostics, checkModel(model, program));
+    pushAll(diagnostics, checkActions(model, program, host));
   }
   return { value: model, diagnostics: dedupe(diagnostics) };
 }
@@ -426,8 +428,8 @@ function sources(program: Program, services: readonly ModelService[], checkpoint
     const absolute = resolvePath(entryDir, command.module);
     if (seen.has(absolute)) continue;
     seen.add(absolute);
-    const text = host.readFile(absolute);
-    if (text !== null) out.push({ path: relative(host.cwd, absolute), sha256: sha256(text), kind: "action" });
+    const text = host.readFile(absolute, MAX_SOURCE_BYTES);
+    if (isText(text)) out.push({ path: relative(host.cwd, absolute), sha256: sha256(text), kind: "action" });
   }
   return out;
 }

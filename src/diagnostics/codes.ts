@@ -23,6 +23,7 @@ export const codes = {
   // ---- internal and I/O (UPG00xx)
   UPG0001: { severity: "error", title: "internal compiler error" },
   UPG0002: { severity: "error", title: "file not found or unreadable" },
+  UPG0003: { severity: "error", title: "a file the compiler does not read: not a regular file, too large, or not UTF-8" },
 
   // ---- syntax (UPG01xx)
   UPG0101: { severity: "error", title: "unexpected character" },
@@ -43,6 +44,8 @@ export const codes = {
   UPG0116: { severity: "error", title: "empty command" },
   UPG0117: { severity: "error", title: "unclosed block" },
   UPG0118: { severity: "error", title: "string in single quotes" },
+  UPG0119: { severity: "error", title: "blocks nested too deeply" },
+  UPG0120: { severity: "error", title: "a name or string too long" },
 
   // ---- imports (UPG0200-UPG0219)
   UPG0200: { severity: "error", title: "imported file not found or unreadable" },
@@ -69,6 +72,7 @@ export const codes = {
   UPG0234: { severity: "error", title: "a host set includes itself" },
   UPG0235: { severity: "error", title: "a host given two connections" },
   UPG0236: { severity: "warning", title: "hosts without the var the rollout is ordered by" },
+  UPG0237: { severity: "error", title: "more hosts than the compiler plans (a million)" },
   UPG0240: { severity: "error", title: "a secret in a command's arguments, where ps would show it" },
   UPG0250: { severity: "error", title: "a service with no deployment method whose commands use a method's vars" },
   UPG0251: { severity: "warning", title: "a placeholder inside single quotes in a shell script stays as written" },

@@ -22,18 +22,25 @@ export function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
+const MAX_SUGGESTED_LENGTH = 100;
+
 /**
  * The candidate nearest to `word`, or undefined when none is close: at most a third of the
  * word's length in edits (at least 1, at most 3). Ties go to the earlier candidate, so pass
  * candidates in a stable order.
  */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  // A typo is short: past this length no word is a typo of another, and the distance
+  // (quadratic in the lengths) would take seconds on hostile input.
+  if (word.length > MAX_SUGGESTED_LENGTH) return undefined;
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === word) continue;
+    // Lengths further apart than the limit cannot be within it.
+    if (Math.abs(candidate.length - word.length) > limit) continue;
     const distance = candidate.toLowerCase() === lower ? 0.5 : editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

@@ -8,7 +8,12 @@
  *   12 |     rollling {
  *      |     ^^^^^^^^
  *      = help: did you mean `rolling`?
+ *
+ * The source is untrusted, so what is shown of it is bounded: at most MAX_DIAGNOSTICS_SHOWN
+ * diagnostics (then "and N more"), a long line cut around its span, and control characters
+ * (ESC, BEL, bidirectional overrides, ...) shown as visible symbols, never sent to the terminal.
  */
+import { MAX_DIAGNOSTICS_SHOWN, MAX_SHOWN_LINE } from "../limits.js";
 import type { Diagnostic, Label, Severity, Span } from "./diagnostic.js";
 
 export interface RenderOptions {
@@ -123,6 +128,51 @@ function snippetOf(index: LineIndex, span: Span): Snippet {
   return { line: start.line, text, from, width: Math.max(1, last - from) };
 }
 
+/** The part of a line that is shown: all of it, or MAX_SHOWN_LINE characters around a column. */
+interface Clip {
+  readonly begin: number;
+  readonly end: number;
+}
+
+function clipAround(text: string, from: number): Clip {
+  if (text.length <= MAX_SHOWN_LINE) return { begin: 0, end: text.length };
+  const begin = Math.max(0, Math.min(from - Math.floor(MAX_SHOWN_LINE / 3), text.length - MAX_SHOWN_LINE));
+  return { begin, end: begin + MAX_SHOWN_LINE };
+}
+
+/** A snippet as shown through a clip: cut text marked with `…`, the underline moved with it, control characters made visible. */
+function clipped(s: Snippet, clip: Clip): Snippet {
+  if (clip.begin === 0 && clip.end >= s.text.length) return { ...s, text: printable(s.text) };
+  const lead = clip.begin > 0 ? "…" : "";
+  const text = lead + printable(s.text.slice(clip.begin, clip.end)) + (clip.end < s.text.length ? "…" : "");
+  const from = Math.min(Math.max(s.from - clip.begin, 0), clip.end - clip.begin) + lead.length;
+  return { line: s.line, text, from, width: Math.max(1, Math.min(s.width, clip.end - clip.begin + lead.length - from)) };
+}
+
+/**
+ * Text from a source made safe for a terminal, one character for one (so underlines stay
+ * aligned): C0 controls but tab, and DEL, become their Control Pictures symbol (ESC is `␛`);
+ * C1 controls and the bidirectional overrides that can make code read other than it runs
+ * become U+FFFD.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text)) return text;
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    if (code === 0x7f) return "\u2421";
+    return "\ufffd";
+  });
+}
+
+/** A message, help or note line: printable, and cut when a source put a huge value in it. */
+function shownText(text: string): string {
+  const limit = MAX_SHOWN_LINE * 4;
+  return printable(text.length > limit ? `${text.slice(0, limit)}…` : text);
+}
+
 /** Spaces up to a column, keeping the source's tabs so the underline stays aligned. */
 function padTo(text: string, column: number): string {
   let pad = "";
@@ -140,23 +190,34 @@ function renderOne(d: Diagnostic, indexes: Indexes, paint: Paint): string {
   const out: string[] = [];
   const index = d.span ? indexes.of(d.span.file) : null;
   const where = d.span ? location(index, d.span) : "upgradec";
-  out.push(`${paint.bold(where)} - ${paint.severity(d.severity, `${d.severity} ${d.code}`)}: ${paint.bold(d.message)}`);
+  out.push(`${paint.bold(shownText(where))} - ${paint.severity(d.severity, `${d.severity} ${d.code}`)}: ${paint.bold(shownText(d.message))}`);
 
   // Underlines in the diagnostic's own file, in line order: `^` for the span, `-` for labels.
   interface Mark extends Snippet {
     readonly primary: boolean;
     readonly message: string;
   }
-  const marks: Mark[] = [];
-  if (d.span && index) marks.push({ ...snippetOf(index, d.span), primary: true, message: "" });
+  const raw: Mark[] = [];
+  if (d.span && index) raw.push({ ...snippetOf(index, d.span), primary: true, message: "" });
   const elsewhere: { label: Label; index: LineIndex | null }[] = [];
   for (const label of d.labels ?? []) {
     const labelIndex = indexes.of(label.span.file);
-    if (labelIndex && index && label.span.file === d.span?.file) marks.push({ ...snippetOf(labelIndex, label.span), primary: false, message: label.message });
+    if (labelIndex && index && label.span.file === d.span?.file) raw.push({ ...snippetOf(labelIndex, label.span), primary: false, message: shownText(label.message) });
     else elsewhere.push({ label, index: labelIndex });
   }
-  marks.sort((a, b) => a.line - b.line || Number(b.primary) - Number(a.primary));
-  const others = elsewhere.flatMap((e) => (e.index ? [{ ...e, snippet: snippetOf(e.index, e.label.span) }] : []));
+  raw.sort((a, b) => a.line - b.line || Number(b.primary) - Number(a.primary));
+  // Marks on one line share the clip of the line's first (the primary, when it is there).
+  const clips = new Map<number, Clip>();
+  const marks = raw.map((m) => {
+    let clip = clips.get(m.line);
+    if (!clip) clips.set(m.line, (clip = clipAround(m.text, m.from)));
+    return { ...clipped(m, clip), primary: m.primary, message: m.message };
+  });
+  const others = elsewhere.flatMap((e) => {
+    if (!e.index) return [];
+    const snippet = snippetOf(e.index, e.label.span);
+    return [{ ...e, snippet: clipped(snippet, clipAround(snippet.text, snippet.from)) }];
+  });
   const width = String(Math.max(0, ...marks.map((m) => m.line), ...others.map((o) => o.snippet.line))).length;
   const blank = " ".repeat(width);
   const bar = (n: string): string => paint.gutter(`${n} |`);
@@ -174,19 +235,19 @@ function renderOne(d: Diagnostic, indexes: Indexes, paint: Paint): string {
     out.push(underline(m));
   }
   for (const o of others) {
-    out.push(`${blank}${paint.gutter("::: ")}${location(o.index, o.label.span)}`);
+    out.push(`${blank}${paint.gutter("::: ")}${shownText(location(o.index, o.label.span))}`);
     out.push(bar(blank));
     out.push(`${bar(String(o.snippet.line).padStart(width))} ${o.snippet.text}`.trimEnd());
-    out.push(`${bar(blank)} ${padTo(o.snippet.text, o.snippet.from)}${paint.secondary("-".repeat(o.snippet.width) + " " + o.label.message)}`);
+    out.push(`${bar(blank)} ${padTo(o.snippet.text, o.snippet.from)}${paint.secondary("-".repeat(o.snippet.width) + " " + shownText(o.label.message))}`);
   }
   for (const e of elsewhere) {
-    if (!e.index) out.push(`${blank} ${paint.gutter("=")} note: ${e.label.message} (${e.label.span.file})`);
+    if (!e.index) out.push(`${blank} ${paint.gutter("=")} note: ${shownText(e.label.message)} (${shownText(e.label.span.file)})`);
   }
-  if (d.help) out.push(`${blank} ${paint.gutter("=")} ${paint.help("help")}: ${d.help}`);
+  if (d.help) out.push(`${blank} ${paint.gutter("=")} ${paint.help("help")}: ${shownText(d.help)}`);
   for (const note of d.notes ?? []) {
     const [first = "", ...rest] = note.split("\n");
-    out.push(`${blank} ${paint.gutter("=")} ${paint.bold("note")}: ${first}`);
-    for (const more of rest) out.push(`${blank}         ${more}`);
+    out.push(`${blank} ${paint.gutter("=")} ${paint.bold("note")}: ${shownText(first)}`);
+    for (const more of rest) out.push(`${blank}         ${shownText(more)}`);
   }
   return out.join("\n") + "\n";
 }
@@ -220,13 +281,34 @@ function summarize(diagnostics: readonly Diagnostic[]): { errors: number; warnin
   return { errors, warnings, notes };
 }
 
-/** Diagnostics as text for a person: `file:line:col - error UPG0102: message`, the source line, an underline, help; then `Found N errors.` */
+/**
+ * Diagnostics as text for a person: `file:line:col - error UPG0102: message`, the source
+ * line, an underline, help; then `Found N errors.` At most MAX_DIAGNOSTICS_SHOWN are shown
+ * (errors first, then warnings, then notes, each in the order given); the rest are counted.
+ */
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], texts: ReadonlyMap<string, string>, options: RenderOptions): string {
   if (diagnostics.length === 0) return "";
   const paint = painter(options.color);
   const indexes = new Indexes(texts);
-  const blocks = diagnostics.map((d) => renderOne(d, indexes, paint));
-  return `${blocks.join("\n")}\n${paint.bold(summaryLine(diagnostics))}\n`;
+  const shown = firstShown(diagnostics);
+  const blocks = shown.map((d) => renderOne(d, indexes, paint));
+  const hidden = diagnostics.length - shown.length;
+  const more = hidden > 0 ? `… and ${counted(hidden, "more diagnostic")} not shown (${summaryLine(diagnostics.filter((d) => !shown.includes(d))).replace(/^Found |\.$/g, "")})\n` : "";
+  return `${blocks.join("\n")}\n${more}${paint.bold(summaryLine(diagnostics))}\n`;
+}
+
+/** The diagnostics shown, in their order: every one, or the first MAX_DIAGNOSTICS_SHOWN by severity. */
+function firstShown(diagnostics: readonly Diagnostic[]): readonly Diagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS_SHOWN) return diagnostics;
+  const rank: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+  const chosen = new Set(
+    diagnostics
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => rank[a.d.severity] - rank[b.d.severity] || a.i - b.i)
+      .slice(0, MAX_DIAGNOSTICS_SHOWN)
+      .map((x) => x.d),
+  );
+  return diagnostics.filter((d) => chosen.has(d));
 }
 
 export interface JsonPosition {

@@ -8,6 +8,8 @@
  * Ansible silently yields no hosts.
  */
 
+import { MAX_HOSTS } from "../limits.js";
+
 export type HostPatternResult =
   | { readonly ok: true; readonly hosts: readonly string[]; readonly port: number | null }
   | {
@@ -20,7 +22,7 @@ export type HostPatternResult =
     };
 
 /** More hosts than this from one pattern is surely a typo (`[0:99999999]`). */
-const MAX_EXPANSION = 1_000_000;
+const MAX_EXPANSION = MAX_HOSTS;
 const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 export function expandHostPattern(pattern: string): HostPatternResult {

@@ -16,6 +16,7 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { VarValue } from "../plan/plan.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
+import { MAX_HOSTS } from "../limits.js";
 import { expandHostPattern } from "./host-pattern.js";
 import type { InventoryBuilder } from "./inventory-builder.js";
 import { ansibleIniValue } from "./python-literal.js";
@@ -154,6 +155,10 @@ export function parseIni(text: string, file: string, builder: InventoryBuilder, 
       const exact = first.end - first.start === first.value.length;
       const where = exact ? span(patternSpan.start + expanded.start, patternSpan.start + expanded.end) : patternSpan;
       error("UPG0306", expanded.message, where, expanded.help);
+      return;
+    }
+    if (builder.hosts.size + expanded.hosts.length > MAX_HOSTS) {
+      error("UPG0306", `the inventory names more than ${MAX_HOSTS} hosts`, patternSpan, "split the cloud into several plans, each with its own inventory");
       return;
     }
     const vars: { key: string; value: VarValue }[] = [];

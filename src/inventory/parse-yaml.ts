@@ -16,6 +16,7 @@
  */
 import { isMap, isScalar, type Node } from "yaml";
 import type { Span } from "../diagnostics/diagnostic.js";
+import { MAX_HOSTS } from "../limits.js";
 import { expandHostPattern } from "./host-pattern.js";
 import type { InventoryBuilder } from "./inventory-builder.js";
 import type { DeclaredGroups } from "./parse-ini.js";
@@ -115,6 +116,10 @@ export function parseYamlInventory(text: string, file: string, builder: Inventor
       const exact = at.end - at.start === pattern.length;
       const where = exact ? { file, start: at.start + expanded.start, end: at.start + expanded.end } : at;
       diagnostics.push({ code: "UPG0306", severity: "error", message: expanded.message, span: where, ...(expanded.help ? { help: expanded.help } : {}) });
+      return;
+    }
+    if (builder.hosts.size + expanded.hosts.length > MAX_HOSTS) {
+      diagnostics.push({ code: "UPG0306", severity: "error", message: `the inventory names more than ${MAX_HOSTS} hosts`, span: at, help: "split the cloud into several plans, each with its own inventory" });
       return;
     }
     let vars: { key: string; value: Node | null }[] = [];

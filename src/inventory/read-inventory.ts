@@ -10,8 +10,10 @@
  * reported in the form the author meant.
  */
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
-import type { Diagnostic, Result, Span } from "../diagnostics/diagnostic.js";
+import { pushAll, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { isRefusal, isText, refusalDiagnostic, type FileText } from "../compiler/file-text.js";
 import type { LoadHost } from "../compiler/program.js";
+import { MAX_INVENTORY_BYTES } from "../limits.js";
 import type { Inventory } from "./inventory.js";
 import { InventoryBuilder } from "./inventory-builder.js";
 import { parseIni, type DeclaredGroups } from "./parse-ini.js";
@@ -46,7 +48,9 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
   if (entries) {
     collectSources(host, absolute, entries, sources, skippedScripts);
   } else {
-    singleText = host.readFile(absolute);
+    const read = host.readFile(absolute, MAX_INVENTORY_BYTES);
+    if (isRefusal(read) && !read.lossy) return { value: null, diagnostics: [refusalDiagnostic(read, display(absolute), options.at)] };
+    singleText = textOf(read, display(absolute), options.at, diagnostics);
     if (singleText === null) {
       return {
         value: null,
@@ -69,9 +73,11 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
   const declared: DeclaredGroups = new Set(["all", "ungrouped"]);
   const files: { path: string; text: string }[] = [];
   for (const source of sources) {
-    const text = source === absolute && singleText !== null ? singleText : host.readFile(source);
     const file = display(source);
+    const read = source === absolute && singleText !== null ? singleText : host.readFile(source, MAX_INVENTORY_BYTES);
+    const text = textOf(read, file, options.at, diagnostics);
     if (text === null) {
+      if (isRefusal(read)) continue;
       diagnostics.push({
         code: "UPG0300",
         severity: "error",
@@ -113,8 +119,8 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
     const names = kind === "group" ? [...builder.groups.keys()] : [...builder.hosts.keys()];
     for (const name of names) {
       for (const varsPath of varsFilesFor(host, dir, name)) {
-        const text = host.readFile(varsPath);
         const file = display(varsPath);
+        const text = textOf(host.readFile(varsPath, MAX_INVENTORY_BYTES), file, options.at, diagnostics);
         if (text === null) continue;
         files.push({ path: file, text });
         const vars = readVarsFile(text, file, builder.diagnostics);
@@ -124,7 +130,7 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
   }
 
   const inventory = builder.build(display(absolute), files);
-  diagnostics.push(...builder.diagnostics);
+  pushAll(diagnostics, builder.diagnostics);
   if (inventory.hosts.size === 0 && !diagnostics.some((d) => d.severity === "error")) {
     diagnostics.push({
       code: "UPG0312",
@@ -135,6 +141,13 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
     });
   }
   return { value: inventory, diagnostics };
+}
+
+/** A file's text to parse: its own, or, when it is not UTF-8, the lossy one beside the error (so its other errors show too). */
+function textOf(read: FileText, file: string, at: Span | undefined, diagnostics: Diagnostic[]): string | null {
+  if (isText(read) || read === null) return read;
+  diagnostics.push(refusalDiagnostic(read, file, at));
+  return read.lossy?.text ?? null;
 }
 
 function collectSources(host: LoadHost, dir: string, entries: readonly string[], out: string[], scripts: string[]): void {

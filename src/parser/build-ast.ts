@@ -15,6 +15,8 @@ import { describeToken } from "./error-messages.js";
 import { SingleQuotedString } from "./tokens.js";
 import type * as C from "./upg.cst.js";
 
+const MAX_ZONE_LENGTH = 64;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const BaseVisitor = upgParser.getBaseCstVisitorConstructor<unknown, unknown>();
@@ -174,7 +176,8 @@ export class AstBuilder extends BaseVisitor {
     if (!token || token.isInsertedInRecovery || zone.value === "") return;
     let valid = this.zoneValidity.get(zone.value);
     if (valid === undefined) {
-      valid = IANAZone.isValidZone(zone.value);
+      // No IANA name is longer than some 30 characters; Intl takes seconds to refuse a huge one.
+      valid = zone.value.length <= MAX_ZONE_LENGTH && IANAZone.isValidZone(zone.value);
       this.zoneValidity.set(zone.value, valid);
     }
     if (valid) return;

@@ -111,7 +111,8 @@ export class UpgParser extends CstParser {
   constructor(options: { validate?: boolean } = {}) {
     super([...allTokens], {
       recoveryEnabled: true,
-      nodeLocationTracking: "full",
+      // Offsets only: spans are offsets, and full locations cost a third of the CST's memory.
+      nodeLocationTracking: "onlyOffset",
       maxLookahead: 2,
       errorMessageProvider: upgErrorMessages,
       skipValidations: options.validate !== true,

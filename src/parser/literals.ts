@@ -3,6 +3,7 @@
  * (`5x`, `25:00`, `cmp[3-1]`, `"\q"`) so that these functions can say precisely what is wrong.
  * Offsets in problems are relative to the start of the token.
  */
+import { MAX_HOSTS } from "../limits.js";
 
 export interface LiteralProblem {
   readonly code: "UPG0104" | "UPG0105" | "UPG0106" | "UPG0107" | "UPG0108" | "UPG0109" | "UPG0112" | "UPG0113";
@@ -183,6 +184,7 @@ export function decodeHostRange(image: string): Decoded<HostRangeParts> {
   const to = Number(m[2]);
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return innerProblem(`host range \`[${inner}]\` is too large`);
   if (from > to) return innerProblem(`host range \`[${inner}]\` runs backwards`);
+  if (to - from + 1 > MAX_HOSTS) return innerProblem(`host range \`[${inner}]\` names ${to - from + 1} hosts, more than the ${MAX_HOSTS} a plan may have`);
   if (suffix.startsWith("-") || suffix.includes("..")) return innerProblem(`invalid text \`${suffix}\` after host range`);
   const width = m[1].length > 1 && m[1].startsWith("0") ? m[1].length : 0;
   return { ok: true, value: { prefix, suffix, from, to, width } };

@@ -3,13 +3,14 @@
  * error recovery) and the AST builder each report what they find; the AST keeps whatever
  * could be parsed. Never throws for any input.
  */
-import type { IRecognitionException, IToken } from "chevrotain";
-import { sortDiagnostics, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { tokenMatcher, type IRecognitionException, type IToken } from "chevrotain";
+import { pushAll, sortDiagnostics, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
 import { upgParser } from "./grammar.js";
-import { LCurly, RCurly, upgLexer } from "./tokens.js";
+import { LCurly, RCurly, StringLiteral, upgLexer } from "./tokens.js";
 import type { FileCstNode } from "./upg.cst.js";
+import { MAX_NAME_LENGTH, MAX_NESTING, MAX_STRING_LENGTH } from "../limits.js";
 
 /** Parse one .upg file. Never throws: syntax errors are diagnostics, and the AST keeps what could be parsed. */
 export function parse(text: string, file: string): Result<SourceFile> {
@@ -44,8 +45,13 @@ export function parseSyntax(text: string, file: string): SyntaxResult {
     });
   }
 
-  upgParser.input = lexed.tokens;
+  reportTooLong(lexed.tokens, diagnostics, clamp);
+  const tokens = withinNesting(lexed.tokens, diagnostics, clamp);
+  upgParser.input = tokens;
   const cst = upgParser.file() as FileCstNode;
+  const parseErrors = upgParser.errors;
+  // The parser is shared: let go of this file's tokens (this also clears its errors, kept above).
+  upgParser.input = [];
   const errorOffsets = new Set<number>();
   // The token after dropped characters would often be reported again as an unknown statement.
   let t = 0;
@@ -55,12 +61,12 @@ export function parseSyntax(text: string, file: string): SyntaxResult {
     if (next) errorOffsets.add(next.startOffset);
   }
   const reportedAt = new Set<number>();
-  for (const error of upgParser.errors) {
+  for (const error of parseErrors) {
     const span = errorSpan(error, text, clamp);
     if (reportedAt.has(span.start)) continue;
     reportedAt.add(span.start);
     if (Number.isFinite(error.token.startOffset)) errorOffsets.add(error.token.startOffset);
-    const unclosed = error.message.startsWith("expected `}`") ? openBraceBefore(lexed.tokens, error.token.startOffset) : undefined;
+    const unclosed = error.message.startsWith("expected `}`") ? openBraceBefore(tokens, error.token.startOffset) : undefined;
     diagnostics.push({
       code: unclosed ? "UPG0117" : "UPG0103",
       severity: "error",
@@ -74,8 +80,67 @@ export function parseSyntax(text: string, file: string): SyntaxResult {
 
   const builder = new AstBuilder(file, text, errorOffsets);
   const value = builder.file(cst);
-  diagnostics.push(...builder.diagnostics);
+  pushAll(diagnostics, builder.diagnostics);
   return { value, diagnostics: sortDiagnostics(diagnostics), tokens: lexed.tokens, cst };
+}
+
+/** Names longer than MAX_NAME_LENGTH and strings longer than MAX_STRING_LENGTH: each is a mistake, or hostile. */
+function reportTooLong(tokens: readonly IToken[], diagnostics: Diagnostic[], clamp: (start: number, end: number) => Span): void {
+  for (const token of tokens) {
+    const length = token.image.length;
+    if (length <= MAX_NAME_LENGTH) continue;
+    const isString = tokenMatcher(token, StringLiteral);
+    if (isString && length <= MAX_STRING_LENGTH + 2) continue;
+    diagnostics.push({
+      code: "UPG0120",
+      severity: "error",
+      message: isString ? `a string of ${length - 2} characters, more than ${MAX_STRING_LENGTH}` : `a name of ${length} characters, more than ${MAX_NAME_LENGTH}`,
+      span: clamp(token.startOffset, token.startOffset + length),
+      help: isString ? "keep long scripts in a file and run it: shell \"/usr/local/bin/step.sh\"" : `names (of services, hosts, groups, windows) have at most ${MAX_NAME_LENGTH} characters, as DNS names do`,
+    });
+  }
+}
+
+/**
+ * The tokens with every block nested deeper than MAX_NESTING left out (from its `{` to the
+ * matching `}`), each reported once: the parser and the AST builder recurse once per level,
+ * and no statement of the language nests more than a few levels, so a deeper block is a
+ * mistake that would otherwise exhaust the stack.
+ */
+function withinNesting(tokens: IToken[], diagnostics: Diagnostic[], clamp: (start: number, end: number) => Span): IToken[] {
+  let depth = 0;
+  let deepest = 0;
+  for (const token of tokens) {
+    if (token.tokenType === LCurly) deepest = Math.max(deepest, ++depth);
+    else if (token.tokenType === RCurly) depth = Math.max(0, depth - 1);
+  }
+  if (deepest <= MAX_NESTING) return tokens;
+  const kept: IToken[] = [];
+  depth = 0;
+  let skipFrom = -1;
+  for (const token of tokens) {
+    if (token.tokenType === LCurly) {
+      depth++;
+      if (depth === MAX_NESTING + 1 && skipFrom < 0) {
+        skipFrom = depth;
+        diagnostics.push({
+          code: "UPG0119",
+          severity: "error",
+          message: `blocks nested more than ${MAX_NESTING} deep`,
+          span: clamp(token.startOffset, token.startOffset + 1),
+          help: "no statement nests blocks this deep: a `}` is missing, or a `{` is one too many; what this block holds is skipped",
+        });
+      }
+    } else if (token.tokenType === RCurly && depth > 0) {
+      depth--;
+      if (skipFrom >= 0 && depth < skipFrom) {
+        skipFrom = -1;
+        continue;
+      }
+    }
+    if (skipFrom < 0) kept.push(token);
+  }
+  return kept;
 }
 
 /**

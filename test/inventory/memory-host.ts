@@ -8,9 +8,10 @@ export function memoryHost(files: Readonly<Record<string, string>>, cwd = "/site
   return {
     cwd,
     reads,
-    readFile(path) {
+    readFile(path, maxBytes) {
       reads.push(path);
-      return absolute.get(path) ?? null;
+      const text = absolute.get(path) ?? null;
+      return text !== null && Buffer.byteLength(text) > maxBytes ? { refused: `is larger than ${maxBytes} bytes` } : text;
     },
     readDir(path) {
       const prefix = path.endsWith("/") ? path : `${path}/`;

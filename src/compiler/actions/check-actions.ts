@@ -17,6 +17,8 @@ import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommandSpec } from "../../plan/plan.js";
 import type { Model, ModelAction } from "../model.js";
+import { MAX_SOURCE_BYTES } from "../../limits.js";
+import { isRefusal, isText, refusalDiagnostic } from "../file-text.js";
 import type { LoadHost, Program } from "../program.js";
 import { serviceActions } from "../resolve/placeholders.js";
 
@@ -133,8 +135,9 @@ function readModule(use: ModuleUse, absolute: string, host: LoadHost, entry: str
       },
     };
   }
-  const text = host.readFile(absolute);
-  if (text !== null) return { text };
+  const text = host.readFile(absolute, MAX_SOURCE_BYTES);
+  if (isText(text)) return { text };
+  if (isRefusal(text)) return { problem: { ...refusalDiagnostic({ refused: text.refused }, relative(host.cwd, absolute), use.span), code: "UPG0600" } };
   return {
     problem: {
       code: "UPG0600",

@@ -4,8 +4,8 @@
  * "a is upgraded after b". Names that are not planned services are resolve's to report;
  * they are left out of the graph here.
  */
-import { Graph, alg } from "@dagrejs/graphlib";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { cyclicComponents } from "../digraph.js";
 import type { Model, ModelService } from "../model.js";
 
 export function checkGraph(model: Model): Diagnostic[] {
@@ -13,33 +13,35 @@ export function checkGraph(model: Model): Diagnostic[] {
   return [...checkCycles(model.services, graph), ...checkSkew(model.services, graph)];
 }
 
-function serviceGraph(services: readonly ModelService[]): Graph {
-  const g = new Graph({ directed: true });
-  for (const s of services) g.setNode(s.name);
-  for (const s of services) {
-    for (const dep of s.after) if (g.hasNode(dep)) g.setEdge(s.name, dep);
-  }
-  return g;
+/** Services by their index in the model; `after[i]` the indices service i comes after. */
+interface ServiceGraph {
+  readonly index: ReadonlyMap<string, number>;
+  readonly after: readonly (readonly number[])[];
+}
+
+function serviceGraph(services: readonly ModelService[]): ServiceGraph {
+  const index = new Map(services.map((s, i) => [s.name, i]));
+  const after = services.map((s) => [...new Set(s.after.flatMap((dep) => index.get(dep) ?? []))]);
+  return { index, after };
 }
 
 /** One diagnostic per strongly connected component, shown as one cycle through its first-declared service. */
-function checkCycles(services: readonly ModelService[], graph: Graph): Diagnostic[] {
+function checkCycles(services: readonly ModelService[], graph: ServiceGraph): Diagnostic[] {
+  const components = cyclicComponents(graph.after).map((c) => [...c].sort((a, b) => a - b));
+  components.sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
   const byName = new Map(services.map((s) => [s.name, s]));
-  const order = new Map(services.map((s, i) => [s.name, i]));
-  const components = alg.findCycles(graph).map((c) => [...c].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)));
-  components.sort((a, b) => (order.get(a[0] ?? "") ?? 0) - (order.get(b[0] ?? "") ?? 0));
-  return components.map((component) => cycleDiagnostic(cyclePath(graph, component), byName));
+  return components.map((component) => cycleDiagnostic(cyclePath(graph, component).map((i) => (services[i] as ModelService).name), byName));
 }
 
 /** The shortest cycle from the component's first service back to itself, staying inside the component. */
-function cyclePath(graph: Graph, component: readonly string[]): string[] {
-  const start = component[0] as string;
+function cyclePath(graph: ServiceGraph, component: readonly number[]): number[] {
+  const start = component[0] as number;
   const inside = new Set(component);
-  const cameFrom = new Map<string, string>();
+  const cameFrom = new Map<number, number>();
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
-    const node = queue[i] as string;
-    for (const next of graph.successors(node) ?? []) {
+    const node = queue[i] as number;
+    for (const next of graph.after[node] ?? []) {
       if (!inside.has(next)) continue;
       if (next === start) return [...pathTo(node, cameFrom, start), start];
       if (cameFrom.has(next)) continue;
@@ -50,13 +52,13 @@ function cyclePath(graph: Graph, component: readonly string[]): string[] {
   return [start, start];
 }
 
-function pathTo(node: string, cameFrom: ReadonlyMap<string, string>, start: string): string[] {
+function pathTo(node: number, cameFrom: ReadonlyMap<number, number>, start: number): number[] {
   const path = [node];
   for (let at = node; at !== start; ) {
-    at = cameFrom.get(at) as string;
-    path.unshift(at);
+    at = cameFrom.get(at) as number;
+    path.push(at);
   }
-  return path;
+  return path.reverse();
 }
 
 function cycleDiagnostic(path: readonly string[], byName: ReadonlyMap<string, ModelService>): Diagnostic {
@@ -73,11 +75,13 @@ function cycleDiagnostic(path: readonly string[], byName: ReadonlyMap<string, Mo
 }
 
 /** Every skew rule needs its service ordered (transitively) after each service it names. */
-function checkSkew(services: readonly ModelService[], graph: Graph): Diagnostic[] {
+function checkSkew(services: readonly ModelService[], graph: ServiceGraph): Diagnostic[] {
   const byName = new Map(services.map((s) => [s.name, s]));
   const out: Diagnostic[] = [];
   for (const s of services) {
-    const reachable = dependenciesOf(graph, s.name);
+    // Only services with a rule walk the graph: a walk from each of 20,000 chained services is quadratic.
+    if (s.skew.length === 0) continue;
+    const reachable = new Set([...dependenciesOf(graph, graph.index.get(s.name) ?? -1)].map((i) => (services[i] as ModelService).name));
     for (const rule of s.skew) {
       for (const other of rule.services) {
         const target = byName.get(other);
@@ -99,14 +103,14 @@ function checkSkew(services: readonly ModelService[], graph: Graph): Diagnostic[
 }
 
 /** Every service that `name` comes after, directly or through others. */
-function dependenciesOf(graph: Graph, name: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...(graph.successors(name) ?? [])];
+function dependenciesOf(graph: ServiceGraph, service: number): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...(graph.after[service] ?? [])];
   while (stack.length > 0) {
-    const next = stack.pop() as string;
+    const next = stack.pop() as number;
     if (seen.has(next)) continue;
     seen.add(next);
-    stack.push(...(graph.successors(next) ?? []));
+    for (const dep of graph.after[next] ?? []) stack.push(dep);
   }
   return seen;
 }

@@ -1,7 +1,8 @@
 /**
  * The step graph at the level the scheduler works: jobs (a host's chain is one job; its
  * steps are in a fixed order anyway), joined where a step of one waits for a step of another.
- * Topological order and cycles come from a graphlib graph of it.
+ * Topological order and cycles come from the graph of its twin classes (below), by walks
+ * that keep their own stack (compiler/digraph.ts): a million hosts are deeper than the call stack.
  *
  * That graph has one node per class of twin jobs: jobs that wait for exactly the same jobs
  * and are waited for by exactly the same jobs, as the chains of one batch are (each waits for
@@ -10,10 +11,9 @@
  * the other would, through their shared successors, be a cycle), so the merged graph has a
  * cycle exactly when the job graph has one, and a topological order of it, each class's jobs
  * in place of the class, is one of the job graph. At 10k hosts the job graph has some 20k
- * nodes and 50k edges, and the merged one a few hundred of each: graphlib's tables, keyed by
- * node name and edge id, cost half a second to build at the first size.
+ * nodes and 50k edges, and the merged one a few hundred of each.
  */
-import { Graph, alg } from "@dagrejs/graphlib";
+import { cyclicComponents, reverseTopologicalOrder } from "../digraph.js";
 import type { DraftStep, Expansion } from "../expand/draft.js";
 
 /** Adjacency lists of all nodes in one array: node n's are list[start[n]] .. list[start[n + 1] - 1]. */
@@ -23,8 +23,8 @@ interface Lists {
 }
 
 export class JobGraph {
-  /** The graphlib graph of the twin classes; a node is named by its class's index. */
-  readonly graph: Graph;
+  /** The graph of the twin classes: each class's successors (the classes that wait for it). */
+  readonly classSuccessors: readonly (readonly number[])[];
   private readonly preds: Lists;
   private readonly classOf: Int32Array;
   private readonly members: Lists;
@@ -41,19 +41,15 @@ export class JobGraph {
     const jobs = Int32Array.from({ length: jobCount }, (_, j) => j);
     this.members = lists(classes, this.classOf, jobs);
 
-    this.graph = new Graph({ directed: true, multigraph: false, compound: false });
-    for (let c = 0; c < classes; c++) this.graph.setNode(String(c));
+    const classSuccessors: number[][] = [];
     // Twins share their successors, so a class's edges are those of its first job.
     for (let c = 0; c < classes; c++) {
       const first = this.members.list[this.members.start[c] as number] as number;
       const seen = new Set<number>();
-      for (let k = succs.start[first] as number; k < (succs.start[first + 1] as number); k++) {
-        const to = this.classOf[succs.list[k] as number] as number;
-        if (seen.has(to)) continue;
-        seen.add(to);
-        this.graph.setEdge(String(c), String(to));
-      }
+      for (let k = succs.start[first] as number; k < (succs.start[first + 1] as number); k++) seen.add(this.classOf[succs.list[k] as number] as number);
+      classSuccessors.push([...seen]);
     }
+    this.classSuccessors = classSuccessors;
   }
 
   /** The graph of an expansion's jobs: a step's `after` joins its job to the jobs of the steps it waits for. */
@@ -73,16 +69,16 @@ export class JobGraph {
 
   /** Jobs in topological order, or, when there is none, the cycles (each as jobs in order). */
   topologicalOrder(): { order: number[] } | { cycles: number[][] } {
-    try {
+    const classes = reverseTopologicalOrder(this.classSuccessors);
+    if (classes !== null) {
+      // Reversed: a class after every class it waits for.
       const order: number[] = [];
-      for (const node of alg.topsort(this.graph)) order.push(...this.jobsOf(Number(node)));
+      for (let i = classes.length - 1; i >= 0; i--) for (const job of this.jobsOf(classes[i] as number)) order.push(job);
       return { order };
-    } catch (error) {
-      if (!(error instanceof alg.CycleException)) throw error;
-      // Any job of each class on the cycle makes it a cycle of jobs: adjacent classes are
-      // joined job to job.
-      return { cycles: alg.findCycles(this.graph).map((cycle) => cycle.map((node) => this.jobsOf(Number(node))[0] as number)) };
     }
+    // Any job of each class on the cycle makes it a cycle of jobs: adjacent classes are
+    // joined job to job.
+    return { cycles: cyclicComponents(this.classSuccessors).map((cycle) => cycle.map((c) => this.jobsOf(c)[0] as number)) };
   }
 
   /** The jobs a job waits for. */
