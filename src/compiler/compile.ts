@@ -45,8 +45,12 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
     for (const file of program.files) texts.set(file.path, file.text);
     for (const file of program.inventory?.files ?? []) texts.set(file.path, file.text);
   }
-  if (!program || hasErrors(diagnostics)) return finish(program, null, null);
+  if (!program || program.incomplete === true) return finish(program, null, null);
 
+  // Resolve runs on what loaded, syntax errors or not (STYLE.md rule 2): names a file gets
+  // wrong are found in the same run as its syntax errors. Where syntax failed, the parser
+  // left the statement out, so resolve sees nothing to report about it. A failed import or
+  // inventory stops here: the names it would have declared would all be reported unknown.
   const resolved = guard("resolve", diagnostics, () => resolve(program, host));
   const model = resolved?.value ?? null;
   if (!model || hasErrors(diagnostics) || options.checkOnly) return finish(program, model, null);

@@ -13,7 +13,7 @@
  * library files as `<stdlib>/NAME.upg`. Never throws for a user's mistake.
  */
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from "node:path";
-import { pushAll, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import { readInventory } from "../inventory/read-inventory.js";
 import type { InventoryDecl, UseDecl } from "../parser/ast.js";
@@ -77,7 +77,7 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
     programBytes += text.length;
     const parsed = parse(text, path);
     pushAll(diagnostics, parsed.diagnostics);
-    const file: LoadedFile = { path, text, ast: parsed.value, namespace, stdlib: isStdlib(absolute) };
+    const file: LoadedFile = { path, text, ast: parsed.value, namespace, stdlib: isStdlib(absolute), syntaxErrors: hasErrors(parsed.diagnostics) };
     loaded.set(absolute, { file, via });
     files.push(file);
     stack.push(absolute);
@@ -184,7 +184,14 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
     pushAll(diagnostics, read.diagnostics);
     inv = read.value;
   }
-  return { value: { entry: display(entryPath), files, inventory: inv }, diagnostics };
+  const parsedErrors = files.some((f) => f.syntaxErrors);
+  const incomplete = hasErrors(diagnostics.filter((d) => !parsedErrors || !isSyntax(d)));
+  return { value: { entry: display(entryPath), files, inventory: inv, incomplete }, diagnostics };
+}
+
+/** A parser's diagnostic (UPG01xx), as opposed to one of loading. */
+function isSyntax(d: Diagnostic): boolean {
+  return d.code.startsWith("UPG01");
 }
 
 function isInside(relativePath: string): boolean {

@@ -14,6 +14,8 @@ export interface LoadedFile {
   /** The namespace its declarations live in: null for the entry and files `use`d without `as` (they share the importer's namespace), "openstack" for `use openstack`, the alias for `use "…" as x`. */
   readonly namespace: string | null;
   readonly stdlib: boolean;
+  /** The parser reported an error in it: what it left out may be what a later phase misses. */
+  readonly syntaxErrors: boolean;
 }
 
 export interface Program {
@@ -21,6 +23,12 @@ export interface Program {
   /** In load order: the entry first, then each import the first time it is reached. */
   readonly files: readonly LoadedFile[];
   readonly inventory: Inventory | null;
+  /**
+   * An import or the inventory failed to load: names they would have declared are unknown,
+   * so resolve's findings would be cascades. (A syntax error does not make a program
+   * incomplete: the parser leaves out only the statement it could not read.)
+   */
+  readonly incomplete?: boolean;
 }
 
 /** File access for the loader, so tests can compile from memory. */

@@ -164,6 +164,8 @@ function thePlan(program: Program, tables: Tables, diagnostics: Diagnostic[]): D
     });
   }
   if (first) return first;
+  // A plan block the parser could not read (`paln "x" {`) is already reported.
+  if (program.files.some((f) => f.syntaxErrors)) return null;
   diagnostics.push({
     code: "UPG0231",
     severity: "error",

@@ -8,11 +8,14 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import type { HostItem, HostRangeItem, HostSelection, HostsDecl } from "../../parser/ast.js";
+import { MAX_HOSTS } from "../../limits.js";
 import { lookup, type Declared } from "./scope.js";
 
 export class HostSelector {
   private readonly sets = new Map<string, readonly string[]>();
   private readonly resolving = new Set<string>();
+  /** Host names made from ranges so far: the program's ranges together name at most MAX_HOSTS. */
+  private fromRanges = 0;
 
   constructor(
     private readonly inventory: Inventory | null,
@@ -72,6 +75,18 @@ export class HostSelector {
   }
 
   private range(item: HostRangeItem): readonly string[] {
+    const count = item.to - item.from + 1;
+    if (this.fromRanges + count > MAX_HOSTS) {
+      this.diagnostics.push({
+        code: "UPG0237",
+        severity: "error",
+        message: `the host ranges of this program name more than ${MAX_HOSTS} hosts`,
+        span: item.span,
+        help: "split the cloud into several plans, or narrow the ranges",
+      });
+      return [];
+    }
+    this.fromRanges += count;
     const names: string[] = [];
     for (let n = item.from; n <= item.to; n++) names.push(`${item.prefix}${String(n).padStart(item.width, "0")}${item.suffix}`);
     const inventory = this.inventory;
