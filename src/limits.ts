@@ -32,5 +32,8 @@ export const MAX_STRING_LENGTH = 64 * 1024;
 /** Diagnostics rendered as text; the rest are counted ("and 12 more errors"). */
 export const MAX_DIAGNOSTICS_SHOWN = 100;
 
+/** Labels (and notes) shown with one diagnostic: a cycle through 200,000 services has as many. */
+export const MAX_LABELS_SHOWN = 20;
+
 /** Characters of a source line shown in a diagnostic; a longer line is cut around the span. */
 export const MAX_SHOWN_LINE = 160;

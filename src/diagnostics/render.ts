@@ -13,7 +13,7 @@
  * diagnostics (then "and N more"), a long line cut around its span, and control characters
  * (ESC, BEL, bidirectional overrides, ...) shown as visible symbols, never sent to the terminal.
  */
-import { MAX_DIAGNOSTICS_SHOWN, MAX_SHOWN_LINE } from "../limits.js";
+import { MAX_DIAGNOSTICS_SHOWN, MAX_LABELS_SHOWN, MAX_SHOWN_LINE } from "../limits.js";
 import type { Diagnostic, Label, Severity, Span } from "./diagnostic.js";
 
 export interface RenderOptions {
@@ -200,7 +200,8 @@ function renderOne(d: Diagnostic, indexes: Indexes, paint: Paint): string {
   const raw: Mark[] = [];
   if (d.span && index) raw.push({ ...snippetOf(index, d.span), primary: true, message: "" });
   const elsewhere: { label: Label; index: LineIndex | null }[] = [];
-  for (const label of d.labels ?? []) {
+  const allLabels = d.labels ?? [];
+  for (const label of allLabels.slice(0, MAX_LABELS_SHOWN)) {
     const labelIndex = indexes.of(label.span.file);
     if (labelIndex && index && label.span.file === d.span?.file) raw.push({ ...snippetOf(labelIndex, label.span), primary: false, message: shownText(label.message) });
     else elsewhere.push({ label, index: labelIndex });
@@ -243,8 +244,9 @@ function renderOne(d: Diagnostic, indexes: Indexes, paint: Paint): string {
   for (const e of elsewhere) {
     if (!e.index) out.push(`${blank} ${paint.gutter("=")} note: ${shownText(e.label.message)} (${shownText(e.label.span.file)})`);
   }
+  if (allLabels.length > MAX_LABELS_SHOWN) out.push(`${blank} ${paint.gutter("=")} note: and ${allLabels.length - MAX_LABELS_SHOWN} more places not shown`);
   if (d.help) out.push(`${blank} ${paint.gutter("=")} ${paint.help("help")}: ${shownText(d.help)}`);
-  for (const note of d.notes ?? []) {
+  for (const note of (d.notes ?? []).slice(0, MAX_LABELS_SHOWN)) {
     const [first = "", ...rest] = note.split("\n");
     out.push(`${blank} ${paint.gutter("=")} ${paint.bold("note")}: ${shownText(first)}`);
     for (const more of rest) out.push(`${blank}         ${shownText(more)}`);
