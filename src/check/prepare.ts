@@ -25,6 +25,8 @@ export interface Prepared {
   /** To show beside the rows (compile errors with their source lines). */
   readonly diagnostics: readonly Diagnostic[];
   readonly texts: ReadonlyMap<string, string>;
+  /** Files of `texts` whose lines are not shown (CompileResult.hidden). */
+  readonly hidden: ReadonlySet<string>;
 }
 
 const row = (check: CheckRow["check"], result: CheckRow["result"], detail: string): CheckRow => ({ check, host: null, service: null, step: null, result, detail });
@@ -37,7 +39,7 @@ export async function prepare(fileArg: string, options: { readonly cwd: string; 
     const evacuationVars = new Map(
       (result.model?.services ?? []).flatMap((s) => (s.evacuate ? [[s.name, { countVar: s.evacuate.countVar, capacityVar: s.evacuate.capacityVar }] as const] : [])),
     );
-    const base = { planPath: null, planDir: options.cwd, diagnostics: result.diagnostics, texts: result.texts, evacuationVars };
+    const base = { planPath: null, planDir: options.cwd, diagnostics: result.diagnostics, texts: result.texts, hidden: result.hidden, evacuationVars };
     if (hasErrors(result.diagnostics)) {
       return { ...base, plan: null, versionProbes: null, rows: [row("compile", "failed", `${errors.length} error(s): ${errors[0]?.message ?? ""}`)] };
     }
@@ -47,7 +49,7 @@ export async function prepare(fileArg: string, options: { readonly cwd: string; 
   }
   const loaded = await loadPlan(fileArg, { cwd: options.cwd });
   const path = resolvePath(options.cwd, fileArg);
-  const base = { planPath: path, planDir: dirname(path), diagnostics: loaded.diagnostics, texts: new Map<string, string>(), evacuationVars: new Map() };
+  const base = { planPath: path, planDir: dirname(path), diagnostics: loaded.diagnostics, texts: new Map<string, string>(), hidden: new Set<string>(), evacuationVars: new Map() };
   if (loaded.value === null) {
     const first = loaded.diagnostics[0];
     return { ...base, plan: null, versionProbes: null, rows: [row("plan", "failed", first ? `${first.message}${first.help ? ` (${first.help})` : ""}` : "cannot load the plan")] };

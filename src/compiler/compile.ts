@@ -4,7 +4,8 @@
  * diagnostics; a phase that throws is a compiler bug, turned here into an internal-error
  * diagnostic so one bug does not hide every other finding.
  */
-import { hasErrors, pushAll, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll, sortDiagnostics, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
+import { dirname, isAbsolute, relative, resolve as resolvePath } from "node:path";
 import type { PlanFile } from "../plan/plan.js";
 import { buildPlan, type BuildOptions } from "./build-plan.js";
 import { loadProgram } from "./load.js";
@@ -17,6 +18,8 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Every text read, by the path diagnostics show, for the renderer. */
   readonly texts: SourceTexts;
+  /** The files of `texts` whose lines are never shown (see shownFiles), only their line and column. */
+  readonly hidden: ReadonlySet<string>;
   readonly program: Program | null;
   readonly model: Model | null;
   /** Null when there were errors (or the caller asked only to check). */
@@ -31,9 +34,11 @@ export interface CompileOptions extends BuildOptions {
 export function compileFile(entry: string, host: LoadHost, options: CompileOptions): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const texts = new Map<string, string>();
+  const hidden = new Set<string>();
   const finish = (program: Program | null, model: Model | null, plan: PlanFile | null): CompileResult => ({
-    diagnostics: sortDiagnostics(diagnostics),
+    diagnostics: sortDiagnostics(withoutContentOf(hidden, diagnostics)),
     texts,
+    hidden,
     program,
     model,
     plan,
@@ -44,6 +49,7 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
   if (program) {
     for (const file of program.files) texts.set(file.path, file.text);
     for (const file of program.inventory?.files ?? []) texts.set(file.path, file.text);
+    for (const file of hiddenFiles(program, entry, host)) hidden.add(file);
   }
   if (!program || program.incomplete === true) return finish(program, null, null);
 
@@ -58,6 +64,55 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
   const built = guard("build", diagnostics, () => buildPlan(model, options));
   const plan = built?.value ?? null;
   return finish(program, model, hasErrors(diagnostics) ? null : plan);
+}
+
+/**
+ * The files whose lines diagnostics never show, because nothing says they are the
+ * project's: a `use`d file that is not named .upg (`use "/etc/passwd"`), and an inventory
+ * or vars file outside the directory tree of the entry file (`inventory "/etc/shadow"`).
+ * Their diagnostics keep the file, line and column.
+ */
+function hiddenFiles(program: Program, entry: string, host: LoadHost): string[] {
+  const project = dirname(resolvePath(host.cwd, entry));
+  const inProject = (shown: string): boolean => {
+    const rel = relative(project, resolvePath(host.cwd, shown));
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  };
+  return [
+    ...program.files.filter((f) => !f.stdlib && !f.path.endsWith(".upg")).map((f) => f.path),
+    ...(program.inventory?.files ?? []).filter((f) => !inProject(f.path)).map((f) => f.path),
+  ];
+}
+
+/**
+ * Diagnostics in hidden files quote what they found (`unknown declaration \`root\``):
+ * each such file's are replaced by one that counts them, at the first one's place.
+ */
+function withoutContentOf(hidden: ReadonlySet<string>, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  if (hidden.size === 0) return [...diagnostics];
+  const kept: Diagnostic[] = [];
+  const counted = new Map<string, { first: Span; errors: number; others: number }>();
+  for (const d of diagnostics) {
+    const file = d.span?.file;
+    if (file === undefined || !hidden.has(file) || !d.span) {
+      kept.push(d);
+      continue;
+    }
+    const count = counted.get(file) ?? { first: d.span, errors: 0, others: 0 };
+    if (d.severity === "error") count.errors++;
+    else count.others++;
+    counted.set(file, count);
+  }
+  counted.forEach((count, file) => {
+    kept.push({
+      code: "UPG0004",
+      severity: count.errors > 0 ? "error" : "warning",
+      message: `'${file}' has ${count.errors} errors and ${count.others} warnings, not shown: it is not an inventory of this project`,
+      span: count.first,
+      help: "an inventory outside the directory of the .upg file is read, but nothing of it is shown; copy it into the project to see its diagnostics",
+    });
+  });
+  return kept;
 }
 
 /** Run a phase; its diagnostics join the list; an exception becomes UPG0001. */

@@ -119,6 +119,20 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
       namespace = decl.alias?.text ?? importerNamespace;
     }
 
+    // Only .upg files are imported: `use "/etc/passwd"` would parse, and its errors quote, a file that is no source.
+    if (decl.target.kind === "file" && !target.endsWith(".upg")) {
+      diagnostics.push({
+        code: "UPG0205",
+        severity: "error",
+        message: `cannot import '${decl.target.path.value}': only .upg files are imported`,
+        span: at,
+        help:
+          host.readFile(`${target}.upg`, MAX_SOURCE_BYTES) !== null
+            ? `did you mean "${decl.target.path.value}.upg"?`
+            : `name the file with its .upg extension, e.g. use "./site.upg"`,
+      });
+      return;
+    }
     const open = stack.indexOf(target);
     if (open >= 0) {
       const chain = [...stack.slice(open), target].map(display);
@@ -220,7 +234,6 @@ function unknownModule(name: string, at: Span, known: readonly string[], host: L
 
 /** A file beside the one asked for, with a near name or the missing `.upg`, else how paths work. */
 function missingFileHelp(host: LoadHost, target: string, written: string): string {
-  if (!target.endsWith(".upg") && host.readFile(`${target}.upg`, MAX_SOURCE_BYTES) !== null) return `did you mean "${written}.upg"?`;
   const siblings = (host.readDir(dirname(target)) ?? []).filter((n) => n.endsWith(".upg"));
   const near = suggest(basename(target), siblings);
   if (near) {

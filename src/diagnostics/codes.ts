@@ -24,6 +24,7 @@ export const codes = {
   UPG0001: { severity: "error", title: "internal compiler error" },
   UPG0002: { severity: "error", title: "file not found or unreadable" },
   UPG0003: { severity: "error", title: "a file the compiler does not read: not a regular file, too large, or not UTF-8" },
+  UPG0004: { severity: "error", title: "errors in a file that is not the project's (counted, not shown)" },
 
   // ---- syntax (UPG01xx)
   UPG0101: { severity: "error", title: "unexpected character" },
@@ -53,6 +54,7 @@ export const codes = {
   UPG0202: { severity: "error", title: "import cycle" },
   UPG0203: { severity: "error", title: "a second inventory in one program" },
   UPG0204: { severity: "error", title: "one file imported under two namespaces" },
+  UPG0205: { severity: "error", title: "`use` of a file not named .upg" },
 
   // ---- names and declarations (UPG0220-UPG0299)
   UPG0220: { severity: "error", title: "a name declared twice" },

@@ -18,6 +18,8 @@ import type { Diagnostic, Label, Severity, Span } from "./diagnostic.js";
 
 export interface RenderOptions {
   readonly color: boolean;
+  /** Files whose lines are never shown (not the project's: compile.ts says which), only where. */
+  readonly hidden?: ReadonlySet<string>;
 }
 
 /** A position for people: 1-based line and column. */
@@ -97,7 +99,15 @@ function painter(color: boolean): Paint {
 /** Line indexes, built once per text per call. */
 class Indexes {
   private readonly cache = new Map<string, LineIndex | null>();
-  constructor(private readonly texts: ReadonlyMap<string, string>) {}
+  constructor(
+    private readonly texts: ReadonlyMap<string, string>,
+    private readonly hidden: ReadonlySet<string> = new Set(),
+  ) {}
+
+  /** Whether a file's lines may be shown. */
+  shows(file: string): boolean {
+    return !this.hidden.has(file);
+  }
 
   of(file: string): LineIndex | null {
     let index = this.cache.get(file);
@@ -198,12 +208,12 @@ function renderOne(d: Diagnostic, indexes: Indexes, paint: Paint): string {
     readonly message: string;
   }
   const raw: Mark[] = [];
-  if (d.span && index) raw.push({ ...snippetOf(index, d.span), primary: true, message: "" });
+  if (d.span && index && indexes.shows(d.span.file)) raw.push({ ...snippetOf(index, d.span), primary: true, message: "" });
   const elsewhere: { label: Label; index: LineIndex | null }[] = [];
   const allLabels = d.labels ?? [];
   for (const label of allLabels.slice(0, MAX_LABELS_SHOWN)) {
     const labelIndex = indexes.of(label.span.file);
-    if (labelIndex && index && label.span.file === d.span?.file) raw.push({ ...snippetOf(labelIndex, label.span), primary: false, message: shownText(label.message) });
+    if (labelIndex && index && label.span.file === d.span?.file && indexes.shows(label.span.file)) raw.push({ ...snippetOf(labelIndex, label.span), primary: false, message: shownText(label.message) });
     else elsewhere.push({ label, index: labelIndex });
   }
   raw.sort((a, b) => a.line - b.line || Number(b.primary) - Number(a.primary));
@@ -215,7 +225,7 @@ function renderOne(d: Diagnostic, indexes: Indexes, paint: Paint): string {
     return { ...clipped(m, clip), primary: m.primary, message: m.message };
   });
   const others = elsewhere.flatMap((e) => {
-    if (!e.index) return [];
+    if (!e.index || !indexes.shows(e.label.span.file)) return [];
     const snippet = snippetOf(e.index, e.label.span);
     return [{ ...e, snippet: clipped(snippet, clipAround(snippet.text, snippet.from)) }];
   });
@@ -243,7 +253,9 @@ function renderOne(d: Diagnostic, indexes: Indexes, paint: Paint): string {
   }
   for (const e of elsewhere) {
     if (!e.index) out.push(`${blank} ${paint.gutter("=")} note: ${shownText(e.label.message)} (${shownText(e.label.span.file)})`);
+    else if (!indexes.shows(e.label.span.file)) out.push(`${blank} ${paint.gutter("=")} note: ${shownText(e.label.message)} (${shownText(location(e.index, e.label.span))})`);
   }
+  if (d.span && !indexes.shows(d.span.file)) out.push(`${blank} ${paint.gutter("=")} note: the line is not shown: '${shownText(d.span.file)}' is not a .upg file or an inventory of this project`);
   if (allLabels.length > MAX_LABELS_SHOWN) out.push(`${blank} ${paint.gutter("=")} note: and ${allLabels.length - MAX_LABELS_SHOWN} more places not shown`);
   if (d.help) out.push(`${blank} ${paint.gutter("=")} ${paint.help("help")}: ${shownText(d.help)}`);
   for (const note of (d.notes ?? []).slice(0, MAX_LABELS_SHOWN)) {
@@ -291,7 +303,7 @@ function summarize(diagnostics: readonly Diagnostic[]): { errors: number; warnin
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], texts: ReadonlyMap<string, string>, options: RenderOptions): string {
   if (diagnostics.length === 0) return "";
   const paint = painter(options.color);
-  const indexes = new Indexes(texts);
+  const indexes = new Indexes(texts, options.hidden);
   const shown = firstShown(diagnostics);
   const blocks = shown.map((d) => renderOne(d, indexes, paint));
   const hidden = diagnostics.length - shown.length;

@@ -112,4 +112,16 @@ describe("compile on hostile sources", () => {
     expect(r.stderr).toContain("cloud.upg:3:");
     expect(r.stderr).toContain("hosts.ini:2:4 - error UPG0003: 'hosts.ini' is not valid UTF-8 (byte 0xff");
   });
+
+  it("shows nothing of a file outside the project named as an import or an inventory", async () => {
+    const secret = join(mkdtempSync(join(dir, "outside-")), "passwd");
+    writeFileSync(secret, "root:x-SECRET-1:0:0:root:/root:/bin/bash\nsvc x-SECRET-2 List Manager\n");
+    const used = await compile({ "cloud.upg": `${PLAN}use "${secret}"\n` });
+    expectCleanFailure(used, "UPG0205");
+    expect(used.stderr).not.toContain("SECRET");
+    const inventory = await compile({ "cloud.upg": `${PLAN}inventory "${secret}"\nservice a { on all takes 1m upgrade ["true"] }\n` });
+    expectCleanFailure(inventory, "UPG0004");
+    expect(inventory.stderr).not.toContain("SECRET");
+    expect(inventory.stderr).toMatch(/passwd:2:\d+ - error UPG0004/);
+  });
 });

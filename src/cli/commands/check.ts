@@ -33,7 +33,7 @@ export const checkVerb: Verb = {
     const strict = args["strict"] === true;
     const prepared = await prepare(String(args["file"]), { cwd: io.cwd, now: new Date() });
     if (prepared.diagnostics.length > 0 && args["format"] !== "json") {
-      io.stderr.write(renderDiagnostics(prepared.diagnostics, prepared.texts, { color: useColor(io, io.stderr, undefined) }));
+      io.stderr.write(renderDiagnostics(prepared.diagnostics, prepared.texts, { color: useColor(io, io.stderr, undefined), hidden: prepared.hidden }));
     }
     const report =
       prepared.plan === null

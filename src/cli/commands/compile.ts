@@ -69,7 +69,7 @@ async function compile(args: Record<string, unknown>, io: CliIO, target: string 
     // stderr in the same JSON shape, so a tool reading JSON loses none of them.
     if (result.diagnostics.length > 0) io.stderr.write(JSON.stringify(body, null, 2) + "\n");
   } else if (result.diagnostics.length > 0) {
-    io.stderr.write(renderDiagnostics(result.diagnostics, result.texts, { color: useColor(io, io.stderr, args["color"]) }));
+    io.stderr.write(renderDiagnostics(result.diagnostics, result.texts, { color: useColor(io, io.stderr, args["color"]), hidden: result.hidden }));
   }
   if (failed) return ExitCode.CompileErrors;
   if (!result.plan) return ExitCode.Ok;

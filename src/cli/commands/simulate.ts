@@ -124,7 +124,7 @@ async function planFrom(file: string, args: Record<string, unknown>, io: CliIO):
   });
   const errors = hasErrors(result.diagnostics);
   const shown = result.diagnostics.filter((d) => d.severity !== "note");
-  if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, result.texts, { color: useColor(io, io.stderr, args["color"]) }));
+  if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, result.texts, { color: useColor(io, io.stderr, args["color"]), hidden: result.hidden }));
   if (errors) return ExitCode.CompileErrors;
   if (result.plan === null) {
     io.stderr.write(`upgradec simulate: ${file} compiled to no plan\n`);
