@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { diagnosticsToJson, LineIndex, renderDiagnostics, summaryLine } from "../../src/diagnostics/render.js";
@@ -177,3 +178,68 @@ describe("diagnosticsToJson", () => {
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 });
+
+describe("rendering untrusted sources", () => {
+  const anyText = fc.string({ unit: "binary", maxLength: 2000 });
+  const diagnosticIn = (text: string) =>
+    fc.tuple(fc.nat(text.length), fc.nat(text.length), fc.string({ unit: "binary", maxLength: 60 })).map(([a, b, message]): Diagnostic => ({
+      code: "UPG0103",
+      severity: "error",
+      message,
+      span: { file, start: Math.min(a, b), end: Math.max(a, b) },
+      labels: [{ span: { file, start: Math.min(a, b), end: Math.min(a, b) }, message }],
+      help: message,
+    }));
+
+  it("writes no control character but newline, keeps every line bounded, and aligns the caret with the span", () => {
+    fc.assert(
+      fc.property(
+        anyText.chain((text) => fc.tuple(fc.constant(text), fc.array(diagnosticIn(text), { minLength: 1, maxLength: 5 }))),
+        ([text, diagnostics]) => {
+          const out = renderDiagnostics(diagnostics, new Map([[file, text]]), { color: false });
+          // eslint-disable-next-line no-control-regex
+          expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+          for (const line of out.split("\n")) expect(line.length).toBeLessThan(1000);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("shows at most 100 diagnostics, errors first, and counts the rest", () => {
+    const text = "x\n".repeat(500);
+    const many: Diagnostic[] = Array.from({ length: 500 }, (_, i) => ({
+      code: "UPG0103",
+      severity: i % 2 === 0 ? "warning" : "error",
+      message: `problem ${i}`,
+      span: { file, start: i * 2, end: i * 2 + 1 },
+    }));
+    const out = renderDiagnostics(many, new Map([[file, text]]), { color: false });
+    expect(out.match(/ - error UPG0103/g)?.length).toBe(100);
+    expect(out).not.toContain(" - warning UPG0103");
+    expect(out).toContain("… and 400 more diagnostics not shown (150 errors and 250 warnings)");
+    expect(out.trimEnd().endsWith("Found 250 errors and 250 warnings.")).toBe(true);
+  });
+
+  it("cuts a long line around the span and keeps the caret under it", () => {
+    const long = `${"a".repeat(5000)}ERROR${"b".repeat(5000)}`;
+    const start = long.indexOf("ERROR");
+    const out = renderDiagnostics([{ code: "UPG0103", severity: "error", message: "m", span: { file, start, end: start + 5 } }], new Map([[file, long]]), { color: false });
+    const lines = out.split("\n");
+    const source = lines.find((l) => l.includes("ERROR")) as string;
+    const caret = lines.find((l) => l.includes("^^^^^")) as string;
+    expect(source.length).toBeLessThan(200);
+    expect(source.indexOf("ERROR")).toBe(caret.indexOf("^"));
+    expect(source).toMatch(/…$/);
+  });
+
+  it("shows no line of a hidden file, only where", () => {
+    const out = renderDiagnostics([{ code: "UPG0305", severity: "error", message: "m", span: { file, start: 0, end: 4 } }], new Map([[file, "root:x:0:0"]]), {
+      color: false,
+      hidden: new Set([file]),
+    });
+    expect(out).toContain(`${file}:1:1 - error UPG0305`);
+    expect(out).not.toContain("root");
+  });
+});
+
