@@ -25,7 +25,22 @@ const pyYamlBools: ScalarTag[] = [
 const customTags = (tags: Tags): Tags => [...tags.filter((t) => typeof t !== "object" || t.tag !== BOOL), ...pyYamlBools, ...ansibleTags];
 
 export function parseYaml(text: string, file: string, into: Diagnostic[]): Document.Parsed {
-  const doc = parseDocument(text, { version: "1.1", prettyErrors: false, uniqueKeys: false, customTags, keepSourceTokens: false });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { version: "1.1", prettyErrors: false, uniqueKeys: false, customTags, keepSourceTokens: false });
+  } catch (error) {
+    // The YAML parser recurses once per level of nesting, and `a: b: c: …` nests on one
+    // line: a hostile file exhausts the stack. That is the file's error, not ours.
+    if (!(error instanceof RangeError)) throw error;
+    into.push({
+      code: "UPG0307",
+      severity: "error",
+      message: "YAML syntax error: the file nests deeper than the YAML parser can follow",
+      span: { file, start: 0, end: 0 },
+      help: "an inventory nests a few levels (all → children → group → hosts → host → vars): check for a line with many `key:` in a row",
+    });
+    return parseDocument("");
+  }
   // The first error only: the parser's later ones are mostly consequences of it.
   for (const error of doc.errors.slice(0, 1)) {
     // The parser can place an error one past the end of the text (an unclosed `{`).

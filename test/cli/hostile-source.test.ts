@@ -124,4 +124,14 @@ describe("compile on hostile sources", () => {
     expect(inventory.stderr).not.toContain("SECRET");
     expect(inventory.stderr).toMatch(/passwd:2:\d+ - error UPG0004/);
   });
+
+  it("reports a YAML inventory nested deeper than the YAML parser follows as a YAML error", async () => {
+    const r = await compile({
+      "cloud.upg": `${PLAN}inventory "hosts.yml"\nservice a { on all takes 1m upgrade ["true"] }\n`,
+      "hosts.yml": `all:\n  hosts:\n    h1: { ansible_host: ${"10.host: ".repeat(3000)}}\n`,
+    });
+    expectCleanFailure(r, "UPG0307");
+    expect(r.stderr).toContain("nests deeper than the YAML parser can follow");
+  });
 });
+
