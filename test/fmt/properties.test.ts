@@ -77,9 +77,9 @@ function formattingHost(base: LoadHost): LoadHost {
   return {
     cwd: base.cwd,
     readDir: (path) => base.readDir(path),
-    readFile: (path) => {
-      const text = base.readFile(path);
-      if (text === null || !path.endsWith(".upg")) return text;
+    readFile: (path, maxBytes) => {
+      const text = base.readFile(path, maxBytes);
+      if (typeof text !== "string" || !path.endsWith(".upg")) return text;
       return formatSource(text, path).text ?? text;
     },
   };
