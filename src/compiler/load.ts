@@ -51,14 +51,14 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
   // A file that is not UTF-8 is still parsed (from its lossy text), so its other errors show too.
   const entryText = isText(entryRead) ? entryRead : (entryRead?.lossy?.text ?? null);
   if (entryText === null) {
-    if (isRefusal(entryRead)) return { value: { entry: display(entryPath), files: [], inventory: null }, diagnostics };
+    if (isRefusal(entryRead)) return { value: { entry: display(entryPath), files: [], inventory: null, incomplete: true }, diagnostics };
     diagnostics.push({
       code: "UPG0002",
       severity: "error",
       message: `cannot read '${entry}': no such file, or not readable`,
       help: "give the path of a .upg file, relative to the working directory",
     });
-    return { value: { entry: display(entryPath), files: [], inventory: null }, diagnostics };
+    return { value: { entry: display(entryPath), files: [], inventory: null, incomplete: true }, diagnostics };
   }
 
   const loaded = new Map<string, Loaded>();

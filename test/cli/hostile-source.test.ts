@@ -133,5 +133,13 @@ describe("compile on hostile sources", () => {
     expectCleanFailure(r, "UPG0307");
     expect(r.stderr).toContain("nests deeper than the YAML parser can follow");
   });
+
+  it("reports a missing entry file once, with nothing that follows from it", async () => {
+    const r = await compile({}, "missing.upg");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("UPG0002");
+    expect(r.stderr).not.toContain("UPG0231");
+    expect(r.stderr).toContain("Found 1 error.");
+  });
 });
 
