@@ -274,6 +274,23 @@ interface Signals {
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
+ * A session of a verb that runs steps, with its signal handling: signals are handled from the
+ * start, as a wait for an earlier attempt's commands may be stopped too. The handlers are
+ * removed when no session opens; otherwise the verb removes them when it ends.
+ */
+async function openWithSignals(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects): Promise<{ session: Session; signals: Signals } | number> {
+  const signals = withSignals(effects, io, verb);
+  try {
+    const session = await openSession(verb, options, io, effects, signals);
+    if (typeof session === "number") signals.dispose();
+    return typeof session === "number" ? session : { session, signals };
+  } catch (error) {
+    signals.dispose();
+    throw error;
+  }
+}
+
+/**
  * The first SIGINT, SIGTERM or SIGHUP stops gracefully: no new step starts, the running ones
  * finish and are journaled. The second stops the running commands too (SIGTERM to each
  * process group, SIGKILL after its grace); they are journaled as interrupted (started, not
@@ -491,17 +508,9 @@ function abandonedRun(current: CurrentRun): string | null {
 }
 
 export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
-  // Signals are handled from the start: a wait for an earlier attempt's commands may be stopped too.
-  const signals = withSignals(effects, io, "run");
-  const opened0 = await openSession("run", options, io, effects, signals).catch((error: unknown) => {
-    signals.dispose();
-    throw error;
-  });
-  if (typeof opened0 === "number") {
-    signals.dispose();
-    return opened0;
-  }
-  const session = opened0;
+  const opened0 = await openWithSignals("run", options, io, effects);
+  if (typeof opened0 === "number") return opened0;
+  const { session, signals } = opened0;
   try {
     const current = findCurrentRun(session.paths, session.loaded.plan.plan.name);
     const inTheWay = options.startOver === true ? 0 : refuseNewRun(io, options.plan, current, session.loaded.plan);
@@ -565,17 +574,9 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
     );
     return ExitCode.Usage;
   }
-  // Signals are handled from the start: a wait for an earlier attempt's commands may be stopped too.
-  const signals = withSignals(effects, io, "resume");
-  const opened0 = await openSession("resume", options, io, effects, signals).catch((error: unknown) => {
-    signals.dispose();
-    throw error;
-  });
-  if (typeof opened0 === "number") {
-    signals.dispose();
-    return opened0;
-  }
-  const session = opened0;
+  const opened0 = await openWithSignals("resume", options, io, effects);
+  if (typeof opened0 === "number") return opened0;
+  const { session, signals } = opened0;
   try {
     const loaded = loadRunJournal(session, "resume", options, io);
     if (typeof loaded === "number") return loaded;
@@ -662,17 +663,9 @@ async function rollbackWith(
 }
 
 export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
-  // Signals are handled from the start: a wait for an earlier attempt's commands may be stopped too.
-  const signals = withSignals(effects, io, "rollback");
-  const opened0 = await openSession("rollback", options, io, effects, signals).catch((error: unknown) => {
-    signals.dispose();
-    throw error;
-  });
-  if (typeof opened0 === "number") {
-    signals.dispose();
-    return opened0;
-  }
-  const session = opened0;
+  const opened0 = await openWithSignals("rollback", options, io, effects);
+  if (typeof opened0 === "number") return opened0;
+  const { session, signals } = opened0;
   try {
     const loaded = loadRunJournal(session, "rollback", options, io);
     if (typeof loaded === "number") return loaded;
