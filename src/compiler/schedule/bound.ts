@@ -16,20 +16,12 @@
  *
  * One pass over the jobs: O(jobs + occurrences walked).
  */
+import type { PlanFile } from "../../plan/plan.js";
 import type { Expansion } from "../expand/draft.js";
 import type { WindowCalendar } from "../../windows/window-clock.js";
 
-export interface ServiceBound {
-  readonly service: string;
-  /** Seconds from the plan's start: the first chain's start and the last chain's end. */
-  readonly start: number;
-  readonly planned: number;
-  /** Seconds: the bound's span from `start`. */
-  readonly bound: number;
-  /** Seconds of host-chain work, and the most hosts out at once. */
-  readonly work: number;
-  readonly width: number;
-}
+/** One rolling service's bound, as the plan file records it (`timing.bound.services`). */
+export type ServiceBound = NonNullable<PlanFile["timing"]["bound"]>["services"][number];
 
 export interface PlanBound {
   /** Seconds: the plan's bound, beside `timing.total`. */
