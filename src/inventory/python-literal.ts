@@ -39,8 +39,16 @@ const STRING_PREFIX = /^(?:[rRuU]|[bB]|[bB][rR]|[rR][bB])?(?='|")/;
 const NUMBER =
   /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?[jJ]?)/;
 
+/**
+ * Python's tokenizer refuses more than 200 nested brackets ("too many nested parentheses",
+ * a SyntaxError), so Ansible keeps such a value as text; reading stops there too, before
+ * the recursion could exhaust the stack on hostile input.
+ */
+const MAX_NESTING = 200;
+
 class LiteralReader {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   readWhole(): Parsed {
@@ -67,9 +75,13 @@ class LiteralReader {
     const rest = this.text.slice(this.pos);
     const c = rest[0];
     if (c === undefined) return NOT_A_LITERAL;
-    if (c === "[") return this.readSequence("]");
-    if (c === "(") return this.readSequence(")");
-    if (c === "{") return this.readBraces();
+    if (c === "[" || c === "(" || c === "{") {
+      if (this.depth >= MAX_NESTING) return NOT_A_LITERAL;
+      this.depth++;
+      const value = c === "[" ? this.readSequence("]") : c === "(" ? this.readSequence(")") : this.readBraces();
+      this.depth--;
+      return value;
+    }
     if (c === "+" || c === "-") {
       this.pos++;
       this.skipSpace();

@@ -42,6 +42,21 @@ describe("compile on hostile sources", () => {
     expect(r.ms).toBeLessThan(20_000);
   });
 
+  it("reads an INI value of 60,000 nested braces as text, as Ansible does, with no stack overflow", async () => {
+    const deep = "{".repeat(60_000);
+    const r = await compile({
+      "cloud.upg": `${PLAN}inventory "hosts.ini"\nservice a { on compute  takes 1m }\n`,
+      "hosts.ini": `[compute]\ncmp1 instances=${deep}\ncmp2 instances=3\n`,
+    });
+    expect(r.stderr).not.toContain("UPG0001");
+    expect(r.stderr).not.toContain("call stack");
+    expect(r.exitCode).toBe(0);
+    const plan = await execa("node", [bin, "compile", "cloud.upg", "--format", "json"], { cwd: r.project, reject: false, maxBuffer: 64 * 1024 * 1024 });
+    const hosts = (JSON.parse(plan.stdout) as { hosts: { name: string; vars: Record<string, unknown> }[] }).hosts;
+    expect(hosts.find((h) => h.name === "cmp1")?.vars["instances"]).toBe(deep);
+    expect(hosts.map((h) => h.name)).toEqual(["cmp1", "cmp2"]);
+  });
+
   it("refuses /dev/zero and a FIFO as inventory without reading them", async () => {
     const zero = await compile({ "cloud.upg": `${PLAN}inventory "/dev/zero"\n` });
     expectCleanFailure(zero, "UPG0003");

@@ -39,6 +39,15 @@ describe("INI values typed as Ansible types them (ast.literal_eval, else the tex
     },
   );
 
+  it("keeps more than 200 nested brackets as text, as Python's tokenizer refuses them", () => {
+    const nested = (n: number): string => "[".repeat(n) + "]".repeat(n);
+    let value: unknown = [];
+    for (let i = 1; i < 200; i++) value = [value];
+    expect(ansibleIniValue(nested(200))).toEqual(value);
+    expect(ansibleIniValue(nested(201))).toBe(nested(201));
+    expect(ansibleIniValue("{".repeat(100_000))).toBe("{".repeat(100_000));
+  });
+
   it("keeps a complex number as its text, as Ansible converts it to a string", () => {
     expect(ansibleIniValue("2j")).toBe("2j");
   });
