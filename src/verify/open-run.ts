@@ -7,7 +7,8 @@ import type { PlanFile } from "../plan/plan.js";
 export type OpenedRun =
   | { readonly kind: "none"; readonly root: string }
   | { readonly kind: "run"; readonly id: string; readonly state: RunState }
-  | { readonly kind: "unreadable"; readonly id: string; readonly reason: string }
+  /** The run cannot be used: its state is damaged, or it was started from another plan file. */
+  | { readonly kind: "unreadable"; readonly id: string; readonly reason: string; readonly why: "damaged" | "other-plan" }
   /** `--state` is not a directory (an unsupported URL scheme): a usage error. */
   | { readonly kind: "bad-state"; readonly message: string; readonly help: string };
 
@@ -20,9 +21,9 @@ export function openCurrentRun(plan: PlanFile, planDir: string, options: { reado
     case "none":
       return { kind: "none", root: root.root };
     case "damaged":
-      return { kind: "unreadable", id: found.runId ?? "-", reason: `its state is damaged: ${found.file}${found.line !== null ? `:${found.line}` : ""}: ${found.reason}` };
+      return { kind: "unreadable", id: found.runId ?? "-", reason: `its state is damaged: ${found.file}${found.line !== null ? `:${found.line}` : ""}: ${found.reason}`, why: "damaged" };
     case "run":
-      if (!sameIdentity(found.state, plan)) return { kind: "unreadable", id: found.runId, reason: "it was started from another plan file (its fingerprint differs)" };
+      if (!sameIdentity(found.state, plan)) return { kind: "unreadable", id: found.runId, reason: "it was started from another plan file (its fingerprint differs)", why: "other-plan" };
       return { kind: "run", id: found.runId, state: found.state };
   }
 }

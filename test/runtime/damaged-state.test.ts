@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileS
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
+import { main } from "../../src/cli/main.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/runtime/session.js";
 import { captureIO, currentJournalPath, currentPointerPath, spawnCli } from "./harness.js";
@@ -100,7 +101,9 @@ describe("damaged state is refused before anything runs", () => {
     expect(runDirs(dir)).toEqual(runs);
     const status = captureIO(dir);
     expect(await showStatus({ plan: "plan.json" }, status.io)).toBe(ExitCode.StateDamaged);
-    expect(status.err()).toMatch(names);
+    expect(status.err()).toMatch(names);    const verify = captureIO(dir);
+    expect(await main(["verify", "plan.json"], verify.io), verify.err()).toBe(ExitCode.StateDamaged);
+    expect(verify.err()).toContain("its state is damaged");
   });
 
   it("resume with another plan over an empty journal runs nothing", async () => {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
+import { main } from "../../src/cli/main.js";
 import { encodeRecord, type JournalRecord } from "../../src/runtime/journal.js";
 import { resumePlan, runPlan, showStatus } from "../../src/runtime/session.js";
 import type { PlanFile } from "../../src/plan/plan.js";
@@ -46,6 +47,9 @@ describe("status and the run's plan (issue 23 point 6)", () => {
     expect(status.err()).toContain("started from another plan");
     const resume = captureIO(dir);
     expect(await resumePlan({ plan: "other.json" }, resume.io)).toBe(ExitCode.InvalidPlan);
+    const verify = captureIO(dir);
+    expect(await main(["verify", "other.json"], verify.io), verify.err()).toBe(ExitCode.InvalidPlan);
+    expect(verify.err()).toContain("another plan file");
     expect(lines(dir)).toEqual(["cloud-a", "cloud-b"]);
   });
 });

@@ -42,7 +42,8 @@ export const verifyVerb: Verb = {
     }
     if (opened.kind === "unreadable") {
       io.stderr.write(`upgradec verify: run ${opened.id} cannot be used: ${opened.reason}\n`);
-      return ExitCode.VerifyFailed;
+      // As status, resume and rollback answer the same state: damaged (10) or another plan's run (5).
+      return opened.why === "damaged" ? ExitCode.StateDamaged : ExitCode.InvalidPlan;
     }
     const report = await runVerify(
       { plan, planDir: dir, planArg, run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null, versionProbes: versionProbesFromSources(path, plan.entry) },
