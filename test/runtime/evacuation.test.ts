@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { journalOf } from "./harness.js";
+import { journalOf, running } from "./harness.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "bin", "upgradec.js");
@@ -88,19 +88,6 @@ function run(dir: string, migrateSeconds: number) {
   });
 }
 
-/**
- * Running, not merely a zombie: a killed process whose parent died too is reparented to pid 1,
- * which in a container may never reap it.
- */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
-  return !/^\d+ \(.*\) Z/.test(stat);
-}
 
 /** Whether `pid` stops running within `ms` (signals are delivered asynchronously). */
 async function stopsWithin(pid: number, ms: number): Promise<boolean> {

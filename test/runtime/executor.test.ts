@@ -8,7 +8,7 @@ import { systemClock } from "../../src/runtime/effects.js";
 import { processExecutor } from "../../src/runtime/process-executor.js";
 import { runSpec, type StepExecContext } from "../../src/runtime/step-exec.js";
 import { runPlan } from "../../src/runtime/session.js";
-import { captureIO, filesUnder } from "./harness.js";
+import { captureIO, filesUnder, running } from "./harness.js";
 import { argv, host, makePlan, service, shell, spec, step, tempDir, writePlan } from "./plan-builder.js";
 
 function context(plan: PlanFile, dir: string, logs: Map<string, string>): StepExecContext {
@@ -23,14 +23,6 @@ function context(plan: PlanFile, dir: string, logs: Map<string, string>): StepEx
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function runOne(dir: string, command: PlanCommandSpec, hosts: string[] = [], vars: Record<string, string | readonly string[]> = {}) {
   const s = step("s", { command, hosts, service: hosts.length > 0 ? "svc" : null });
@@ -50,7 +42,7 @@ describe("timeouts", () => {
     expect(result.signal).toBe("SIGKILL");
     expect(elapsed).toBeGreaterThanOrEqual(1900);
     expect(elapsed).toBeLessThan(6000);
-    expect(alive(Number(readFileSync(join(dir, "pid"), "utf8")))).toBe(false);
+    expect(running(Number(readFileSync(join(dir, "pid"), "utf8")))).toBe(false);
   });
 
   it("lets a child that handles TERM clean up and exit within the grace period", { timeout: 20_000 }, async () => {
@@ -210,18 +202,18 @@ describe("stopping at once (a second stop signal)", () => {
     const halt = new AbortController();
     const ctx: StepExecContext = { ...context(plan, dir, new Map()), halt: halt.signal };
     const never = new AbortController().signal;
-    const running = [runSpec(ctx, sleeper, sleeps, "action", never), runSpec(ctx, stuck, hangs, "action", never)];
+    const outcomes = [runSpec(ctx, sleeper, sleeps, "action", never), runSpec(ctx, stuck, hangs, "action", never)];
     const end = Date.now() + 10_000;
     while (!existsSync(join(dir, "sleeper.pid")) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100));
     const haltedAt = Date.now();
     halt.abort();
-    const [a, b] = await Promise.all(running);
+    const [a, b] = await Promise.all(outcomes);
     expect(Date.now() - haltedAt).toBeLessThan(5_000);
     expect(a?.ok).toBe(false);
     expect(a?.message).toContain("interrupted");
     expect(b?.ok).toBe(false);
-    expect(alive(Number(readFileSync(join(dir, "sleeper.pid"), "utf8").trim()))).toBe(false);
+    expect(running(Number(readFileSync(join(dir, "sleeper.pid"), "utf8").trim()))).toBe(false);
     // No retry after the stop, though the spec has three.
     expect(readFileSync(join(dir, "tries.log"), "utf8")).toBe("try\n");
   });

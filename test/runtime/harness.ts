@@ -68,3 +68,25 @@ export function filesUnder(dir: string): string[] {
   }
   return out;
 }
+
+/** Waits until `what` holds, polling; fails after `ms`. */
+export async function until(what: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Running, not merely a zombie: a killed process whose parent died too is reparented to
+ * pid 1, which in a container may never reap it.
+ */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return false;
+  }
+}

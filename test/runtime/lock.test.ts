@@ -5,26 +5,10 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { LockInfo } from "../../src/runtime/lock.js";
 import { resumePlan, runPlan } from "../../src/runtime/session.js";
-import { captureIO, journalOf, spawnCli } from "./harness.js";
+import { captureIO, journalOf, running, spawnCli, until } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
 
-async function until(what: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-/** Alive and not a zombie (an orphan's zombie may stay until PID 1 reaps it). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
-  } catch {
-    return false;
-  }
-}
 
 function slowPlan(dir: string) {
   return makePlan({

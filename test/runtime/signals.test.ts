@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
-import { journalOf, spawnCli } from "./harness.js";
+import { journalOf, running, spawnCli, until } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
 
 describe("Ctrl-C (real processes)", () => {
@@ -80,23 +80,7 @@ describe("done-checks on resume (real processes)", () => {
   });
 });
 
-async function until(what: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-/** Alive and not a zombie (an orphan's zombie may stay until PID 1 reaps it). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
-  } catch {
-    return false;
-  }
-}
 
 describe("SIGHUP (real processes)", () => {
   it("stops gracefully as SIGTERM does: the running step finishes, the journal says stopped, the lock is released", { timeout: 60_000 }, async () => {
