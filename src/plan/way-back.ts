@@ -135,7 +135,8 @@ export function toUndo(status: string | undefined): boolean {
   return status !== undefined && (DONE.has(status) || status === "undoing" || status === "undo-failed");
 }
 
-function ancestorsOf(byId: ReadonlyMap<string, PlanStep>, id: string): Set<string> {
+/** The steps `id` waits for, directly or through others: what a rollback to it keeps. */
+export function ancestorsOf(byId: ReadonlyMap<string, PlanStep>, id: string): Set<string> {
   const seen = new Set<string>();
   const stack = [...(byId.get(id)?.after ?? [])];
   while (stack.length > 0) {

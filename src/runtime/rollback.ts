@@ -14,7 +14,7 @@ import type { PlanCommandSpec, PlanFile, PlanStep } from "../plan/plan.js";
 import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
 import type { StateSink } from "./effects.js";
 import { type EngineResult, type Outcome, type WorkItem, runEngine } from "./engine.js";
-import { toUndo, wayBack, wayBackCommands } from "../plan/way-back.js";
+import { ancestorsOf, restoreOf, toUndo, wayBack, wayBackCommands } from "../plan/way-back.js";
 import { isDone, type RunState } from "./run-state.js";
 import { halted, runSpec, type StepExecContext } from "./step-exec.js";
 
@@ -31,24 +31,6 @@ export interface UndoPlan {
 
 export type UndoPlanResult = { readonly ok: true; readonly plan: UndoPlan } | { readonly ok: false; readonly reason: string; readonly instead: readonly string[] };
 
-function ancestorsOf(plan: PlanFile, id: string): Set<string> {
-  const byId = new Map(plan.steps.map((s) => [s.id, s]));
-  const seen = new Set<string>();
-  const stack = [...(byId.get(id)?.after ?? [])];
-  while (stack.length > 0) {
-    const next = stack.pop() ?? "";
-    if (seen.has(next)) continue;
-    seen.add(next);
-    stack.push(...(byId.get(next)?.after ?? []));
-  }
-  return seen;
-}
-
-function restoreSpec(plan: PlanFile, step: PlanStep): PlanCommandSpec | null {
-  if (step.undo !== null && step.undo !== "irreversible") return step.undo;
-  return plan.checkpoints.find((c) => c.step === step.id)?.restore ?? null;
-}
-
 /**
  * The undo plan for a rollback: whether it may happen and to which target is wayBack's to
  * say (the same answer the preview, the stop message, status and verify give); this orders
@@ -60,7 +42,7 @@ export function planUndo(plan: PlanFile, state: RunState, asked: string | null |
   const status = (id: string) => state.steps.get(id)?.status;
   const target = way.target;
   const targetStep = target === null ? null : (plan.checkpoints.find((c) => c.name === target)?.step ?? plan.steps.find((s) => s.checkpoint === target)?.id ?? null);
-  const keep = targetStep === null ? new Set<string>() : ancestorsOf(plan, targetStep);
+  const keep = targetStep === null ? new Set<string>() : ancestorsOf(new Map(plan.steps.map((s) => [s.id, s])), targetStep);
   const undo = plan.steps.filter((s) => toUndo(status(s.id)) && !keep.has(s.id) && s.id !== targetStep);
   const restore = targetStep === null ? null : (plan.steps.find((s) => s.id === targetStep) ?? null);
   const covered = new Set(way.covered);
@@ -152,7 +134,7 @@ export async function runRollback(input: RollbackInput): Promise<EngineResult> {
 
   const execute = async (step: PlanStep, signal: AbortSignal): Promise<Outcome> => {
     let spec: PlanCommandSpec | null;
-    if (step.id === undo.restoreStep) spec = restoreSpec(plan, step);
+    if (step.id === undo.restoreStep) spec = restoreOf(plan, step);
     else if (undo.covered.has(step.id) || step.undo === "irreversible") spec = null;
     else spec = step.undo;
     if (spec === null) return { ok: true };
