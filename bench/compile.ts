@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { buildPlan } from "../src/compiler/build-plan.js";
 import { compileFile } from "../src/compiler/compile.js";
 import type { Model, ModelService } from "../src/compiler/model.js";
-import { nodeLoadHost } from "../src/compiler/node-host.js";
+import { nodeLoadHost } from "../src/files/node-host.js";
 import { planFileText } from "../src/plan/plan-text.js";
 import { action, computeService, host, model, rolling, service } from "../test/build/model-builder.js";
 import { type Cloud, CONTROL, cloud, pct, sourceText } from "./cloud.js";

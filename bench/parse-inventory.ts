@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { nodeLoadHost } from "../src/compiler/node-host.js";
+import { nodeLoadHost } from "../src/files/node-host.js";
 import { readInventory } from "../src/inventory/read-inventory.js";
 
 const HOSTS = 10_000;

@@ -17,8 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileFile } from "../src/compiler/compile.js";
-import { nodeLoadHost } from "../src/compiler/node-host.js";
-import { formatDuration } from "../src/preview/time-format.js";
+import { nodeLoadHost } from "../src/files/node-host.js";
+import { formatDuration } from "../src/base/duration.js";
 import { operatorCloud } from "./cloud.js";
 
 const START = "2026-12-05T22:00";

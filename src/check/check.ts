@@ -20,7 +20,6 @@ import {
   type ProbeOutcome,
   type ProbeTask,
 } from "../probe/probe-runner.js";
-import type { VersionProbes } from "../probe/version-probes.js";
 
 export type CheckKind = "compile" | "plan" | "secrets" | "reachable" | "precheck" | "capacity" | "disk" | "version" | "window";
 const KIND_ORDER: readonly CheckKind[] = ["compile", "plan", "secrets", "reachable", "precheck", "version", "capacity", "disk", "window"];
@@ -49,9 +48,7 @@ export interface CheckInput {
   readonly plan: PlanFile;
   readonly planDir: string;
   /** Service → the command printing its installed version; services without one are not version-checked. */
-  readonly versionProbes: VersionProbes | null;
   /** Service → the host vars with instance counts and capacities (the compiler's `count-var`/`capacity-var`). */
-  readonly evacuationVars?: ReadonlyMap<string, { readonly countVar: string; readonly capacityVar: string | null }>;
   /** Rows found before (compiling, loading the plan), kept first. */
   readonly before?: readonly CheckRow[];
 }
@@ -107,7 +104,7 @@ export async function runChecks(input: CheckInput, options: CheckOptions): Promi
   const usedHosts = new Set(plan.steps.flatMap((s) => s.hosts));
   const servedHosts = new Set(plan.services.flatMap((s) => s.hosts));
   // Hosts of the `local` connection that the commands reach through ssh (the library's {on-host}).
-  const routes = sshRoutes({ plan, planDir: input.planDir, clock: options.clock, executor: options.executor, secrets: options.secrets, redact: makeRedactor(options.secrets), log: () => undefined }, input.versionProbes);
+  const routes = sshRoutes({ plan, planDir: input.planDir, clock: options.clock, executor: options.executor, secrets: options.secrets, redact: makeRedactor(options.secrets), log: () => undefined });
   for (const host of plan.hosts) {
     if (!usedHosts.has(host.name) && !servedHosts.has(host.name)) continue;
     const probe = probes.get(host.connection) ?? null;
@@ -148,11 +145,10 @@ export async function runChecks(input: CheckInput, options: CheckOptions): Promi
   const from = plan.plan.from;
   const versionTasks: ProbeTask[] = [];
   if (from === null) rows.push(row({ check: "version", host: null, result: "skipped", detail: "the plan names no `from` version" }));
-  else if (input.versionProbes === null) rows.push(row({ check: "version", host: null, result: "skipped", detail: "the plan's sources could not be compiled again to find the services' version queries" }));
   else {
     for (const service of plan.services) {
-      const spec = input.versionProbes.get(service.name);
-      if (spec === undefined) {
+      const spec = service.version;
+      if (spec === null) {
         rows.push(row({ check: "version", host: null, service: service.name, result: "skipped", detail: `${service.name} declares no \`version\` action` }));
         continue;
       }
@@ -182,7 +178,7 @@ export async function runChecks(input: CheckInput, options: CheckOptions): Promi
     }
   }
 
-  rows.push(...capacityRows(plan, input.evacuationVars ?? new Map()));
+  rows.push(...capacityRows(plan));
   rows.push(row({
     check: "disk",
     host: null,
@@ -228,14 +224,14 @@ function numeric(value: VarValue | undefined): number | null {
  * instances on the batch's hosts must fit in the free capacity (capacity − instances) of
  * the service's other hosts, from the same host vars the compiler counts migrations with.
  */
-export function capacityRows(plan: PlanFile, vars: ReadonlyMap<string, { readonly countVar: string; readonly capacityVar: string | null }>): CheckRow[] {
+export function capacityRows(plan: PlanFile): CheckRow[] {
   const rows: CheckRow[] = [];
   const hostVars = new Map(plan.hosts.map((h) => [h.name, h.vars]));
   for (const service of plan.services) {
     const strategy = service.evacuate?.strategy;
     if (strategy !== "live-migrate" && strategy !== "cold-migrate") continue;
-    const countVar = vars.get(service.name)?.countVar ?? "instances";
-    const capacityVar = vars.get(service.name)?.capacityVar ?? "capacity";
+    const countVar = service.evacuate?.countVar ?? "instances";
+    const capacityVar = service.evacuate?.capacityVar ?? "capacity";
     const base = { check: "capacity" as const, host: null, service: service.name, step: null };
     const missing = service.hosts.filter((h) => numeric(hostVars.get(h)?.[capacityVar]) === null);
     if (missing.length > 0) {

@@ -5,11 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { ExitCode } from "../cli/exit-codes.js";
 import type { PlanFile } from "../plan/plan.js";
-import { versionProbesFromSources, type VersionProbes } from "../probe/version-probes.js";
 import { type Clock, type Executor, systemClock } from "../runtime/effects.js";
-import { loadPlan } from "../runtime/plan-load.js";
 import { processExecutor } from "../runtime/process-executor.js";
 import { resolveSecrets } from "../runtime/secrets.js";
 import { moduleDirOf } from "../runtime/step-exec.js";
@@ -51,12 +48,10 @@ function readText(path: string): string | null {
 }
 
 export interface PreflightOptions extends ProbeSettings {
-  /** Absolute path of the plan file (its sources give the version queries). */
+  /** Absolute path of the plan file. */
   readonly planPath: string;
   /** Warnings fail too. */
   readonly strict?: boolean;
-  /** Given, instead of compiling the plan's sources again. */
-  readonly versionProbes?: VersionProbes | null;
 }
 
 export interface PreflightResult {
@@ -71,42 +66,9 @@ export interface PreflightResult {
 /** Every pre-upgrade check of a loaded plan; `passed` is what `upgradec check` would exit 0 on. */
 export async function runPreflight(plan: PlanFile, options: PreflightOptions): Promise<PreflightResult> {
   const planDir = dirname(options.planPath);
-  const versionProbes = options.versionProbes !== undefined ? options.versionProbes : versionProbesFromSources(options.planPath, plan.entry);
   const before: CheckRow[] = [{ check: "plan", host: null, service: null, step: null, result: "ok", detail: "loads: not stale, not edited" }];
-  const report = await runChecks({ plan, planDir, versionProbes, before }, probeOptions(plan, planDir, options));
+  const report = await runChecks({ plan, planDir, before }, probeOptions(plan, planDir, options));
   const strict = options.strict === true;
   const passed = checkPassed(report, strict);
   return { passed, report, text: renderCheckTable(report, strict), outcome: !passed ? "failed" : report.warnings > 0 ? "passed-with-warnings" : "passed" };
-}
-
-export interface RunGate {
-  /** false: the checks failed; the run must not start, and exits with `exitCode`. */
-  readonly proceed: boolean;
-  readonly exitCode: number;
-  /** For the journal's run-started record. */
-  readonly checks: "skipped" | PreflightResult["outcome"];
-}
-
-/**
- * What `upgradec run` calls before it starts: the checks (unless skipped), their table on
- * stderr, and whether to go on. A plan that does not load is let through: the run's own load
- * reports it with the run's exit code.
- */
-export async function preflightForRun(
-  planArg: string,
-  options: { readonly skip: boolean; readonly strict?: boolean; readonly cwd: string; readonly env: Readonly<Record<string, string | undefined>>; readonly write: (text: string) => void },
-): Promise<RunGate> {
-  if (options.skip) {
-    options.write("upgradec run: pre-upgrade checks skipped (--skip-checks); the journal records it\n");
-    return { proceed: true, exitCode: 0, checks: "skipped" };
-  }
-  const loaded = await loadPlan(planArg, { cwd: options.cwd });
-  if (loaded.value === null) return { proceed: true, exitCode: 0, checks: "skipped" };
-  const result = await runPreflight(loaded.value.plan, { planPath: loaded.value.path, env: options.env, ...(options.strict !== undefined ? { strict: options.strict } : {}) });
-  options.write(result.text);
-  if (!result.passed) {
-    options.write(`upgradec run: the pre-upgrade checks failed; nothing was started. Fix them (upgradec check ${planArg}), or start anyway with --skip-checks\n`);
-    return { proceed: false, exitCode: ExitCode.CompileErrors, checks: "failed" };
-  }
-  return { proceed: true, exitCode: 0, checks: result.outcome };
 }

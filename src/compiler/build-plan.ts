@@ -19,6 +19,7 @@ import { schedule } from "./schedule/schedule.js";
 import { JobGraph, criticalPathSteps } from "./schedule/step-graph.js";
 import { DateTime } from "luxon";
 import { WindowCalendar, clockOfMinutes } from "../windows/window-clock.js";
+import { formatDuration } from "../base/duration.js";
 
 export interface BuildOptions {
   /** --start: an ISO local date-time ("2026-12-05T22:00") in the plan's zone, or with an offset. Overrides the plan's start. */
@@ -146,9 +147,9 @@ function unfitDiagnostics(model: Model, jobs: ReturnType<typeof expand>["value"]
     out.push({
       code: "UPG0582",
       severity: "error",
-      message: `a host of \`${job.service}\` needs ${minutes(job.worst)} in the worst case, which fits no occurrence of window \`${job.window}\``,
+      message: `a host of \`${job.service}\` needs ${formatDuration(job.worst)} in the worst case, which fits no occurrence of window \`${job.window}\``,
       ...(service ? { span: service.nameSpan } : {}),
-      notes: window ? [`the window is open ${minutes(length)} with a cutoff of ${minutes(window.cutoff)}; the worst case counts each health gate at its deadline`] : [],
+      notes: window ? [`the window is open ${formatDuration(length)} with a cutoff of ${formatDuration(window.cutoff)}; the worst case counts each health gate at its deadline`] : [],
       help: "lengthen the window, shorten the cutoff or the health deadline, or lower the estimates",
     });
   }
@@ -185,10 +186,6 @@ function gapDiagnostics(windows: readonly ModelWindow[], calendars: ReadonlyMap<
     }
   }
   return out;
-}
-
-function minutes(seconds: number): string {
-  return seconds % 60 === 0 ? `${seconds / 60}m` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
 function internal(message: string): Diagnostic {

@@ -10,7 +10,8 @@ import type { PlanFile } from "../plan/plan.js";
 import { buildPlan, type BuildOptions } from "./build-plan.js";
 import { loadProgram } from "./load.js";
 import type { Model } from "./model.js";
-import type { LoadHost, Program } from "./program.js";
+import type { Program } from "./program.js";
+import type { LoadHost } from "../files/load-host.js";
 import { resolve } from "./resolve.js";
 import type { SourceTexts } from "./source-texts.js";
 

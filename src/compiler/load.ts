@@ -20,8 +20,9 @@ import type { InventoryDecl, UseDecl } from "../parser/ast.js";
 import { parse } from "../parser/parse.js";
 import { MAX_PROGRAM_BYTES, MAX_SOURCE_BYTES } from "../limits.js";
 import { PACKAGE_ROOT } from "../version.js";
-import { isRefusal, isText, refusalDiagnostic } from "./file-text.js";
-import type { LoadedFile, LoadHost, Program } from "./program.js";
+import { isRefusal, isText, refusalDiagnostic } from "../files/file-text.js";
+import type { LoadedFile, Program } from "./program.js";
+import type { LoadHost } from "../files/load-host.js";
 
 export interface LoadOptions {
   /** Where `use NAME` looks for NAME.upg; the package's src/stdlib by default. */

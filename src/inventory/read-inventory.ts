@@ -11,8 +11,8 @@
  */
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import { pushAll, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
-import { isRefusal, isText, refusalDiagnostic, type FileText } from "../compiler/file-text.js";
-import type { LoadHost } from "../compiler/program.js";
+import { isRefusal, isText, refusalDiagnostic, type FileText } from "../files/file-text.js";
+import type { LoadHost } from "../files/load-host.js";
 import { MAX_INVENTORY_BYTES } from "../limits.js";
 import type { Inventory } from "./inventory.js";
 import { InventoryBuilder } from "./inventory-builder.js";

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { isMap, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { LoadHost } from "../compiler/program.js";
+import type { LoadHost } from "../files/load-host.js";
 import type { VarValue } from "../plan/plan.js";
 import { toVarValue } from "./var-value.js";
 import { isNullNode, jsValue, mapEntries, nodeSpan, parseYaml } from "./yaml-source.js";

@@ -68,7 +68,20 @@ export interface PlanService {
   readonly vars: Readonly<Record<string, VarValue>>;
   readonly rolling: PlanRolling;
   readonly window: string | null;
-  readonly evacuate: { readonly strategy: string; readonly concurrency: number; readonly timeout: number } | null;
+  readonly evacuate: {
+    readonly strategy: string;
+    readonly concurrency: number;
+    readonly timeout: number;
+    /** The host var holding a host's instance count, and the one holding its spare capacity (for `check`'s capacity rows). */
+    readonly countVar: string;
+    readonly capacityVar: string | null;
+  } | null;
+  /**
+   * The command that prints the installed version (the `version` action), or null. `run`
+   * never runs it; `check` and `verify` do, reading it from here rather than compiling the
+   * sources again.
+   */
+  readonly version: PlanCommandSpec | null;
   readonly skew: readonly { readonly kind: "needs-new" | "never-newer-than"; readonly services: readonly string[] }[];
   /**
    * Links of `after` bridged through library services the plan leaves out (present only when

@@ -5,7 +5,7 @@
 import type { PlanFile, PlanStep } from "../plan/plan.js";
 import { PHASE_ORDER } from "./plan-outline.js";
 import { serviceGraph } from "./service-graph.js";
-import { formatDuration } from "./time-format.js";
+import { formatDuration } from "../base/duration.js";
 
 /** A DOT double-quoted string; newlines become DOT's centred line breaks. */
 function q(text: string): string {

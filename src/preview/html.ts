@@ -12,7 +12,8 @@ import { commandText } from "./command-text.js";
 import { summariseHosts } from "./host-list.js";
 import { outlinePlan, type PlanOutline } from "./plan-outline.js";
 import { serviceGraph, type ServiceGraph } from "./service-graph.js";
-import { formatDuration, formatOffset, formatShare, planClock, type PlanClock } from "./time-format.js";
+import { formatDuration, formatOffset } from "../base/duration.js";
+import { formatShare, planClock, type PlanClock } from "./time-format.js";
 import { timeScale } from "./time-scale.js";
 
 function esc(text: string): string {

@@ -6,7 +6,7 @@
 import type { PlanFile, PlanStep } from "../plan/plan.js";
 import { PHASE_ORDER } from "./plan-outline.js";
 import { serviceGraph } from "./service-graph.js";
-import { formatDuration } from "./time-format.js";
+import { formatDuration } from "../base/duration.js";
 
 /** Text inside a quoted Mermaid label, with its entity codes for the characters that would end or break it. */
 function label(text: string): string {

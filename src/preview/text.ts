@@ -9,7 +9,8 @@ import { irreversibleSteps, withWayBack } from "../plan/way-back.js";
 import { commandText } from "./command-text.js";
 import { summariseHosts } from "./host-list.js";
 import { outlinePlan, PHASE_ORDER, type BatchOutline, type PhaseOutline, type ServiceInPhase } from "./plan-outline.js";
-import { formatDuration, formatOffset, formatShare, planClock, type PlanClock } from "./time-format.js";
+import { formatDuration, formatOffset } from "../base/duration.js";
+import { formatShare, planClock, type PlanClock } from "./time-format.js";
 
 type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
 

@@ -11,7 +11,6 @@ import type { PlanCommandSpec, PlanFile } from "../plan/plan.js";
 import { substituteArgv } from "../runtime/command-line.js";
 import { parseSsh, reparsesArguments } from "../runtime/remote-shell.js";
 import { stepVars, type StepExecContext } from "../runtime/step-exec.js";
-import type { VersionProbes } from "./version-probes.js";
 import { probeStep } from "./probe-runner.js";
 
 /** The ssh route (program, options, `--`, destination) of one command for one host, or null when it runs here. */
@@ -29,7 +28,7 @@ function routeOf(ctx: StepExecContext, spec: PlanCommandSpec, service: string | 
  * services' version queries) take to it, each once, in plan order. A host absent from the
  * map is reached by no command through ssh.
  */
-export function sshRoutes(ctx: StepExecContext, versionProbes: VersionProbes | null): Map<string, string[][]> {
+export function sshRoutes(ctx: StepExecContext): Map<string, string[][]> {
   const plan: PlanFile = ctx.plan;
   const local = new Set(plan.hosts.filter((h) => h.connection === "local").map((h) => h.name));
   const routes = new Map<string, Map<string, string[]>>();
@@ -44,8 +43,8 @@ export function sshRoutes(ctx: StepExecContext, versionProbes: VersionProbes | n
     for (const host of step.hosts) if (local.has(host)) for (const spec of specs) add(host, routeOf(ctx, spec, step.service, host));
   }
   for (const service of plan.services) {
-    const spec = versionProbes?.get(service.name);
-    if (spec !== undefined) for (const host of service.hosts) if (local.has(host)) add(host, routeOf(ctx, spec, service.name, host));
+    const spec = service.version;
+    if (spec !== null) for (const host of service.hosts) if (local.has(host)) add(host, routeOf(ctx, spec, service.name, host));
   }
   return new Map([...routes].map(([host, known]) => [host, [...known.values()]]));
 }

@@ -24,6 +24,7 @@
  */
 import type { PlanCommand, VarValue } from "../plan/plan.js";
 import { remoteArgv, shellQuote, unsafeDestination } from "./remote-shell.js";
+import { PLACEHOLDER, envName, shellPlaceholders } from "../base/placeholder-syntax.js";
 
 // verify.ts quotes the commands it suggests with the same function.
 export { shellQuote } from "./remote-shell.js";
@@ -44,7 +45,6 @@ export interface Substitution {
   readonly secrets: Readonly<Record<string, string>>;
 }
 
-const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
 const WHOLE = /^\{([A-Za-z_][A-Za-z0-9_.-]*)\}$/;
 
 function lookup(name: string, sub: Substitution): VarValue | undefined {
@@ -91,66 +91,12 @@ export function substituteArgv(argv: readonly string[], sub: Substitution): { ok
   return { ok: true, args: out };
 }
 
-export function envName(name: string): string {
-  if (name.startsWith("secret.")) return "UPG_SECRET_" + name.slice(7).toUpperCase().replace(/[^A-Z0-9]/g, "_");
-  return "UPG_" + name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-}
-
 /** Every placeholder value as an environment variable, for shell scripts. */
 export function placeholderEnv(sub: Substitution): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(sub.vars)) env[envName(name)] = Array.isArray(value) ? value.join(" ") : String(value);
   for (const [name, value] of Object.entries(sub.secrets)) env[envName("secret." + name)] = value;
   return env;
-}
-
-/** A `{name}` in a shell script, and the quotes it stands in. */
-interface ShellPlaceholder {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-  readonly inDoubleQuotes: boolean;
-  /** Inside single quotes the shell reads it literally: it is not substituted. */
-  readonly inSingleQuotes: boolean;
-}
-
-/** The placeholders of a shell script outside single quotes: the ones substituted. */
-function shellPlaceholders(script: string): ShellPlaceholder[] {
-  return scanShellPlaceholders(script).filter((p) => !p.inSingleQuotes);
-}
-
-/**
- * Every `{name}` of a shell script, tracking its quoting state (a backslash escapes one
- * character outside single quotes).
- */
-function scanShellPlaceholders(script: string): ShellPlaceholder[] {
-  const found: ShellPlaceholder[] = [];
-  let quote: "'" | '"' | null = null;
-  for (let i = 0; i < script.length; i++) {
-    const c = script[i] ?? "";
-    if (quote !== "'" && c === "\\") {
-      i++;
-      continue;
-    }
-    if (quote === null && (c === "'" || c === '"')) quote = c;
-    else if (quote === c) quote = null;
-    else if (c === "{") {
-      const m = /^\{([A-Za-z_][A-Za-z0-9_.-]*)\}/.exec(script.slice(i));
-      if (m) {
-        found.push({ name: m[1] ?? "", start: i, end: i + m[0].length, inDoubleQuotes: quote === '"', inSingleQuotes: quote === "'" });
-        i += m[0].length - 1;
-      }
-    }
-  }
-  return found;
-}
-
-/**
- * The names written as `{name}` inside single quotes of a shell script: left as they are,
- * never substituted. For the compiler's warning (UPG0251).
- */
-export function singleQuotedPlaceholders(script: string): string[] {
-  return [...new Set(scanShellPlaceholders(script).filter((p) => p.inSingleQuotes).map((p) => p.name))];
 }
 
 /**
@@ -166,20 +112,6 @@ export function rewriteScript(script: string, sub: Substitution): { ok: true; sc
     at = p.end;
   }
   return { ok: true, script: out + script.slice(at) };
-}
-
-/**
- * The placeholder names a command uses, each once, by the same rules as the substitution
- * (in a shell script, not inside single quotes). For the compiler's check.
- */
-export function placeholderNames(command: PlanCommand): string[] {
-  const names = new Set<string>();
-  if (command.kind === "argv") {
-    for (const arg of command.argv) for (const m of arg.matchAll(PLACEHOLDER)) names.add(m[1] ?? "");
-  } else if (command.kind === "shell") {
-    for (const p of shellPlaceholders(command.script)) names.add(p.name);
-  }
-  return [...names];
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import type { PlanFile } from "../plan/plan.js";
 import type { JournalRecord } from "./journal.js";
+import { formatDuration } from "../base/duration.js";
 
 export interface ProgressView {
   onRecord(record: JournalRecord): void;
@@ -16,16 +17,6 @@ export interface ProgressView {
 
 function clock(iso: string): string {
   return iso.slice(11, 19);
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m`;
-  if (m > 0) return `${m}m${String(r).padStart(2, "0")}s`;
-  return `${r}s`;
 }
 
 /** One line for one record, or null for records that need none. */

@@ -55,9 +55,10 @@ export interface RunOptions extends CommonOptions {
   readonly checks?: string;
   /**
    * The pre-upgrade checks, run once the lock is held (a second run is refused before it
-   * probes anything) and before the first step; their outcome replaces `checks`.
+   * probes anything) and before the first step, on the plan the session loaded; their outcome
+   * replaces `checks`.
    */
-  readonly preflight?: () => Promise<{ readonly proceed: boolean; readonly exitCode: number; readonly checks: string }>;
+  readonly preflight?: (loaded: LoadedPlan) => Promise<{ readonly proceed: boolean; readonly exitCode: number; readonly checks: string }>;
 }
 
 export interface ResumeOptions extends CommonOptions {
@@ -517,7 +518,7 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
     if (inTheWay !== 0) return inTheWay;
     let checks = options.checks;
     if (options.preflight) {
-      const gate = await options.preflight();
+      const gate = await options.preflight(session.loaded);
       if (!gate.proceed) return gate.exitCode;
       checks = gate.checks;
     }

@@ -6,7 +6,7 @@ import type { PlanFile, PlanStep } from "../plan/plan.js";
 import type { WayBack } from "../plan/way-back.js";
 import { inScope, type Scope } from "./forward.js";
 import type { LockInfo } from "./lock.js";
-import { formatDuration } from "./progress.js";
+import { formatDuration } from "../base/duration.js";
 import type { RunState } from "./run-state.js";
 
 export interface Counts {

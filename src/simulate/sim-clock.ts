@@ -4,7 +4,7 @@
  * chains through), then jumps to the earliest instant and releases every timer due then at
  * once. A 10,000-host plan jumps tens of thousands of times, so a jump must cost O(log n).
  */
-import { MinHeap } from "../compiler/schedule/min-heap.js";
+import { MinHeap } from "../base/min-heap.js";
 import type { Clock } from "../runtime/effects.js";
 
 interface Timer {

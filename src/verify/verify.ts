@@ -8,7 +8,6 @@
  */
 import type { PlanFile, PlanStep, StepAction } from "../plan/plan.js";
 import { describeOutcome, hostsOf, lastLine, probeStep, runProbes, statusResult, versionMatches, type ProbeOutcome, type ProbeTask } from "../probe/probe-runner.js";
-import type { VersionProbes } from "../probe/version-probes.js";
 import { shellQuote } from "../runtime/command-line.js";
 import type { CheckOptions } from "../check/check.js";
 import type { RunState, StepState } from "../runtime/run-state.js";
@@ -64,7 +63,6 @@ export interface VerifyInput {
   readonly planArg: string;
   /** The current run replayed from its journal, or null when there is none. */
   readonly run: { readonly id: string; readonly state: RunState } | null;
-  readonly versionProbes: VersionProbes | null;
 }
 
 const CHECK_ACTIONS: ReadonlySet<StepAction> = new Set(["precheck", "postcheck", "health", "batch-pause"]);
@@ -208,10 +206,10 @@ export async function runVerify(input: VerifyInput, options: CheckOptions): Prom
   }
   const to = plan.plan.to;
   const versionTasks: ProbeTask[] = [];
-  if (to !== null && input.versionProbes !== null) {
+  if (to !== null) {
     for (const service of plan.services) {
-      const spec = input.versionProbes.get(service.name);
-      if (spec === undefined) {
+      const spec = service.version;
+      if (spec === null) {
         rows.push({ check: "version", host: null, service: service.name, result: "skipped", detail: `${service.name} declares no \`version\` action` });
         continue;
       }

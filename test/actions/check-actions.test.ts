@@ -10,7 +10,7 @@ import { Project } from "ts-morph";
 import { afterAll, describe, expect, it } from "vitest";
 import { ACTION_CONTEXT_DECLARATION } from "../../src/compiler/actions/check-actions.js";
 import { compileFile, type CompileResult } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { expectWellFormed } from "../diagnostics/well-formed.js";
 

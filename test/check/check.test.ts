@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { capacityRows, checkPassed, runChecks, windowRows, type CheckReport, type CheckRow } from "../../src/check/check.js";
 import { probeOptions } from "../../src/check/preflight.js";
-import { preflightForRun, runPreflight } from "../../src/check/preflight.js";
+import { runPreflight } from "../../src/check/preflight.js";
+import { preflightForRun } from "../../src/cli/commands/run-gate.js";
 import { checkVerb } from "../../src/cli/commands/check.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanCommandSpec, PlanConnection, PlanFile, PlanStep } from "../../src/plan/plan.js";
@@ -23,7 +24,8 @@ function precheckPlan(dir: string, precheck: PlanCommandSpec, options: { hosts?:
 }
 
 async function check(plan: PlanFile, dir: string, versions: ReadonlyMap<string, PlanCommandSpec> | null = null, timeout = 30): Promise<CheckReport> {
-  return runChecks({ plan, planDir: dir, versionProbes: versions }, probeOptions(plan, dir, { env: process.env, parallel: 4, timeout }));
+  const withVersions = { ...plan, services: plan.services.map((s) => ({ ...s, version: versions?.get(s.name) ?? s.version })) };
+  return runChecks({ plan: withVersions, planDir: dir }, probeOptions(plan, dir, { env: process.env, parallel: 4, timeout }));
 }
 
 const rowsOf = (report: CheckReport, check: CheckRow["check"]): CheckRow[] => report.rows.filter((r) => r.check === check);
@@ -91,7 +93,7 @@ describe("upgradec check: pre-checks follow the status-check convention", () => 
     const dir = tempDir();
     const hosts = ["h1", "h2", "h3", "h4", "h5"];
     const plan = precheckPlan(dir, shell('echo "+ {host}" >> trace; sleep 0.3; echo "- {host}" >> trace'), { hosts });
-    const report = await runChecks({ plan, planDir: dir, versionProbes: null }, probeOptions(plan, dir, { env: process.env, parallel: 2, timeout: 30 }));
+    const report = await runChecks({ plan, planDir: dir }, probeOptions(plan, dir, { env: process.env, parallel: 2, timeout: 30 }));
     expect(rowsOf(report, "precheck").every((r) => r.result === "ok")).toBe(true);
     const trace = readFileSync(join(dir, "trace"), "utf8").trim().split("\n");
     let running = 0;
@@ -151,10 +153,10 @@ describe("upgradec check: capacity and windows", () => {
     const plan = makePlan({
       dir,
       hosts: [host("c1", { instances: 10, capacity: 20 }), host("c2", { instances: 15, capacity: 20 }), host("c3", { instances: 5, capacity: 20 })],
-      services: [service("nova-compute", ["c1", "c2", "c3"], { evacuate: { strategy: "live-migrate", concurrency: 2, timeout: 600 }, rolling: { ...service("x", []).rolling, batches: [1, 2] } })],
+      services: [service("nova-compute", ["c1", "c2", "c3"], { evacuate: { strategy: "live-migrate", concurrency: 2, timeout: 600, countVar: "instances", capacityVar: "capacity" }, rolling: { ...service("x", []).rolling, batches: [1, 2] } })],
       steps: [],
     });
-    const rows = capacityRows(plan, new Map());
+    const rows = capacityRows(plan);
     // Batch 2 (c2, c3) moves 20 instances; c1 has room for 10.
     expect(rows).toEqual([expect.objectContaining({ service: "nova-compute", result: "failed" })]);
     expect(rows[0]?.detail).toContain("must move 20 instances; the other hosts have room for 10");
@@ -218,24 +220,25 @@ describe("the check verb and the run's preflight", () => {
     const dir = tempDir();
     const path = writePlan(dir, precheckPlan(dir, shell("exit 1")));
     const plan = JSON.parse(readFileSync(path, "utf8")) as PlanFile;
-    const lax = await runPreflight(plan, { planPath: path, env: process.env, versionProbes: null });
+    const lax = await runPreflight(plan, { planPath: path, env: process.env });
     expect(lax).toMatchObject({ passed: true, outcome: "passed-with-warnings" });
-    const strict = await runPreflight(plan, { planPath: path, env: process.env, versionProbes: null, strict: true });
+    const strict = await runPreflight(plan, { planPath: path, env: process.env, strict: true });
     expect(strict).toMatchObject({ passed: false, outcome: "failed" });
   });
 
   it("preflightForRun stops a run whose checks fail before anything starts, and lets --skip-checks through", async () => {
     const dir = tempDir();
-    writePlan(dir, precheckPlan(dir, shell("exit 2")));
+    const path = writePlan(dir, precheckPlan(dir, shell("exit 2")));
+    const loaded = { plan: JSON.parse(readFileSync(path, "utf8")) as PlanFile, path, dir };
     let said = "";
     const write = (text: string): void => {
       said += text;
     };
-    const gate = await preflightForRun("plan.json", { skip: false, cwd: dir, env: process.env, write });
+    const gate = await preflightForRun(loaded, "plan.json", { skip: false, env: process.env, write });
     expect(gate).toEqual({ proceed: false, exitCode: ExitCode.CompileErrors, checks: "failed" });
     expect(said).toContain("--skip-checks");
     expect(existsSync(join(dir, ".upgradec"))).toBe(false);
-    const skipped = await preflightForRun("plan.json", { skip: true, cwd: dir, env: process.env, write });
+    const skipped = await preflightForRun(loaded, "plan.json", { skip: true, env: process.env, write });
     expect(skipped).toEqual({ proceed: true, exitCode: 0, checks: "skipped" });
   });
 

@@ -1,7 +1,7 @@
 /** Compiles an example the way the golden previews were made: a fixed clock and compiler version. */
 import { join } from "node:path";
 import { compileFile, type CompileResult } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
 
 export const repositoryRoot = join(import.meta.dirname, "..", "..");
 export const examplesRoot = join(repositoryRoot, "examples");

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
 import { renderDiagnostics } from "../../src/diagnostics/render.js";
 import { renderPreview } from "../../src/preview/preview.js";
 import { compileExample, examplesRoot, repositoryRoot } from "./compile-example.js";

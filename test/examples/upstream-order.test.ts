@@ -15,7 +15,7 @@ import type { PlanFile, PlanStep } from "../../src/plan/plan.js";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileFile } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
 import { tempDir } from "../runtime/plan-builder.js";
 import { compileExample, examplesRoot } from "./compile-example.js";
 

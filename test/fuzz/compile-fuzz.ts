@@ -12,9 +12,9 @@ import { readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
 import fc from "fast-check";
 import { compileFile } from "../../src/compiler/compile.js";
-import { decodeUtf8, readFileText } from "../../src/compiler/file-text.js";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
-import type { LoadHost } from "../../src/compiler/program.js";
+import { decodeUtf8, readFileText } from "../../src/files/file-text.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
+import type { LoadHost } from "../../src/files/load-host.js";
 import type { Diagnostic, Span } from "../../src/diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../src/diagnostics/render.js";
 

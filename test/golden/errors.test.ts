@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
 import { renderDiagnostics } from "../../src/diagnostics/render.js";
 
 const root = join(import.meta.dirname, "..", "..");

@@ -1,6 +1,6 @@
 /** An in-memory LoadHost: files by absolute path; directories are implied by the files under them. */
 import { posix } from "node:path";
-import type { LoadHost } from "../../src/compiler/program.js";
+import type { LoadHost } from "../../src/files/load-host.js";
 
 export function memoryHost(files: Readonly<Record<string, string>>, cwd = "/site"): LoadHost & { readonly reads: string[] } {
   const reads: string[] = [];

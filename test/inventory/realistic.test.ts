@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
 import { readInventory } from "../../src/inventory/read-inventory.js";
 import type { Inventory } from "../../src/inventory/inventory.js";
 

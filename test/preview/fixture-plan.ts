@@ -135,6 +135,7 @@ export function fixturePlan(options: FixtureOptions = {}): PlanFile {
     vars: {},
     window: null,
     evacuate: null,
+    version: null,
     skew: [],
     ...s,
   });
@@ -164,7 +165,7 @@ export function fixturePlan(options: FixtureOptions = {}): PlanFile {
         deadline: { seconds: 7200, onDeadline: "stop" },
       }),
       window: "nightly",
-      evacuate: { strategy: "live-migrate", concurrency: 4, timeout: 1800 },
+      evacuate: { strategy: "live-migrate", concurrency: 4, timeout: 1800, countVar: "instances", capacityVar: "capacity" },
       skew: [{ kind: "never-newer-than", services: ["nova-conductor"] }],
     }),
     service({

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { compareHostNames, hostRuns, numbered, summariseHosts } from "../../src/preview/host-list.js";
-import { formatDuration, formatOffset, formatShare, planClock } from "../../src/preview/time-format.js";
+import { formatDuration, formatOffset } from "../../src/base/duration.js";
+import { formatShare, planClock } from "../../src/preview/time-format.js";
 import { commandText } from "../../src/preview/command-text.js";
 
 describe("host lists", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderPreview } from "../../src/preview/preview.js";
 import { summariseHosts } from "../../src/preview/host-list.js";
-import { formatDuration } from "../../src/preview/time-format.js";
+import { formatDuration } from "../../src/base/duration.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { fixturePlan } from "./fixture-plan.js";
 

@@ -78,6 +78,7 @@ export function service(name: string, hosts: readonly string[], options: Partial
     vars: {},
     rolling: rolling({ batches: [hosts.length] }),
     window: null,
+    version: null,
     evacuate: null,
     skew: [],
     ...options,

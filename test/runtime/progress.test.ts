@@ -33,7 +33,7 @@ describe("progress and status views", () => {
     const mid = model.render(Date.UTC(2026, 11, 5, 21, 0, 32), 200).join("\n");
     expect(mid).toContain("1/2 steps");
     expect(mid).toMatch(/cmp\s+batches 1\/2\s+steps 1\/2\s+failures 0\s+in flight: c2/);
-    expect(mid).toContain("ETA 1m00s");
+    expect(mid).toContain("ETA 1m");
     model.apply(records[4] as JournalRecord);
     expect(model.render(Date.UTC(2026, 11, 5, 21, 0, 41), 200).join("\n")).toMatch(/failures 1/);
     expect(describeRecord(records[4] as JournalRecord)).toBe("21:00:40 FAILED   cmp/b1/c2/upgrade (c2): exit code 2");

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileFile, type CompileResult } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../src/files/node-host.js";
 import type { ServiceDecl } from "../../src/parser/ast.js";
 import { parse } from "../../src/parser/parse.js";
 import type { PlanFile, PlanStep } from "../../src/plan/plan.js";

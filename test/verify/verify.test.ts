@@ -45,7 +45,7 @@ function fixturePlan(dir: string, f: Fixture = {}): PlanFile {
     }
   }
   steps.push(step("svc/postcheck", { phase: "postchecks", action: "postcheck", service: "svc", command: f.postcheck ?? shell("test -f h1.ver && test -f h2.ver"), after: previous }));
-  const plan = makePlan({ dir, hosts: HOSTS.map((h) => host(h)), services: [service("svc", HOSTS)], steps });
+  const plan = makePlan({ dir, hosts: HOSTS.map((h) => host(h)), services: [service("svc", HOSTS, { version: versions.get("svc") ?? null })], steps });
   writePlan(dir, plan);
   return plan;
 }
@@ -56,7 +56,7 @@ async function verify(dir: string, plan: PlanFile): Promise<VerifyReport> {
   const opened = openCurrentRun(plan, dir, { cwd: dir });
   if (opened.kind === "unreadable") throw new Error(opened.reason);
   return runVerify(
-    { plan, planDir: dir, planArg: "plan.json", run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null, versionProbes: versions },
+    { plan, planDir: dir, planArg: "plan.json", run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null },
     probeOptions(plan, dir, { env: process.env, parallel: 4, timeout: 10 }),
   );
 }
@@ -216,7 +216,7 @@ describe("upgradec verify: secrets", () => {
     const plan = makePlan({ dir, hosts: base.hosts, services: base.services, steps: base.steps, secrets: [{ name: "os-password", source: "env", ref: "UPGRADEC_TEST_UNSET_SECRET" }] });
     const env = { ...process.env };
     delete env["UPGRADEC_TEST_UNSET_SECRET"];
-    const report = await runVerify({ plan, planDir: dir, planArg: "plan.json", run: null, versionProbes: null }, probeOptions(plan, dir, { env, parallel: 2, timeout: 5 }));
+    const report = await runVerify({ plan, planDir: dir, planArg: "plan.json", run: null }, probeOptions(plan, dir, { env, parallel: 2, timeout: 5 }));
     expect(only(report.problems, "secrets")).toEqual([expect.objectContaining({ problem: expect.stringContaining("UPGRADEC_TEST_UNSET_SECRET") })]);
   });
 });

@@ -39,7 +39,7 @@ export const checkVerb: Verb = {
       prepared.plan === null
         ? summarize(prepared.rows)
         : await runChecks(
-            { plan: prepared.plan, planDir: prepared.planDir, versionProbes: prepared.versionProbes, evacuationVars: prepared.evacuationVars, before: prepared.rows },
+            { plan: prepared.plan, planDir: prepared.planDir, before: prepared.rows },
             probeOptions(prepared.plan, prepared.planDir, { env: io.env, parallel, timeout }),
           );
     const passed = checkPassed(report, strict);

@@ -2,7 +2,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
 import { compileFile } from "../../compiler/compile.js";
-import { nodeLoadHost } from "../../compiler/node-host.js";
+import { nodeLoadHost } from "../../files/node-host.js";
 import { planFileChunks } from "../../plan/plan-text.js";
 import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
 import { VERSION } from "../../version.js";

@@ -1,4 +1,4 @@
-import { preflightForRun } from "../../check/preflight.js";
+import { preflightForRun } from "./run-gate.js";
 import { runPlan } from "../../runtime/session.js";
 import type { Verb } from "../verb.js";
 import { commonOptions, list, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
@@ -38,10 +38,9 @@ export const runVerb: Verb = {
         killSurvivors: args["kill-survivors"] === true,
         only: list(args["only"]),
         hosts: list(args["host"]),
-        preflight: () =>
-          preflightForRun(plan, {
+        preflight: (loaded) =>
+          preflightForRun(loaded, plan, {
             skip: args["skip-checks"] === true,
-            cwd: io.cwd,
             env: io.env,
             write: (text) => io.stderr.write(text),
           }),

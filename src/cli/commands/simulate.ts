@@ -3,7 +3,7 @@ import { resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostics } from "../../diagnostics/render.js";
 import { compileFile } from "../../compiler/compile.js";
-import { nodeLoadHost } from "../../compiler/node-host.js";
+import { nodeLoadHost } from "../../files/node-host.js";
 import type { PlanFile } from "../../plan/plan.js";
 import { EventsFile } from "../../runtime/events.js";
 import { loadPlan } from "../../runtime/plan-load.js";

@@ -1,6 +1,5 @@
 import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../check/preflight.js";
 import { parseSeconds } from "../../probe/duration-option.js";
-import { versionProbesFromSources } from "../../probe/version-probes.js";
 import { formatProblems } from "../../runtime/session.js";
 import { loadPlan } from "../../runtime/plan-load.js";
 import { openCurrentRun } from "../../verify/open-run.js";
@@ -34,7 +33,7 @@ export const verifyVerb: Verb = {
     const loaded = await loadPlan(planArg, { cwd: io.cwd, allowStale: true });
     if (loaded.diagnostics.length > 0) io.stderr.write(formatProblems(loaded.diagnostics));
     if (loaded.value === null) return ExitCode.InvalidPlan;
-    const { plan, dir, path } = loaded.value;
+    const { plan, dir } = loaded.value;
     const opened = openCurrentRun(plan, dir, { cwd: io.cwd, ...(typeof args["state"] === "string" ? { state: args["state"] } : {}) });
     if (opened.kind === "bad-state") {
       io.stderr.write(`upgradec verify: ${opened.message}\n  = help: ${opened.help}\n`);
@@ -46,7 +45,7 @@ export const verifyVerb: Verb = {
       return opened.why === "damaged" ? ExitCode.StateDamaged : ExitCode.InvalidPlan;
     }
     const report = await runVerify(
-      { plan, planDir: dir, planArg, run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null, versionProbes: versionProbesFromSources(path, plan.entry) },
+      { plan, planDir: dir, planArg, run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null },
       probeOptions(plan, dir, { env: io.env, parallel, timeout }),
     );
     io.stdout.write(args["format"] === "json" ? JSON.stringify(report, null, 2) + "\n" : renderVerify(report, planArg));

@@ -18,8 +18,9 @@ import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommandSpec } from "../../plan/plan.js";
 import type { Model, ModelAction } from "../model.js";
 import { MAX_SOURCE_BYTES } from "../../limits.js";
-import { isRefusal, isText, refusalDiagnostic } from "../file-text.js";
-import type { LoadHost, Program } from "../program.js";
+import { isRefusal, isText, refusalDiagnostic } from "../../files/file-text.js";
+import type { Program } from "../program.js";
+import type { LoadHost } from "../../files/load-host.js";
 import { serviceActions } from "../resolve/placeholders.js";
 
 /**

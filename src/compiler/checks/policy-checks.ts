@@ -4,7 +4,7 @@
  * them at once (UPG0506, with the downtime estimated as expansion estimates its steps).
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import { formatDuration } from "../../preview/time-format.js";
+import { formatDuration } from "../../base/duration.js";
 import { DEFAULT_ESTIMATES } from "../estimates.js";
 import type { Model, ModelService } from "../model.js";
 

@@ -111,7 +111,10 @@ export function emitPlan(input: EmitInput): PlanFile {
         rolling: s.rolling.rolling,
       },
       window: s.window,
-      evacuate: s.evacuate ? { strategy: s.evacuate.strategy, concurrency: s.evacuate.concurrency, timeout: s.evacuate.timeout } : null,
+      evacuate: s.evacuate
+        ? { strategy: s.evacuate.strategy, concurrency: s.evacuate.concurrency, timeout: s.evacuate.timeout, countVar: s.evacuate.countVar, capacityVar: s.evacuate.capacityVar }
+        : null,
+      version: s.actions.version?.spec ?? null,
       skew: s.skew.map((r) => ({ kind: r.kind, services: r.services })),
       ...(s.bridged.length > 0 ? { bridged: s.bridged.map((b) => ({ after: b.after, through: [...b.through] })) } : {}),
     };

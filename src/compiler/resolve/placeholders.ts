@@ -8,7 +8,7 @@
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommand, VarValue } from "../../plan/plan.js";
-import { envName, placeholderNames, singleQuotedPlaceholders } from "../../runtime/command-line.js";
+import { envName, placeholderNames, singleQuotedPlaceholders } from "../../base/placeholder-syntax.js";
 import type { ModelAction, ModelPlan, ModelService } from "../model.js";
 
 export const BUILTIN_PLACEHOLDERS = ["host", "from", "to", "service", "step", "inventory", "stdlib"] as const;

@@ -23,7 +23,7 @@
  * O(n log n + events × queues).
  */
 import type { Expansion } from "../expand/draft.js";
-import { MinHeap } from "./min-heap.js";
+import { MinHeap } from "../../base/min-heap.js";
 import type { WindowCalendar } from "../../windows/window-clock.js";
 
 export interface ScheduleOptions {

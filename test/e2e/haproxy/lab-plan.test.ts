@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../../src/compiler/node-host.js";
+import { nodeLoadHost } from "../../../src/files/node-host.js";
 import { renderDiagnostics } from "../../../src/diagnostics/render.js";
 import type { PlanCommandSpec, PlanFile, PlanStep } from "../../../src/plan/plan.js";
 import { repoRoot } from "./lab-control.js";

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { readFileText } from "./file-text.js";
-import type { LoadHost } from "./program.js";
+import type { LoadHost } from "./load-host.js";
 
 /** The loader's view of the real file system. */
 export function nodeLoadHost(cwd: string): LoadHost {
