@@ -9,7 +9,7 @@
 import type { PlanFile, PlanStep, StepAction } from "../plan/plan.js";
 import { describeOutcome, hostsOf, lastLine, probeStep, runProbes, statusResult, versionMatches, type ProbeOutcome, type ProbeTask } from "../probe/probe-runner.js";
 import { shellQuote } from "../runtime/command-line.js";
-import type { CheckOptions } from "../check/check.js";
+import type { CheckOptions } from "../preflight/check.js";
 import type { RunState, StepState } from "../runtime/run-state.js";
 import { wayBack } from "../plan/way-back.js";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Project } from "ts-morph";
 import { afterAll, describe, expect, it } from "vitest";
-import { ACTION_CONTEXT_DECLARATION } from "../../src/compiler/actions/check-actions.js";
+import { ACTION_CONTEXT_DECLARATION } from "../../src/compiler/actions/module-actions.js";
 import { compileFile, type CompileResult } from "../../src/compiler/compile.js";
 import { nodeLoadHost } from "../../src/files/node-host.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";

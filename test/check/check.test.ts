@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { capacityRows, checkPassed, runChecks, windowRows, type CheckReport, type CheckRow } from "../../src/check/check.js";
-import { probeOptions } from "../../src/check/preflight.js";
-import { runPreflight } from "../../src/check/preflight.js";
+import { capacityRows, checkPassed, runChecks, windowRows, type CheckReport, type CheckRow } from "../../src/preflight/check.js";
+import { probeOptions } from "../../src/preflight/preflight.js";
+import { runPreflight } from "../../src/preflight/preflight.js";
 import { preflightForRun } from "../../src/cli/commands/run-gate.js";
 import { checkVerb } from "../../src/cli/commands/check.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";

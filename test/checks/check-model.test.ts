@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkModel } from "../../src/compiler/checks/check-model.js";
+import { checkModel } from "../../src/compiler/validate/check-model.js";
 import type { Model, ModelService } from "../../src/compiler/model.js";
 import type { Program } from "../../src/compiler/program.js";
 import type { Diagnostic, Span } from "../../src/diagnostics/diagnostic.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimatesExecutor, simulateRun } from "../../src/runtime/simulation.js";
+import { estimatesExecutor, simulateRun } from "./fake-effects.js";
 import { argv, host, makePlan, rollingSteps, tempDir } from "./plan-builder.js";
 
 describe("simulated runs", () => {

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { probeOptions } from "../../src/check/preflight.js";
+import { probeOptions } from "../../src/preflight/preflight.js";
 import { verifyVerb } from "../../src/cli/commands/verify.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanCommandSpec, PlanFile, PlanStep } from "../../src/plan/plan.js";

@@ -1,8 +1,8 @@
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
-import { checkPassed, runChecks, summarize } from "../../check/check.js";
-import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../check/preflight.js";
-import { prepare } from "../../check/prepare.js";
-import { checkReportJson, renderCheckTable } from "../../check/render-check.js";
+import { checkPassed, runChecks, summarize } from "../../preflight/check.js";
+import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../preflight/preflight.js";
+import { prepare } from "../../preflight/prepare.js";
+import { checkReportJson, renderCheckTable } from "../../preflight/render-check.js";
 import { parseSeconds } from "../../probe/duration-option.js";
 import { useColor } from "../color.js";
 import { ExitCode } from "../exit-codes.js";

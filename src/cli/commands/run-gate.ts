@@ -3,7 +3,7 @@
  * stderr, and whether the run may begin (and with which exit code when it may not).
  */
 import type { LoadedPlan } from "../../runtime/plan-load.js";
-import { runPreflight, type PreflightResult } from "../../check/preflight.js";
+import { runPreflight, type PreflightResult } from "../../preflight/preflight.js";
 import { ExitCode } from "../exit-codes.js";
 
 export interface RunGate {

@@ -1,4 +1,4 @@
-import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../check/preflight.js";
+import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../preflight/preflight.js";
 import { parseSeconds } from "../../probe/duration-option.js";
 import { formatProblems } from "../../runtime/session.js";
 import { loadPlan } from "../../runtime/plan-load.js";
