@@ -22,7 +22,7 @@ import { compileFile } from "../src/compiler/compile.js";
 import type { Model, ModelService } from "../src/compiler/model.js";
 import { nodeLoadHost } from "../src/files/node-host.js";
 import { planFileText } from "../src/plan/plan-text.js";
-import { action, computeService, host, model, rolling, service } from "../test/build/model-builder.js";
+import { action, computeService, host, model, rolling, service } from "../test/compiler/model-builder.js";
 import { type Cloud, CONTROL, cloud, pct, sourceText } from "./cloud.js";
 
 function buildModel(c: Cloud): Model {

@@ -26,9 +26,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   runtime: ["(root)", "base", "diagnostics", "plan", "windows"],
   probe: ["(root)", "base", "plan", "runtime"],
   simulate: ["(root)", "base", "inventory", "plan", "runtime", "windows"],
-  check: ["(root)", "base", "compiler", "diagnostics", "files", "plan", "probe", "runtime", "windows"],
-  verify: ["(root)", "base", "check", "diagnostics", "plan", "probe", "runtime"],
-  cli: ["(root)", "base", "check", "compiler", "diagnostics", "files", "format", "parser", "plan", "preview", "probe", "runtime", "simulate", "verify", "windows"],
+  preflight: ["(root)", "base", "compiler", "diagnostics", "files", "plan", "probe", "runtime", "windows"],
+  verify: ["(root)", "base", "preflight", "diagnostics", "plan", "probe", "runtime"],
+  cli: ["(root)", "base", "preflight", "compiler", "diagnostics", "files", "format", "parser", "plan", "preview", "probe", "runtime", "simulate", "verify", "windows"],
 };
 
 /** Imports that break a layer today and are being moved; each entry is `from -> to`. Shrinks, never grows. */

@@ -9,7 +9,7 @@ import { buildPlan } from "../../src/compiler/build-plan.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { renderPreview } from "../../src/preview/preview.js";
 import { planClock } from "../../src/preview/time-format.js";
-import { action, model, rolling, service, window } from "../build/model-builder.js";
+import { action, model, rolling, service, window } from "../compiler/model-builder.js";
 import { compileExample } from "../examples/compile-example.js";
 
 const text = (plan: PlanFile): string => renderPreview(plan, "text", { steps: false, color: false });

@@ -6,7 +6,7 @@
 import { buildPlan } from "../../src/compiler/build-plan.js";
 import type { Model, ModelService } from "../../src/compiler/model.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { SPAN, action, checkpoint, computeService, host, model, names, rolling, service } from "../build/model-builder.js";
+import { SPAN, action, checkpoint, computeService, host, model, names, rolling, service } from "../compiler/model-builder.js";
 
 export function plan(m: Model): PlanFile {
   const built = buildPlan(m, { now: new Date("2026-12-01T00:00:00Z"), compilerVersion: "test" });

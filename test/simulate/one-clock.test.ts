@@ -14,7 +14,7 @@ import type { PlanFile } from "../../src/plan/plan.js";
 import { NO_FAULTS } from "../../src/simulate/faults.js";
 import { simulate, type SimulationReport } from "../../src/simulate/simulate.js";
 import { WindowCalendar, shapeOfPlanWindow } from "../../src/windows/window-clock.js";
-import { action, rolling, service, window } from "../build/model-builder.js";
+import { action, rolling, service, window } from "../compiler/model-builder.js";
 import { cloudModel } from "./fixtures.js";
 
 type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type FaultSpec, NO_FAULTS } from "../../src/simulate/faults.js";
 import { simulate, type SimulationReport } from "../../src/simulate/simulate.js";
 import { WindowCalendar, shapeOfPlanWindow } from "../../src/windows/window-clock.js";
-import { action, computeService, host, model, names, rolling, window } from "../build/model-builder.js";
+import { action, computeService, host, model, names, rolling, window } from "../compiler/model-builder.js";
 import { cloudModel, controlService, editSteps, plan } from "./fixtures.js";
 
 const faults = (f: Partial<FaultSpec>): FaultSpec => ({ ...NO_FAULTS, ...f });

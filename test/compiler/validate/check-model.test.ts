@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkModel } from "../../src/compiler/validate/check-model.js";
-import type { Model, ModelService } from "../../src/compiler/model.js";
-import type { Program } from "../../src/compiler/program.js";
-import type { Diagnostic, Span } from "../../src/diagnostics/diagnostic.js";
-import { expectWellFormed } from "../diagnostics/well-formed.js";
-import { action, checkpoint, computeService, host, model, names, rolling, service, window } from "../build/model-builder.js";
+import { checkModel } from "../../../src/compiler/validate/check-model.js";
+import type { Model, ModelService } from "../../../src/compiler/model.js";
+import type { Program } from "../../../src/compiler/program.js";
+import type { Diagnostic, Span } from "../../../src/diagnostics/diagnostic.js";
+import { expectWellFormed } from "../../diagnostics/well-formed.js";
+import { action, checkpoint, computeService, host, model, names, rolling, service, window } from "../model-builder.js";
 
 const PROGRAM: Program = { entry: "cloud.upg", files: [], inventory: null };
 

@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compileFile } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/files/node-host.js";
-import type { PlanFile } from "../../src/plan/plan.js";
-import { validatePlanFile } from "../../src/plan/validate.js";
-import { renderText } from "../../src/preview/text.js";
+import { compileFile } from "../../../src/compiler/compile.js";
+import { nodeLoadHost } from "../../../src/files/node-host.js";
+import type { PlanFile } from "../../../src/plan/plan.js";
+import { validatePlanFile } from "../../../src/plan/validate.js";
+import { renderText } from "../../../src/preview/text.js";
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -5,7 +5,7 @@
 import { Graph, alg } from "@dagrejs/graphlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { JobGraph } from "../../src/compiler/schedule/step-graph.js";
+import { JobGraph } from "../../../src/compiler/schedule/step-graph.js";
 
 /** Batches of chains between markers, as expand makes them, plus random edges: the shape twins come from, and the shape that breaks them. */
 const graphs = fc

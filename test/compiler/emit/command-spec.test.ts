@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileFile } from "../../src/compiler/compile.js";
-import { COMMAND_DEFAULTS, commandSpec, runOptions, type PlanCommand, type RunOptions } from "../../src/plan/plan.js";
-import { memoryHost } from "../inventory/memory-host.js";
+import { compileFile } from "../../../src/compiler/compile.js";
+import { COMMAND_DEFAULTS, commandSpec, runOptions, type PlanCommand, type RunOptions } from "../../../src/plan/plan.js";
+import { memoryHost } from "../../inventory/memory-host.js";
 
 const COMMAND: PlanCommand = { kind: "argv", argv: ["systemctl", "restart", "nova-api"] };
 

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Project } from "ts-morph";
 import { afterAll, describe, expect, it } from "vitest";
-import { ACTION_CONTEXT_DECLARATION } from "../../src/compiler/actions/module-actions.js";
-import { compileFile, type CompileResult } from "../../src/compiler/compile.js";
-import { nodeLoadHost } from "../../src/files/node-host.js";
-import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
-import { expectWellFormed } from "../diagnostics/well-formed.js";
+import { ACTION_CONTEXT_DECLARATION } from "../../../src/compiler/actions/module-actions.js";
+import { compileFile, type CompileResult } from "../../../src/compiler/compile.js";
+import { nodeLoadHost } from "../../../src/files/node-host.js";
+import type { Diagnostic } from "../../../src/diagnostics/diagnostic.js";
+import { expectWellFormed } from "../../diagnostics/well-formed.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -183,7 +183,7 @@ describe("TypeScript action checks", () => {
   });
 
   it("keeps its copy of the action context the same as the runtime's", () => {
-    const root = join(import.meta.dirname, "..", "..");
+    const root = join(import.meta.dirname, "..", "..", "..");
     const project = new Project({ tsConfigFilePath: join(root, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
     project.createSourceFile(join(root, "test", "actions", "__context__.ts"), ACTION_CONTEXT_DECLARATION);
     const same = project.createSourceFile(

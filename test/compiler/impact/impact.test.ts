@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildPlan } from "../../src/compiler/build-plan.js";
-import type { DraftStep } from "../../src/compiler/expand/draft.js";
-import { impact, merge } from "../../src/compiler/impact/impact.js";
-import type { Model } from "../../src/compiler/model.js";
-import type { PlanFile } from "../../src/plan/plan.js";
-import { action, computeService, host, model, names, rolling, service } from "./model-builder.js";
+import { buildPlan } from "../../../src/compiler/build-plan.js";
+import type { DraftStep } from "../../../src/compiler/expand/draft.js";
+import { impact, merge } from "../../../src/compiler/impact/impact.js";
+import type { Model } from "../../../src/compiler/model.js";
+import type { PlanFile } from "../../../src/plan/plan.js";
+import { action, computeService, host, model, names, rolling, service } from "../model-builder.js";
 
 function build(m: Model): PlanFile {
   const result = buildPlan(m, { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "0.1.0" });

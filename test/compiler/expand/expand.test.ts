@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { buildPlan } from "../../src/compiler/build-plan.js";
-import type { Model } from "../../src/compiler/model.js";
-import type { PlanFile, PlanStep } from "../../src/plan/plan.js";
-import { action, checkpoint, computeService, host, model, names, rolling, service } from "./model-builder.js";
+import { buildPlan } from "../../../src/compiler/build-plan.js";
+import type { Model } from "../../../src/compiler/model.js";
+import type { PlanFile, PlanStep } from "../../../src/plan/plan.js";
+import { action, checkpoint, computeService, host, model, names, rolling, service } from "../model-builder.js";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
 

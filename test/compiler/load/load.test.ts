@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
-import { loadProgram } from "../../src/compiler/load.js";
-import { memoryHost } from "../inventory/memory-host.js";
+import type { Diagnostic } from "../../../src/diagnostics/diagnostic.js";
+import { loadProgram } from "../../../src/compiler/load.js";
+import { memoryHost } from "../../inventory/memory-host.js";
 
 const stdlibDir = "/pkg/src/stdlib";
 const stdlib = {

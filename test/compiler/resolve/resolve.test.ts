@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { loadProgram } from "../../src/compiler/load.js";
-import type { Model, ModelService } from "../../src/compiler/model.js";
-import { resolve } from "../../src/compiler/resolve.js";
-import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
-import { sha256 } from "../../src/plan/digest.js";
-import { expandVarValues } from "../../src/runtime/command-line.js";
-import { memoryHost } from "../inventory/memory-host.js";
+import { loadProgram } from "../../../src/compiler/load.js";
+import type { Model, ModelService } from "../../../src/compiler/model.js";
+import { resolve } from "../../../src/compiler/resolve.js";
+import type { Diagnostic } from "../../../src/diagnostics/diagnostic.js";
+import { sha256 } from "../../../src/plan/digest.js";
+import { expandVarValues } from "../../../src/runtime/command-line.js";
+import { memoryHost } from "../../inventory/memory-host.js";
 
 const stdlibDir = "/pkg/src/stdlib";
 

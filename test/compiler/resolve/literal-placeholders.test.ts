@@ -6,8 +6,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rewriteScript } from "../../src/runtime/command-line.js";
-import { singleQuotedPlaceholders } from "../../src/base/placeholder-syntax.js";
+import { rewriteScript } from "../../../src/runtime/command-line.js";
+import { singleQuotedPlaceholders } from "../../../src/base/placeholder-syntax.js";
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
 

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { buildPlan } from "../../src/compiler/build-plan.js";
-import type { Model, ModelService, ModelWindow } from "../../src/compiler/model.js";
-import { planDigest } from "../../src/plan/plan-text.js";
-import { validatePlanFile } from "../../src/plan/validate.js";
-import type { PlanFile, PlanStep } from "../../src/plan/plan.js";
-import { action, computeService, host, model, names, rolling, service, window } from "./model-builder.js";
+import { buildPlan } from "../../../src/compiler/build-plan.js";
+import type { Model, ModelService, ModelWindow } from "../../../src/compiler/model.js";
+import { planDigest } from "../../../src/plan/plan-text.js";
+import { validatePlanFile } from "../../../src/plan/validate.js";
+import type { PlanFile, PlanStep } from "../../../src/plan/plan.js";
+import { action, computeService, host, model, names, rolling, service, window } from "../model-builder.js";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/compiler/build-plan.js";
 import { WindowCalendar, occurrencesBetween } from "../../src/windows/window-clock.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { action, model, service, window } from "./model-builder.js";
+import { action, model, service, window } from "../compiler/model-builder.js";
 
 const berlin = (iso: string): number => DateTime.fromISO(iso, { zone: "Europe/Berlin" }).toMillis();
 const NOW = new Date("2026-03-20T12:00:00Z");
