@@ -2,7 +2,7 @@
  * Every example compiles with no diagnostics, and its text preview matches the golden file
  * beside it (examples/<name>/preview.txt). The previews are made with a fixed clock and
  * compiler version so they are byte-stable; the plans carry their own start.
- * Accept new previews with: UPGRADEC_ACCEPT=1 npx vitest run test/examples
+ * Accept new previews with `npm run baseline-accept` (every golden of the repository)
  * (examples/lab-* belong to the lab tests and are left out here.)
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -65,7 +65,7 @@ describe.each(examples)("%s", (path) => {
       writeFileSync(golden, preview);
       return;
     }
-    expect(existsSync(golden), `no ${relative(repositoryRoot, golden)}: run UPGRADEC_ACCEPT=1 npx vitest run test/examples`).toBe(true);
+    expect(existsSync(golden), `no ${relative(repositoryRoot, golden)}: run npm run baseline-accept`).toBe(true);
     expect(preview).toBe(readFileSync(golden, "utf8"));
   });
 });

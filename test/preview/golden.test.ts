@@ -1,7 +1,7 @@
 /**
  * The previews of the fixture plan, byte for byte, beside this test in golden/: a change to
- * any preview shows up as a diff to review. Accept new output with
- * `UPGRADEC_ACCEPT=1 npx vitest run test/preview/golden.test.ts`.
+ * any preview shows up as a diff to review. Accept new output with `npm run baseline-accept`
+ * (every golden of the repository).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
