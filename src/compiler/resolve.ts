@@ -6,6 +6,7 @@
  * placeholder checked (resolve/placeholders.ts); then the checks over the whole model
  * (checks/) and the TypeScript actions (actions/). Never throws for a user's mistake.
  */
+import type { Code } from "../diagnostics/codes.js";
 import { dirname, relative, resolve as resolvePath } from "node:path";
 import { hasErrors, pushAll, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
@@ -299,7 +300,7 @@ function linkServices(merged: readonly MergedService[], unplanned: UnplannedAfte
     }
     return [...names];
   };
-  const link = (owner: MergedService, ref: ServiceRef, code: string, what: string): string[] => {
+  const link = (owner: MergedService, ref: ServiceRef, code: Code, what: string): string[] => {
     const found = targets(ref).filter((n) => n !== owner.service.name || !ref.inherited);
     if (found.length > 0 || ref.inherited) return found;
     const suggestion = suggest(ref.name.text, byName.keys());

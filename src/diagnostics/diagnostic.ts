@@ -2,6 +2,7 @@
  * Diagnostics are values. Every phase returns them beside its (possibly partial) result;
  * the compiler never throws for a user's mistake.
  */
+import { codes, type Code } from "./codes.js";
 
 /** A half-open range of UTF-16 offsets [start, end) into one source file. */
 export interface Span {
@@ -21,7 +22,7 @@ export interface Label {
 
 export interface Diagnostic {
   /** A code from the registry in codes.ts, e.g. "UPG0102". */
-  readonly code: string;
+  readonly code: Code;
   readonly severity: Severity;
   /** One line, lowercase, no final period (rustc's style): what is wrong. */
   readonly message: string;
@@ -32,6 +33,27 @@ export interface Diagnostic {
   readonly notes?: readonly string[];
   /** How to fix it. */
   readonly help?: string;
+}
+
+/** A diagnostic's fields besides its code and the severity the registry gives that code. */
+export type DiagnosticFields = Omit<Diagnostic, "code" | "severity">;
+
+/** A diagnostic of `code`, with the severity the registry gives it. */
+export function diag(code: Code, fields: DiagnosticFields): Diagnostic {
+  return { code, severity: codes[code].severity, ...fields };
+}
+
+/**
+ * A compiler bug caught at a phase or check boundary (UPG0001): reported as a finding, so
+ * one bug does not hide every other one.
+ */
+export function internalError(where: string, error: unknown, span?: Span): Diagnostic {
+  const why = error instanceof Error ? error.message : String(error);
+  return diag("UPG0001", {
+    message: `internal compiler error in ${where}: ${why}`,
+    ...(span ? { span } : {}),
+    help: "this is a bug in upgradec; please report it with the input that caused it",
+  });
 }
 
 /** What every phase returns: its result, kept even when partial, and what it found. */

@@ -3,6 +3,7 @@
  * refers to exists), be unedited since it was compiled (its digest) and be current (every
  * source it was compiled from still has the same content, and the same compiler version).
  */
+import type { Code } from "../diagnostics/codes.js";
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -38,7 +39,7 @@ function readBytes(path: string): Buffer | null {
   }
 }
 
-function problem(code: string, message: string, help: string, notes: readonly string[] = []): Diagnostic {
+function problem(code: Code, message: string, help: string, notes: readonly string[] = []): Diagnostic {
   return { code, severity: "error", message, help, ...(notes.length > 0 ? { notes } : {}) };
 }
 

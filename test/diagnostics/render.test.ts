@@ -145,9 +145,9 @@ describe("renderDiagnostics", () => {
   });
 
   it("counts in the summary", () => {
-    const e: Diagnostic = { code: "X", severity: "error", message: "" };
-    const w: Diagnostic = { code: "X", severity: "warning", message: "" };
-    const n: Diagnostic = { code: "X", severity: "note", message: "" };
+    const e: Diagnostic = { code: "UPG0001", severity: "error", message: "" };
+    const w: Diagnostic = { code: "UPG0001", severity: "warning", message: "" };
+    const n: Diagnostic = { code: "UPG0001", severity: "note", message: "" };
     expect(summaryLine([e, e, e, w])).toBe("Found 3 errors and 1 warning.");
     expect(summaryLine([e, w, w, n])).toBe("Found 1 error, 2 warnings and 1 note.");
     expect(summaryLine([w])).toBe("Found 1 warning.");

@@ -10,6 +10,7 @@
  * Kinds are separate tables: a window and a service may share a name; a template and a
  * service may not (both are extended and planned by the same names).
  */
+import type { Code } from "../../diagnostics/codes.js";
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { ConnectionDecl, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl } from "../../parser/ast.js";
@@ -147,7 +148,7 @@ function visibleNames<T>(table: ReadonlyMap<string, Declared<T>>, namespace: str
 }
 
 /** "unknown window 'nigthly'" with did-you-mean and a help naming what exists. */
-export function unknownName(code: string, what: string, name: Name, suggestion: string | undefined, known: readonly string[]): Diagnostic {
+export function unknownName(code: Code, what: string, name: Name, suggestion: string | undefined, known: readonly string[]): Diagnostic {
   const listed = known.length === 0 ? `no ${what} is declared` : `declared: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""}`;
   return {
     code,
