@@ -3,7 +3,7 @@
  * emit. Each part is a pure function of the one before; this file only wires them and turns
  * what they found into diagnostics.
  */
-import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, type Result, diag, internalError } from "../diagnostics/diagnostic.js";
 import { hasErrors, pushAll } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
 import type { PlanTextSink } from "../plan/plan-text.js";
@@ -52,14 +52,14 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     // One lookup per id: the set does not grow when the id is in it already.
     const before = ids.size;
     ids.add(step.id);
-    if (ids.size === before) return { value: null, diagnostics: [...diagnostics, internal(`two steps have the id \`${step.id}\``)] };
+    if (ids.size === before) return { value: null, diagnostics: [...diagnostics, internalError("in build", `two steps have the id \`${step.id}\``)] };
   }
   // The graph comes first: a cycle (a bug in expand) is named before it could stall the schedule.
   const graph = JobGraph.of(x);
   const topo = graph.topologicalOrder();
   if ("cycles" in topo) {
     const cycle = (topo.cycles[0] ?? []).map((j) => (x.steps[x.jobs[j]?.first ?? 0] as DraftStep).id);
-    return { value: null, diagnostics: [...diagnostics, internal(`the step graph has a cycle: ${[...cycle, cycle[0]].join(" -> ")}`)] };
+    return { value: null, diagnostics: [...diagnostics, internalError("in build", `the step graph has a cycle: ${[...cycle, cycle[0]].join(" -> ")}`)] };
   }
 
   const bound = new Set<string>();
@@ -73,7 +73,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   const calendars = new Map(used.map((w) => [w.name, new WindowCalendar(w, start.ms)]));
   const parallelism = model.plan.parallelism > 0 ? model.plan.parallelism : DEFAULT_PARALLELISM;
   const sched = schedule(x, { parallelism, calendars });
-  if (sched.unscheduled > 0) return { value: null, diagnostics: [...diagnostics, internal(`${sched.unscheduled} jobs were never scheduled`)] };
+  if (sched.unscheduled > 0) return { value: null, diagnostics: [...diagnostics, internalError("in build", `${sched.unscheduled} jobs were never scheduled`)] };
   pushAll(diagnostics, unfitDiagnostics(model, x.jobs, sched.unfit));
   pushAll(diagnostics, gapDiagnostics(used, calendars, planEndSeconds(x.steps, sched.start)));
   if (hasErrors(diagnostics)) return { value: null, diagnostics };
@@ -144,14 +144,12 @@ function unfitDiagnostics(model: Model, jobs: ReturnType<typeof expand>["value"]
     const service = model.services.find((s) => s.name === job.service);
     const window = model.windows.find((w) => w.name === job.window);
     const length = window ? ((window.to - window.from + 1440) % 1440 || 1440) * 60 : 0;
-    out.push({
-      code: "UPG0582",
-      severity: "error",
+    out.push(diag("UPG0582", {
       message: `a host of \`${job.service}\` needs ${formatDuration(job.worst)} in the worst case, which fits no occurrence of window \`${job.window}\``,
       ...(service ? { span: service.nameSpan } : {}),
       notes: window ? [`the window is open ${formatDuration(length)} with a cutoff of ${formatDuration(window.cutoff)}; the worst case counts each health gate at its deadline`] : [],
       help: "lengthen the window, shorten the cutoff or the health deadline, or lower the estimates",
-    });
+    }));
   }
   return out;
 }
@@ -176,18 +174,13 @@ function gapDiagnostics(windows: readonly ModelWindow[], calendars: ReadonlyMap<
       if (o === undefined || o.open > end) break;
       if (!o.openInGap) continue;
       const at = DateTime.fromMillis(o.openMs, { zone: w.zone });
-      out.push({
-        code: "UPG0587",
-        severity: "warning",
+      out.push(diag("UPG0587", {
         message: `window \`${w.name}\` opens at ${clockOfMinutes(w.from)}, which does not exist on ${at.toFormat("ccc yyyy-MM-dd")} in ${w.zone} (clocks go forward): that night it opens at ${at.toFormat("HH:mm ZZ")}`,
         span: w.span,
         help: "open the window outside the daylight-saving change (e.g. before 02:00), or accept the shorter night",
-      });
+      }));
     }
   }
   return out;
 }
 
-function internal(message: string): Diagnostic {
-  return { code: "UPG0001", severity: "error", message: `internal compiler error in build: ${message}`, help: "this is a bug in upgradec; please report it with the input that caused it" };
-}

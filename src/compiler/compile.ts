@@ -4,7 +4,7 @@
  * diagnostics; a phase that throws is a compiler bug, turned here into an internal-error
  * diagnostic so one bug does not hide every other finding.
  */
-import { hasErrors, pushAll, sortDiagnostics, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll, sortDiagnostics, type Diagnostic, type Span, internalError } from "../diagnostics/diagnostic.js";
 import { dirname, isAbsolute, relative, resolve as resolvePath } from "node:path";
 import type { PlanFile } from "../plan/plan.js";
 import { buildPlan, type BuildOptions } from "./build-plan.js";
@@ -123,13 +123,7 @@ function guard<T>(phase: string, into: Diagnostic[], run: () => { value: T; diag
     pushAll(into, result.diagnostics);
     return result;
   } catch (error) {
-    into.push({
-      code: "UPG0001",
-      severity: "error",
-      message: `internal compiler error in ${phase}: ${error instanceof Error ? error.message : String(error)}`,
-      notes: error instanceof Error && error.stack ? [error.stack.split("\n").slice(1, 4).join("\n").trim()] : [],
-      help: "this is a bug in upgradec; please report it with the input that caused it",
-    });
+    into.push(internalError(`in ${phase}`, error));
     return null;
   }
 }

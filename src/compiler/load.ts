@@ -13,7 +13,7 @@
  * library files as `<stdlib>/NAME.upg`. Never throws for a user's mistake.
  */
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from "node:path";
-import { hasErrors, pushAll, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll, type Diagnostic, type Result, type Span, diag } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import { readInventory } from "../inventory/read-inventory.js";
 import type { InventoryDecl, UseDecl } from "../parser/ast.js";
@@ -53,12 +53,10 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
   const entryText = isText(entryRead) ? entryRead : (entryRead?.lossy?.text ?? null);
   if (entryText === null) {
     if (isRefusal(entryRead)) return { value: { entry: display(entryPath), files: [], inventory: null, incomplete: true }, diagnostics };
-    diagnostics.push({
-      code: "UPG0002",
-      severity: "error",
+    diagnostics.push(diag("UPG0002", {
       message: `cannot read '${entry}': no such file, or not readable`,
       help: "give the path of a .upg file, relative to the working directory",
-    });
+    }));
     return { value: { entry: display(entryPath), files: [], inventory: null, incomplete: true }, diagnostics };
   }
 
@@ -87,14 +85,12 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
       else if (decl.type === "inventory") {
         if (!inventory) inventory = { decl, from: absolute };
         else
-          diagnostics.push({
-            code: "UPG0203",
-            severity: "error",
+          diagnostics.push(diag("UPG0203", {
             message: "a program has one inventory, and this is a second",
             span: decl.span,
             labels: [{ span: inventory.decl.span, message: "the inventory is first declared here" }],
             help: "keep one `inventory` declaration; an inventory directory can hold several files",
-          });
+          }));
       }
     }
     stack.pop();
@@ -122,54 +118,46 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
 
     // Only .upg files are imported: `use "/etc/passwd"` would parse, and its errors quote, a file that is no source.
     if (decl.target.kind === "file" && !target.endsWith(".upg")) {
-      diagnostics.push({
-        code: "UPG0205",
-        severity: "error",
+      diagnostics.push(diag("UPG0205", {
         message: `cannot import '${decl.target.path.value}': only .upg files are imported`,
         span: at,
         help:
           host.readFile(`${target}.upg`, MAX_SOURCE_BYTES) !== null
             ? `did you mean "${decl.target.path.value}.upg"?`
             : `name the file with its .upg extension, e.g. use "./site.upg"`,
-      });
+      }));
       return;
     }
     const open = stack.indexOf(target);
     if (open >= 0) {
       const chain = [...stack.slice(open), target].map(display);
-      diagnostics.push({
-        code: "UPG0202",
-        severity: "error",
+      diagnostics.push(diag("UPG0202", {
         message: `import cycle: ${chain.join(" -> ")}`,
         span: decl.span,
         notes: chain.length === 2 ? ["the file imports itself"] : [],
         help: "move what the files share into a third file that both import, and remove one `use` of the cycle",
-      });
+      }));
       return;
     }
     const already = loaded.get(target);
     if (already) {
       if (already.file.namespace !== namespace) {
         const shown = (ns: string | null): string => (ns === null ? "no namespace (names join the importer's)" : `namespace '${ns}'`);
-        diagnostics.push({
-          code: "UPG0204",
-          severity: "error",
+        diagnostics.push(diag("UPG0204", {
           message: `'${already.file.path}' is imported here into ${shown(namespace)}, but it is already loaded into ${shown(already.file.namespace)}`,
           span: decl.span,
           ...(already.via ? { labels: [{ span: already.via, message: "first imported here" }] } : {}),
           help: "import a file under one namespace everywhere: use the same `as` name (or none) in every `use`",
-        });
+        }));
       }
       return;
     }
     if (programBytes > MAX_PROGRAM_BYTES) {
-      diagnostics.push({
-        code: "UPG0003",
-        severity: "error",
+      diagnostics.push(diag("UPG0003", {
         message: `cannot import '${display(target)}': the program's files already hold more than ${MAX_PROGRAM_BYTES} bytes`,
         span: at,
         help: "a program's .upg files together are read whole, up to a size limit",
-      });
+      }));
       return;
     }
     const read = host.readFile(target, MAX_SOURCE_BYTES);
@@ -177,13 +165,11 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
     const text = isText(read) ? read : (read?.lossy?.text ?? null);
     if (text === null) {
       if (isRefusal(read)) return;
-      diagnostics.push({
-        code: "UPG0200",
-        severity: "error",
+      diagnostics.push(diag("UPG0200", {
         message: `cannot import '${display(target)}': no such file, or not readable`,
         span: at,
         help: missingFileHelp(host, target, decl.target.kind === "file" ? decl.target.path.value : ""),
-      });
+      }));
       return;
     }
     visit(target, text, namespace, decl.span);
@@ -224,13 +210,11 @@ function unknownModule(name: string, at: Span, known: readonly string[], host: L
         : known.length > 0
           ? `the standard library has: ${known.join(", ")}`
           : "to import a file, quote its path: use \"./file.upg\"";
-  return {
-    code: "UPG0201",
-    severity: "error",
+  return diag("UPG0201", {
     message: `unknown standard library module '${name}'`,
     span: at,
     help,
-  };
+  });
 }
 
 /** A file beside the one asked for, with a near name or the missing `.upg`, else how paths work. */

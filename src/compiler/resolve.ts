@@ -8,7 +8,7 @@
  */
 import type { Code } from "../diagnostics/codes.js";
 import { dirname, relative, resolve as resolvePath } from "node:path";
-import { hasErrors, pushAll, type Diagnostic, type Result } from "../diagnostics/diagnostic.js";
+import { hasErrors, pushAll, type Diagnostic, type Result, diag } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
 import { sha256 } from "../plan/digest.js";
@@ -127,9 +127,7 @@ function missingMethod(s: MergedService, tables: Tables, scope: PlaceholderScope
   const first = fitting[0];
   const user = template !== undefined ? `'${template}' uses` : "its commands use";
   if (s.method !== null) {
-    return {
-      code: "UPG0252",
-      severity: "error",
+    return diag("UPG0252", {
       message: `deployment method '${s.method.qualified}' of service '${s.service.name}' does not set ${names}, which ${user}`,
       span: s.service.nameSpan,
       ...(fitting.length > 0 ? { notes: [`methods that set ${names}: ${fitting.join(", ")}`] } : {}),
@@ -137,11 +135,9 @@ function missingMethod(s: MergedService, tables: Tables, scope: PlaceholderScope
         first !== undefined
           ? `deploy it with a method that sets ${names} (e.g. \`deploy ${first}\`), or set ${names} in the service with \`var\``
           : `set ${names} in the service with \`var\``,
-    };
+    });
   }
-  return {
-    code: "UPG0250",
-    severity: "error",
+  return diag("UPG0250", {
     message: `service '${s.service.name}' has no deployment method, but ${template !== undefined ? `'${template}'` : "its commands"} use${template !== undefined ? "s" : ""} ${names}, which a method sets`,
     span: s.service.nameSpan,
     ...(fitting.length > 1 ? { notes: [`methods that set ${names}: ${fitting.join(", ")}`] } : {}),
@@ -149,32 +145,28 @@ function missingMethod(s: MergedService, tables: Tables, scope: PlaceholderScope
       first !== undefined
         ? `say how it is deployed: add \`deploy ${first}\` (or another method that sets ${names}) to the service, or to the plan for every service`
         : `say how it is deployed with \`deploy METHOD\` in the service or the plan, or set ${names} with \`var\``,
-  };
+  });
 }
 
 /** The one plan of the program: none is UPG0231, a second UPG0232. */
 function thePlan(program: Program, tables: Tables, diagnostics: Diagnostic[]): Declared<PlanDecl> | null {
   const [first, ...others] = tables.plans;
   for (const other of others) {
-    diagnostics.push({
-      code: "UPG0232",
-      severity: "error",
+    diagnostics.push(diag("UPG0232", {
       message: "a second plan in one program",
       span: other.decl.name.span,
       labels: first ? [{ span: first.decl.name.span, message: "the plan is declared here" }] : [],
       help: "keep one `plan` block, in the file given to upgradec; imported files hold templates, windows and services",
-    });
+    }));
   }
   if (first) return first;
   // A plan block the parser could not read (`paln "x" {`) is already reported.
   if (program.files.some((f) => f.syntaxErrors)) return null;
-  diagnostics.push({
-    code: "UPG0231",
-    severity: "error",
+  diagnostics.push(diag("UPG0231", {
     message: "no plan: the program declares no `plan` block",
     span: { file: program.files[0]?.path ?? program.entry, start: 0, end: 0 },
     help: 'say what is upgraded: plan "zed-to-2023.1" { kind upgrade  from "zed" to "2023.1" }',
-  });
+  }));
   return null;
 }
 
@@ -222,13 +214,11 @@ function modelWindow(declared: Declared<WindowDecl>, diagnostics: Diagnostic[]):
   const w = declared.decl;
   const missing = [w.from ? null : "from", w.to ? null : "to", w.zone ? null : "zone"].filter((m): m is string => m !== null);
   if (missing.length > 0 || !w.from || !w.to || !w.zone) {
-    diagnostics.push({
-      code: "UPG0233",
-      severity: "error",
+    diagnostics.push(diag("UPG0233", {
       message: `window '${declared.qualified}' has no ${missing.join(", no ")}`,
       span: w.name.span,
       help: 'a window needs its hours and zone: window nightly { days mon..fri  from 22:00 to 06:00  zone "Europe/Berlin" }',
-    });
+    }));
     return [];
   }
   return [
@@ -304,13 +294,11 @@ function linkServices(merged: readonly MergedService[], unplanned: UnplannedAfte
     const found = targets(ref).filter((n) => n !== owner.service.name || !ref.inherited);
     if (found.length > 0 || ref.inherited) return found;
     const suggestion = suggest(ref.name.text, byName.keys());
-    diagnostics.push({
-      code,
-      severity: "error",
+    diagnostics.push(diag(code, {
       message: `unknown service '${ref.name.text}' in ${what}`,
       span: ref.name.span,
       help: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : `plan it (service ${ref.name.text} { ... }) or leave it out`,
-    });
+    }));
     return [];
   };
 
@@ -354,13 +342,11 @@ function linkServices(merged: readonly MergedService[], unplanned: UnplannedAfte
       }
       for (const name of linked) {
         if (name === m.service.name) {
-          diagnostics.push({
-            code: "UPG0402",
-            severity: "error",
+          diagnostics.push(diag("UPG0402", {
             message: `service '${name}' is after itself`,
             span: ref.name.span,
             help: "remove it from its own `after` list",
-          });
+          }));
         } else if (!after.includes(name)) after.push(name);
       }
     }
@@ -394,14 +380,12 @@ function modelHosts(program: Program, merged: readonly MergedService[], diagnost
       if (!had) {
         chosenBy.set(h, m);
       } else if (had.connection.name !== m.connection.name) {
-        diagnostics.push({
-          code: "UPG0235",
-          severity: "error",
+        diagnostics.push(diag("UPG0235", {
           message: `host '${h}' is reached through connection '${m.connection.name}' by service '${m.service.name}' but through '${had.connection.name}' by service '${had.service.name}'`,
           span: m.connection.span ?? m.service.nameSpan,
           ...(had.connection.span ? { labels: [{ span: had.connection.span, message: `'${had.connection.name}' is chosen here` }] } : {}),
           help: "a host has one connection: set it once in the plan (`connection NAME`), or give both services the same one",
-        });
+        }));
       }
     }
   }

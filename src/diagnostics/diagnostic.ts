@@ -44,14 +44,16 @@ export function diag(code: Code, fields: DiagnosticFields): Diagnostic {
 }
 
 /**
- * A compiler bug caught at a phase or check boundary (UPG0001): reported as a finding, so
- * one bug does not hide every other one.
+ * A compiler bug caught at a phase or check boundary (UPG0001), `where` as "in build":
+ * reported as a finding, so one bug does not hide every other one.
  */
 export function internalError(where: string, error: unknown, span?: Span): Diagnostic {
   const why = error instanceof Error ? error.message : String(error);
+  const stack = error instanceof Error && error.stack ? error.stack.split("\n").slice(1, 4).join("\n").trim() : "";
   return diag("UPG0001", {
-    message: `internal compiler error in ${where}: ${why}`,
+    message: `internal compiler error ${where}: ${why}`,
     ...(span ? { span } : {}),
+    ...(stack !== "" ? { notes: [stack] } : {}),
     help: "this is a bug in upgradec; please report it with the input that caused it",
   });
 }

@@ -4,7 +4,7 @@
  * would otherwise become U+FFFD inside a command or a host name).
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../diagnostics/diagnostic.js";
 
 /** Why a file that exists gives no text to compile. */
 export interface FileRefusal {
@@ -131,20 +131,16 @@ function sizeText(bytes: number): string {
  */
 export function refusalDiagnostic(read: FileRefusal, file: string, at: Span | undefined): Diagnostic {
   if (read.lossy) {
-    return {
-      code: "UPG0003",
-      severity: "error",
+    return diag("UPG0003", {
       message: `'${file}' ${read.refused}`,
       span: { file, start: read.lossy.offset, end: Math.min(read.lossy.offset + 1, read.lossy.text.length) },
       ...(at ? { labels: [{ span: at, message: "the file is named here" }] } : {}),
       help: "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8); the compiler never guesses an encoding, so a host name or command is never changed behind your back",
-    };
+    });
   }
-  return {
-    code: "UPG0003",
-    severity: "error",
+  return diag("UPG0003", {
     message: `cannot read '${file}': it ${read.refused}`,
     ...(at ? { span: at } : {}),
     help: "name a regular file of text: sources, inventories and vars files are read whole, up to a size limit",
-  };
+  });
 }

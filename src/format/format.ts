@@ -5,7 +5,7 @@
  * to the same AST (spans aside) with every comment at the same place among the tokens, or
  * the file is left as it is and the mismatch is reported as a bug.
  */
-import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors, type Diagnostic, diag } from "../diagnostics/diagnostic.js";
 import { parseSyntax, type SyntaxResult } from "../parser/parse.js";
 import { placedComments } from "./comments.js";
 import { layoutOf } from "./layout.js";
@@ -26,13 +26,11 @@ export function formatSource(text: string, file: string): FormatResult {
     return {
       text: null,
       diagnostics: [
-        {
-          code: "UPG0001",
-          severity: "error",
+        diag("UPG0001", {
           message: `internal error in fmt: the formatted file would ${mismatch}; the file is left as it is`,
           span: { file, start: 0, end: 0 },
           help: "this is a bug in upgradec; please report it with the file that caused it",
-        },
+        }),
       ],
     };
   }

@@ -17,7 +17,7 @@
  * other than host_group_vars, playbook-adjacent group_vars, and inventory plugins that
  * compute groups (constructed, keyed_groups).
  */
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../diagnostics/diagnostic.js";
 import type { VarValue } from "../plan/plan.js";
 import { CONNECTION_VARS, connectionVarProblem, hostNameProblem } from "./host-name.js";
 import type { Inventory, InventoryGroup, InventoryHost } from "./inventory.js";
@@ -112,13 +112,11 @@ export class InventoryBuilder {
     const back = this.pathDown(childName, parentName);
     if (back) {
       const chain = [parentName, ...back];
-      this.diagnostics.push({
-        code: "UPG0308",
-        severity: "error",
+      this.diagnostics.push(diag("UPG0308", {
         message: `group '${childName}' would be its own ancestor: ${chain.join(" -> ")}`,
         span,
         help: `remove '${childName}' from the children of '${parentName}', or break the chain elsewhere`,
-      });
+      }));
       return false;
     }
     parent.children.push(childName);
@@ -240,13 +238,11 @@ export class InventoryBuilder {
     for (const host of [...this.hosts.values()]) {
       const problem = hostNameProblem(host.name);
       if (problem === null) continue;
-      this.diagnostics.push({
-        code: "UPG0325",
-        severity: "error",
+      this.diagnostics.push(diag("UPG0325", {
         message: `invalid host name ${JSON.stringify(host.name)}: ${problem}`,
         span: host.span,
         help: "name the host by its DNS name or address, or by an alias (letters, digits, '.', '-', '_') with `ansible_host` set to its address",
-      });
+      }));
       this.hosts.delete(host.name);
     }
   }
@@ -257,13 +253,11 @@ export class InventoryBuilder {
       if (!(name in vars)) continue;
       const problem = connectionVarProblem(name, vars[name]);
       if (problem === null) continue;
-      this.diagnostics.push({
-        code: "UPG0326",
-        severity: "error",
+      this.diagnostics.push(diag("UPG0326", {
         message: `host '${host.name}': invalid ${name} ${JSON.stringify(vars[name])}: ${problem}`,
         span: host.span,
         help: `set ${name} to ${name.endsWith("port") ? "a port number" : name.endsWith("user") ? "a user name" : "the host's DNS name or address"}`,
-      });
+      }));
     }
   }
 

@@ -14,7 +14,7 @@
  * ("includes undefined group"), and so is `[g:vars]` for a group never declared.
  */
 import type { Code } from "../diagnostics/codes.js";
-import type { Span } from "../diagnostics/diagnostic.js";
+import { diag, type Span } from "../diagnostics/diagnostic.js";
 import type { VarValue } from "../plan/plan.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import { MAX_HOSTS } from "../limits.js";
@@ -33,7 +33,7 @@ export type DeclaredGroups = Set<string>;
 export function parseIni(text: string, file: string, builder: InventoryBuilder, declared: DeclaredGroups): void {
   const span = (start: number, end: number): Span => ({ file, start, end });
   const error = (code: Code, message: string, at: Span, help?: string): void => {
-    builder.diagnostics.push({ code, severity: "error", message, span: at, ...(help ? { help } : {}) });
+    builder.diagnostics.push(diag(code, { message, span: at, ...(help ? { help } : {}) }));
   };
   const pendingChildren: { parent: string; child: string; span: Span }[] = [];
   const pendingVars: { group: string; span: Span }[] = [];

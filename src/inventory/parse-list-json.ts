@@ -11,7 +11,7 @@
  * names are taken as written (no range expansion); children need no declaration.
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from "yaml";
-import type { Span } from "../diagnostics/diagnostic.js";
+import { type Span, diag } from "../diagnostics/diagnostic.js";
 import type { VarValue } from "../plan/plan.js";
 import type { InventoryBuilder } from "./inventory-builder.js";
 import type { DeclaredGroups } from "./parse-ini.js";
@@ -26,7 +26,7 @@ export function isListForm(root: YAMLMap): boolean {
 export function readListForm(root: YAMLMap, doc: Document.Parsed, file: string, builder: InventoryBuilder, declared: DeclaredGroups): void {
   const diagnostics = builder.diagnostics;
   const notMapping = (what: string, node: Node | null, at: Span, help: string): void => {
-    diagnostics.push({ code: "UPG0309", severity: "error", message: what, span: nodeSpan(node, file, at), help });
+    diagnostics.push(diag("UPG0309", { message: what, span: nodeSpan(node, file, at), help }));
   };
   let hostvars: Node | null = null;
   const seen: { name: string; span: Span }[] = [];

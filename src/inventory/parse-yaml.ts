@@ -15,7 +15,7 @@
  * top-level `_meta` is the `--list` form instead (parse-list-json.ts).
  */
 import { isMap, isScalar, type Node } from "yaml";
-import type { Span } from "../diagnostics/diagnostic.js";
+import { type Span, diag } from "../diagnostics/diagnostic.js";
 import { MAX_HOSTS } from "../limits.js";
 import { expandHostPattern } from "./host-pattern.js";
 import type { InventoryBuilder } from "./inventory-builder.js";
@@ -32,13 +32,11 @@ export function parseYamlInventory(text: string, file: string, builder: Inventor
   const whole: Span = { file, start: 0, end: text.length };
   if (isNullNode(root)) return;
   if (!isMap(root)) {
-    diagnostics.push({
-      code: "UPG0314",
-      severity: "error",
+    diagnostics.push(diag("UPG0314", {
       message: "a YAML inventory must be a mapping of groups",
       span: nodeSpan(root, file, whole),
       help: "start with `all:` and put hosts, vars and children under it",
-    });
+    }));
     return;
   }
   if (isListForm(root)) {
@@ -49,13 +47,11 @@ export function parseYamlInventory(text: string, file: string, builder: Inventor
 
   function readGroup(name: string, nameSpan: Span, node: Node | null): void {
     if (!isNullNode(node) && !isMap(node)) {
-      diagnostics.push({
-        code: "UPG0311",
-        severity: "warning",
+      diagnostics.push(diag("UPG0311", {
         message: `group '${name}' is not a mapping and is skipped`,
         span: nodeSpan(node, file, nameSpan),
         help: "a group holds `hosts:`, `vars:` and `children:` mappings",
-      });
+      }));
       return;
     }
     builder.addGroup(name, nameSpan);
@@ -63,21 +59,17 @@ export function parseYamlInventory(text: string, file: string, builder: Inventor
     if (!node || isNullNode(node)) return;
     for (const { key, keySpan, value } of mapEntries(node, file, diagnostics)) {
       if (key !== "hosts" && key !== "vars" && key !== "children") {
-        diagnostics.push({
-          code: "UPG0310",
-          severity: "warning",
+        diagnostics.push(diag("UPG0310", {
           message: `unexpected key '${key}' in group '${name}' is skipped`,
           span: keySpan,
           help: "a group holds only `hosts:`, `vars:` and `children:`; a host's vars go under `hosts: { name: { var: value } }`",
-        });
+        }));
         continue;
       }
       if (isNullNode(value)) continue;
       const entries = sectionEntries(value, keySpan);
       if (!entries) {
-        diagnostics.push({
-          code: "UPG0309",
-          severity: "error",
+        diagnostics.push(diag("UPG0309", {
           message: `'${key}' of group '${name}' must be a mapping`,
           span: nodeSpan(value, file, keySpan),
           help:
@@ -86,7 +78,7 @@ export function parseYamlInventory(text: string, file: string, builder: Inventor
               : key === "vars"
                 ? "write vars as `name: value` lines under `vars:`"
                 : "write each child group as a key ending in ':', e.g. `compute:`",
-        });
+        }));
         continue;
       }
       if (key === "vars") {
@@ -115,23 +107,21 @@ export function parseYamlInventory(text: string, file: string, builder: Inventor
     if (!expanded.ok) {
       const exact = at.end - at.start === pattern.length;
       const where = exact ? { file, start: at.start + expanded.start, end: at.start + expanded.end } : at;
-      diagnostics.push({ code: "UPG0306", severity: "error", message: expanded.message, span: where, ...(expanded.help ? { help: expanded.help } : {}) });
+      diagnostics.push(diag("UPG0306", { message: expanded.message, span: where, ...(expanded.help ? { help: expanded.help } : {}) }));
       return;
     }
     if (builder.hosts.size + expanded.hosts.length > MAX_HOSTS) {
-      diagnostics.push({ code: "UPG0306", severity: "error", message: `the inventory names more than ${MAX_HOSTS} hosts`, span: at, help: "split the cloud into several plans, each with its own inventory" });
+      diagnostics.push(diag("UPG0306", { message: `the inventory names more than ${MAX_HOSTS} hosts`, span: at, help: "split the cloud into several plans, each with its own inventory" }));
       return;
     }
     let vars: { key: string; value: Node | null }[] = [];
     if (!isNullNode(value)) {
       if (!isMap(value)) {
-        diagnostics.push({
-          code: "UPG0309",
-          severity: "error",
+        diagnostics.push(diag("UPG0309", {
           message: `the vars of host '${pattern}' must be a mapping`,
           span: nodeSpan(value, file, at),
           help: "write host vars as `name: value` lines under the host",
-        });
+        }));
       } else vars = mapEntries(value, file, diagnostics);
     }
     const typed = vars.map((v) => ({ key: v.key, value: toVarValue(jsValue(v.value, doc)) }));

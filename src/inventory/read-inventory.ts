@@ -10,7 +10,7 @@
  * reported in the form the author meant.
  */
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
-import { pushAll, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { pushAll, type Diagnostic, type Result, type Span, diag, internalError } from "../diagnostics/diagnostic.js";
 import { isRefusal, isText, refusalDiagnostic, type FileText } from "../files/file-text.js";
 import type { LoadHost } from "../files/load-host.js";
 import { MAX_INVENTORY_BYTES } from "../limits.js";
@@ -55,13 +55,11 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
       return {
         value: null,
         diagnostics: [
-          {
-            code: "UPG0300",
-            severity: "error",
+          diag("UPG0300", {
             message: `inventory '${display(absolute)}' not found or unreadable`,
             ...(options.at ? { span: options.at } : {}),
             help: "the path is relative to the .upg file that names it; give a file (INI or YAML) or a directory of them",
-          },
+          }),
         ],
       };
     }
@@ -78,13 +76,11 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
     const text = textOf(read, file, options.at, diagnostics);
     if (text === null) {
       if (isRefusal(read)) continue;
-      diagnostics.push({
-        code: "UPG0300",
-        severity: "error",
+      diagnostics.push(diag("UPG0300", {
         message: `inventory file '${file}' is unreadable`,
         ...(options.at ? { span: options.at } : {}),
         help: "check the file's permissions, or move it out of the inventory directory",
-      });
+      }));
       continue;
     }
     files.push({ path: file, text });
@@ -93,23 +89,15 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
       else parseIni(text, file, builder, declared);
     } catch (error) {
       // A bug of ours must not hide the rest of the inventory, nor the rest of the program.
-      diagnostics.push({
-        code: "UPG0001",
-        severity: "error",
-        message: `internal compiler error reading inventory '${file}': ${error instanceof Error ? error.message : String(error)}`,
-        span: { file, start: 0, end: 0 },
-        help: "this is a bug in upgradec; please report it with the inventory that caused it",
-      });
+      diagnostics.push(internalError(`reading inventory '${file}'`, error, { file, start: 0, end: 0 }));
     }
   }
   for (const script of skippedScripts) {
-    diagnostics.push({
-      code: "UPG0318",
-      severity: "warning",
+    diagnostics.push(diag("UPG0318", {
       message: `dynamic inventory script '${display(script)}' is not run`,
       ...(options.at ? { span: options.at } : {}),
       help: "write its output to a file once (`ansible-inventory -i SCRIPT --list -y > hosts.yml`) and use that",
-    });
+    }));
   }
 
   const basedir = entries ? absolute : dirname(absolute);
@@ -132,13 +120,11 @@ export function readInventory(path: string, host: LoadHost, options: ReadInvento
   const inventory = builder.build(display(absolute), files);
   pushAll(diagnostics, builder.diagnostics);
   if (inventory.hosts.size === 0 && !diagnostics.some((d) => d.severity === "error")) {
-    diagnostics.push({
-      code: "UPG0312",
-      severity: "warning",
+    diagnostics.push(diag("UPG0312", {
       message: `inventory '${display(absolute)}' has no hosts`,
       ...(options.at ? { span: options.at } : {}),
       help: "list hosts under a [group] section (INI) or under `hosts:` (YAML)",
-    });
+    }));
   }
   return { value: inventory, diagnostics };
 }

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { isMap, type Node } from "yaml";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../diagnostics/diagnostic.js";
 import type { LoadHost } from "../files/load-host.js";
 import type { VarValue } from "../plan/plan.js";
 import { toVarValue } from "./var-value.js";
@@ -56,13 +56,11 @@ function filesUnder(host: LoadHost, dir: string, entries: readonly string[]): st
 /** Reads one vars file: its vars, or null when it holds none (empty, vault, or in error). */
 export function readVarsFile(text: string, file: string, into: Diagnostic[]): Map<string, VarValue> | null {
   if (text.startsWith("$ANSIBLE_VAULT;")) {
-    into.push({
-      code: "UPG0316",
-      severity: "warning",
+    into.push(diag("UPG0316", {
       message: "vars file is encrypted with ansible-vault and is not read",
       span: { file, start: 0, end: text.indexOf("\n") < 0 ? text.length : text.indexOf("\n") },
       help: "keep facts the plan needs (az, rack, instances) in a file that is not encrypted; encrypt single values with `!vault` instead",
-    });
+    }));
     return null;
   }
   const doc = parseYaml(text, file, into);
@@ -70,13 +68,11 @@ export function readVarsFile(text: string, file: string, into: Diagnostic[]): Ma
   const root = doc.contents as Node | null;
   if (isNullNode(root)) return null;
   if (!isMap(root)) {
-    into.push({
-      code: "UPG0309",
-      severity: "error",
+    into.push(diag("UPG0309", {
       message: "a vars file must be a mapping of names to values",
       span: nodeSpan(root, file, { file, start: 0, end: text.length }),
       help: "write one `name: value` per line at the top level",
-    });
+    }));
     return null;
   }
   const vars = new Map<string, VarValue>();

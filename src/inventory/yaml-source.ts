@@ -4,7 +4,7 @@
  * group_vars/ and host_vars/ files.
  */
 import { isMap, isScalar, parseDocument, type Document, type Node, type ScalarTag, type Tags } from "yaml";
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../diagnostics/diagnostic.js";
 
 /** `!vault` values are encrypted with a password we do not have; `!unsafe` only stops templating. */
 const ansibleTags: ScalarTag[] = [
@@ -32,13 +32,11 @@ export function parseYaml(text: string, file: string, into: Diagnostic[]): Docum
     // The YAML parser recurses once per level of nesting, and `a: b: c: …` nests on one
     // line: a hostile file exhausts the stack. That is the file's error, not ours.
     if (!(error instanceof RangeError)) throw error;
-    into.push({
-      code: "UPG0307",
-      severity: "error",
+    into.push(diag("UPG0307", {
       message: "YAML syntax error: the file nests deeper than the YAML parser can follow",
       span: { file, start: 0, end: 0 },
       help: "an inventory nests a few levels (all → children → group → hosts → host → vars): check for a line with many `key:` in a row",
-    });
+    }));
     return parseDocument("");
   }
   // The first error only: the parser's later ones are mostly consequences of it.
@@ -46,13 +44,11 @@ export function parseYaml(text: string, file: string, into: Diagnostic[]): Docum
     // The parser can place an error one past the end of the text (an unclosed `{`).
     const start = Math.min(error.pos[0], text.length);
     const end = Math.min(Math.max(error.pos[1], start), text.length);
-    into.push({
-      code: "UPG0307",
-      severity: "error",
+    into.push(diag("UPG0307", {
       message: `YAML syntax error: ${firstLine(error.message)}`,
       span: { file, start, end },
       help: "fix the YAML: check the indentation and that every key ends with ': '",
-    });
+    }));
   }
   return doc;
 }
@@ -78,14 +74,12 @@ export function mapEntries(node: Node, file: string, into: Diagnostic[]): { key:
     const value = (pair.value as Node | null) ?? null;
     const earlier = out.get(key);
     if (earlier) {
-      into.push({
-        code: "UPG0315",
-        severity: "warning",
+      into.push(diag("UPG0315", {
         message: `duplicate key '${key}': the last one wins`,
         span: keySpan,
         labels: [{ span: earlier.keySpan, message: "first given here" }],
         help: "remove one of the two, or merge them",
-      });
+      }));
       out.set(key, { key, keySpan: earlier.keySpan, value });
     } else out.set(key, { key, keySpan, value });
   }

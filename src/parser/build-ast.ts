@@ -6,7 +6,7 @@
  */
 import type { CstNode, IToken } from "chevrotain";
 import { IANAZone } from "luxon";
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import type * as Ast from "./ast.js";
 import { statementKeywords, upgParser, type BlockKind } from "./grammar.js";
@@ -56,14 +56,12 @@ class Seen {
       this.first.set(key, span);
       return true;
     }
-    this.builder.report({
-      code: "UPG0111",
-      severity: "error",
+    this.builder.report(diag("UPG0111", {
       message: `\`${key}\` given twice in ${this.block}`,
       span,
       labels: [{ span: earlier, message: "first given here" }],
       help: "keep one of them",
-    });
+    }));
     return false;
   }
 }
@@ -112,7 +110,7 @@ export class AstBuilder extends BaseVisitor {
   private literalProblem(token: IToken, problem: LiteralProblem): void {
     const base = this.tokenSpan(token);
     const span = problem.start !== undefined ? this.span(base.start + problem.start, base.start + (problem.end ?? token.image.length)) : base;
-    this.report({ code: problem.code, severity: "error", message: problem.message, span, ...(problem.help ? { help: problem.help } : {}) });
+    this.report(diag(problem.code, { message: problem.message, span, ...(problem.help ? { help: problem.help } : {}) }));
   }
 
   private decoded<T>(token: IToken, result: Decoded<T>, fallback: T): T {
@@ -133,13 +131,11 @@ export class AstBuilder extends BaseVisitor {
     if (token.isInsertedInRecovery) return { kind: "string", value: "", span: this.tokenSpan(token) };
     if (token.tokenType === SingleQuotedString) {
       const inner = token.image.slice(1, token.image.length > 1 && token.image.endsWith("'") ? -1 : undefined);
-      this.report({
-        code: "UPG0118",
-        severity: "error",
+      this.report(diag("UPG0118", {
         message: "strings are written in double quotes",
         span: this.tokenSpan(token),
         help: `write "${inner.replace(/["\\]/g, "\\$&")}"`,
-      });
+      }));
       return { kind: "string", value: inner, span: this.tokenSpan(token) };
     }
     const decoded = decodeString(token.image);
@@ -158,14 +154,12 @@ export class AstBuilder extends BaseVisitor {
     const found = allowed.find((a) => a === token.image);
     if (found !== undefined) return { value: found, span: this.tokenSpan(token) };
     const near = suggest(token.image, allowed);
-    this.report({
-      code: "UPG0110",
-      severity: "error",
+    this.report(diag("UPG0110", {
       message: `unknown ${what} \`${token.image}\``,
       span: this.tokenSpan(token),
       help: near ? `did you mean \`${near}\`?` : `use one of ${allowed.map((a) => `\`${a}\``).join(", ")}`,
       ...(near ? { notes: [`expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`] } : {}),
-    });
+    }));
     return undefined;
   }
 
@@ -182,13 +176,11 @@ export class AstBuilder extends BaseVisitor {
     }
     if (valid) return;
     const near = suggest(zone.value, Intl.supportedValuesOf("timeZone"));
-    this.report({
-      code: "UPG0114",
-      severity: "error",
+    this.report(diag("UPG0114", {
       message: `unknown time zone \`${zone.value}\``,
       span: zone.span,
       help: near ? `did you mean \`${near}\`?` : "use an IANA time zone name, such as `Europe/Berlin` or `UTC`",
-    });
+    }));
   }
 
   // ------------------------------------------------------------ file
@@ -215,7 +207,7 @@ export class AstBuilder extends BaseVisitor {
     if (c.serviceDecl?.[0]) return this.serviceDecl(c.serviceDecl?.[0]);
     if (c.methodDecl?.[0]) return this.methodDecl(c.methodDecl?.[0]);
     if (c.RCurly?.[0] && !this.errorOffsets.has(c.RCurly?.[0].startOffset)) {
-      this.report({ code: "UPG0103", severity: "error", message: "unexpected `}`", span: this.tokenSpan(c.RCurly?.[0]), help: "remove it, or add the `{` it should close" });
+      this.report(diag("UPG0103", { message: "unexpected `}`", span: this.tokenSpan(c.RCurly?.[0]), help: "remove it, or add the `{` it should close" }));
     }
     if (c.unknownStatement?.[0]) this.unknownStatement(c.unknownStatement?.[0], "file");
     return undefined;
@@ -230,25 +222,21 @@ export class AstBuilder extends BaseVisitor {
     const listed = `${block === "file" ? "declarations" : `statements ${where}`}: ${keywords.map((k) => `\`${k}\``).join(", ")}`;
     const isWord = /^[A-Za-z_]/.test(first.image) && first.tokenType.name !== "HostRange";
     if (!isWord) {
-      this.report({
-        code: "UPG0103",
-        severity: "error",
+      this.report(diag("UPG0103", {
         message: block === "file" ? `expected a declaration, found ${describeToken(first)}` : `expected a statement ${where}, found ${describeToken(first)}`,
         span: this.tokenSpan(first),
         notes: [listed],
-      });
+      }));
       return;
     }
     const near = suggest(first.image, keywords);
     const what = block === "file" ? "declaration" : block === "options" ? "option" : "statement";
     const misplaced = !near ? this.misplacedHint(first.image, block) : undefined;
-    this.report({
-      code: "UPG0102",
-      severity: "error",
+    this.report(diag("UPG0102", {
       message: `unknown ${what} \`${first.image}\` ${block === "file" ? "" : where}`.trimEnd(),
       span: this.tokenSpan(first),
       ...(near ? { help: `did you mean \`${near}\`?` } : misplaced ? { help: misplaced } : { notes: [listed] }),
-    });
+    }));
   }
 
   /** A keyword of another block, used in the wrong one (`batch` directly in a service). */
@@ -449,13 +437,11 @@ export class AstBuilder extends BaseVisitor {
     if (day) return day;
     const byPrefix = weekdays.find((d) => lower.startsWith(d));
     const near = byPrefix ?? suggest(token.image, weekdays);
-    this.report({
-      code: "UPG0110",
-      severity: "error",
+    this.report(diag("UPG0110", {
       message: `unknown day \`${token.image}\``,
       span: this.tokenSpan(token),
       help: near ? `did you mean \`${near}\`?` : "days are `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`, and ranges such as `mon..fri`",
-    });
+    }));
     return undefined;
   }
 
@@ -747,13 +733,11 @@ export class AstBuilder extends BaseVisitor {
       if (options.takes && !reboot.takes) reboot.takes = options.takes;
       const rest = (Object.keys(options) as (keyof Ast.ActionOptions)[]).filter((k) => k !== "takes" && k !== "env" && k !== "once" && options[k] !== undefined);
       if (rest.length > 0 || options.env.length > 0 || options.once) {
-        this.report({
-          code: "UPG0115",
-          severity: "error",
+        this.report(diag("UPG0115", {
           message: "options of a reboot without a command",
           span: this.nodeSpan(optionsNode, span),
           help: "give the reboot command (`reboot [\"systemctl\", \"reboot\"] { … }`), or keep only `takes`",
-        });
+        }));
       }
     }
     return reboot;
@@ -938,13 +922,11 @@ export class AstBuilder extends BaseVisitor {
   }
 
   private emptyCommand(span: Span): void {
-    this.report({
-      code: "UPG0116",
-      severity: "error",
+    this.report(diag("UPG0116", {
       message: "empty command",
       span,
       help: 'give the program and its arguments, such as `["systemctl", "restart", "nova-compute"]`',
-    });
+    }));
   }
 
   actionOptions(node: C.ActionOptionsCstNode, inHealth: boolean): { options: Ast.ActionOptions; health: HealthOptions } {
@@ -996,13 +978,11 @@ export class AstBuilder extends BaseVisitor {
   }
 
   private notInHealth(key: string, span: Span): void {
-    this.report({
-      code: "UPG0115",
-      severity: "error",
+    this.report(diag("UPG0115", {
       message: `\`${key}\` is an option of a health check only`,
       span,
       help: `move it into the options of the service's \`health\` check`,
-    });
+    }));
   }
 
   durationOption(node: C.DurationOptionCstNode): { key: "timeout" | "grace" | "backoff" | "every" | "within" | "healthy-for"; value: Ast.DurationLit } {
@@ -1098,13 +1078,11 @@ export class AstBuilder extends BaseVisitor {
     }
     const bare = node.children.Integer?.[0];
     if (bare && !bare.isInsertedInRecovery) {
-      this.report({
-        code: "UPG0106",
-        severity: "error",
+      this.report(diag("UPG0106", {
         message: `duration \`${bare.image}\` has no unit`,
         span: this.tokenSpan(bare),
         help: `add a unit: \`${bare.image}s\`, \`${bare.image}m\` or \`${bare.image}h\``,
-      });
+      }));
     }
     return { kind: "duration", seconds: 0, text: bare?.image ?? "", span };
   }

@@ -4,7 +4,7 @@
  * could be parsed. Never throws for any input.
  */
 import { tokenMatcher, type IRecognitionException, type IToken } from "chevrotain";
-import { pushAll, sortDiagnostics, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { pushAll, sortDiagnostics, type Diagnostic, type Result, type Span, diag } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
 import { upgParser } from "./grammar.js";
@@ -37,12 +37,10 @@ export function parseSyntax(text: string, file: string): SyntaxResult {
   const lexed = upgLexer.tokenize(text);
   for (const error of lexed.errors) {
     const bad = text.slice(error.offset, error.offset + error.length);
-    diagnostics.push({
-      code: "UPG0101",
-      severity: "error",
+    diagnostics.push(diag("UPG0101", {
       message: `unexpected ${bad.length === 1 ? "character" : "characters"} \`${bad}\``,
       span: clamp(error.offset, error.offset + error.length),
-    });
+    }));
   }
 
   reportTooLong(lexed.tokens, diagnostics, clamp);
@@ -67,15 +65,13 @@ export function parseSyntax(text: string, file: string): SyntaxResult {
     reportedAt.add(span.start);
     if (Number.isFinite(error.token.startOffset)) errorOffsets.add(error.token.startOffset);
     const unclosed = error.message.startsWith("expected `}`") ? openBraceBefore(tokens, error.token.startOffset) : undefined;
-    diagnostics.push({
-      code: unclosed ? "UPG0117" : "UPG0103",
-      severity: "error",
+    diagnostics.push(diag(unclosed ? "UPG0117" : "UPG0103", {
       message: error.message,
       span,
       ...(unclosed
         ? { labels: [{ span: clamp(unclosed.startOffset, unclosed.startOffset + 1), message: "this `{` is not closed" }], help: "add the missing `}`" }
         : {}),
-    });
+    }));
   }
 
   const builder = new AstBuilder(file, text, errorOffsets);
@@ -91,13 +87,11 @@ function reportTooLong(tokens: readonly IToken[], diagnostics: Diagnostic[], cla
     if (length <= MAX_NAME_LENGTH) continue;
     const isString = tokenMatcher(token, StringLiteral);
     if (isString && length <= MAX_STRING_LENGTH + 2) continue;
-    diagnostics.push({
-      code: "UPG0120",
-      severity: "error",
+    diagnostics.push(diag("UPG0120", {
       message: isString ? `a string of ${length - 2} characters, more than ${MAX_STRING_LENGTH}` : `a name of ${length} characters, more than ${MAX_NAME_LENGTH}`,
       span: clamp(token.startOffset, token.startOffset + length),
       help: isString ? "keep long scripts in a file and run it: shell \"/usr/local/bin/step.sh\"" : `names (of services, hosts, groups, windows) have at most ${MAX_NAME_LENGTH} characters, as DNS names do`,
-    });
+    }));
   }
 }
 
@@ -123,13 +117,11 @@ function withinNesting(tokens: IToken[], diagnostics: Diagnostic[], clamp: (star
       depth++;
       if (depth === MAX_NESTING + 1 && skipFrom < 0) {
         skipFrom = depth;
-        diagnostics.push({
-          code: "UPG0119",
-          severity: "error",
+        diagnostics.push(diag("UPG0119", {
           message: `blocks nested more than ${MAX_NESTING} deep`,
           span: clamp(token.startOffset, token.startOffset + 1),
           help: "no statement nests blocks this deep: a `}` is missing, or a `{` is one too many; what this block holds is skipped",
-        });
+        }));
       }
     } else if (token.tokenType === RCurly && depth > 0) {
       depth--;

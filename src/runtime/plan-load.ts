@@ -6,7 +6,7 @@
 import type { Code } from "../diagnostics/codes.js";
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve as resolvePath } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { planFingerprint, sha256 } from "../plan/digest.js";
 import { planDigest } from "../plan/plan-text.js";
 import { PLAN_FORMAT, type PlanFile } from "../plan/plan.js";
@@ -40,7 +40,7 @@ function readBytes(path: string): Buffer | null {
 }
 
 function problem(code: Code, message: string, help: string, notes: readonly string[] = []): Diagnostic {
-  return { code, severity: "error", message, help, ...(notes.length > 0 ? { notes } : {}) };
+  return diag(code, { message, help, ...(notes.length > 0 ? { notes } : {}) });
 }
 
 export async function loadPlan(planArg: string, options: LoadPlanOptions): Promise<{ value: LoadedPlan | null; diagnostics: Diagnostic[] }> {

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { relative, resolve as resolvePath } from "node:path";
 import { ExitCode } from "../cli/exit-codes.js";
 import type { CliIO } from "../cli/io.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
 import { type Clock, type Executor, type StateSink, systemClock } from "./effects.js";
 import type { EngineResult } from "./engine.js";
@@ -96,7 +96,7 @@ function fail(io: CliIO, verb: string, code: number, diagnostic: Diagnostic): nu
 /** This plan's state (`--state`, else `.upgradec/` beside it), or the exit code of a refused `--state`. */
 function planState(loaded: LoadedPlan, state: string | undefined, io: CliIO, verb: string): StatePaths | number {
   const root = resolveStateRoot(state, loaded.dir, io.cwd);
-  if (!root.ok) return fail(io, verb, ExitCode.Usage, { code: "UPG0809", severity: "error", message: root.message, help: root.help });
+  if (!root.ok) return fail(io, verb, ExitCode.Usage, diag("UPG0809", { message: root.message, help: root.help }));
   return statePaths(root.root, loaded.plan.plan.name);
 }
 
@@ -140,9 +140,7 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
   });
   if (!lock.ok) {
     const h = lock.holder;
-    return fail(io, verb, ExitCode.Locked, {
-      code: "UPG0801",
-      severity: "error",
+    return fail(io, verb, ExitCode.Locked, diag("UPG0801", {
       message: h ? `the state in ${shown(io, paths.root)} is locked by ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}` : lock.reason,
       notes: [lock.reason, ...(h ? [`lock id ${h.id}`] : [])],
       help: h
@@ -150,7 +148,7 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
         : lock.damagedId !== null
           ? `if no upgradec runs on this state directory (ps, or its host), remove the damaged lock: upgradec ${verb} ${options.plan} --force-unlock ${lock.damagedId}`
           : `look at ${paths.lock}`,
-    });
+    }));
   }
   if (lock.tookOver !== null) io.stderr.write(`upgradec ${verb}: ${describeTakeOver(lock.tookOver, options.forceUnlock)}\n`);
   const registry = new AttemptRegistry(paths.root);
@@ -176,13 +174,11 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
   }, loaded.value.dir);
   if (secrets.problems.length > 0) {
     lock.release();
-    return fail(io, verb, ExitCode.Usage, {
-      code: "UPG0803",
-      severity: "error",
+    return fail(io, verb, ExitCode.Usage, diag("UPG0803", {
       message: secrets.problems[0] ?? "a secret cannot be read",
       notes: secrets.problems.slice(1),
       help: "set the variable or create the file, then run again",
-    });
+    }));
   }
   const release = (): void => {
     registry.close();
@@ -341,16 +337,14 @@ function withSignals(effects: SessionEffects, io: CliIO, verb: string): Signals 
  */
 function refuseDamaged(io: CliIO, verb: string, planArg: string, damaged: Extract<CurrentRun, { kind: "damaged" }>): number {
   const where = `${shown(io, damaged.file)}${damaged.line !== null ? `:${damaged.line}` : ""}`;
-  return fail(io, verb, ExitCode.StateDamaged, {
-    code: "UPG0802",
-    severity: "error",
+  return fail(io, verb, ExitCode.StateDamaged, diag("UPG0802", {
     message: `the state of ${damaged.runId !== null ? `run ${damaged.runId}` : "this plan's current run"} is damaged: ${where}: ${damaged.reason}`,
     notes: [
       "only a torn last record (a crash while writing it) is tolerated: anything else could make completed steps run again, so nothing was run",
       ...(damaged.known !== null ? [`the records before the damage are readable: ${damaged.known.steps.size} step(s) recorded`] : []),
     ],
     help: `see what is known: upgradec status ${planArg}; if the state cannot be repaired, abandon that run and start a new one (steps it completed run again): upgradec run ${planArg} --start-over`,
-  });
+  }));
 }
 
 function unfinished(state: RunState): boolean {
@@ -364,26 +358,22 @@ function identityDifference(state: RunState, plan: PlanFile): string {
 }
 
 function refuseOtherPlan(io: CliIO, verb: string, planArg: string, runId: string, state: RunState, plan: PlanFile): number {
-  return fail(io, verb, ExitCode.InvalidPlan, {
-    code: "UPG0805",
-    severity: "error",
+  return fail(io, verb, ExitCode.InvalidPlan, diag("UPG0805", {
     message: `run ${runId} was started from another plan (${identityDifference(state, plan)})`,
     notes: ["a run continues only with the plan it started with, so its journal means what it says"],
     help: unfinished(state)
       ? `use the plan file the run started with; or roll that run back with it, then: upgradec run ${planArg}`
       : `that run is over (${state.phase}); a run of this plan starts with: upgradec run ${planArg}`,
-  });
+  }));
 }
 
 function loadRunJournal(session: Session, verb: string, options: CommonOptions, io: CliIO): { runId: string; read: JournalRead; state: RunState } | number {
   const found = findCurrentRun(session.paths, session.loaded.plan.plan.name);
   if (found.kind === "none") {
-    return fail(io, verb, ExitCode.Usage, {
-      code: "UPG0804",
-      severity: "error",
+    return fail(io, verb, ExitCode.Usage, diag("UPG0804", {
       message: `no run of this plan in ${shown(io, session.paths.root)}`,
       help: `start one: upgradec run ${options.plan}`,
-    });
+    }));
   }
   if (found.kind === "damaged") return refuseDamaged(io, verb, options.plan, found);
   if (found.read.tornTail) io.stderr.write(`upgradec ${verb}: the journal's last line was torn (a crash while writing it); it is ignored\n`);
@@ -490,15 +480,13 @@ function refuseNewRun(io: CliIO, planArg: string, current: CurrentRun, plan: Pla
   if (!unfinished(current.state)) return 0;
   const rollingBack = current.state.phase === "rolling-back" || current.state.phase === "rollback-stopped";
   const other = sameIdentity(current.state, plan) ? [] : [`it was started from another plan file (${identityDifference(current.state, plan)}): resume and rollback need that file`];
-  return fail(io, "run", ExitCode.Stopped, {
-    code: "UPG0806",
-    severity: "error",
+  return fail(io, "run", ExitCode.Stopped, diag("UPG0806", {
     message: `run ${current.runId} of plan ${plan.plan.name} did not finish (${current.state.phase}${current.state.stop?.reason ? `: ${current.state.stop.reason}` : ""})`,
     notes: ["nothing was run; its state is kept", ...other],
     help: rollingBack
       ? `continue its rollback: upgradec rollback ${planArg}`
       : `go on with it: upgradec resume ${planArg}; or undo it: upgradec rollback ${planArg}; or abandon it (the steps it completed run again): upgradec run ${planArg} --start-over`,
-  });
+  }));
 }
 
 /** The run that --start-over leaves behind: the unfinished or damaged one the pointer names. */
@@ -564,13 +552,11 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
   if ((options.skip ?? []).length > 0 && options.yesIFixedIt !== true) {
     io.stderr.write(
       formatProblems([
-        {
-          code: "UPG0807",
-          severity: "error",
+        diag("UPG0807", {
           message: `--skip ${options.skip?.join(", ")} marks the step as done without running it`,
           notes: ["the steps after it will assume its effect is in place; if it is not, they may fail or do harm"],
           help: `if you have done by hand what the step does, say so: upgradec resume ${options.plan} --skip ${options.skip?.[0] ?? "STEP"} --yes-i-fixed-it`,
-        },
+        }),
       ]),
     );
     return ExitCode.Usage;
@@ -583,12 +569,10 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
     if (typeof loaded === "number") return loaded;
     let state = loaded.state;
     if (state.phase === "rolling-back" || state.phase === "rollback-stopped") {
-      return fail(io, "resume", ExitCode.Usage, {
-        code: "UPG0806",
-        severity: "error",
+      return fail(io, "resume", ExitCode.Usage, diag("UPG0806", {
         message: `run ${loaded.runId} is being rolled back`,
         help: `finish the rollback first: upgradec rollback ${options.plan}`,
-      });
+      }));
     }
     if (state.phase === "finished") {
       io.stderr.write(`upgradec resume: run ${loaded.runId} finished; nothing to resume\n`);
@@ -598,10 +582,10 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
     for (const id of options.skip ?? []) {
       const s = state.steps.get(id)?.status;
       if (!plan.steps.some((st) => st.id === id)) {
-        return fail(io, "resume", ExitCode.Usage, { code: "UPG0807", severity: "error", message: `--skip ${id}: no such step in the plan`, help: "give a step id as `upgradec status` shows it" });
+        return fail(io, "resume", ExitCode.Usage, diag("UPG0807", { message: `--skip ${id}: no such step in the plan`, help: "give a step id as `upgradec status` shows it" }));
       }
       if (s === "succeeded" || s === "skipped") {
-        return fail(io, "resume", ExitCode.Usage, { code: "UPG0807", severity: "error", message: `--skip ${id}: that step is already done`, help: `upgradec resume ${options.plan}` });
+        return fail(io, "resume", ExitCode.Usage, diag("UPG0807", { message: `--skip ${id}: that step is already done`, help: `upgradec resume ${options.plan}` }));
       }
     }
     const opened = openRun(session, loaded.runId, loaded.read, options, io);
@@ -640,7 +624,7 @@ async function rollbackWith(
   if (!undo.ok) {
     io.stderr.write(
       "upgradec rollback: " +
-        formatProblems([{ code: "UPG0808", severity: "error", message: `cannot roll back: ${undo.reason}`, notes: ["nothing was undone; the run's state is kept"], help: undo.instead.join("; or ") }]),
+        formatProblems([diag("UPG0808", { message: `cannot roll back: ${undo.reason}`, notes: ["nothing was undone; the run's state is kept"], help: undo.instead.join("; or ") })]),
     );
     return ExitCode.RollbackRefused;
   }

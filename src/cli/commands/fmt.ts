@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { renderDiagnostics } from "../../diagnostics/render.js";
 import { formatSource } from "../../format/format.js";
 import { unifiedDiff } from "../../format/unified-diff.js";
@@ -63,12 +63,10 @@ async function fmt(args: Record<string, unknown>, io: CliIO): Promise<number> {
       const absolute = resolvePath(io.cwd, path);
       const text = readText(absolute);
       if (text === null) {
-        outcome.diagnostics.push({
-          code: "UPG0002",
-          severity: "error",
+        outcome.diagnostics.push(diag("UPG0002", {
           message: `cannot read '${path}': no such file, or not readable`,
           help: "give the path of a .upg file, or of a directory with .upg files, relative to the working directory",
-        });
+        }));
         continue;
       }
       formatOne(path, text, {

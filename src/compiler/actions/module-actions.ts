@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { dirname, extname, isAbsolute, join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as TsMorph from "ts-morph";
-import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag, internalError } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommandSpec } from "../../plan/plan.js";
 import type { Model, ModelAction } from "../model.js";
@@ -95,12 +95,7 @@ export function checkActions(model: Model, program: Program, host: LoadHost): Di
   try {
     diagnostics.push(...checkModules([...files.values()], readable, entryDir, host));
   } catch (error) {
-    diagnostics.push({
-      code: "UPG0001",
-      severity: "error",
-      message: `internal compiler error in the TypeScript action checks: ${error instanceof Error ? error.message : String(error)}`,
-      help: "this is a bug in upgradec; please report it with the input that caused it",
-    });
+    diagnostics.push(internalError("in the TypeScript action checks", error));
   }
   return diagnostics;
 }
@@ -126,28 +121,24 @@ function moduleUses(model: Model): ModuleUse[] {
 function readModule(use: ModuleUse, absolute: string, host: LoadHost, entry: string): { text: string } | { problem: Diagnostic } {
   if (!MODULE_EXTENSIONS.has(extname(absolute))) {
     return {
-      problem: {
-        code: "UPG0600",
-        severity: "error",
+      problem: diag("UPG0600", {
         message: `action module '${use.module}' is not a TypeScript or JavaScript file`,
         span: use.span,
         ...optionNote(use),
         help: `\`uses\` names a TypeScript or JavaScript module (.ts, .mts, .js, .mjs, …), then the function after '#': uses "./actions/lb.ts#drain"`,
-      },
+      }),
     };
   }
   const text = host.readFile(absolute, MAX_SOURCE_BYTES);
   if (isText(text)) return { text };
   if (isRefusal(text)) return { problem: { ...refusalDiagnostic({ refused: text.refused }, relative(host.cwd, absolute), use.span), code: "UPG0600" } };
   return {
-    problem: {
-      code: "UPG0600",
-      severity: "error",
+    problem: diag("UPG0600", {
       message: `cannot read action module '${use.module}'`,
       span: use.span,
       ...optionNote(use),
       help: `there is no readable file at ${relative(host.cwd, absolute)}; module paths are relative to the directory of ${entry}`,
-    },
+    }),
   };
 }
 
@@ -239,15 +230,12 @@ function typeErrors(morph: typeof TsMorph, file: ModuleFile, source: TsMorph.Sou
     const position = start === undefined ? null : source.getLineAndColumnAtPos(start);
     const at = position ? `${file.shown}:${position.line}:${position.column}` : file.shown;
     const more = i === MAX_TYPE_ERRORS - 1 && errors.length > MAX_TYPE_ERRORS ? [`and ${errors.length - MAX_TYPE_ERRORS} more type errors in this module`] : [];
-    return {
-      code: "UPG0604",
-      severity: "error",
-      // The place in the module is in the message: two errors at the one `uses` are two findings.
+    return diag("UPG0604", {
       message: `type error in action module ${at}: ${lowerFirst(first.replace(/\.$/, ""))}`,
       span: use.span,
       notes: [...rest.filter((line) => line !== "").map((line) => lowerFirst(line.replace(/\.$/, ""))), `TypeScript error TS${d.getCode()}`, ...more],
       help: "fix the module: the runtime strips its types without checking them, so this mistake would show only when the step runs",
-    };
+    });
   });
 }
 
@@ -276,9 +264,7 @@ function checkExport(
       .map((s) => s.getName());
     const suggestion = suggest(use.exportName, functions);
     return [
-      {
-        code: "UPG0601",
-        severity: "error",
+      diag("UPG0601", {
         message: `action module '${use.module}' has no export '${use.exportName}'`,
         span: use.span,
         notes: [
@@ -289,19 +275,17 @@ function checkExport(
           suggestion !== undefined
             ? `did you mean \`${suggestion}\`? (uses "${use.module}${suggestion === "default" ? "" : `#${suggestion}`}")`
             : `export the function from the module: ${fix}`,
-      },
+      }),
     ];
   }
 
   const notFunction = (why: string): Diagnostic[] => [
-    {
-      code: "UPG0602",
-      severity: "error",
+    diag("UPG0602", {
       message: `${name} is not a function`,
       span: use.span,
       notes: [...(optionNote(use).notes ?? []), why],
       help: `export a function the runtime can call with the action context: ${fix}`,
-    },
+    }),
   ];
   if (target(found).getValueDeclaration() === undefined) return notFunction("it is only a type");
   const type = typeOf(found);
@@ -314,14 +298,12 @@ function checkExport(
   const problem = problems.find((p) => p !== null);
   if (problems.some((p) => p === null) || !problem) return [];
   return [
-    {
-      code: "UPG0603",
-      severity: "error",
+    diag("UPG0603", {
       message: `${name} ${problem}`,
       span: use.span,
       notes: [...(optionNote(use).notes ?? []), `the runtime calls it with one argument, the action context ${CONTEXT_SHAPE}, and awaits what it returns (\`false\` or a throw fails the step)`],
       help: "take one parameter, the context or a part of it: async (ctx: { host: string | null; log: (line: string) => void }) => { … }",
-    },
+    }),
   ];
 }
 

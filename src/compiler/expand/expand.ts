@@ -23,7 +23,7 @@
  * Markers keep the graph linear in size: without them a 10k-host batch after another would
  * need 10k × 10k edges.
  */
-import type { Diagnostic, Result } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Result, diag } from "../../diagnostics/diagnostic.js";
 import type { Phase, PlanCommandSpec, StepAction, Unavailable } from "../../plan/plan.js";
 import { DEFAULT_ESTIMATES } from "../estimates.js";
 import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelService } from "../model.js";
@@ -330,13 +330,11 @@ export function expand(model: Model): Result<Expansion> {
     // be drained in one window and rebooted in the next.
     const name = s.window ?? s.reboot?.window ?? null;
     if (name !== null && !windowNames.has(name)) {
-      diagnostics.push({
-        code: "UPG0584",
-        severity: "error",
+      diagnostics.push(diag("UPG0584", {
         message: `service \`${s.name}\` names window \`${name}\`, which does not exist`,
         span: s.nameSpan,
         help: `declare \`window ${name} { … }\` or name an existing window`,
-      });
+      }));
       return null;
     }
     return name;
@@ -410,43 +408,35 @@ export function expand(model: Model): Result<Expansion> {
     if (s.hosts.length === 0) continue;
     const upgrade = s.actions.upgrade;
     if (upgrade === undefined) {
-      diagnostics.push({
-        code: "UPG0580",
-        severity: "warning",
+      diagnostics.push(diag("UPG0580", {
         message: `service \`${s.name}\` has no upgrade action: its upgrade steps run nothing`,
         span: s.nameSpan,
         help: "give it an `upgrade [...]` action, or a `deploy` method that has one",
-      });
+      }));
     } else if (upgrade.undo === null && s.actions.rollback === undefined) {
-      diagnostics.push({
-        code: "UPG0581",
-        severity: "note",
+      diagnostics.push(diag("UPG0581", {
         message: `service \`${s.name}\` has no rollback action: rolling back leaves its hosts at the new version`,
         span: s.nameSpan,
         help: "add a `rollback [...]` action (e.g. reinstall the old packages) or an `undo` on its upgrade",
-      });
+      }));
     }
   }
 
   for (const s of order) {
     if (s.hosts.length === 0) continue;
     if (s.reboot && s.reboot.action === null) {
-      diagnostics.push({
-        code: "UPG0585",
-        severity: "warning",
+      diagnostics.push(diag("UPG0585", {
         message: `service \`${s.name}\` needs a reboot but has no reboot command: its reboot steps run nothing`,
         span: s.nameSpan,
         help: 'give the reboot a command, e.g. `reboot ["systemctl", "reboot"] takes 5m`, or use a `deploy` method that has one',
-      });
+      }));
     }
     if (s.evacuate && s.evacuate.strategy !== "none" && s.evacuate.run === null) {
-      diagnostics.push({
-        code: "UPG0586",
-        severity: "warning",
+      diagnostics.push(diag("UPG0586", {
         message: `service \`${s.name}\` evacuates by ${s.evacuate.strategy} but has no evacuation command: no host is emptied`,
         span: s.nameSpan,
         help: "add `run [...]` to its `evacuate`, or extend a template that has one",
-      });
+      }));
     }
   }
 

@@ -4,7 +4,7 @@
  * inventory every selected host must be in it (a typo in a host name would otherwise plan a
  * host that does not exist); without one, names and ranges are the hosts.
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import type { HostItem, HostRangeItem, HostSelection, HostsDecl } from "../../parser/ast.js";
@@ -35,13 +35,11 @@ export class HostSelector {
     const done = this.sets.get(set.qualified);
     if (done) return done;
     if (this.resolving.has(set.qualified)) {
-      this.diagnostics.push({
-        code: "UPG0234",
-        severity: "error",
+      this.diagnostics.push(diag("UPG0234", {
         message: `host set '${set.qualified}' includes itself`,
         span: set.decl.name.span,
         help: "a host set may name groups, hosts and other sets, but never, through them, itself",
-      });
+      }));
       return [];
     }
     this.resolving.add(set.qualified);
@@ -63,27 +61,23 @@ export class HostSelector {
     if (inventory.hosts.has(item.name)) return [item.name];
     const candidates = [...this.hostSets.keys(), ...inventory.groups.keys(), ...inventory.hosts.keys()];
     const suggestion = suggest(item.name, candidates);
-    this.diagnostics.push({
-      code: "UPG0226",
-      severity: "error",
+    this.diagnostics.push(diag("UPG0226", {
       message: `unknown host or group '${item.name}'`,
       span: item.span,
       notes: [`the inventory '${inventory.path}' has groups: ${[...inventory.groups.keys()].filter((g) => g !== "all" && g !== "ungrouped").slice(0, 12).join(", ")}`],
       help: suggestion !== undefined ? `did you mean \`${suggestion}\`?` : "name a group or host of the inventory, or declare a set with `hosts NAME = ...`",
-    });
+    }));
     return [];
   }
 
   private range(item: HostRangeItem): readonly string[] {
     const count = item.to - item.from + 1;
     if (this.fromRanges + count > MAX_HOSTS) {
-      this.diagnostics.push({
-        code: "UPG0237",
-        severity: "error",
+      this.diagnostics.push(diag("UPG0237", {
         message: `the host ranges of this program name more than ${MAX_HOSTS} hosts`,
         span: item.span,
         help: "split the cloud into several plans, or narrow the ranges",
-      });
+      }));
       return [];
     }
     this.fromRanges += count;
@@ -93,14 +87,12 @@ export class HostSelector {
     if (inventory === null) return names;
     const missing = names.filter((h) => !inventory.hosts.has(h));
     if (missing.length > 0) {
-      this.diagnostics.push({
-        code: "UPG0227",
-        severity: "error",
+      this.diagnostics.push(diag("UPG0227", {
         message: `${missing.length} of the ${names.length} hosts of this range ${missing.length === 1 ? "is" : "are"} not in the inventory`,
         span: item.span,
         notes: [`not in '${inventory.path}': ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? ", …" : ""}`],
         help: "narrow the range to the hosts the inventory has, or add the hosts to the inventory",
-      });
+      }));
     }
     return names.filter((h) => inventory.hosts.has(h));
   }

@@ -5,7 +5,7 @@
  * The runtime refuses an unknown placeholder too, but only when the step runs: at 3 a.m.,
  * hours into the upgrade. Vars built from other vars are followed.
  */
-import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommand, VarValue } from "../../plan/plan.js";
 import { envName, placeholderNames, singleQuotedPlaceholders } from "../../base/placeholder-syntax.js";
@@ -65,13 +65,11 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew" 
       const secret = name.slice("secret.".length);
       if (!scope.secrets.has(secret)) {
         const suggestion = suggest(secret, scope.secrets);
-        diagnostics.push({
-          code: "UPG0230",
-          severity: "error",
+        diagnostics.push(diag("UPG0230", {
           message: `unknown secret {${name}}`,
           span,
           help: suggestion !== undefined ? `did you mean \`{secret.${suggestion}}\`?` : `declare it: secret ${secret} env "VARIABLE"`,
-        });
+        }));
       }
       return;
     }
@@ -90,26 +88,22 @@ export function checkServicePlaceholders(s: Omit<ModelService, "after" | "skew" 
     const lacking = s.hosts.filter((h) => scope.hostVars(h)[name] === undefined);
     if (lacking.length === 0 && s.hosts.length > 0) return;
     if (lacking.length < s.hosts.length) {
-      diagnostics.push({
-        code: "UPG0229",
-        severity: "error",
+      diagnostics.push(diag("UPG0229", {
         message: `placeholder {${name}} has no value on ${lacking.length} of the ${s.hosts.length} hosts of service '${s.name}'`,
         span,
         notes: [`no host var '${name}': ${lacking.slice(0, 6).join(", ")}${lacking.length > 6 ? ", …" : ""}`],
         help: `set '${name}' for those hosts in the inventory, or give the service a default: var ${name} = "..."`,
-      });
+      }));
       return;
     }
     const candidates = [...BUILTIN_PLACEHOLDERS, ...Object.keys(s.vars), ...hostVarNames()];
     const suggestion = suggest(name, candidates);
-    diagnostics.push({
-      code: "UPG0229",
-      severity: "error",
+    diagnostics.push(diag("UPG0229", {
       message: `unknown placeholder {${name}}`,
       span,
       notes: [`in service '${s.name}': not a built-in (${BUILTIN_PLACEHOLDERS.map((b) => `{${b}}`).join(" ")}), a var of the service, or a host var of its hosts`],
       help: suggestion !== undefined ? `did you mean \`{${suggestion}}\`?` : `declare it in the service or its template: var ${name} = "..."`,
-    });
+    }));
   };
 
   const evacuation = new Set<string>(EVACUATION_PLACEHOLDERS);
@@ -136,13 +130,11 @@ function secretArguments(action: ModelAction, declared: ReadonlySet<string>): Di
     for (const name of placeholderNames(command)) {
       // An undeclared one is an error already (UPG0230).
       if (!name.startsWith("secret.") || !declared.has(name.slice("secret.".length))) continue;
-      out.push({
-        code: "UPG0240",
-        severity: "error",
+      out.push(diag("UPG0240", {
         message: `{${name}} is a command argument: \`ps\` would show it to every user of the machine it runs on`,
         span: action.span,
         help: `pass it in the environment, e.g. { env { PASSWORD = "{${name}}" } }, or use a shell step that reads "$${envName(name)}"`,
-      });
+      }));
     }
   }
   return out;
@@ -157,14 +149,12 @@ function literalPlaceholders(command: PlanCommand, known: (name: string) => bool
   if (command.kind !== "shell") return [];
   return singleQuotedPlaceholders(command.script)
     .filter(known)
-    .map((name) => ({
-      code: "UPG0251",
-      severity: "warning",
+    .map((name) => (diag("UPG0251", {
       message: `{${name}} is inside single quotes in a shell script: it stays as written, not substituted`,
       span,
       notes: ["the shell passes single-quoted text through unchanged, so upgradec does not substitute inside it"],
       help: `close the quotes around it: '…'{${name}}'…' (upgradec then passes the value as one word), or use double quotes`,
-    }));
+    })));
 }
 
 /** Commands outside a service (checkpoints): only the plan-wide built-ins and secrets. */
@@ -180,25 +170,21 @@ export function checkPlanPlaceholders(action: ModelAction, scope: PlaceholderSco
         continue;
       }
       if (name.startsWith("secret.") && scope.secrets.has(name.slice(7))) continue;
-      diagnostics.push({
-        code: "UPG0229",
-        severity: "error",
+      diagnostics.push(diag("UPG0229", {
         message: `unknown placeholder {${name}}`,
         span: action.span,
         notes: ["a checkpoint runs once for the whole plan: only {from} {to} {inventory} {stdlib} {step} and secrets have values there"],
         help: "write the value into the command, or declare a secret for it",
-      });
+      }));
     }
   }
   return diagnostics;
 }
 
 function missingVersion(name: "from" | "to", span: Span): Diagnostic {
-  return {
-    code: "UPG0229",
-    severity: "error",
+  return diag("UPG0229", {
     message: `placeholder {${name}} is used but the plan gives no '${name}' version`,
     span,
     help: `say it in the plan: plan "..." { from "zed" to "2023.1" }`,
-  };
+  });
 }

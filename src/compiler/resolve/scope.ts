@@ -11,7 +11,7 @@
  * service may not (both are extended and planned by the same names).
  */
 import type { Code } from "../../diagnostics/codes.js";
-import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { ConnectionDecl, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl } from "../../parser/ast.js";
 import type { LoadedFile, Program } from "../program.js";
@@ -112,14 +112,12 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
 function duplicate(kind: TableKind, name: string, at: Span, first: Span, firstDecl: unknown, decl: unknown): Diagnostic {
   const what = kind === "services" ? kindOfService(decl) : WHAT[kind];
   const firstWhat = kind === "services" ? kindOfService(firstDecl) : WHAT[kind];
-  return {
-    code: "UPG0220",
-    severity: "error",
+  return diag("UPG0220", {
     message: `${what} '${name}' is declared twice`,
     span: at,
     labels: [{ span: first, message: `the ${firstWhat} '${name}' is first declared here` }],
     help: `rename one of them; to change a library's ${firstWhat}, declare a service that extends it`,
-  };
+  });
 }
 
 function kindOfService(decl: unknown): string {
@@ -150,11 +148,9 @@ function visibleNames<T>(table: ReadonlyMap<string, Declared<T>>, namespace: str
 /** "unknown window 'nigthly'" with did-you-mean and a help naming what exists. */
 export function unknownName(code: Code, what: string, name: Name, suggestion: string | undefined, known: readonly string[]): Diagnostic {
   const listed = known.length === 0 ? `no ${what} is declared` : `declared: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""}`;
-  return {
-    code,
-    severity: "error",
+  return diag(code, {
     message: `unknown ${what} '${name.text}'`,
     span: name.span,
     ...(suggestion !== undefined ? { help: `did you mean \`${suggestion}\`?` } : { help: `declare it, or use one that exists (${listed})` }),
-  };
+  });
 }

@@ -9,7 +9,7 @@
  * layer are looked up from that layer's file, so a library template's `extends compute-host`
  * finds the library's own template.
  */
-import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import { numberOf } from "../../inventory/var-value.js";
 import type { Action, ActionKind, Amount, MethodDecl, Name, RollingDecl, ServiceDecl } from "../../parser/ast.js";
@@ -78,25 +78,21 @@ export function chainOf(service: Declared<ServiceDecl>, ctx: MergeContext): Laye
     }
     const parent = found.found;
     if (!parent.decl.isTemplate) {
-      ctx.diagnostics.push({
-        code: "UPG0222",
-        severity: "error",
+      ctx.diagnostics.push(diag("UPG0222", {
         message: `'${parent.qualified}' is a service, not a template: only templates can be extended`,
         span: name.span,
         labels: [{ span: parent.decl.name.span, message: "declared as a service here" }],
         help: `declare the shared part as \`template\` and let both services extend it`,
-      });
+      }));
       return null;
     }
     if (seen.has(parent.qualified)) {
       const path = [...layers.map((l) => l.decl.name.text), parent.decl.name.text].join(" → ");
-      ctx.diagnostics.push({
-        code: "UPG0223",
-        severity: "error",
+      ctx.diagnostics.push(diag("UPG0223", {
         message: `templates extend each other in a cycle: ${path}`,
         span: name.span,
         help: "break the cycle: a template may extend another only if that one does not, through others, extend it",
-      });
+      }));
       return null;
     }
     seen.add(parent.qualified);
@@ -281,13 +277,11 @@ function boundedBy(run: ModelAction, timeout: number): ModelAction {
 function zeroBatches(rolling: RollingDecl | undefined): Diagnostic[] {
   return (rolling?.batch ?? [])
     .filter((a) => (a.kind === "int" ? a.value : a.percent) === 0)
-    .map((a) => ({
-      code: "UPG0510",
-      severity: "error",
+    .map((a) => (diag("UPG0510", {
       message: `a batch of ${a.kind === "int" ? "0" : "0%"} hosts: every batch takes at least one host`,
       span: a.span,
       help: "write `batch 1` for one host at a time, or a count or share above 0 (e.g. `batch 1, 10%`)",
-    }));
+    })));
 }
 
 /** A count or a share of `n` hosts: a share rounds down, to at least `min`. */
@@ -349,14 +343,12 @@ function orderHosts(selected: readonly string[], order: ModelRolling["order"], c
   if (order === "empty-first") return hosts.sort((a, b) => (numberOf(vars(a)[countVar]) ?? 0) - (numberOf(vars(b)[countVar]) ?? 0));
   const missing = hosts.filter((h) => vars(h)[order.by] === undefined);
   if (missing.length > 0 && decl.rolling?.order) {
-    ctx.diagnostics.push({
-      code: "UPG0236",
-      severity: "warning",
+    ctx.diagnostics.push(diag("UPG0236", {
       message: `${missing.length} host${missing.length === 1 ? " has" : "s have"} no var '${order.by}' to order by: they go last`,
       span: decl.rolling.order.span,
       notes: [`without '${order.by}': ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? ", …" : ""}`],
       help: `set '${order.by}' for every host in the inventory (host_vars/ or the host line)`,
-    });
+    }));
   }
   return hosts.sort((a, b) => {
     const va = vars(a)[order.by];

@@ -4,7 +4,7 @@
  * the earliest window the plan uses after now, or now rounded up to the minute.
  */
 import { DateTime } from "luxon";
-import type { Diagnostic, Result } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Result, diag } from "../../diagnostics/diagnostic.js";
 import type { Model, ModelWindow } from "../model.js";
 import { occurrencesBetween } from "../../windows/window-clock.js";
 
@@ -19,13 +19,11 @@ const WEEK_MS = 7 * 86_400_000;
 export function planStart(model: Model, option: string | undefined, now: Date, used: readonly ModelWindow[]): Result<PlanStart | null> {
   const zone = model.plan.start?.zone ?? used[0]?.zone ?? model.windows[0]?.zone ?? "UTC";
   const bad = (text: string, where: string): Result<null> => {
-    const diagnostic: Diagnostic = {
-      code: "UPG0583",
-      severity: "error",
+    const diagnostic: Diagnostic = diag("UPG0583", {
       message: `${where} \`${text}\` is not a valid date-time in zone ${zone}`,
       ...(where === "the plan's start" && model.plan.start ? { span: model.plan.start.span } : {}),
       help: 'write it as "2026-12-05T22:00" (in the plan\'s zone) or with an offset, "2026-12-05T22:00+01:00"',
-    };
+    });
     return { value: null, diagnostics: [diagnostic] };
   };
   if (option !== undefined) {

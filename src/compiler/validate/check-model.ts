@@ -4,7 +4,7 @@
  * no return, urgent plans and tags. Each check runs on its own: one that throws (a
  * compiler bug) becomes UPG0001 and the others still report.
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, internalError } from "../../diagnostics/diagnostic.js";
 import type { Model } from "../model.js";
 import type { Program } from "../program.js";
 import { checkEvacuation } from "./evacuation-check.js";
@@ -34,13 +34,6 @@ function guarded(name: string, check: () => Diagnostic[]): Diagnostic[] {
   try {
     return check();
   } catch (error) {
-    return [
-      {
-        code: "UPG0001",
-        severity: "error",
-        message: `internal compiler error in the ${name} checks: ${error instanceof Error ? error.message : String(error)}`,
-        help: "this is a bug in upgradec; please report it with the input that caused it",
-      },
-    ];
+    return [internalError(`in the ${name} checks`, error)];
   }
 }

@@ -4,7 +4,7 @@
  * services that evacuate and name a capacity var; the first batch that does not fit is
  * reported, with the numbers.
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { batchSizes } from "../expand/expand.js";
 import type { Model, ModelService } from "../model.js";
 import { countOf, hostVars, listSome, type HostVars } from "./host-vars.js";
@@ -44,9 +44,7 @@ function firstShortfall(s: ModelService, vars: HostVars, countVar: string, capac
 }
 
 function shortfallDiagnostic(s: ModelService, short: Shortfall, countVar: string, capacityVar: string): Diagnostic {
-  return {
-    code: "UPG0505",
-    severity: "error",
+  return diag("UPG0505", {
     message: `evacuating batch ${short.index} of \`${s.name}\` needs room for ${short.needed} instances, but its other hosts have ${short.free} free`,
     span: s.nameSpan,
     notes: [
@@ -54,7 +52,7 @@ function shortfallDiagnostic(s: ModelService, short: Shortfall, countVar: string
       `instances per host from the host var \`${countVar}\`, room from \`${capacityVar}\` minus instances`,
     ],
     help: `use smaller batches in \`rolling\`, or add capacity (more hosts, or a higher \`${capacityVar}\`) so the other hosts can take ${short.needed} instances`,
-  };
+  });
 }
 
 function sum(values: readonly number[]): number {

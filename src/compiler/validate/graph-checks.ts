@@ -4,7 +4,7 @@
  * "a is upgraded after b". Names that are not planned services are resolve's to report;
  * they are left out of the graph here.
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { cyclicComponents } from "../digraph.js";
 import type { Model, ModelService } from "../model.js";
 
@@ -64,14 +64,12 @@ function pathTo(node: number, cameFrom: ReadonlyMap<number, number>, start: numb
 function cycleDiagnostic(path: readonly string[], byName: ReadonlyMap<string, ModelService>): Diagnostic {
   const first = byName.get(path[0] as string) as ModelService;
   const steps = path.slice(0, -1).map((name, i) => ({ service: byName.get(name) as ModelService, next: path[i + 1] as string }));
-  return {
-    code: "UPG0420",
-    severity: "error",
+  return diag("UPG0420", {
     message: `dependency cycle: ${path.join(" → ")}`,
     span: first.nameSpan,
     labels: steps.slice(1).map(({ service, next }) => ({ span: service.nameSpan, message: `\`${service.name}\` is after \`${next}\`` })),
     help: `remove one of these \`after\` dependencies; for example, drop \`${path[1]}\` from the \`after\` of \`${first.name}\``,
-  };
+  });
 }
 
 /** Every skew rule needs its service ordered (transitively) after each service it names. */
@@ -87,15 +85,13 @@ function checkSkew(services: readonly ModelService[], graph: ServiceGraph): Diag
         const target = byName.get(other);
         if (!target || other === s.name || reachable.has(other)) continue;
         const why = rule.kind === "needs-new" ? `needs \`${other}\` at the new version first` : `must never be newer than \`${other}\``;
-        out.push({
-          code: "UPG0421",
-          severity: "error",
+        out.push(diag("UPG0421", {
           message: `version skew: \`${s.name}\` ${why}, but is not ordered after it`,
           span: rule.span,
           labels: [{ span: target.nameSpan, message: `\`${other}\` is declared here` }],
           notes: [`without an \`after\` path from \`${s.name}\` to \`${other}\`, \`${s.name}\` may be upgraded first or at the same time`],
           help: `add \`after ${other}\` to service ${s.name}`,
-        });
+        }));
       }
     }
   }

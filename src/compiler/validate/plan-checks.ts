@@ -2,7 +2,7 @@
  * Plan-wide safety: a `contract` with no restorable checkpoint before it is a point of no
  * return (UPG0507), and an urgent plan waives every window (UPG0508).
  */
-import type { Diagnostic, Label } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Label, diag } from "../../diagnostics/diagnostic.js";
 import type { Model, ModelCheckpoint, ModelService } from "../model.js";
 
 /** Where a checkpoint can stand, in the order the plan runs them. */
@@ -31,16 +31,13 @@ function contractsForGood(s: ModelService): boolean {
 
 function pointOfNoReturn(s: ModelService, labels: readonly Label[]): Diagnostic {
   const contract = s.actions.contract as NonNullable<ModelService["actions"]["contract"]>;
-  return {
-    code: "UPG0507",
-    severity: "warning",
+  return diag("UPG0507", {
     message: `point of no return: the \`contract\` of \`${s.name}\` cannot be rolled back`,
-    // At the operator's service: a library's contract is not hers to edit.
     span: s.nameSpan,
     labels: [{ span: contract.span, message: "the contract runs this" }, ...labels],
     notes: ["no checkpoint with a `restore` stands before the contract phase, so a rollback after it cannot bring the old schema back"],
     help: "take a restorable backup before it, e.g. `checkpoint db-backup before expand { run [...] restore [...] }`",
-  };
+  });
 }
 
 function checkUrgent(model: Model): Diagnostic[] {
@@ -48,14 +45,12 @@ function checkUrgent(model: Model): Diagnostic[] {
   const users = windowUsers(model);
   if (users.size === 0) return [];
   return [
-    {
-      code: "UPG0508",
-      severity: "warning",
+    diag("UPG0508", {
       message: `urgent plan: ${users.size === 1 ? "its window is" : `its ${users.size} windows are`} waived, work runs at any time`,
       ...(model.plan.span ? { span: model.plan.span } : {}),
       notes: [...users].map(([name, by]) => `window \`${name}\` is waived${by.length > 0 ? ` (used by ${by.join(", ")})` : ""}`),
       help: "if the windows must hold, remove `urgent` from the plan",
-    },
+    }),
   ];
 }
 

@@ -3,7 +3,7 @@
  * service without the rolling-upgrade tag on several hosts, which goes down on all of
  * them at once (UPG0506, with the downtime estimated as expansion estimates its steps).
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { formatDuration } from "../../base/duration.js";
 import { DEFAULT_ESTIMATES } from "../estimates.js";
 import type { Model, ModelService } from "../model.js";
@@ -18,27 +18,23 @@ export function checkPolicy(model: Model): Diagnostic[] {
 }
 
 function noHosts(s: ModelService): Diagnostic {
-  return {
-    code: "UPG0500",
-    severity: "error",
+  return diag("UPG0500", {
     message: `service \`${s.name}\` is placed on no host`,
     span: s.nameSpan,
     notes: ["a group it is placed `on` may have no hosts in the inventory"],
     help: `place it with \`on <group>\` or \`on host[1-3]\`, or check that its groups have hosts in the inventory`,
-  };
+  });
 }
 
 function allAtOnce(s: ModelService): Diagnostic {
   const parts = downtimeParts(s);
   const total = parts.reduce((sum, p) => sum + p.seconds, 0);
-  return {
-    code: "UPG0506",
-    severity: "warning",
+  return diag("UPG0506", {
     message: `service \`${s.name}\` has no rolling-upgrade tag, so it is upgraded on all its ${s.hosts.length} hosts at once: about ${formatDuration(total)} of downtime`,
     span: s.nameSpan,
     notes: [`per host: ${parts.map((p) => `${p.kind} ${formatDuration(p.seconds)}${p.defaulted ? " (default)" : ""}`).join(" + ")}`],
     help: "if the service runs with mixed versions during an upgrade, tag it `rolling-upgrade` so its hosts go in batches; if the downtime is acceptable, say so with `tags downtime-accepted`",
-  };
+  });
 }
 
 interface Part {

@@ -5,7 +5,7 @@
  * release newer than this list (UPG0426). Versions that are not OpenStack releases ("1.0.0")
  * are not checked.
  */
-import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { Model, ModelPlan } from "../model.js";
 
@@ -76,14 +76,12 @@ function unknownRelease(version: string, which: "from" | "to", span: Span | null
     const last = RELEASES[RELEASES.length - 1] as Release;
     const minor = Number(number[2]);
     if ((minor === 1 || minor === 2) && last.number !== null && key > last.number) {
-      return {
-        code: "UPG0426",
-        severity: "warning",
+      return diag("UPG0426", {
         message: `\`${which}\` "${version}" is later than every OpenStack release this compiler knows: the release sequence is not checked`,
         ...at,
         notes: [`the last release known here is ${label(RELEASES.length - 1)}`],
         help: "a newer upgradec knows it; check the number against https://releases.openstack.org",
-      };
+      });
     }
     const suggestion = suggest(key, RELEASES.flatMap((r) => (r.number === null ? [] : [r.number])));
     return unknownReleaseError(version, which, at, suggestion, known);
@@ -93,14 +91,12 @@ function unknownRelease(version: string, which: "from" | "to", span: Span | null
 }
 
 function unknownReleaseError(version: string, which: "from" | "to", at: { span?: Span }, suggestion: string | undefined, known: string): Diagnostic {
-  return {
-    code: "UPG0425",
-    severity: "error",
+  return diag("UPG0425", {
     message: `\`${which}\` "${version}" is not an OpenStack release`,
     ...at,
     notes: [`releases, in order: ${known}`],
     help: suggestion !== undefined ? `did you mean "${suggestion}"?` : "write a release's name or number as https://releases.openstack.org lists it",
-  };
+  });
 }
 
 function releaseIndex(version: string): number | undefined {
@@ -114,37 +110,31 @@ function sequenceProblem(plan: ModelPlan, from: number, to: number): Diagnostic 
   const fromName = label(from);
   const toName = label(to);
   if (to < from) {
-    return {
-      code: "UPG0422",
-      severity: "error",
+    return diag("UPG0422", {
       message: `the plan upgrades from ${fromName} back to the older ${toName}`,
       ...at,
       notes: ["OpenStack does not support downgrades; to go back, restore a checkpoint taken before the upgrade"],
       help: "swap `from` and `to` if they are the wrong way round",
-    };
+    });
   }
   if (to === from) {
     // Nothing would be upgraded: no schema to migrate, no version to pin, and every check of
     // old against new (the skew rules, the contract's "no old instance left") would compare a
     // release with itself.
-    return {
-      code: "UPG0423",
-      severity: "error",
+    return diag("UPG0423", {
       message: `the plan upgrades from ${fromName} to the same release`,
       ...at,
       help: "use `kind update` for updates within a release, or fix `to`",
-    };
+    });
   }
   if (to - from === 1 || (to - from === 2 && isSlurp(RELEASES[from] as Release) && isSlurp(RELEASES[to] as Release))) return null;
   const via = intermediate(from);
-  return {
-    code: "UPG0424",
-    severity: "error",
+  return diag("UPG0424", {
     message: `the plan skips releases from ${fromName} to ${toName}: OpenStack supports upgrades to the next release, or SLURP to SLURP`,
     ...at,
     notes: ["SLURP releases: 2023.1 antelope, 2024.1 caracal, 2025.1 epoxy, 2026.1 gazpacho"],
     help: `upgrade to ${label(via)} first, in a plan of its own, then from there`,
-  };
+  });
 }
 
 /** The furthest release one supported upgrade reaches from `from`. */

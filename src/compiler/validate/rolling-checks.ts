@@ -5,7 +5,7 @@
  * are the resolved sizes as expansion cuts them (the last entry repeats, the last batch
  * holds the remainder).
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { batchSizes } from "../expand/expand.js";
 import type { Model, ModelService } from "../model.js";
 import { hostVars, listSome, type HostVars } from "./host-vars.js";
@@ -26,13 +26,11 @@ export function checkRolling(model: Model): Diagnostic[] {
 }
 
 function noneUnavailable(s: ModelService): Diagnostic {
-  return {
-    code: "UPG0501",
-    severity: "error",
+  return diag("UPG0501", {
     message: `service \`${s.name}\` has max-unavailable 0: no host may ever be down, so no batch can run`,
     span: s.nameSpan,
     help: "allow at least one host down with `max-unavailable 1` in its `rolling` block",
-  };
+  });
 }
 
 /** The first batch (1-based) larger than `cap`, with its size. */
@@ -47,14 +45,12 @@ function batchOverCap(s: ModelService): Diagnostic[] {
   const over = firstBatchOver(s, cap);
   if (!over) return [];
   return [
-    {
-      code: "UPG0502",
-      severity: "error",
+    diag("UPG0502", {
       message: `batch ${over.index} of \`${s.name}\` takes ${over.size} hosts down, but max-unavailable is ${cap}: the batch cannot run under its cap`,
       span: s.nameSpan,
       notes: [`resolved batch sizes: ${batchSizes(s).join(", ")}`],
       help: `make every batch at most ${cap} hosts, or raise max-unavailable to ${over.size}`,
-    },
+    }),
   ];
 }
 
@@ -76,25 +72,21 @@ function domainChecks(vars: HostVars, s: ModelService): Diagnostic[] {
   const over = firstBatchOver(s, allowed);
   if (!over) return [];
   return [
-    {
-      code: "UPG0503",
-      severity: "error",
+    diag("UPG0503", {
       message: `batch ${over.index} of \`${s.name}\` takes ${over.size} hosts down, but at most ${byDomain ? "its share" : perDomain} per \`${domain}\` across ${domains} \`${domain}\` value${domains === 1 ? "" : "s"} allows ${allowed}`,
       span: s.nameSpan,
       notes: [`resolved batch sizes: ${batchSizes(s).join(", ")}`],
       help: `make every batch at most ${allowed} hosts, raise the per-\`${domain}\` cap, or spread the hosts over more \`${domain}\` values`,
-    },
+    }),
   ];
 }
 
 function missingDomain(s: ModelService, domain: string, missing: readonly string[]): Diagnostic {
-  return {
-    code: "UPG0504",
-    severity: "error",
+  return diag("UPG0504", {
     message: `service \`${s.name}\` caps max-unavailable per \`${domain}\`, but ${missing.length} of its hosts have no \`${domain}\` var: ${listSome(missing)}`,
     span: s.nameSpan,
     help: `set \`${domain}\` for these hosts in the inventory, or drop \`per ${domain}\` from max-unavailable`,
-  };
+  });
 }
 
 /** The host's failure domain as a string, or null when the var is missing or empty. */

@@ -2,7 +2,7 @@
  * Service tags (UPG0509): a tag outside the known set is most likely a typo, and a
  * misspelt `rolling-upgrade` silently turns a rolling service into an all-at-once one.
  */
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { Model, ModelService } from "../model.js";
 
@@ -26,12 +26,10 @@ export function checkTags(model: Model): Diagnostic[] {
 
 function unknownTag(s: ModelService, tag: string): Diagnostic {
   const near = suggest(tag, KNOWN_TAGS);
-  return {
-    code: "UPG0509",
-    severity: "warning",
+  return diag("UPG0509", {
     message: `unknown tag \`${tag}\` on service \`${s.name}\``,
     span: s.nameSpan,
     ...(near ? {} : { notes: [`known tags: ${KNOWN_TAGS.join(", ")}`] }),
     help: near ? `did you mean \`${near}\`?` : "remove the tag, or use one of the known tags",
-  };
+  });
 }
