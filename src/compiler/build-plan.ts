@@ -11,6 +11,8 @@ import { emitPlan, type Relocation } from "./emit/emit.js";
 import type { DraftStep } from "./expand/draft.js";
 import { expand } from "./expand/expand.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
+import { estimateBook, WRITTEN_ONLY } from "./estimate-book.js";
+import type { History } from "./history.js";
 import { impact } from "./impact/impact.js";
 import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
@@ -35,12 +37,14 @@ export interface BuildOptions {
   readonly relocate?: Relocation;
   /** Receives the plan file's text as it is made (compile -o writes it in another thread meanwhile). */
   readonly planText?: PlanTextSink;
+  /** What earlier runs measured (compile --history): their estimates replace written and default ones. */
+  readonly history?: History;
 }
 
 /** Expand the model into steps, schedule them, compute the impact, and make the plan file. Never throws. */
 export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile | null> {
   const diagnostics: Diagnostic[] = [];
-  const expanded = expand(model);
+  const expanded = expand(model, options.history ? estimateBook(options.history, model.services, model.hosts) : WRITTEN_ONLY);
   pushAll(diagnostics, expanded.diagnostics);
   const x = expanded.value;
   if (hasErrors(diagnostics)) return { value: null, diagnostics };
@@ -129,6 +133,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     compilerVersion: options.compilerVersion,
     ...(options.relocate ? { relocate: options.relocate } : {}),
     ...(options.planText ? { planText: options.planText } : {}),
+    ...(options.history ? { history: options.history.runs } : {}),
   });
   return { value: hasErrors(diagnostics) ? null : plan, diagnostics };
 }
