@@ -26,7 +26,7 @@
 import type { Diagnostic, Result } from "../../diagnostics/diagnostic.js";
 import type { Phase, PlanCommandSpec, PlanEstimate, StepAction, Unavailable } from "../../plan/plan.js";
 import { type Estimate, type EstimateBook, evacuationOf, WRITTEN_ONLY } from "../estimate-book.js";
-import { DEFAULT_ESTIMATES } from "../estimates.js";
+import { DEFAULT_ESTIMATES, gateEstimate } from "../estimates.js";
 import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelService } from "../model.js";
 import { NOT_YET, type Caps, type DraftStep, type Expansion, type Job } from "./draft.js";
 import { stepWorst } from "../../windows/window-clock.js";
@@ -631,19 +631,4 @@ function nearestAncestors(order: readonly ModelService[], rank: ReadonlyMap<stri
     through.set(s.name, list);
   }
   return out;
-}
-
-/**
- * A health gate ends on one of its polls, once it has passed for `healthyFor`: its estimate
- * is rounded up to a whole number of polls and is never shorter than that, so the plan
- * states what the runtime will take, not a second or two less; and never longer than its
- * `within`, when the runtime stops polling (a default of minutes on a gate of `within 8s`
- * made a plan of seconds last minutes).
- */
-export function gateEstimate(estimate: number, gate: { readonly every: number; readonly within: number; readonly healthyFor: number }, measured = false): number {
-  const poll = Math.max(1, gate.every);
-  // A measured gate is what the runtime took, polls and probes included: not rounded again.
-  const polled = measured ? estimate : Math.max(Math.ceil(estimate / poll), Math.ceil(gate.healthyFor / poll)) * poll;
-  // The runtime gives up at `within`: a gate never takes longer, whatever its estimate says.
-  return Math.max(0, Math.min(polled, gate.within));
 }
