@@ -39,8 +39,9 @@ export const DEFAULT_PARALLELISM = 8;
  */
 export function gateEstimate(estimate: number, gate: { readonly every: number; readonly within: number; readonly healthyFor: number }, measured = false): number {
   const poll = Math.max(1, gate.every);
-  // A measured gate is what the runtime took, polls and probes included: not rounded again.
-  const polled = measured ? estimate : Math.max(Math.ceil(estimate / poll), Math.ceil(gate.healthyFor / poll)) * poll;
+  // A measured gate is what the runtime took, polls and probes included: not rounded again,
+  // but no gate passes before `healthyFor` (a journal saying otherwise is not believed).
+  const polled = measured ? Math.max(estimate, gate.healthyFor) : Math.max(Math.ceil(estimate / poll), Math.ceil(gate.healthyFor / poll)) * poll;
   // The runtime gives up at `within`: a gate never takes longer, whatever its estimate says.
   return Math.max(0, Math.min(polled, gate.within));
 }

@@ -131,8 +131,9 @@ describe("a health gate's estimate", () => {
           const e = gateEstimate(estimate, { every, within, healthyFor }, measured);
           expect(e).toBeLessThanOrEqual(within);
           expect(e).toBeGreaterThanOrEqual(0);
-          // Written and default ones end on a poll, after healthy-for, unless within cuts them short.
-          if (!measured && within >= Math.max(estimate, healthyFor) + Math.max(1, every)) expect(e).toBeGreaterThanOrEqual(Math.max(estimate, healthyFor));
+          // No gate passes before healthy-for; written and default ones end on a poll; within cuts both short.
+          if (within >= Math.max(estimate, healthyFor) + Math.max(1, every)) expect(e).toBeGreaterThanOrEqual(Math.max(estimate, healthyFor));
+          else expect(e).toBeGreaterThanOrEqual(Math.min(within, healthyFor));
         },
       ),
       { numRuns: 2000 },
@@ -163,7 +164,7 @@ describe("compile --history (the built CLI, examples/dataplane-rolling-reboot)",
   const run2: Ran[] = [
     { step: "compute-kernel/b1/cmp003/evacuate", host: "cmp003", seconds: 38 },
     { step: "compute-kernel/b1/cmp003/upgrade", host: "cmp003", seconds: 110 },
-    { step: "compute-kernel/b1/cmp003/health", host: "cmp003", seconds: 45 },
+    { step: "compute-kernel/b1/cmp003/health", host: "cmp003", seconds: 75 },
   ];
 
   it("replaces written and default estimates with measured ones, evacuation per instance, and says so", async () => {
@@ -179,7 +180,7 @@ describe("compile --history (the built CLI, examples/dataplane-rolling-reboot)",
     const of = (action: string) => estimates.find((e) => e.action === action);
     expect(of("evacuate")).toEqual({ action: "evacuate", seconds: 2, source: "measured", runs: 2, samples: 3, perInstance: true });
     expect(of("upgrade")).toEqual({ action: "upgrade", seconds: 110, source: "measured", runs: 2, samples: 3 });
-    expect(of("health")).toEqual({ action: "health", seconds: 45, source: "measured", runs: 1, samples: 1 });
+    expect(of("health")).toEqual({ action: "health", seconds: 75, source: "measured", runs: 1, samples: 1 });
     expect(of("reboot")).toEqual({ action: "reboot", seconds: 480, source: "written" });
     // Each host's evacuation: its instances times 2s (cmp012 has none).
     const evac = (host: string) => plan.steps.find((s) => s.action === "evacuate" && s.hosts[0] === host)?.estimate.duration;
@@ -190,7 +191,7 @@ describe("compile --history (the built CLI, examples/dataplane-rolling-reboot)",
       ["r2", ".upgradec/plans/kernel-2026-12/runs/r2/journal.jsonl", 3],
     ]);
     expect(r.stdout).toContain("Estimates (measured in 2 runs read with --history)");
-    expect(r.stdout).toMatch(/compute-kernel {2}measured over 2 runs \(7 attempts\): evacuate 2s per instance, upgrade 1m50s, health 45s; written: maintenance-enter 10s, reboot 8m, maintenance-exit 10s/);
+    expect(r.stdout).toMatch(/compute-kernel {2}measured over 2 runs \(7 attempts\): evacuate 2s per instance, upgrade 1m50s, health 1m15s; written: maintenance-enter 10s, reboot 8m, maintenance-exit 10s/);
     const html = await compile(cwd, "--history", ".upgradec", "--format", "html");
     expect(html.stdout).toContain('<tr class="estimate measured" data-service="compute-kernel" data-action="evacuate">');
   });
