@@ -17,7 +17,7 @@ import { join, relative, resolve as resolvePath } from "node:path";
 import type { Diagnostic, Result } from "../diagnostics/diagnostic.js";
 import type { PlanHistoryRun, StepAction } from "../plan/plan.js";
 import { sha256 } from "../plan/digest.js";
-import { checkJournal, type JournalRecord, markPathOf } from "../runtime/journal.js";
+import { checkJournal, type JournalRead, type JournalRecord, markPathOf } from "../runtime/journal.js";
 
 /** One successful attempt of one step, as a journal recorded it. */
 export interface HistorySample {
@@ -139,6 +139,14 @@ function subdirs(path: string): string[] {
   }
 }
 
+/** The journal as read, with damage when its records belong to more than one run (a journal is one run's). */
+function oneRun(read: JournalRead): JournalRead {
+  if (read.damage !== null) return read;
+  const run = read.records[0]?.run;
+  const other = read.records.findIndex((r) => r.run !== run);
+  return other < 0 ? read : { ...read, damage: { file: "journal", line: other + 1, reason: `the record belongs to run ${JSON.stringify(read.records[other]?.run)}, not ${JSON.stringify(run)}` } };
+}
+
 function readOrNull(path: string): string | null {
   try {
     return readFileSync(path, "utf8");
@@ -175,7 +183,7 @@ export function readHistory(dirs: readonly string[], cwd: string, recordBase: st
     }
     for (const path of journals) {
       const text = readOrNull(path);
-      const read = text === null ? null : checkJournal(text, readOrNull(markPathOf(path)));
+      const read = text === null ? null : oneRun(checkJournal(text, readOrNull(markPathOf(path))));
       const shown = relative(cwd, path) || path;
       if (text === null || read === null || read.damage !== null) {
         const why = read?.damage ? `${read.damage.file}${read.damage.line !== null ? ` line ${read.damage.line}` : ""}: ${read.damage.reason}` : "it cannot be read";

@@ -15,7 +15,7 @@ import { median } from "../../src/compiler/estimate-book.js";
 import { gateEstimate } from "../../src/compiler/estimates.js";
 import { readHistory, samplesOf, stepKey } from "../../src/compiler/history.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { type JournalRecord, type JournalRecordInput, JournalWriter } from "../../src/runtime/journal.js";
+import { encodeRecord, type JournalRecord, type JournalRecordInput, JournalWriter } from "../../src/runtime/journal.js";
 
 const repo = join(import.meta.dirname, "..", "..");
 const bin = join(repo, "bin", "upgradec.js");
@@ -192,6 +192,9 @@ describe("compile --history (the built CLI, examples/dataplane-rolling-reboot)",
     ]);
     expect(r.stdout).toContain("Estimates (measured in 2 runs read with --history)");
     expect(r.stdout).toMatch(/compute-kernel {2}measured over 2 runs \(7 attempts\): evacuate 2s per instance, upgrade 1m50s, health 1m15s; written: maintenance-enter 10s, reboot 8m, maintenance-exit 10s/);
+    // The same runs reached through two paths count once.
+    const twice = await compile(cwd, "--history", ".upgradec", "--history", ".upgradec/runs", "--format", "json");
+    expect((JSON.parse(twice.stdout) as PlanFile).history?.map((h) => h.run)).toEqual(["r1", "r2"]);
     const html = await compile(cwd, "--history", ".upgradec", "--format", "html");
     expect(html.stdout).toContain('<tr class="estimate measured" data-service="compute-kernel" data-action="evacuate">');
   });
@@ -235,6 +238,24 @@ describe("compile --history (the built CLI, examples/dataplane-rolling-reboot)",
     const plan = JSON.parse(readFileSync(join(cwd, "plan.json"), "utf8")) as PlanFile;
     expect(plan.history?.map((h) => h.run)).toEqual(["good"]);
     expect(plan.services[0]?.estimates?.find((e) => e.action === "health")?.source).toBe("written");
+
+    // A journal of the layout before the hash chain (no `prev`, no mark), whose records (each
+    // with a good checksum) belong to two runs, is not one run's.
+    const mixed = tempDir();
+    const unchained = (records: readonly { type: JournalRecord["type"]; run: string; step?: string; time: string }[]) =>
+      records.map((r, i) => encodeRecord({ ...r, seq: i + 1 })).join("\n") + "\n";
+    const old = (run: string, second: string) => [
+      { type: "run-started" as const, run, time: "2026-12-07T21:00:00.000Z" },
+      { type: "step-started" as const, run, step: "compute-kernel/b1/cmp001/upgrade", time: "2026-12-07T21:00:00.000Z" },
+      { type: "step-succeeded" as const, run: second, step: "compute-kernel/b1/cmp001/upgrade", time: "2026-12-07T21:01:00.000Z" },
+    ];
+    for (const [dir, second] of [["one", "one"], ["two", "other"]] as const) {
+      mkdirSync(join(mixed, dir));
+      writeFileSync(join(mixed, dir, "journal.jsonl"), unchained(old(dir, second)));
+    }
+    const read = readHistory([mixed], mixed, mixed);
+    expect(read.value.runs.map((h) => [h.run, h.samples])).toEqual([["one", 1]]);
+    expect(read.diagnostics.map((d) => [d.code, d.message])).toEqual([["UPG0011", '--history: two/journal.jsonl is not used: journal line 3: the record belongs to run "other", not "two"']]);
 
     mkdirSync(join(cwd, "empty"));
     const none = await compile(cwd, "--history", "empty");
