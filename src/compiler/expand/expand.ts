@@ -394,11 +394,21 @@ export function expand(model: Model, book: EstimateBook = WRITTEN_ONLY): Result<
       const each = book.perInstance(s.name);
       if (each === null) push("evacuate", ev.run, est(ev.run, "evacuate"), hostWide, undoOf(ev.run, null));
       else {
-        // Per host (rollService): the host's instances times the measured time of one.
+        // Per host (rollService): the host's instances times the measured time of one; a
+        // host without a count takes the per-host estimate.
         noted(s.name, "evacuate", each, { perInstance: true });
-        // A host without a count: the per-host estimate.
-        push("evacuate", ev.run, estimateOf(s, "evacuate", ev.run.takes, "evacuate").seconds, hostWide, undoOf(ev.run, null));
-        (out[out.length - 1] as { perInstance?: ChainStep["perInstance"] }).perInstance = { seconds: each.seconds, countVar: ev.countVar };
+        const perHost = estimateOf(s, "evacuate", ev.run.takes, "evacuate").seconds;
+        out.push({
+          action: "evacuate",
+          command: ev.run.spec,
+          duration: perHost,
+          worst: perHost,
+          out: hostWide,
+          undo: undoOf(ev.run, null),
+          done: ev.run.done,
+          health: null,
+          perInstance: { seconds: each.seconds, countVar: ev.countVar },
+        });
       }
     }
     const stop = s.actions.stop;
