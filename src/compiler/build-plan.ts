@@ -4,13 +4,16 @@
  * what they found into diagnostics.
  */
 import { type Diagnostic, type Result, diag, internalError } from "../diagnostics/diagnostic.js";
-import { hasErrors, pushAll } from "../diagnostics/diagnostic.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { pushAll } from "../base/push-all.js";
 import type { PlanFile } from "../plan/plan.js";
 import type { PlanTextSink } from "../plan/plan-text.js";
 import { emitPlan, type Relocation } from "./emit/emit.js";
 import type { DraftStep } from "./expand/draft.js";
 import { expand } from "./expand/expand.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
+import { estimateBook, WRITTEN_ONLY } from "./estimate-book.js";
+import type { History } from "../plan/history.js";
 import { impact } from "./impact/impact.js";
 import type { Model, ModelWindow } from "./model.js";
 import { planStart } from "./schedule/plan-start.js";
@@ -36,12 +39,14 @@ export interface BuildOptions {
   readonly relocate?: Relocation;
   /** Receives the plan file's text as it is made (compile -o writes it in another thread meanwhile). */
   readonly planText?: PlanTextSink;
+  /** What earlier runs measured (compile --history): their estimates replace written and default ones. */
+  readonly history?: History;
 }
 
 /** Expand the model into steps, schedule them, compute the impact, and make the plan file. Never throws. */
 export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile | null> {
   const diagnostics: Diagnostic[] = [];
-  const expanded = expand(model);
+  const expanded = expand(model, options.history ? estimateBook(options.history, model.services, model.hosts) : WRITTEN_ONLY);
   pushAll(diagnostics, expanded.diagnostics);
   const x = expanded.value;
   if (hasErrors(diagnostics)) return { value: null, diagnostics };
@@ -130,6 +135,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     compilerVersion: options.compilerVersion,
     ...(options.relocate ? { relocate: options.relocate } : {}),
     ...(options.planText ? { planText: options.planText } : {}),
+    ...(options.history ? { history: options.history.runs } : {}),
   });
   return { value: hasErrors(diagnostics) ? null : plan, diagnostics };
 }

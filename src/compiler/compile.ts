@@ -4,10 +4,12 @@
  * diagnostics; a phase that throws is a compiler bug, turned here into an internal-error
  * diagnostic so one bug does not hide every other finding.
  */
-import { hasErrors, pushAll, sortDiagnostics, type Diagnostic, type Span, internalError } from "../diagnostics/diagnostic.js";
+import { hasErrors, sortDiagnostics, type Diagnostic, type Result, type Span, internalError } from "../diagnostics/diagnostic.js";
+import { pushAll } from "../base/push-all.js";
 import { dirname, isAbsolute, relative, resolve as resolvePath } from "node:path";
 import type { PlanFile } from "../plan/plan.js";
 import { buildPlan, type BuildOptions } from "./build-plan.js";
+import type { History } from "../plan/history.js";
 import { loadProgram } from "./load.js";
 import type { Model } from "./model.js";
 import type { Program } from "./program.js";
@@ -27,9 +29,11 @@ export interface CompileResult {
   readonly plan: PlanFile | null;
 }
 
-export interface CompileOptions extends BuildOptions {
+export interface CompileOptions extends Omit<BuildOptions, "history"> {
   /** Stop after resolve and the checks (for `fmt --check`-like uses and the error fixtures). */
   readonly checkOnly?: boolean;
+  /** The journals `--history` read (readHistory), with what reading them found. */
+  readonly history?: Result<History>;
 }
 
 export function compileFile(entry: string, host: LoadHost, options: CompileOptions): CompileResult {
@@ -45,6 +49,7 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
     plan,
   });
 
+  if (options.history) pushAll(diagnostics, options.history.diagnostics);
   const loaded = guard("load", diagnostics, () => loadProgram(entry, host));
   const program = loaded?.value ?? null;
   if (program) {
@@ -62,7 +67,8 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
   const model = resolved?.value ?? null;
   if (!model || hasErrors(diagnostics) || options.checkOnly) return finish(program, model, null);
 
-  const built = guard("build", diagnostics, () => buildPlan(model, options));
+  const { history, ...build } = options;
+  const built = guard("build", diagnostics, () => buildPlan(model, history ? { ...build, history: history.value } : build));
   const plan = built?.value ?? null;
   return finish(program, model, hasErrors(diagnostics) ? null : plan);
 }

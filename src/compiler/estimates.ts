@@ -29,3 +29,19 @@ export const DEFAULT_HEALTH = { every: 10, within: 600, healthyFor: 30 } as cons
 
 /** Most steps running at once when the plan does not say. */
 export const DEFAULT_PARALLELISM = 8;
+
+/**
+ * A health gate ends on one of its polls, once it has passed for `healthyFor`: its estimate
+ * is rounded up to a whole number of polls and is never shorter than that, so the plan
+ * states what the runtime will take, not a second or two less; and never longer than its
+ * `within`, when the runtime stops polling (a default of minutes on a gate of `within 8s`
+ * made a plan of seconds last minutes).
+ */
+export function gateEstimate(estimate: number, gate: { readonly every: number; readonly within: number; readonly healthyFor: number }, measured = false): number {
+  const poll = Math.max(1, gate.every);
+  // A measured gate is what the runtime took, polls and probes included: not rounded again,
+  // but no gate passes before `healthyFor` (a journal saying otherwise is not believed).
+  const polled = measured ? Math.max(estimate, gate.healthyFor) : Math.max(Math.ceil(estimate / poll), Math.ceil(gate.healthyFor / poll)) * poll;
+  // The runtime gives up at `within`: a gate never takes longer, whatever its estimate says.
+  return Math.max(0, Math.min(polled, gate.within));
+}

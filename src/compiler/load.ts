@@ -13,7 +13,8 @@
  * library files as `<stdlib>/NAME.upg`. Never throws for a user's mistake.
  */
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from "node:path";
-import { hasErrors, pushAll, type Diagnostic, type Result, type Span, diag } from "../diagnostics/diagnostic.js";
+import { hasErrors, type Diagnostic, type Result, type Span, diag } from "../diagnostics/diagnostic.js";
+import { pushAll } from "../base/push-all.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import { readInventory } from "../inventory/read-inventory.js";
 import type { InventoryDecl, UseDecl } from "../parser/ast.js";

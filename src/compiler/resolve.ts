@@ -8,7 +8,8 @@
  */
 import type { Code } from "../diagnostics/codes.js";
 import { dirname, relative, resolve as resolvePath } from "node:path";
-import { hasErrors, pushAll, type Diagnostic, type Result, diag } from "../diagnostics/diagnostic.js";
+import { hasErrors, type Diagnostic, type Result, diag } from "../diagnostics/diagnostic.js";
+import { pushAll } from "../base/push-all.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import type { CheckpointDecl, ConnectionDecl, DayRange, PlanDecl, Weekday, WindowDecl } from "../parser/ast.js";
 import { sha256 } from "../plan/digest.js";

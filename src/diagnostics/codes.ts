@@ -25,6 +25,8 @@ export const codes = {
   UPG0002: { severity: "error", title: "file not found or unreadable" },
   UPG0003: { severity: "error", title: "a file the compiler does not read: not a regular file, too large, or not UTF-8" },
   UPG0004: { severity: "error", title: "errors in a file that is not the project's (counted, not shown)" },
+  UPG0010: { severity: "error", title: "a --history directory is missing or holds no run's journal" },
+  UPG0011: { severity: "warning", title: "a journal under --history is damaged or unreadable: its run is not learned from" },
 
   // ---- syntax (UPG01xx)
   UPG0101: { severity: "error", title: "unexpected character" },

@@ -10,7 +10,8 @@
  * reported in the form the author meant.
  */
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
-import { pushAll, type Diagnostic, type Result, type Span, diag, internalError } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, type Result, type Span, diag, internalError } from "../diagnostics/diagnostic.js";
+import { pushAll } from "../base/push-all.js";
 import { isRefusal, isText, refusalDiagnostic, type FileText } from "../files/file-text.js";
 import type { LoadHost } from "../files/load-host.js";
 import { MAX_INVENTORY_BYTES } from "../limits.js";

@@ -4,7 +4,8 @@
  * could be parsed. Never throws for any input.
  */
 import { tokenMatcher, type IRecognitionException, type IToken } from "chevrotain";
-import { pushAll, sortDiagnostics, type Diagnostic, type Result, type Span, diag } from "../diagnostics/diagnostic.js";
+import { sortDiagnostics, type Diagnostic, type Result, type Span, diag } from "../diagnostics/diagnostic.js";
+import { pushAll } from "../base/push-all.js";
 import type { SourceFile } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
 import { upgParser } from "./grammar.js";

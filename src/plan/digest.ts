@@ -84,18 +84,23 @@ export function sha256(text: string | Uint8Array): string {
 /**
  * The plan's fingerprint: sha256 over its sources (paths as the plan file records them,
  * relative to its directory, and their sha256), the resolved inventory hosts and the
- * compiler version. `run` computes it again from the files and refuses a plan that no
- * longer matches (stale).
+ * compiler version, and the journals its measured estimates came from (their run and
+ * sha256, with `compile --history`). `run` computes it again from the files and refuses a
+ * plan that no longer matches (stale); the journals are not read again: the estimates are in
+ * the plan, and a newer run does not make an older plan wrong.
  */
 export function planFingerprint(input: {
   readonly sources: readonly { readonly path: string; readonly sha256: string }[];
   readonly hosts: readonly { readonly name: string; readonly groups: readonly string[]; readonly vars: Readonly<Record<string, unknown>> }[];
   readonly compilerVersion: string;
+  /** The journals of `compile --history` (left out when none, so plans without keep their fingerprint). */
+  readonly history?: readonly { readonly run: string; readonly sha256: string }[];
 }): string {
   // Keys in canonical (sorted) order already, so canonicalJson copies none of these objects.
   return sha256(
     canonicalJson({
       compilerVersion: input.compilerVersion,
+      ...(input.history && input.history.length > 0 ? { history: input.history.map((h) => ({ run: h.run, sha256: h.sha256 })) } : {}),
       inventory: input.hosts.map((h) => ({ groups: h.groups, name: h.name, vars: h.vars })),
       sources: input.sources.map((s) => ({ path: s.path, sha256: s.sha256 })),
     }),

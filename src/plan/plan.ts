@@ -17,6 +17,11 @@ export interface PlanFile {
   readonly compiler: { readonly name: "upgradec"; readonly version: string };
   /** Every file read: .upg sources (the standard library's too) and inventory files. Paths relative to the plan file's directory where possible. */
   readonly sources: readonly { readonly path: string; readonly sha256: string; readonly kind: "upg" | "inventory" | "action" }[];
+  /**
+   * The runs whose journals gave measured estimates (`compile --history`), present only then.
+   * The fingerprint covers them; the runtime never reads them again (see PlanEstimate).
+   */
+  readonly history?: readonly PlanHistoryRun[];
   /** The top-level .upg file compiled, as given (relative to the plan file's directory). */
   readonly entry: string;
   readonly plan: PlanInfo;
@@ -88,6 +93,41 @@ export interface PlanService {
    * there are some): `after` is the planned service, `through` the unplanned templates between.
    */
   readonly bridged?: readonly { readonly after: string; readonly through: readonly string[] }[];
+  /**
+   * Where the estimate of each of its actions came from, in the order a host goes through
+   * them (the compiler always writes it; a service with no steps has none).
+   */
+  readonly estimates?: readonly PlanEstimate[];
+}
+
+/**
+ * An action's estimate and where it came from: `written` (its `takes`), `default` (none
+ * written: estimates.ts), or `measured` (the median of successful attempts in the runs of
+ * `history`). A measured evacuation with `perInstance` is per instance: each host's step is
+ * that times the host's instance count.
+ */
+export interface PlanEstimate {
+  readonly action: StepAction;
+  /** Seconds (a measured one to the millisecond). */
+  readonly seconds: number;
+  readonly source: "written" | "default" | "measured";
+  /** measured: over how many runs and attempts. */
+  readonly runs?: number;
+  readonly samples?: number;
+  readonly perInstance?: boolean;
+}
+
+/** A run read by `compile --history`. */
+export interface PlanHistoryRun {
+  readonly run: string;
+  /** The plan it ran, as its journal names it. */
+  readonly plan: string | null;
+  /** The journal's path, relative to the plan file's directory where possible. */
+  readonly journal: string;
+  /** sha256 of the journal as read. */
+  readonly sha256: string;
+  /** Successful attempts it measured. */
+  readonly samples: number;
 }
 
 export interface PlanRolling {

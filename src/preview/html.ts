@@ -9,6 +9,7 @@
 import { withWayBack } from "../plan/way-back.js";
 import type { PlanFile } from "../plan/plan.js";
 import { commandText } from "./command-text.js";
+import { formatEstimate } from "./estimates.js";
 import { summariseHosts } from "./host-list.js";
 import { outlinePlan, type PlanOutline } from "./plan-outline.js";
 import { serviceGraph, type ServiceGraph } from "./service-graph.js";
@@ -131,6 +132,8 @@ export function renderHtml(stored: PlanFile): string {
   parts.push("<h2>Phases</h2>", phasesTable(outline, clock));
   parts.push("<h2>Dependencies</h2>", '<div class="scroll">', dag(serviceGraph(plan)), "</div>");
   parts.push("<h2>Impact</h2>", impactTable(plan));
+  // Plans made by hand (tests, older tools) may say nothing of their estimates.
+  if (plan.services.some((s) => (s.estimates ?? []).length > 0)) parts.push("<h2>Estimates</h2>", estimatesTable(plan));
   parts.push("<h2>Checkpoints and the way back</h2>", checkpoints(plan, clock));
   parts.push("<h2>Windows</h2>", windows(plan, clock));
   parts.push(`<script>${SCRIPT}</script>`, "</body>", "</html>");
@@ -391,6 +394,25 @@ function phasesTable(outline: PlanOutline, clock: PlanClock): string {
   return (
     '<table id="phases-table"><thead><tr><th>phase</th><th>starts</th><th>at</th><th>takes</th><th>steps</th><th class="left">services</th></tr></thead>' +
     `<tbody>${rows.join("")}</tbody></table>`
+  );
+}
+
+/** Each service's actions: the estimate and where it came from (measured over n runs, written, default). */
+function estimatesTable(plan: PlanFile): string {
+  const rows = plan.services.flatMap((s) =>
+    (s.estimates ?? []).map((e) => {
+      const source = e.source === "measured" ? `measured over ${e.runs ?? 0} run${e.runs === 1 ? "" : "s"} (${e.samples ?? 0} attempts)` : e.source;
+      return (
+        `<tr class="estimate ${e.source}" data-service="${esc(s.name)}" data-action="${esc(e.action)}"><td>${esc(s.name)}</td><td>${esc(e.action)}</td>` +
+        `<td>${esc(formatEstimate(e.seconds))}${e.perInstance === true ? " per instance" : ""}</td><td class="left">${esc(source)}</td></tr>`
+      );
+    }),
+  );
+  const runs = (plan.history ?? []).map((h) => `<li>run <code>${esc(h.run)}</code>${h.plan !== null ? ` (${esc(h.plan)})` : ""}: ${h.samples} attempts, <code>${esc(h.journal)}</code></li>`);
+  return (
+    '<table id="estimates-table"><thead><tr><th>service</th><th>action</th><th>estimate</th><th class="left">from</th></tr></thead>' +
+    `<tbody>${rows.join("")}</tbody></table>` +
+    (runs.length > 0 ? `<p>Measured in the runs read with <code>--history</code>:</p><ul>${runs.join("")}</ul>` : "<p>No <code>--history</code>: nothing measured.</p>")
   );
 }
 

@@ -6,7 +6,9 @@
  */
 import type { PlanFile, PlanService, PlanStep } from "../plan/plan.js";
 import { irreversibleSteps, withWayBack } from "../plan/way-back.js";
+import { pushAll } from "../base/push-all.js";
 import { commandText } from "./command-text.js";
+import { estimatesSection } from "./estimates.js";
 import { summariseHosts } from "./host-list.js";
 import { outlinePlan, PHASE_ORDER, type BatchOutline, type PhaseOutline, type ServiceInPhase } from "./plan-outline.js";
 import { formatDuration, formatOffset } from "../base/duration.js";
@@ -48,6 +50,7 @@ export function renderText(stored: PlanFile, options: { readonly color: boolean 
   outline.phases.forEach((phase, i) => renderPhase(plan, phase, i + 1, outline.services, clock, paint, out));
   checkpoints(plan, named, clock, paint, out);
   impact(plan, paint, out);
+  pushAll(out, estimatesSection(plan, (text) => paint("bold", text)));
   bound(plan, paint, out);
 
   const occurrences = plan.timing.windowsUsed.length;

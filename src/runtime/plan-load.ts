@@ -98,7 +98,7 @@ export async function loadPlan(planArg: string, options: LoadPlanOptions): Promi
     if (content === null) stale.push(`${source.path} no longer exists`);
     else if (sha256(content) !== source.sha256) stale.push(`${source.path} changed since the plan was compiled`);
   }
-  if (stale.length === 0 && planFingerprint({ sources: plan.sources, hosts: plan.hosts, compilerVersion: version }) !== plan.fingerprint) {
+  if (stale.length === 0 && planFingerprint({ sources: plan.sources, hosts: plan.hosts, compilerVersion: version, ...(plan.history ? { history: plan.history } : {}) }) !== plan.fingerprint) {
     stale.push("its fingerprint does not match its sources, hosts and compiler version");
   }
   if (stale.length > 0) {

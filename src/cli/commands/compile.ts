@@ -2,6 +2,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
 import { compileFile } from "../../compiler/compile.js";
+import { readHistory } from "../../runtime/history.js";
 import { nodeLoadHost } from "../../files/node-host.js";
 import { planFileChunks } from "../../plan/plan-text.js";
 import { renderPreview, type PreviewFormat } from "../../preview/preview.js";
@@ -22,6 +23,7 @@ export const compileVerb: Verb = {
     ["upgradec compile cloud.upg", "check cloud.upg and print the plan preview"],
     ["upgradec compile cloud.upg -o plan.json", "also write the plan file that `upgradec run` executes"],
     ["upgradec compile cloud.upg --format html > plan.html", "a self-contained page with a Gantt timeline"],
+    ["upgradec compile cloud.upg --history .upgradec -o plan.json", "estimates measured by the earlier runs in .upgradec"],
     ["upgradec compile cloud.upg --format dot --steps | dot -Tsvg", "the whole step graph for Graphviz"],
     ["upgradec compile cloud.upg --format json --diagnostics-only", "diagnostics as JSON, for an editor or CI lint"],
   ],
@@ -31,6 +33,11 @@ export const compileVerb: Verb = {
       .option("format", { alias: "f", choices: FORMATS, default: "text" as PreviewFormat, describe: "preview format; with json, the plan on stdout and any diagnostics as JSON on stderr (on stdout when it fails)" })
       .option("output", { alias: "o", type: "string", describe: "write the plan file (JSON) here" })
       .option("start", { type: "string", describe: 'when the run starts, e.g. "2026-12-05T22:00" (the plan\'s zone) or with an offset; overrides the plan\'s start' })
+      .option("history", {
+        type: "string",
+        array: true,
+        describe: "learn estimates from earlier runs: a state directory (.upgradec), its runs/ or one run's directory; repeatable",
+      })
       .option("steps", { type: "boolean", default: false, describe: "dot/mermaid: the whole step graph, not only the service DAG" })
       .option("diagnostics-only", { type: "boolean", default: false, describe: "check only: print diagnostics, no preview" })
       .option("color", { type: "boolean", describe: "colour the output (default: on a terminal, unless NO_COLOR is set)" }),
@@ -50,6 +57,7 @@ export const compileVerb: Verb = {
 async function compile(args: Record<string, unknown>, io: CliIO, target: string | null, writer: PlanFileWriter | null): Promise<number> {
   const file = String(args["file"]);
   const format = args["format"] as PreviewFormat;
+  const historyDirs = Array.isArray(args["history"]) ? args["history"].map(String) : [];
   const result = compileFile(file, nodeLoadHost(io.cwd), {
     now: new Date(),
     compilerVersion: VERSION,
@@ -57,6 +65,8 @@ async function compile(args: Record<string, unknown>, io: CliIO, target: string 
     ...(typeof args["start"] === "string" ? { start: args["start"] } : {}),
     ...(target !== null ? { relocate: { from: io.cwd, to: dirname(target) } } : {}),
     ...(writer !== null ? { planText: writer } : {}),
+    // Journal paths are recorded relative to the plan file, as its sources are.
+    ...(historyDirs.length > 0 ? { history: readHistory(historyDirs, io.cwd, target !== null ? dirname(target) : io.cwd) } : {}),
   });
   const failed = hasErrors(result.diagnostics);
   if (format === "json") {

@@ -11,6 +11,7 @@ import { sealPlan, type PlanTextSink } from "../../plan/plan-text.js";
 import {
   PLAN_FORMAT,
   type PlanFile,
+  type PlanHistoryRun,
   type PlanImpact,
   type PlanService,
   type PlanStep,
@@ -41,6 +42,8 @@ export interface EmitInput {
   readonly compilerVersion: string;
   /** Where the plan file goes, when that is not where the sources were read from: see BuildOptions.relocate. */
   readonly relocate?: Relocation;
+  /** The runs measured estimates came from (compile --history), recorded and fingerprinted. */
+  readonly history?: readonly PlanHistoryRun[];
   /** Receives the plan file's text as it is made; without one, the text is kept with the plan (planFileChunks). */
   readonly planText?: PlanTextSink;
 }
@@ -117,16 +120,19 @@ export function emitPlan(input: EmitInput): PlanFile {
       version: s.actions.version?.spec ?? null,
       skew: s.skew.map((r) => ({ kind: r.kind, services: r.services })),
       ...(s.bridged.length > 0 ? { bridged: s.bridged.map((b) => ({ after: b.after, through: [...b.through] })) } : {}),
+      estimates: expansion.estimates.get(s.name) ?? [],
     };
   });
   const hosts = model.hosts.map((h) => ({ name: h.name, groups: h.groups, vars: sortedVars(h.vars), connection: h.connection }));
   const move = input.relocate ? relocator(input.relocate) : (p: string) => p;
   const sources = model.sources.map((s) => ({ path: move(s.path), sha256: s.sha256, kind: s.kind }));
+  const history = input.history && input.history.length > 0 ? input.history : undefined;
   const withoutDigest: Omit<PlanFile, "digest"> = {
     format: PLAN_FORMAT,
-    fingerprint: planFingerprint({ sources, hosts, compilerVersion: input.compilerVersion }),
+    fingerprint: planFingerprint({ sources, hosts, compilerVersion: input.compilerVersion, ...(history ? { history } : {}) }),
     compiler: { name: "upgradec", version: input.compilerVersion },
     sources,
+    ...(history ? { history } : {}),
     entry: move(model.entry),
     plan: {
       name: model.plan.name,

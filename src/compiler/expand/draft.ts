@@ -5,7 +5,7 @@
  * back, so the host is out of service for one unbroken stretch), one per-service step, or
  * a marker that runs nothing (a batch pause).
  */
-import type { Phase, PlanCommandSpec, PlanStep, StepAction, Unavailable } from "../../plan/plan.js";
+import type { Phase, PlanCommandSpec, PlanEstimate, PlanStep, StepAction, Unavailable } from "../../plan/plan.js";
 
 /**
  * A step as expand makes it: the plan's step itself, its members in the plan file's order,
@@ -81,4 +81,6 @@ export interface Expansion {
   readonly caps: ReadonlyMap<string, Caps>;
   /** Per service with a rollout, the services whose rollouts finish before it starts (its `after`, transitively, and for the data plane the control plane). */
   readonly rolloutBefore: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per service with steps, where each of its actions' estimates came from (EstimateBook). */
+  readonly estimates: ReadonlyMap<string, readonly PlanEstimate[]>;
 }

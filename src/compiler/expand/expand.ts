@@ -24,8 +24,9 @@
  * need 10k × 10k edges.
  */
 import { type Diagnostic, type Result, diag } from "../../diagnostics/diagnostic.js";
-import type { Phase, PlanCommandSpec, StepAction, Unavailable } from "../../plan/plan.js";
-import { DEFAULT_ESTIMATES } from "../estimates.js";
+import type { Phase, PlanCommandSpec, PlanEstimate, StepAction, Unavailable } from "../../plan/plan.js";
+import { type Estimate, type EstimateBook, evacuationOf, WRITTEN_ONLY } from "../estimate-book.js";
+import { DEFAULT_ESTIMATES, gateEstimate } from "../estimates.js";
 import type { Model, ModelAction, ModelCheckpoint, ModelHost, ModelService } from "../model.js";
 import { NOT_YET, type Caps, type DraftStep, type Expansion, type Job } from "./draft.js";
 import { stepWorst } from "../../windows/window-clock.js";
@@ -48,6 +49,8 @@ interface ChainStep {
   readonly undo: Undo;
   readonly done: PlanCommandSpec | null;
   readonly health: DraftStep["health"];
+  /** A measured evacuation per instance: each host's step is this times its instance count. */
+  readonly perInstance?: { readonly seconds: number; readonly countVar: string };
 }
 
 /** The chain of every host of a service: steps, their summed worst case, and where the health gate is (-1: none). */
@@ -135,7 +138,7 @@ class GraphBuilder {
   }
 }
 
-export function expand(model: Model): Result<Expansion> {
+export function expand(model: Model, book: EstimateBook = WRITTEN_ONLY): Result<Expansion> {
   const diagnostics: Diagnostic[] = [];
   const g = new GraphBuilder();
   const hostByName = new Map<string, ModelHost>(model.hosts.map((h) => [h.name, h]));
@@ -144,6 +147,18 @@ export function expand(model: Model): Result<Expansion> {
   const rank = new Map(order.map((s, i) => [s.name, i]));
   const caps = new Map<string, Caps>();
   const rolloutBefore = new Map<string, Set<string>>();
+  const estimates = new Map<string, PlanEstimate[]>();
+  /** Records where a service's action's estimate came from (once per action), with the seconds its steps take. */
+  const noted = (service: string, action: StepAction, e: Estimate, extra: Partial<PlanEstimate> = {}): number => {
+    const list = estimates.get(service) ?? [];
+    if (!estimates.has(service)) estimates.set(service, list);
+    if (!list.some((x) => x.action === action)) {
+      list.push({ action, seconds: e.seconds, source: e.source, ...(e.runs !== undefined ? { runs: e.runs, samples: e.samples ?? 0 } : {}), ...extra });
+    }
+    return e.seconds;
+  };
+  /** The estimate of a service's action: measured, else `written`, else the default for `kind`. */
+  const estimateOf = (s: ModelService, action: StepAction, written: number | null, kind: keyof typeof DEFAULT_ESTIMATES): Estimate => book.of(s.name, action, written, DEFAULT_ESTIMATES[kind]);
 
   // A checkpoint with a restore before a phase makes that phase's schema and data changes
   // reversible: rollback returns to the checkpoint and restores it.
@@ -189,7 +204,7 @@ export function expand(model: Model): Result<Expansion> {
       const action = s.actions[kind];
       if (!action) continue;
       // Checks only read: nothing to undo.
-      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null)), frontier));
+      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null), noted(s.name, kind, estimateOf(s, kind, action.takes, kind))), frontier));
     }
     if (made.length > 0) frontier = made;
   };
@@ -205,7 +220,7 @@ export function expand(model: Model): Result<Expansion> {
       const preds = (nearest.get(s.name) ?? []).map((name) => made.get(name)).filter((i): i is number => i !== undefined);
       for (const p of preds) used.add(p);
       const { undo, reason } = perServiceUndo(kind, s, action, restorableBefore);
-      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo), preds.length > 0 ? preds : frontier, reason));
+      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo, noted(s.name, kind, estimateOf(s, kind, action.takes, kind))), preds.length > 0 ? preds : frontier, reason));
     }
     if (made.size > 0) frontier = [...made.values()].filter((i) => !used.has(i));
   };
@@ -267,6 +282,10 @@ export function expand(model: Model): Result<Expansion> {
         // Which steps take the whole host out (maintenance among the reasons) is the chain's to say.
         const hostWide: readonly Unavailable[] = [{ host }];
         const instance: readonly Unavailable[] = [{ host, service: s.name }];
+        // A measured evacuation is per instance: this host's count times it (the chain's when it has none).
+        const seconds = (c: ChainStep): number => (c.perInstance === undefined ? c.duration : (evacuationOf(c.perInstance, hostByName.get(host), c.perInstance.countVar) ?? c.duration));
+        let worst = chain.worst;
+        for (const c of chain.steps) if (c.perInstance !== undefined) worst += seconds(c) - c.worst;
         const drafts = chain.steps.map((c): DraftStep => ({
           // Joined, not a template: Array#join makes one flat string, where a template
           // makes a rope of pieces that each later hash (the id check) and JSON.stringify
@@ -278,7 +297,7 @@ export function expand(model: Model): Result<Expansion> {
           action: c.action,
           command: c.command,
           after: NOT_YET,
-          estimate: { start: 0, duration: c.duration },
+          estimate: { start: 0, duration: seconds(c) },
           window,
           unavailable: c.out === "host" ? hostWide : instance,
           batch: b,
@@ -288,7 +307,7 @@ export function expand(model: Model): Result<Expansion> {
           health: c.health,
         }));
         const domainValue = domainVar !== null ? hostByName.get(host)?.vars[domainVar] : undefined;
-        const { first, last: tail } = g.chain(drafts, before, chain.worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
+        const { first, last: tail } = g.chain(drafts, before, worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
         const gate = chain.gate >= 0 ? first + chain.gate : tail;
         gates.push(last ? tail : gate);
         if (!last && tail !== gate) tails.push(tail);
@@ -359,7 +378,8 @@ export function expand(model: Model): Result<Expansion> {
         health: null,
       });
     };
-    const est = (a: ModelAction | null, kind: keyof typeof DEFAULT_ESTIMATES): number => a?.takes ?? DEFAULT_ESTIMATES[kind];
+    const est = (a: ModelAction | null, kind: StepAction & keyof typeof DEFAULT_ESTIMATES, written: number | null = a?.takes ?? null): number =>
+      noted(s.name, kind, estimateOf(s, kind, written, kind));
 
     // Undo per action: leaving maintenance undoes entering it and the other way round; a
     // stop is undone by starting the old service and a start by stopping it; an upgrade by
@@ -368,25 +388,46 @@ export function expand(model: Model): Result<Expansion> {
     // maintenance takes new ones. An action's own `undo` always wins.
     if (maint && runs(maint.enter)) push("maintenance-enter", maint.enter, est(maint.enter, "maintenance-enter"), hostWide, undoOf(maint.enter, maint.exit?.spec ?? null));
     const ev = s.evacuate;
-    if (ev && ev.strategy !== "none" && runs(ev.run)) push("evacuate", ev.run, est(ev.run, "evacuate"), hostWide, undoOf(ev.run, null));
+    if (ev && ev.strategy !== "none" && runs(ev.run)) {
+      const each = book.perInstance(s.name);
+      if (each === null) push("evacuate", ev.run, est(ev.run, "evacuate"), hostWide, undoOf(ev.run, null));
+      else {
+        // Per host (rollService): the host's instances times the measured time of one; a
+        // host without a count takes the per-host estimate.
+        noted(s.name, "evacuate", each, { perInstance: true });
+        const perHost = estimateOf(s, "evacuate", ev.run.takes, "evacuate").seconds;
+        out.push({
+          action: "evacuate",
+          command: ev.run.spec,
+          duration: perHost,
+          worst: perHost,
+          out: hostWide,
+          undo: undoOf(ev.run, null),
+          done: ev.run.done,
+          health: null,
+          perInstance: { seconds: each.seconds, countVar: ev.countVar },
+        });
+      }
+    }
     const stop = s.actions.stop;
     const start = s.actions.start;
     if (runs(stop)) push("stop", stop, est(stop, "stop"), instance, undoOf(stop, start?.spec ?? null));
     const upgrade = s.actions.upgrade;
     if (upgrade === undefined) {
       // It runs nothing, so it takes no time unless the service says otherwise.
-      push("upgrade", null, s.takes ?? 0, instance, null);
+      push("upgrade", null, noted(s.name, "upgrade", s.takes !== null ? { seconds: s.takes, source: "written" } : { seconds: 0, source: "default" }), instance, null);
     } else if (runs(upgrade)) {
-      push("upgrade", upgrade, upgrade.takes ?? s.takes ?? DEFAULT_ESTIMATES.upgrade, instance, undoOf(upgrade, s.actions.rollback?.spec ?? null));
+      push("upgrade", upgrade, est(upgrade, "upgrade", upgrade.takes ?? s.takes ?? null), instance, undoOf(upgrade, s.actions.rollback?.spec ?? null));
     }
     if (s.reboot) {
       const a = s.reboot.action;
-      if (a === null || runs(a)) push("reboot", a, s.reboot.takes ?? a?.takes ?? DEFAULT_ESTIMATES.reboot, hostWide, a ? undoOf(a, null) : null);
+      if (a === null || runs(a)) push("reboot", a, est(a, "reboot", s.reboot.takes ?? a?.takes ?? null), hostWide, a ? undoOf(a, null) : null);
     }
     if (runs(start)) push("start", start, est(start, "start"), instance, undoOf(start, stop?.spec ?? null));
     const health = s.health;
     if (health && runs(health.action)) {
-      const duration = gateEstimate(est(health.action, "health"), health.every, health.healthyFor);
+      const e = estimateOf(s, "health", health.action.takes, "health");
+      const duration = noted(s.name, "health", { ...e, seconds: gateEstimate(e.seconds, health, e.source === "measured") });
       out.push({
         action: "health",
         command: health.action.spec,
@@ -455,7 +496,7 @@ export function expand(model: Model): Result<Expansion> {
   checks("postcheck", "postchecks");
 
   return {
-    value: { steps: g.steps, after: { start: g.afterStart.values(), list: g.afterList.values() }, irreversible: g.irreversible, jobs: g.jobs, jobOfStep: g.jobOfStep.values(), caps, rolloutBefore },
+    value: { steps: g.steps, after: { start: g.afterStart.values(), list: g.afterList.values() }, irreversible: g.irreversible, jobs: g.jobs, jobOfStep: g.jobOfStep.values(), caps, rolloutBefore, estimates },
     diagnostics,
   };
 }
@@ -506,6 +547,7 @@ function serviceStep(
   phase: Phase,
   a: ModelAction,
   undo: Undo,
+  seconds: number,
 ): DraftStep {
   return {
     id: `${s.name}/${action}`,
@@ -516,7 +558,7 @@ function serviceStep(
     action,
     command: a.spec,
     after: NOT_YET,
-    estimate: { start: 0, duration: a.takes ?? DEFAULT_ESTIMATES[action] },
+    estimate: { start: 0, duration: seconds },
     window: null,
     unavailable: [],
     batch: null,
@@ -589,14 +631,4 @@ function nearestAncestors(order: readonly ModelService[], rank: ReadonlyMap<stri
     through.set(s.name, list);
   }
   return out;
-}
-
-/**
- * A health gate ends on one of its polls, once it has passed for `healthyFor`: its estimate
- * is rounded up to a whole number of polls and is never shorter than that, so the plan
- * states what the runtime will take, not a second or two less.
- */
-export function gateEstimate(estimate: number, every: number, healthyFor: number): number {
-  const poll = Math.max(1, every);
-  return Math.max(Math.ceil(estimate / poll), Math.ceil(healthyFor / poll)) * poll;
 }

@@ -5,7 +5,7 @@
  */
 import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { formatDuration } from "../../base/duration.js";
-import { DEFAULT_ESTIMATES } from "../estimates.js";
+import { DEFAULT_ESTIMATES, gateEstimate } from "../estimates.js";
 import type { Model, ModelService } from "../model.js";
 
 export function checkPolicy(model: Model): Diagnostic[] {
@@ -51,7 +51,11 @@ function downtimeParts(s: ModelService): Part[] {
   if (upgrade) parts.push(part("upgrade", upgrade.takes ?? s.takes, "upgrade"));
   else parts.push({ kind: "upgrade", seconds: s.takes ?? 0, defaulted: false });
   if (start) parts.push(part("start", start.takes, "start"));
-  if (s.health) parts.push(part("health", s.health.action.takes, "health"));
+  if (s.health) {
+    // The gate as expansion plans it: whole polls, never past its `within`.
+    const gate = part("health", s.health.action.takes, "health");
+    parts.push({ ...gate, seconds: gateEstimate(gate.seconds, s.health) });
+  }
   return parts;
 }
 

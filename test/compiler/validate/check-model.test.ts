@@ -209,9 +209,16 @@ describe("all hosts at once (UPG0506)", () => {
   it("warns with the downtime estimated from its per-host actions", () => {
     const d = one(model({ services: [memcached(["ctl1", "ctl2", "ctl3"])] }), "UPG0506");
     expect(d.severity).toBe("warning");
-    // stop 30s (default) + upgrade 5m + start 30s (default) + health 3m19s (default)
-    expect(d.message).toContain("upgraded on all its 3 hosts at once: about 9m19s of downtime");
-    expect(d.notes?.[0]).toBe("per host: stop 30s (default) + upgrade 5m + start 30s (default) + health 3m19s (default)");
+    // stop 30s (default) + upgrade 5m + start 30s (default) + health 3m19s (default), the gate
+    // as expansion plans it: whole polls of 10s, so 3m20s.
+    expect(d.message).toContain("upgraded on all its 3 hosts at once: about 9m20s of downtime");
+    expect(d.notes?.[0]).toBe("per host: stop 30s (default) + upgrade 5m + start 30s (default) + health 3m20s (default)");
+  });
+
+  it("counts a health gate no longer than its within", () => {
+    const quick = { ...memcached(["ctl1", "ctl2"]), health: { action: action(["check"]), every: 1, within: 8, healthyFor: 1, onDeadline: "stop" as const } };
+    const d = one(model({ services: [quick] }), "UPG0506");
+    expect(d.notes?.[0]).toBe("per host: stop 30s (default) + upgrade 5m + start 30s (default) + health 8s (default)");
   });
 
   it("is quiet for one host, or a rolling service", () => {
