@@ -83,16 +83,10 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const leftOut = new Set<string>();
   const startedInWindow = new Set<string>();
 
-  // Steps grouped once: by (window, service, batch) for the window gate, by service for pauses.
-  const windowGroups = new Map<string, PlanStep[]>();
+  // Steps grouped once: each step's chain in its window for the window gate, by service for pauses.
+  const chainInWindow = windowChains(plan);
   const byService = new Map<string, PlanStep[]>();
   for (const s of plan.steps) {
-    if (s.window !== null) {
-      const key = `${s.window}\u0000${s.service ?? ""}\u0000${s.batch ?? "-"}`;
-      const group = windowGroups.get(key) ?? [];
-      group.push(s);
-      windowGroups.set(key, group);
-    }
     if (s.service !== null) {
       const list = byService.get(s.service) ?? [];
       list.push(s);
@@ -112,8 +106,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     const window = calendar.window;
     // The rest of its host's chain in this window goes with it; once a chain has begun, it
     // finishes (running work is never cut off).
-    const group = windowGroups.get(`${step.window}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`) ?? [];
-    const chain = group.filter((s) => s.hosts.some((h) => step.hosts.includes(h)));
+    const chain = chainInWindow(step);
     if (chain.some((s) => s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
     const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
     // Its steps run back to back, each up to its worst case (a health gate to its deadline):
@@ -319,6 +312,41 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       watch,
     },
   });
+}
+
+/**
+ * A step's chain in its window: the steps of its (window, service, batch) on any of its hosts,
+ * in the plan's order (itself among them). Indexed by host once, and made per step when first
+ * asked: the window gate asks for it every turn a step is ready, and a batch of a large
+ * cloud holds thousands of steps.
+ */
+function windowChains(plan: PlanFile): (step: PlanStep) => readonly PlanStep[] {
+  const groups = new Map<string, Map<string, { at: number; step: PlanStep }[]>>();
+  const groupKey = (s: PlanStep): string => `${s.window ?? ""}\u0000${s.service ?? ""}\u0000${s.batch ?? "-"}`;
+  plan.steps.forEach((s, at) => {
+    if (s.window === null) return;
+    const key = groupKey(s);
+    const byHost = groups.get(key) ?? new Map<string, { at: number; step: PlanStep }[]>();
+    groups.set(key, byHost);
+    for (const h of new Set(s.hosts)) {
+      const list = byHost.get(h) ?? [];
+      list.push({ at, step: s });
+      byHost.set(h, list);
+    }
+  });
+  const made = new Map<string, readonly PlanStep[]>();
+  return (step) => {
+    const known = made.get(step.id);
+    if (known !== undefined) return known;
+    const byHost = step.window === null ? undefined : groups.get(groupKey(step));
+    const lists = byHost === undefined ? [] : step.hosts.map((h) => byHost.get(h) ?? []);
+    const chain =
+      lists.length === 1
+        ? (lists[0] ?? []).map((e) => e.step)
+        : [...new Map(lists.flat().map((e) => [e.at, e])).values()].sort((a, b) => a.at - b.at).map((e) => e.step);
+    made.set(step.id, chain);
+    return chain;
+  };
 }
 
 /** The hosts a run left out after failures within max-failures, per service (from the steps whose failure was tolerated). */
