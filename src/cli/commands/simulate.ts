@@ -87,7 +87,7 @@ export const simulateVerb: Verb = {
       return ExitCode.Usage;
     }
 
-    const events = typeof args["events"] === "string" ? new EventsFile(resolvePath(io.cwd, args["events"])) : null;
+    const events = typeof args["events"] === "string" ? new EventsFile(resolvePath(io.cwd, args["events"]), { buffered: true }) : null;
     const report = await simulate(plan, {
       faults,
       ...(events !== null ? { events } : {}),
