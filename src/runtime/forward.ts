@@ -107,12 +107,12 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     // The rest of its host's chain in this window goes with it; once a chain has begun, it
     // finishes (running work is never cut off).
     const chain = chainInWindow(step);
-    if (chain.some((s) => s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
-    const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
+    for (const s of chain) if (s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id)))) return { kind: "go" };
     // Its steps run back to back, each up to its worst case (a health gate to its deadline):
     // the sum, as the compiler admitted the chain.
-    let needSeconds = rest.includes(step) ? 0 : stepWorst(step.estimate.duration, step.health?.within ?? null);
-    for (const s of rest) needSeconds += stepWorst(s.estimate.duration, s.health?.within ?? null);
+    const inRest = (s: PlanStep): boolean => s.estimate.start >= step.estimate.start && !isDone(status(s.id));
+    let needSeconds = chain.some((s) => s === step && inRest(s)) ? 0 : stepWorst(step.estimate.duration, step.health?.within ?? null);
+    for (const s of chain) if (inRest(s)) needSeconds += stepWorst(s.estimate.duration, s.health?.within ?? null);
     const fit = calendar.admit(calendar.secondsOf(now), needSeconds);
     if (fit === null) return { kind: "never", why: `window ${step.window} is too short for ${needSeconds}s of work (less its ${window.cutoff}s cutoff)` };
     const until = calendar.msOf(fit.start);
