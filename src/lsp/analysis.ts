@@ -31,10 +31,10 @@ export interface Analysis {
 const STDLIB_PREFIX = "<stdlib>/";
 
 /** Compile an entry file as `upgradec compile` would (run from its directory), unsaved texts included. */
-export function analyze(entry: string, overlay: Overlay): Analysis {
+export function analyze(entry: string, overlay: Overlay, now: Date = new Date()): Analysis {
   const cwd = dirname(entry);
   const host = overlayHost(nodeLoadHost(cwd), overlay);
-  const result = compileFile(entry, host, { now: new Date(), compilerVersion: VERSION });
+  const result = compileFile(entry, host, { now, compilerVersion: VERSION, diagnosticsOnly: true });
   const absolute = (shown: string): string =>
     shown.startsWith(STDLIB_PREFIX) ? join(PACKAGE_ROOT, "src", "stdlib", shown.slice(STDLIB_PREFIX.length)) : resolvePath(cwd, shown);
   // The tables are resolve's own; they are built again here because resolve keeps them to
