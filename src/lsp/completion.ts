@@ -6,12 +6,15 @@
  * methods, connections, inventory groups and host sets, host vars. Inside a command's
  * string after `{`, the placeholders: built-ins, vars, host vars and secrets.
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { BUILTIN_PLACEHOLDERS } from "../compiler/resolve/placeholders.js";
 import { statementKeywords, upgParser } from "../parser/grammar.js";
 import { keywordDocs, keywordMarkdown } from "../parser/keyword-docs.js";
 import { Comma, Equals, keywordTokens as K, keywords, LCurly, Name, RCurly, StringLiteral, upgLexer, type Keyword } from "../parser/tokens.js";
+import { PACKAGE_ROOT } from "../version.js";
 import type { Analysis } from "./analysis.js";
 
 const keywordOfType = new Map<TokenType, Keyword>(keywords.map((k) => [K[k], k]));
@@ -120,7 +123,18 @@ function nameCompletions(analysis: Analysis | null, kind: NameKind): CompletionI
     case "host-vars":
       return items(hostVarNames(analysis), CompletionItemKind.Variable, "host var");
     case "modules":
-      return items(["openstack"], CompletionItemKind.Module, "standard library module");
+      return items(stdlibModules(), CompletionItemKind.Module, "standard library module");
+  }
+}
+
+/** The modules `use NAME` finds: the .upg files of the package's src/stdlib. */
+function stdlibModules(): string[] {
+  try {
+    return readdirSync(join(PACKAGE_ROOT, "src", "stdlib"))
+      .filter((n) => n.endsWith(".upg"))
+      .map((n) => n.slice(0, -4));
+  } catch {
+    return [];
   }
 }
 

@@ -15,7 +15,8 @@ import { formatSource } from "../format/format.js";
 import { analyze, type Analysis } from "./analysis.js";
 import { completionsAt } from "./completion.js";
 import { hoverAt } from "./hover.js";
-import { pathOfUri, SourceMap } from "./locations.js";
+import { fileLinkAt } from "./file-links.js";
+import { pathOfUri, SourceMap, uriOfPath } from "./locations.js";
 import { outlineOf } from "./outline.js";
 import { diagnosticsByUri } from "./publish-diagnostics.js";
 
@@ -150,8 +151,12 @@ export function serve(connection: Connection): void {
     const found = entryOf(textDocument.uri);
     if (!found) return null;
     const { analysis, map } = found.entry;
-    const occurrence = analysis.index.at(found.shown, map.offset(found.shown, position));
-    if (!occurrence) return null;
+    const offset = map.offset(found.shown, position);
+    const occurrence = analysis.index.at(found.shown, offset);
+    if (!occurrence) {
+      const file = fileLinkAt(analysis, found.shown, offset);
+      return file === null ? null : { uri: uriOfPath(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    }
     const declaration = analysis.index.declaration(occurrence.kind, occurrence.name);
     return declaration ? map.location(declaration.span) : null;
   });

@@ -29,6 +29,8 @@ export class LspClient {
   readonly connection: MessageConnection;
   private readonly waiters: { match: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
   readonly latest = new Map<string, Published>();
+  /** Every publication, in order. */
+  readonly history: Published[] = [];
   readonly stderr: string[] = [];
   private readonly versions = new Map<string, number>();
 
@@ -38,6 +40,7 @@ export class LspClient {
     this.connection.onNotification("textDocument/publishDiagnostics", (params: { uri: string; diagnostics: LspDiagnostic[] }) => {
       const published = { ...params, at: performance.now() };
       this.latest.set(params.uri, published);
+      this.history.push(published);
       for (const w of [...this.waiters]) {
         if (w.match(published)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);

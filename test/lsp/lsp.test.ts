@@ -92,6 +92,25 @@ describe("upgradec lsp: diagnostics", () => {
     expect(await lsp().stop()).toBe(0);
   });
 
+  it("after a burst of edits, publishes the last one's diagnostics, not one per edit", async () => {
+    const uri = lsp().uri(cloud);
+    const ready = lsp().diagnostics(uri);
+    await lsp().open(cloud, CLOUD);
+    await ready;
+    const before = lsp().history.length;
+    const last = lsp().diagnostics(uri, (d) => d.some((x) => x.message.includes("'nightly4'")));
+    // Five edits 10 ms apart, as a typist's: each an unknown window, each spelled differently.
+    for (const i of [0, 1, 2, 3, 4]) {
+      await lsp().change(cloud, CLOUD.replace("window nightly takes", `window nightly${i} takes`));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await last;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const published = lsp().history.slice(before).filter((p) => p.uri === uri);
+    expect(published.length).toBeLessThan(5);
+    expect(published.at(-1)?.diagnostics.map((d) => d.message.split("\n")[0])).toEqual(["unknown window 'nightly4'"]);
+  });
+
   it("reports errors of a used file and of the inventory at their own files", async () => {
     const site = join(dir, "site.upg");
     writeFileSync(site, "window weekend { days sat..sun  from 25:00 to 06:00  zone \"UTC\" }\n");
@@ -178,6 +197,13 @@ describe("upgradec lsp: hover, definition, references", () => {
     expect(group.range.start.line).toBe(0);
   });
 
+  it("goes to the files a plan names: the inventory and the standard library module", async () => {
+    const inventory = await lsp().request<Loc>("textDocument/definition", cloud, positionOf(CLOUD, '"hosts.ini"', 3));
+    expect(inventory.uri).toBe(lsp().uri(join(dir, "hosts.ini")));
+    const module = await lsp().request<Loc>("textDocument/definition", cloud, positionOf(CLOUD, "use openstack", 6));
+    expect(module.uri).toBe(lsp().uri(stdlibFile));
+  });
+
   it("finds the references of a window", async () => {
     const refs = await lsp().request<Loc[]>("textDocument/references", cloud, positionOf(CLOUD, "window nightly {", 8), { context: { includeDeclaration: true } });
     expect(refs.map((r) => r.range.start.line).sort()).toEqual([3, 9]);
@@ -212,6 +238,10 @@ describe("upgradec lsp: completion, formatting, outline", () => {
     expect(await completeAt(CLOUD, "openstack.compute-host {")).toEqual(expect.arrayContaining(["openstack.compute-host", "openstack.nova-compute"]));
     expect(await completeAt(CLOUD, "compute\n  deploy")).toEqual(expect.arrayContaining(["compute", "all"]));
     expect(await completeAt(CLOUD, "az }")).toEqual(expect.arrayContaining(["az", "instances"]));
+  });
+
+  it("offers the standard library's modules after use", async () => {
+    expect(await completeAt(CLOUD, "openstack\ninventory")).toEqual(expect.arrayContaining(["openstack"]));
   });
 
   it("offers placeholders inside a command's string", async () => {
