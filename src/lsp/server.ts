@@ -59,6 +59,15 @@ export function serve(connection: Connection): void {
 
   /** Compile what a change to `path` affects: the plans that read it, and itself when it is a plan or no plan reads it. */
   const refresh = (path: string): void => {
+    try {
+      recompile(path);
+    } catch (error) {
+      // A bug of the compiler or the server: said in the editor's log, and the server goes on.
+      connection.console.error(`upgradec lsp: internal error on ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  };
+
+  const recompile = (path: string): void => {
     const readers = [...entries.entries()].filter(([entry, e]) => entry !== path && e.files.has(path) && !e.asLibrary).map(([entry]) => entry);
     for (const reader of readers) compileEntry(reader, false);
     const own = compileEntry(path, false);
