@@ -12,7 +12,7 @@
 import { CompletionItem, TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic as LspDiagnostic, type Location } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { formatSource } from "../format/format.js";
-import { analyze, type Analysis } from "./analysis.js";
+import { analyze, ParseCache, type Analysis } from "./analysis.js";
 import { completionsAt } from "./completion.js";
 import { hoverAt } from "./hover.js";
 import { fileLinkAt } from "./file-links.js";
@@ -39,6 +39,7 @@ export function serve(connection: Connection): void {
   const entries = new Map<string, Entry>();
   const timers = new Map<string, NodeJS.Timeout>();
   const published = new Set<string>();
+  const parses = new ParseCache();
 
   const overlay = (absolute: string): string | undefined => {
     for (const doc of documents.all()) if (pathOfUri(doc.uri) === absolute) return doc.getText();
@@ -46,7 +47,7 @@ export function serve(connection: Connection): void {
   };
 
   const compileEntry = (path: string, asLibrary: boolean): Entry => {
-    const analysis = analyze(path, overlay);
+    const analysis = analyze(path, overlay, new Date(), parses);
     const map = new SourceMap(analysis);
     const files = new Set([...analysis.result.texts.keys()].map(analysis.absolute));
     files.add(path);
