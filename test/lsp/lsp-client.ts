@@ -90,6 +90,13 @@ export class LspClient {
     await this.connection.sendNotification("textDocument/didChange", { textDocument: { uri: this.uri(path), version }, contentChanges: [{ text }] });
   }
 
+  /** Replace a range, as an editor's incremental change. */
+  async edit(path: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): Promise<void> {
+    const version = (this.versions.get(path) ?? 1) + 1;
+    this.versions.set(path, version);
+    await this.connection.sendNotification("textDocument/didChange", { textDocument: { uri: this.uri(path), version }, contentChanges: [{ range, text }] });
+  }
+
   async close(path: string): Promise<void> {
     await this.connection.sendNotification("textDocument/didClose", { textDocument: { uri: this.uri(path) } });
   }
