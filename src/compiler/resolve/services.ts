@@ -64,7 +64,7 @@ export interface MergeContext {
 }
 
 /** The service and the templates it extends, nearest first; null when `extends` is broken. */
-export function chainOf(service: Declared<ServiceDecl>, ctx: MergeContext): Layer[] | null {
+export function chainOf(service: Declared<ServiceDecl>, ctx: Pick<MergeContext, "tables" | "diagnostics">): Layer[] | null {
   const layers: Layer[] = [{ decl: service.decl, file: service.file }];
   const seen = new Set<string>([service.qualified]);
   let current: Layer = layers[0] as Layer;
@@ -217,7 +217,8 @@ function varValue(value: ServiceDecl["vars"][number]["value"]): VarValue {
 }
 
 /** The deployment method: the nearest `deploy`, else the plan's; null when none is named. */
-function methodOf(layers: readonly Layer[], ctx: MergeContext): Declared<MethodDecl> | null {
+/** The deployment method of a service: the nearest layer's `deploy`, else the plan's. */
+export function methodOf(layers: readonly Layer[], ctx: Pick<MergeContext, "tables" | "diagnostics" | "planDeploy">): Declared<MethodDecl> | null {
   const own = nearest(layers, (d) => d.deploy);
   const ref = own ? { name: own.value, namespace: own.layer.file.namespace } : ctx.planDeploy;
   if (!ref) return null;
