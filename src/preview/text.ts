@@ -233,7 +233,7 @@ function coveringCheckpoint(plan: PlanFile, group: ServiceInPhase): string | nul
 function rollingSummary(service: PlanService): string {
   const r = service.rolling;
   if (!r.rolling) return "every host at once: the service lacks the rolling-upgrade tag";
-  const parts = [`batches ${compactBatches(r.batches)}`, `max ${r.maxUnavailable} unavailable`];
+  const parts = [`batches ${batchesText(r)}`, `max ${r.maxUnavailable} unavailable`];
   if (r.domain !== null && r.maxUnavailablePerDomain !== null) parts.push(perDomainText(r.domain, r.maxUnavailablePerDomain, r.maxUnavailableByDomain));
   if (r.pause > 0) parts.push(`pause ${formatDuration(r.pause)}`);
   parts.push(r.maxFailures.count === 0 ? "stop at the first failure" : `tolerate ${r.maxFailures.count} ${plural(r.maxFailures.count, "failure")}${r.maxFailures.scope === "batch" ? " per batch" : ""}${r.maxFailures.cancel ? ", then cancel work in flight" : ""}`);
@@ -248,6 +248,14 @@ function perDomainText(domain: string, cap: number, byDomain: Readonly<Record<st
   const shown = entries.slice(0, 8).map(([value, n]) => `${value} ${n}`);
   if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
   return `max unavailable per ${domain}: ${shown.join(", ")}`;
+}
+
+/** The resolved batches; a continuous last batch as `then 969 continuously` (no barrier inside it). */
+function batchesText(r: PlanService["rolling"]): string {
+  if (r.continuous !== true || r.batches.length === 0) return compactBatches(r.batches);
+  const rest = r.batches[r.batches.length - 1] ?? 0;
+  const ramp = r.batches.slice(0, -1);
+  return `${ramp.length > 0 ? `${compactBatches(ramp)}, then ` : ""}${rest} continuously`;
 }
 
 /** `1, 3, 3, 3, 2` or, for long lists, `1, 5×500, 20` (run-length). */

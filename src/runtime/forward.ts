@@ -83,15 +83,19 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const leftOut = new Set<string>();
   const startedInWindow = new Set<string>();
 
-  // Steps grouped once: by (window, service, batch) for the window gate, by service for pauses.
+  // Steps grouped once: by (window, service, batch, host) for the window gate (a host's
+  // chain: a continuous batch holds thousands of hosts, a look through it per gate would be
+  // quadratic), by service for pauses.
   const windowGroups = new Map<string, PlanStep[]>();
   const byService = new Map<string, PlanStep[]>();
   for (const s of plan.steps) {
     if (s.window !== null) {
-      const key = `${s.window}\u0000${s.service ?? ""}\u0000${s.batch ?? "-"}`;
-      const group = windowGroups.get(key) ?? [];
-      group.push(s);
-      windowGroups.set(key, group);
+      for (const host of s.hosts) {
+        const key = `${s.window}\u0000${s.service ?? ""}\u0000${s.batch ?? "-"}\u0000${host}`;
+        const group = windowGroups.get(key) ?? [];
+        group.push(s);
+        windowGroups.set(key, group);
+      }
     }
     if (s.service !== null) {
       const list = byService.get(s.service) ?? [];
@@ -105,6 +109,15 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const origin = Math.min(Number.isFinite(Date.parse(plan.plan.start)) ? Date.parse(plan.plan.start) : clock.now(), clock.now());
   const calendars = new Map(plan.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
 
+  /** The steps of the step's host chain (same window, service and batch, a host in common), in plan order. */
+  const chainInWindow = (step: PlanStep): PlanStep[] => {
+    const prefix = `${step.window ?? ""}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}\u0000`;
+    if (step.hosts.length === 1) return windowGroups.get(prefix + (step.hosts[0] as string)) ?? [];
+    const seen = new Set<PlanStep>();
+    for (const host of step.hosts) for (const s of windowGroups.get(prefix + host) ?? []) seen.add(s);
+    return plan.steps.filter((s) => seen.has(s));
+  };
+
   const windowGate = (step: PlanStep, now: number): Gate => {
     if (step.window === null) return { kind: "go" };
     const calendar = calendars.get(step.window);
@@ -112,8 +125,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     const window = calendar.window;
     // The rest of its host's chain in this window goes with it; once a chain has begun, it
     // finishes (running work is never cut off).
-    const group = windowGroups.get(`${step.window}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`) ?? [];
-    const chain = group.filter((s) => s.hosts.some((h) => step.hosts.includes(h)));
+    const chain = chainInWindow(step);
     if (chain.some((s) => s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
     const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
     // Its steps run back to back, each up to its worst case (a health gate to its deadline):

@@ -579,7 +579,11 @@ function serviceStep(
   };
 }
 
-/** Batch sizes that add up to the service's hosts: the resolved list, trimmed or topped up by the last entry. */
+/**
+ * Batch sizes that add up to the service's hosts: the resolved list (resolve cuts it to the
+ * hosts, compose-batches.ts), trimmed or topped up by the last entry for a model built
+ * without resolve.
+ */
 export function batchSizes(s: ModelService): number[] {
   const n = s.hosts.length;
   if (n === 0) return [];
