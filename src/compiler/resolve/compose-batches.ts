@@ -14,6 +14,7 @@
  * round-robin order: it has no barrier inside, so a host starts as soon as the caps (and
  * `parallelism`) allow, and no cap per batch applies to it.
  */
+import type { ModelRolling } from "../model.js";
 
 export interface ComposedBatches {
   /** The hosts in rollout order: batch 1's, then batch 2's, … */
@@ -48,6 +49,30 @@ export function composeBatches(ordered: readonly string[], policy: BatchPolicy):
     batches.push(hosts.length - before);
   }
   return { hosts, batches };
+}
+
+/**
+ * A service's hosts in rollout order and its rolling policy with the batches they are cut
+ * into: spread over the failure domains when the service caps each (`varOf` reads a host
+ * var). Not rolling: one batch of every host.
+ */
+export function cutIntoBatches(
+  ordered: readonly string[],
+  rolling: ModelRolling,
+  varOf: (host: string, name: string) => unknown,
+): { hosts: string[]; rolling: ModelRolling } {
+  if (!rolling.rolling) return { hosts: [...ordered], rolling: { ...rolling, batches: ordered.length > 0 ? [ordered.length] : [], continuous: false } };
+  const domainVar = rolling.domain;
+  const domainOf =
+    domainVar !== null && rolling.maxUnavailablePerDomain !== null
+      ? (host: string): string => {
+          const v = varOf(host, domainVar);
+          return v === undefined || v === null ? "" : String(v);
+        }
+      : null;
+  const capOf = (domain: string): number => rolling.maxUnavailableByDomain?.[domain] ?? rolling.maxUnavailablePerDomain ?? Infinity;
+  const composed = composeBatches(ordered, { ramp: rolling.batches, continuous: rolling.continuous, domainOf, capOf });
+  return { hosts: [...composed.hosts], rolling: { ...rolling, batches: composed.batches } };
 }
 
 /** Sizes with no domain to spread over: the ramp (last entry repeating), or with `continuous` the ramp then the rest. */

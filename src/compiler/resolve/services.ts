@@ -9,7 +9,7 @@
  * layer are looked up from that layer's file, so a library template's `extends compute-host`
  * finds the library's own template.
  */
-import { composeBatches } from "./compose-batches.js";
+import { cutIntoBatches } from "./compose-batches.js";
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import { numberOf } from "../../inventory/var-value.js";
@@ -152,7 +152,7 @@ export function mergeService(service: Declared<ServiceDecl>, layers: readonly La
   };
   const ramp = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes);
   const ordered = orderHosts(selected, ramp.order, evacuate?.countVar ?? "instances", ctx, service.decl);
-  const { hosts, rolling } = cutBatches(ordered, ramp, ctx);
+  const { hosts, rolling } = cutIntoBatches(ordered, ramp, (host, name) => ctx.inventory?.hosts.get(host)?.vars[name]);
 
   const maintenanceEnter = nearest(layers, (d) => d.maintenance?.enter);
   const maintenanceExit = nearest(layers, (d) => d.maintenance?.exit);
@@ -340,25 +340,6 @@ function rollingOf(layers: readonly Layer[], rolling: boolean, n: number, domain
     order: !order || order.kind === "inventory" ? "inventory" : order.kind === "empty-first" ? "empty-first" : { by: order.var?.text ?? "" },
     deadline: deadline ? { seconds: deadline.within.seconds, onDeadline: deadline.onDeadline } : null,
   };
-}
-
-/**
- * The hosts in rollout order and the batches they are cut into (compose-batches.ts): spread
- * over the failure domains when the service caps each. Not rolling: one batch of every host.
- */
-function cutBatches(ordered: readonly string[], rolling: ModelRolling, ctx: MergeContext): { hosts: string[]; rolling: ModelRolling } {
-  if (!rolling.rolling) return { hosts: [...ordered], rolling: { ...rolling, batches: ordered.length > 0 ? [ordered.length] : [], continuous: false } };
-  const domainVar = rolling.domain;
-  const domainOf =
-    domainVar !== null && rolling.maxUnavailablePerDomain !== null
-      ? (host: string): string => {
-          const v = ctx.inventory?.hosts.get(host)?.vars[domainVar];
-          return v === undefined ? "" : String(v);
-        }
-      : null;
-  const capOf = (domain: string): number => rolling.maxUnavailableByDomain?.[domain] ?? rolling.maxUnavailablePerDomain ?? Infinity;
-  const composed = composeBatches(ordered, { ramp: rolling.batches, continuous: rolling.continuous, domainOf, capOf });
-  return { hosts: [...composed.hosts], rolling: { ...rolling, batches: composed.batches } };
 }
 
 /** Inventory order, then the rolling `order`: fewest instances first, or by a host var. */
