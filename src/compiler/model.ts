@@ -92,7 +92,7 @@ export interface ModelRolling {
    * compose-batches.ts), and with `continuous` one last batch of every host after the ramp.
    */
   readonly batches: readonly number[];
-  /** `then continuous`: the last batch has no barrier inside (it is all that is left after the ramp). */
+  /** `then continuous`, and hosts were left after the ramp: the last batch is every one of them, with no barrier inside. */
   readonly continuous: boolean;
   readonly maxUnavailable: number;
   readonly domain: string | null;

@@ -151,6 +151,12 @@ describe("batch … then continuous", () => {
     expect(starts.map((t) => t - (starts[0] as number))).toEqual([0, 600, 1200]);
   });
 
+  it("has no continuous part when the ramp takes every host", () => {
+    const p = planOf(compileRolling("batch 1, 2 then continuous  max-unavailable 1 per az", hosts.slice(0, 3)));
+    expect(p.services[0]?.rolling.batches).toEqual([1, 2]);
+    expect(p.services[0]?.rolling.continuous).toBeUndefined();
+  });
+
   it("is not held to max-unavailable as a batch (UPG0502), while a ramp batch still is", () => {
     const ok = compileRolling("batch 1, 2 then continuous  max-unavailable 2", hosts);
     expect(ok.diagnostics.filter((d) => d.severity === "error")).toEqual([]);

@@ -21,6 +21,8 @@ export interface ComposedBatches {
   readonly hosts: readonly string[];
   /** Batch sizes, adding up to the hosts. */
   readonly batches: readonly number[];
+  /** Whether the last batch is a continuous part (false when the ramp took every host). */
+  readonly continuous: boolean;
 }
 
 export interface BatchPolicy {
@@ -36,19 +38,25 @@ export interface BatchPolicy {
 /** Cut `ordered` (hosts in the rolling `order`) into batches under `policy`. */
 export function composeBatches(ordered: readonly string[], policy: BatchPolicy): ComposedBatches {
   const n = ordered.length;
-  if (n === 0) return { hosts: [], batches: [] };
+  if (n === 0) return { hosts: [], batches: [], continuous: false };
   const ramp = policy.ramp.length > 0 ? policy.ramp.map((size) => Math.max(1, size)) : [1];
-  if (policy.domainOf === null) return { hosts: ordered, batches: plainSizes(n, ramp, policy.continuous) };
+  let continuous = false;
+  if (policy.domainOf === null) {
+    const batches = plainSizes(n, ramp, policy.continuous);
+    return { hosts: ordered, batches, continuous: policy.continuous && batches.length > ramp.length };
+  }
   const domains = new DomainQueues(ordered, policy.domainOf);
   const hosts: string[] = [];
   const batches: number[] = [];
   for (let b = 0; hosts.length < n; b++) {
     const before = hosts.length;
-    if (policy.continuous && b >= ramp.length) domains.takeAll(hosts);
-    else domains.take(ramp[Math.min(b, ramp.length - 1)] as number, policy.capOf, hosts);
+    if (policy.continuous && b >= ramp.length) {
+      domains.takeAll(hosts);
+      continuous = true;
+    } else domains.take(ramp[Math.min(b, ramp.length - 1)] as number, policy.capOf, hosts);
     batches.push(hosts.length - before);
   }
-  return { hosts, batches };
+  return { hosts, batches, continuous };
 }
 
 /**
@@ -72,7 +80,7 @@ export function cutIntoBatches(
       : null;
   const capOf = (domain: string): number => rolling.maxUnavailableByDomain?.[domain] ?? rolling.maxUnavailablePerDomain ?? Infinity;
   const composed = composeBatches(ordered, { ramp: rolling.batches, continuous: rolling.continuous, domainOf, capOf });
-  return { hosts: [...composed.hosts], rolling: { ...rolling, batches: composed.batches } };
+  return { hosts: [...composed.hosts], rolling: { ...rolling, batches: composed.batches, continuous: composed.continuous } };
 }
 
 /** Sizes with no domain to spread over: the ramp (last entry repeating), or with `continuous` the ramp then the rest. */
