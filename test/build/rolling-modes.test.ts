@@ -21,11 +21,12 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Compile `rolling { … }` for hosts given as [name, az, instances]; each host's chain is one 10m upgrade. */
-function compileRolling(rolling: string, hosts: readonly (readonly [string, string, number])[]): CompileResult {
+/** Compile `rolling { … }` for hosts given as [name, az, instances]; each host's chain is one 10m upgrade (`extra`: more of the service). */
+function compileRolling(rolling: string, hosts: readonly (readonly [string, string, number])[], extra = "", capacity = 0): CompileResult {
   const dir = mkdtempSync(join(tmpdir(), "upgradec-rolling-modes-"));
   dirs.push(dir);
-  writeFileSync(join(dir, "hosts.ini"), ["[compute]", ...hosts.map(([h, az, n]) => `${h} az=${az} instances=${n}`), ""].join("\n"));
+  const room = capacity > 0 ? ` capacity=${capacity}` : "";
+  writeFileSync(join(dir, "hosts.ini"), ["[compute]", ...hosts.map(([h, az, n]) => `${h} az=${az} instances=${n}${room}`), ""].join("\n"));
   writeFileSync(
     join(dir, "main.upg"),
     `plan "p" { from "a" to "b"  parallelism 100 }
@@ -36,6 +37,7 @@ service nova-compute {
   plane data
   rolling { ${rolling} }
   upgrade ["up", "{host}"] { takes 10m }
+${extra}
 }
 `,
   );
@@ -162,6 +164,16 @@ describe("batch … then continuous", () => {
     expect(ok.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const over = compileRolling("batch 1, 3 then continuous  max-unavailable 2", hosts);
     expect(over.diagnostics.map((d) => d.code)).toContain("UPG0502");
+  });
+
+  it("checks the room to evacuate against what is out at once, not the whole continuous part (UPG0505)", () => {
+    // 12 hosts of 0–6 instances (36 in all) and capacity 5: the 9 hosts after the ramp could
+    // not all be emptied at once, but one per zone (three at once) can; with capacity 3, not even that.
+    const evacuate = 'evacuate live-migrate concurrency 2 timeout 30m { run ["evacuate", "{host}"]  capacity-var capacity }';
+    const continuous = compileRolling("batch 1, 2 then continuous  max-unavailable 1 per az", hosts, evacuate, 5);
+    expect(continuous.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const tight = compileRolling("batch 1, 2 then continuous  max-unavailable 1 per az", hosts, evacuate, 3);
+    expect(tight.diagnostics.map((d) => d.code)).toContain("UPG0505");
   });
 
   it("shows the ramp and the continuous part in the preview, with the bound", () => {
