@@ -834,10 +834,10 @@ export class AstBuilder extends BaseVisitor {
     const span = this.nodeSpan(node);
     if (c.batchStatement?.[0]) {
       if (seen.once("batch", span)) {
-        const node = c.batchStatement[0];
-        r.batch = this.batchStatement(node);
-        const then = node.children.KwThen?.[0];
-        const continuous = node.children.KwContinuous?.[0];
+        const batch = c.batchStatement[0];
+        r.batch = this.batchStatement(batch);
+        const then = batch.children.KwThen?.[0];
+        const continuous = batch.children.KwContinuous?.[0];
         if (then && continuous && continuous.isInsertedInRecovery !== true) r.continuousSpan = this.cover(this.tokenSpan(then), this.tokenSpan(continuous));
       }
     } else if (c.maxUnavailableStatement?.[0]) {

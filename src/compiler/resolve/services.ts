@@ -9,7 +9,6 @@
  * layer are looked up from that layer's file, so a library template's `extends compute-host`
  * finds the library's own template.
  */
-import { cutIntoBatches } from "./compose-batches.js";
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import { numberOf } from "../../inventory/var-value.js";
@@ -19,6 +18,7 @@ import { DEFAULT_HEALTH } from "../estimates.js";
 import type { ModelAction, ModelRolling, ModelService } from "../model.js";
 import type { LoadedFile } from "../program.js";
 import { modelAction } from "./actions.js";
+import { cutIntoBatches } from "./compose-batches.js";
 import type { HostSelector } from "./host-select.js";
 import { lookup, unknownName, type Declared, type Tables } from "./scope.js";
 
