@@ -99,6 +99,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const origin = Math.min(Number.isFinite(Date.parse(plan.plan.start)) ? Date.parse(plan.plan.start) : clock.now(), clock.now());
   const calendars = new Map(plan.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
 
+
   const windowGate = (step: PlanStep, now: number): Gate => {
     if (step.window === null) return { kind: "go" };
     const calendar = calendars.get(step.window);

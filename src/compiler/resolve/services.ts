@@ -18,6 +18,7 @@ import { DEFAULT_HEALTH } from "../estimates.js";
 import type { ModelAction, ModelRolling, ModelService } from "../model.js";
 import type { LoadedFile } from "../program.js";
 import { modelAction } from "./actions.js";
+import { cutIntoBatches } from "./compose-batches.js";
 import type { HostSelector } from "./host-select.js";
 import { lookup, unknownName, type Declared, type Tables } from "./scope.js";
 
@@ -149,8 +150,9 @@ export function mergeService(service: Declared<ServiceDecl>, layers: readonly La
     }
     return sizes;
   };
-  const rolling = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes);
-  const hosts = orderHosts(selected, rolling.order, evacuate?.countVar ?? "instances", ctx, service.decl);
+  const ramp = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes);
+  const ordered = orderHosts(selected, ramp.order, evacuate?.countVar ?? "instances", ctx, service.decl);
+  const { hosts, rolling } = cutIntoBatches(ordered, ramp, (host, name) => ctx.inventory?.hosts.get(host)?.vars[name]);
 
   const maintenanceEnter = nearest(layers, (d) => d.maintenance?.enter);
   const maintenanceExit = nearest(layers, (d) => d.maintenance?.exit);
@@ -329,6 +331,7 @@ function rollingOf(layers: readonly Layer[], rolling: boolean, n: number, domain
   return {
     rolling,
     batches: batches.length > 0 ? batches : [1],
+    continuous: field((r) => (r.batch.length > 0 ? r.continuousSpan !== undefined : undefined)) ?? false,
     // With no cap of its own, a service is capped by its own batches.
     maxUnavailable: global ? amountOf(global.amount, n, 1) : perDomain ? Math.max(n, 1) : largestBatch,
     domain: perDomain?.per?.text ?? null,
