@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { main } from "../../src/cli/main.js";
 import { encodeRecord, type JournalRecord } from "../../src/runtime/journal.js";
-import { resumePlan, runPlan, showStatus } from "../../src/runtime/session.js";
+import { resumePlan, runPlan, showStatus } from "../../src/cli/session.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { captureIO, currentJournalPath, journalOf, spawnCli } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";

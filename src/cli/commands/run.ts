@@ -1,7 +1,7 @@
 import { preflightForRun } from "../../check/preflight.js";
-import { runPlan } from "../../runtime/session.js";
+import { runPlan } from "../session.js";
 import type { Verb } from "../verb.js";
-import { commonOptions, list, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
+import { commonOptions, list, optionalString, SIGNALS_HELP } from "../options.js";
 
 export const runVerb: Verb = {
   command: "run <plan>",

@@ -1,6 +1,6 @@
-import { showStatus } from "../../runtime/session.js";
+import { showStatus } from "../session.js";
 import type { Verb } from "../verb.js";
-import { defaultPlan, optionalString } from "../../runtime/cli-options.js";
+import { defaultPlan, optionalString } from "../options.js";
 
 export const statusVerb: Verb = {
   command: "status [plan]",

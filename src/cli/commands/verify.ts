@@ -1,9 +1,9 @@
 import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../check/preflight.js";
 import { parseSeconds } from "../../probe/duration-option.js";
 import { versionProbesFromSources } from "../../probe/version-probes.js";
-import { formatProblems } from "../../runtime/session.js";
+import { formatProblems } from "../session.js";
 import { loadPlan } from "../../runtime/plan-load.js";
-import { openCurrentRun } from "../../verify/open-run.js";
+import { openStoreRun } from "../../verify/open-run.js";
 import { renderVerify } from "../../verify/render-verify.js";
 import { runVerify } from "../../verify/verify.js";
 import { ExitCode } from "../exit-codes.js";
@@ -35,7 +35,7 @@ export const verifyVerb: Verb = {
     if (loaded.diagnostics.length > 0) io.stderr.write(formatProblems(loaded.diagnostics));
     if (loaded.value === null) return ExitCode.InvalidPlan;
     const { plan, dir, path } = loaded.value;
-    const opened = openCurrentRun(plan, dir, { cwd: io.cwd, ...(typeof args["state"] === "string" ? { state: args["state"] } : {}) });
+    const opened = await openStoreRun(plan, dir, { cwd: io.cwd, ...(typeof args["state"] === "string" ? { state: args["state"] } : {}) });
     if (opened.kind === "bad-state") {
       io.stderr.write(`upgradec verify: ${opened.message}\n  = help: ${opened.help}\n`);
       return ExitCode.Usage;
