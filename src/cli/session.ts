@@ -28,8 +28,10 @@ import { moduleDirOf, type StepExecContext } from "../runtime/step-exec.js";
 import { runStatus } from "../runtime/status.js";
 import { type WayBack, wayBack } from "../plan/way-back.js";
 import { type AttemptRegistry, settleSurvivors } from "../runtime/survivors.js";
+import { inFlightSteps } from "../runtime/in-flight.js";
 import { openStateStore } from "../runtime/store/open-store.js";
-import type { JournalAppender, StateStore, StoreRun } from "../runtime/store/state-store.js";
+import { LeaseLostError } from "../runtime/store/pg-store.js";
+import type { JournalAppender, StateStore, StoreLock, StoreRun } from "../runtime/store/state-store.js";
 
 export interface SessionEffects {
   readonly clock?: Clock;
@@ -47,6 +49,8 @@ export interface CommonOptions {
   readonly tail?: number;
   /** Stop the commands of an earlier attempt still running (after a kill -9) instead of waiting for them. */
   readonly killSurvivors?: boolean;
+  /** Wait for the lock (a database lease) instead of refusing, then take the run over (docs/state.md). */
+  readonly standby?: boolean;
 }
 
 export interface RunOptions extends CommonOptions {
@@ -97,7 +101,15 @@ function fail(io: CliIO, verb: string, code: number, diagnostic: Diagnostic): nu
 
 /** This plan's state (`--state`, else `.upgradec/` beside it), or the exit code of a refused `--state`. */
 async function planState(loaded: LoadedPlan, state: string | undefined, io: CliIO, verb: string, clock: Clock = systemClock): Promise<StateStore | number> {
-  const opened = await openStateStore({ state, planDir: loaded.dir, cwd: io.cwd, planName: loaded.plan.plan.name, now: () => clock.now() });
+  const opened = await openStateStore({
+    state,
+    planDir: loaded.dir,
+    cwd: io.cwd,
+    planName: loaded.plan.plan.name,
+    now: () => clock.now(),
+    env: io.env,
+    say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
+  });
   if (!opened.ok) return fail(io, verb, ExitCode.Usage, { code: "UPG0809", severity: "error", message: opened.message, help: opened.help });
   return opened.store;
 }
@@ -119,8 +131,17 @@ interface Session {
   readonly redact: Redactor;
   readonly clock: Clock;
   readonly registry: AttemptRegistry;
-  /** Aborted by a second stop signal: the running commands are stopped. */
+  /** Aborted by a second stop signal, or when the lease is lost: the running commands are stopped. */
   readonly halt: AbortSignal;
+  /** Aborted by a stop signal, or when the lease is lost: no new step starts. */
+  readonly stop: AbortSignal;
+  /**
+   * Steps in flight on a runner whose lease this session took over, with the time before which
+   * each must not start again (in-flight.ts); empty otherwise.
+   */
+  readonly inFlight: ReadonlyMap<string, number | null> | null;
+  /** The lock was taken over from a holder that is gone (a lease that ran out, a dead process). */
+  readonly tookOver: boolean;
 }
 
 async function openSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects, signals: Signals): Promise<Session | number> {
@@ -137,15 +158,38 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
   return opened;
 }
 
+/**
+ * The lock, or (--standby) the lock once its holder is gone: the standby asks again every
+ * second while the holder renews its lease, and gives up only when stopped.
+ */
+async function takeLock(verb: string, options: CommonOptions, io: CliIO, signals: Signals, store: StateStore, plan: PlanFile, clock: Clock): Promise<StoreLock | null> {
+  let said = false;
+  for (;;) {
+    const lock = await store.lock({
+      user: currentUser(io.env),
+      fingerprint: plan.fingerprint,
+      command: verb,
+      now: clock.now(),
+      ...(options.forceUnlock !== undefined ? { forceUnlock: options.forceUnlock } : {}),
+    });
+    if (lock.ok || options.standby !== true || lock.holder === null) return lock;
+    if (!said) {
+      const h = lock.holder;
+      io.stderr.write(`upgradec ${verb}: standing by: ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) holds the lock since ${h.since}; taking the run over when its lease ends\n`);
+      said = true;
+    }
+    await systemClock.sleep(1000, signals.signal);
+    if (signals.signal.aborted) return null;
+  }
+}
+
 async function lockedSession(verb: string, options: CommonOptions, io: CliIO, signals: Signals, store: StateStore, loaded: LoadedPlan, clock: Clock): Promise<Session | number> {
   const plan = loaded.plan;
-  const lock = await store.lock({
-    user: currentUser(io.env),
-    fingerprint: plan.fingerprint,
-    command: verb,
-    now: clock.now(),
-    ...(options.forceUnlock !== undefined ? { forceUnlock: options.forceUnlock } : {}),
-  });
+  const lock = await takeLock(verb, options, io, signals, store, plan, clock);
+  if (lock === null) {
+    io.stderr.write(`upgradec ${verb}: stopped while standing by; nothing was started\n`);
+    return ExitCode.Stopped;
+  }
   if (!lock.ok) {
     const h = lock.holder;
     return fail(io, verb, ExitCode.Locked, {
@@ -199,7 +243,42 @@ async function lockedSession(verb: string, options: CommonOptions, io: CliIO, si
     await lock.release();
     await store.close();
   };
-  return { loaded, store, lock: lock.lock, release, secrets: secrets.values, redact: makeRedactor(secrets.values), clock, registry, halt: signals.halt };
+  lock.lost.addEventListener("abort", () => {
+    const reason: unknown = lock.lost.reason;
+    io.stderr.write(`upgradec ${verb}: ${reason instanceof Error ? reason.message : "the lease was lost"}: stopping the running commands; nothing more is written\n`);
+  });
+  // A database's lock taken over from a gone holder: its steps in flight may still run on their hosts.
+  const inFlight = store.kind === "postgres" && lock.tookOver !== null ? await inFlightOf(store, plan) : null;
+  return {
+    loaded,
+    store,
+    lock: lock.lock,
+    release,
+    secrets: secrets.values,
+    redact: makeRedactor(secrets.values),
+    clock,
+    registry,
+    halt: AbortSignal.any([signals.halt, lock.lost]),
+    stop: AbortSignal.any([signals.signal, lock.lost]),
+    inFlight,
+    tookOver: lock.tookOver !== null && !lock.tookOver.forced,
+  };
+}
+
+async function inFlightOf(store: StateStore, plan: PlanFile): Promise<ReadonlyMap<string, number | null> | null> {
+  const current = await store.currentRun();
+  return current.kind === "run" ? inFlightSteps(plan, current.read.records) : null;
+}
+
+/** A verb whose lease was taken over: it stopped, and what it could not write the new holder's run shows. */
+function leaseLost(io: CliIO, verb: string, error: LeaseLostError): number {
+  return fail(io, verb, ExitCode.Locked, {
+    code: "UPG0801",
+    severity: "error",
+    message: error.message,
+    notes: ["another runner took the run over after this one's lease ran out (it could not renew it in time); this runner wrote nothing after that"],
+    help: "see where the run stands: upgradec status PLAN --state URL",
+  });
 }
 
 function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced: boolean }, id: string | undefined): string {
@@ -240,6 +319,9 @@ class StoreSink implements StateSink {
   async close(): Promise<void> {
     try {
       await this.journal.close();
+    } catch (error) {
+      // The lease is gone: the new holder's run is the truth now; nothing more is written.
+      if (!(error instanceof LeaseLostError)) throw error;
     } finally {
       this.events?.close();
       this.progress.close();
@@ -519,6 +601,10 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
   const { session, signals } = opened0;
   try {
     const current = await session.store.currentRun();
+    if (options.standby === true) {
+      const taken = await takeOver(session, current, options, io, effects);
+      if (taken !== null) return taken;
+    }
     const inTheWay = options.startOver === true ? 0 : refuseNewRun(io, options.plan, current, session.loaded.plan);
     if (inTheWay !== 0) return inTheWay;
     let checks = options.checks;
@@ -554,11 +640,14 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
       const unknown = [...(scope.only ?? [])].filter((id) => !plan.steps.some((s) => s.id === id));
       if (unknown.length > 0) io.stderr.write(`upgradec run: warning: --only ${unknown.join(", ")}: no such step in the plan\n`);
       const exec = execContext(session, effects.executor, opened.sink, io);
-      const result = await runForward({ exec, sink: opened.sink, state: replay([]), scope, stop: signals.signal });
-      return await finishForward(session, opened, result, signals.signal.aborted, options, io, effects, signals.signal);
+      const result = await runForward({ exec, sink: opened.sink, state: replay([]), scope, stop: session.stop });
+      return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
       await opened.sink.close();
     }
+  } catch (error) {
+    if (error instanceof LeaseLostError) return leaseLost(io, "run", error);
+    throw error;
   } finally {
     signals.dispose();
     await session.release();
@@ -586,6 +675,46 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
   try {
     const loaded = await loadRunJournal(session, "resume", options, io);
     if (typeof loaded === "number") return loaded;
+    return await continueRun(session, loaded, options, io, effects);
+  } catch (error) {
+    if (error instanceof LeaseLostError) return leaseLost(io, "resume", error);
+    throw error;
+  } finally {
+    signals.dispose();
+    await session.release();
+  }
+}
+
+/**
+ * --standby, once it holds the lock: a run its holder left unfinished while running (killed,
+ * its host lost) is taken over: resumed, or its rollback continued. Null when there is nothing
+ * to take over and `run` goes on as without --standby.
+ */
+async function takeOver(session: Session, current: StoreRun, options: RunOptions, io: CliIO, effects: SessionEffects): Promise<number | null> {
+  if (current.kind !== "run") return null;
+  const phase = current.state.phase;
+  if (phase === "finished" || phase === "rolled-back") {
+    io.stderr.write(`upgradec run: run ${current.runId} ended (${phase}) before this standby took the lock: nothing to take over\n`);
+    return phase === "finished" ? ExitCode.Ok : ExitCode.RolledBack;
+  }
+  if (phase !== "running" && phase !== "rolling-back") return null;
+  const loaded = await loadRunJournal(session, "run", options, io);
+  if (typeof loaded === "number") return loaded;
+  io.stderr.write(`upgradec run: taking over run ${loaded.runId} (${phase})${session.inFlight !== null && session.inFlight.size > 0 ? `; in flight on the lost runner: ${[...session.inFlight.keys()].join(", ")}` : ""}\n`);
+  if (phase === "rolling-back") {
+    const opened = await openRun(session, loaded.runId, loaded.read, options, io);
+    try {
+      return await rollbackWith(session, opened, loaded.state, undefined, options, io, effects, session.stop);
+    } finally {
+      await opened.sink.close();
+    }
+  }
+  return continueRun(session, loaded, { ...options, skip: [] }, io, effects);
+}
+
+/** Resume a run: its journal is this plan's, unfinished; --skip marks steps done first. */
+async function continueRun(session: Session, loaded: { runId: string; read: JournalRead; state: RunState }, options: ResumeOptions, io: CliIO, effects: SessionEffects): Promise<number> {
+  {
     let state = loaded.state;
     if (state.phase === "rolling-back" || state.phase === "rollback-stopped") {
       return fail(io, "resume", ExitCode.Usage, {
@@ -619,14 +748,11 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
       state = replay([...loaded.read.records, ...opened.sink.made]);
       const scope: Scope = { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
       const exec = execContext(session, effects.executor, opened.sink, io);
-      const result = await runForward({ exec, sink: opened.sink, state, scope, stop: signals.signal });
-      return await finishForward(session, opened, result, signals.signal.aborted, options, io, effects, signals.signal);
+      const result = await runForward({ exec, sink: opened.sink, state, scope, stop: session.stop, ...(session.inFlight !== null ? { inFlight: session.inFlight } : {}) });
+      return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
       await opened.sink.close();
     }
-  } finally {
-    signals.dispose();
-    await session.release();
   }
 }
 
@@ -681,10 +807,13 @@ export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects:
     }
     const opened = await openRun(session, loaded.runId, loaded.read, options, io);
     try {
-      return await rollbackWith(session, opened, loaded.state, options.to, options, io, effects, signals.signal);
+      return await rollbackWith(session, opened, loaded.state, options.to, options, io, effects, session.stop);
     } finally {
       await opened.sink.close();
     }
+  } catch (error) {
+    if (error instanceof LeaseLostError) return leaseLost(io, "rollback", error);
+    throw error;
   } finally {
     signals.dispose();
     await session.release();

@@ -24,8 +24,12 @@ export function openCurrentRun(plan: PlanFile, planDir: string, options: { reado
 }
 
 /** The same from any store `--state` names (a directory or a database). */
-export async function openStoreRun(plan: PlanFile, planDir: string, options: { readonly state?: string; readonly cwd: string }): Promise<OpenedRun> {
-  const opened = await openStateStore({ state: options.state, planDir, cwd: options.cwd, planName: plan.plan.name });
+export async function openStoreRun(
+  plan: PlanFile,
+  planDir: string,
+  options: { readonly state?: string; readonly cwd: string; readonly env?: Readonly<Record<string, string | undefined>> },
+): Promise<OpenedRun> {
+  const opened = await openStateStore({ state: options.state, planDir, cwd: options.cwd, planName: plan.plan.name, ...(options.env !== undefined ? { env: options.env } : {}) });
   if (!opened.ok) return { kind: "bad-state", message: opened.message, help: opened.help };
   try {
     return judge(await opened.store.currentRun(), plan, opened.store.where);

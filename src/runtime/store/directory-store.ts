@@ -2,13 +2,13 @@
  * The state as a directory (state-dir.ts has its layout): the store one operator on one
  * deployment host needs, and the default (`.upgradec/` beside the plan).
  */
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { findCurrentRun } from "../current-run.js";
 import { type JournalRead, JournalWriter, readJournal } from "../journal.js";
 import { acquireLock, isStale, readLockFile } from "../lock.js";
-import { ensureDir, type StatePaths, writeCurrent } from "../state-dir.js";
+import { ensureDir, type StatePaths, writeCurrent, writeFileDurably } from "../state-dir.js";
 import { AttemptRegistry } from "../survivors.js";
-import type { HolderView, JournalAppender, LockRequest, StateStore, StoreLock, StoreRun } from "./state-store.js";
+import type { HolderView, JournalAppender, LockRequest, RunCopy, StateStore, StoreLock, StoreRun } from "./state-store.js";
 
 export class DirectoryStore implements StateStore {
   readonly kind = "directory";
@@ -77,6 +77,25 @@ export class DirectoryStore implements StateStore {
 
   attempts(): AttemptRegistry {
     return new AttemptRegistry(this.paths.root);
+  }
+
+  async exportRun(runId: string): Promise<RunCopy> {
+    const read = await this.readJournal(runId);
+    const run = this.paths.run(runId);
+    const steps = [...new Set(read.records.flatMap((r) => (r.step !== undefined ? [r.step] : [])))];
+    const logs = steps.filter((step) => existsSync(run.log(step))).map((step) => ({ step, text: readFileSync(run.log(step), "utf8") }));
+    return { runId, records: read.records, logs };
+  }
+
+  importRun(copy: RunCopy): Promise<void> {
+    const run = this.paths.run(copy.runId);
+    mkdirSync(run.logs, { recursive: true, mode: 0o700 });
+    for (const log of copy.logs) writeFileSync(run.log(log.step), log.text, { mode: 0o600 });
+    writeFileDurably(run.journal, copy.records.map((r) => JSON.stringify(r) + "\n").join(""));
+    const last = copy.records[copy.records.length - 1];
+    if (last !== undefined && last.prev !== undefined) writeFileDurably(run.mark, JSON.stringify({ seq: last.seq, sum: last.sum }) + "\n");
+    writeCurrent(this.paths, copy.runId);
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -94,5 +94,18 @@ export interface StateStore {
    * are processes of this host: the registry is always local, whatever the store.
    */
   attempts(): AttemptRegistry;
+  /** A run as it is stored: its records verbatim and its steps' logs (`upgradec state push/pull`). */
+  exportRun(runId: string): Promise<RunCopy>;
+  /**
+   * Writes a run copied from another store verbatim (checksums and hash chain kept, so the
+   * copy is checked as the original was) and names it this plan's current run. Needs the lock.
+   */
+  importRun(copy: RunCopy): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface RunCopy {
+  readonly runId: string;
+  readonly records: readonly JournalRecord[];
+  readonly logs: readonly { readonly step: string; readonly text: string }[];
 }

@@ -26,6 +26,17 @@ function checkChain(records: readonly JournalRecord[]): void {
   });
 }
 
+/** Runs `fn` holding the store's lock (a database is written only under it). */
+async function locked<T>(store: StateStore, fn: () => Promise<T>): Promise<T> {
+  const lock = await store.lock({ user: "rey", fingerprint: "f", command: "run", now: Date.now() });
+  if (!lock.ok) throw new Error(`no lock: ${lock.reason}`);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
 async function startRun(store: StateStore, runId: string, plan: string): Promise<void> {
   const journal = await store.openJournal(runId, null, same);
   journal.record({ type: "run-started", plan, fingerprint: "f", digest: "d" });
@@ -93,7 +104,7 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture)
 
     it("keeps a run's journal as a hash chain that another instance reads back", async () => {
       const store = await open("p-journal");
-      await startRun(store, "20261205T000000Z-aaaaaa", "p-journal");
+      await locked(store, () => startRun(store, "20261205T000000Z-aaaaaa", "p-journal"));
       const other = await open("p-journal");
       const current = await other.currentRun();
       expect(current.kind).toBe("run");
@@ -106,12 +117,14 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture)
 
     it("goes on with a journal after the records read back, one chain", async () => {
       const store = await open("p-resume");
-      await startRun(store, "20261205T000000Z-bbbbbb", "p-resume");
-      const read = await store.readJournal("20261205T000000Z-bbbbbb");
-      const journal = await store.openJournal("20261205T000000Z-bbbbbb", read, same);
-      journal.record({ type: "run-resumed" });
-      journal.record({ type: "run-finished", outcome: "succeeded", message: "s3cret here" });
-      await journal.close();
+      await locked(store, () => startRun(store, "20261205T000000Z-bbbbbb", "p-resume"));
+      await locked(store, async () => {
+        const read = await store.readJournal("20261205T000000Z-bbbbbb");
+        const journal = await store.openJournal("20261205T000000Z-bbbbbb", read, same);
+        journal.record({ type: "run-resumed" });
+        journal.record({ type: "run-finished", outcome: "succeeded", message: "s3cret here" });
+        await journal.close();
+      });
       const again = await (await open("p-resume")).readJournal("20261205T000000Z-bbbbbb");
       expect(again.damage).toBeNull();
       expect(again.records.map((r) => r.type)).toEqual(["run-started", "step-started", "step-succeeded", "run-resumed", "run-finished"]);
@@ -120,32 +133,40 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture)
 
     it("redacts messages with the function it is given", async () => {
       const store = await open("p-redact");
-      const journal = await store.openJournal("20261205T000000Z-cccccc", null, (t) => t.replaceAll("s3cret", "***"));
-      journal.record({ type: "run-started", plan: "p-redact", fingerprint: "f", digest: "d", message: "pw s3cret" });
-      await journal.close();
+      await locked(store, async () => {
+        const journal = await store.openJournal("20261205T000000Z-cccccc", null, (t) => t.replaceAll("s3cret", "***"));
+        journal.record({ type: "run-started", plan: "p-redact", fingerprint: "f", digest: "d", message: "pw s3cret" });
+        await journal.close();
+      });
       const read = await store.readJournal("20261205T000000Z-cccccc");
       expect(read.records[0]?.message).toBe("pw ***");
     });
 
     it("commits a group of records at once, all of them durable", async () => {
       const store = await open("p-group");
-      const journal = await store.openJournal("20261205T000000Z-dddddd", null, same);
-      journal.record({ type: "run-started", plan: "p-group", fingerprint: "f", digest: "d" });
-      await journal.mark();
-      for (let i = 0; i < 50; i++) journal.record({ type: "step-started", step: `s${i}`, attempt: 1 });
-      await Promise.all([journal.commit(), journal.commit()]);
-      const read = await (await open("p-group")).readJournal("20261205T000000Z-dddddd");
-      expect(read.records).toHaveLength(51);
-      await journal.close();
+      await locked(store, async () => {
+        const journal = await store.openJournal("20261205T000000Z-dddddd", null, same);
+        journal.record({ type: "run-started", plan: "p-group", fingerprint: "f", digest: "d" });
+        await journal.mark();
+        for (let i = 0; i < 50; i++) journal.record({ type: "step-started", step: `s${i}`, attempt: 1 });
+        const first = journal.commit();
+        journal.record({ type: "step-started", step: "late", attempt: 1 });
+        await Promise.all([first, journal.commit()]);
+        const read = await (await open("p-group")).readJournal("20261205T000000Z-dddddd");
+        expect(read.records).toHaveLength(52);
+        await journal.close();
+      });
     });
 
     it("keeps step logs and shows their tail", async () => {
       const store = await open("p-logs");
-      const journal = await store.openJournal("20261205T000000Z-eeeeee", null, same);
-      journal.record({ type: "run-started", plan: "p-logs", fingerprint: "f", digest: "d" });
-      journal.log("svc/b0/h1/start", "one\ntwo\n");
-      journal.log("svc/b0/h1/start", "three\n");
-      await journal.close();
+      await locked(store, async () => {
+        const journal = await store.openJournal("20261205T000000Z-eeeeee", null, same);
+        journal.record({ type: "run-started", plan: "p-logs", fingerprint: "f", digest: "d" });
+        journal.log("svc/b0/h1/start", "one\ntwo\n");
+        journal.log("svc/b0/h1/start", "three\n");
+        await journal.close();
+      });
       const tail = await store.logTail("20261205T000000Z-eeeeee", "svc/b0/h1/start", 2);
       expect(tail.lines).toEqual(["two", "three"]);
       expect(tail.where).toContain("h1");
