@@ -12,6 +12,7 @@ import { statusVerb } from "./commands/status.js";
 import { simulateVerb } from "./commands/simulate.js";
 import { fmtVerb } from "./commands/fmt.js";
 import { lspVerb } from "./commands/lsp.js";
+import { stateVerb } from "./commands/state.js";
 import { VERSION } from "../version.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 
@@ -26,6 +27,7 @@ const verbs: readonly Verb[] = [
   simulateVerb,
   fmtVerb,
   lspVerb,
+  stateVerb,
 ];
 
 const EXIT_CODES_HELP = `Exit codes:

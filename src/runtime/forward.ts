@@ -8,6 +8,7 @@ import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
 import type { StateSink } from "./effects.js";
 import { type EndDecision, type EngineResult, type Gate, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { isDone, type RunState } from "./run-state.js";
+import { awaitInFlight } from "./in-flight.js";
 import { halted, runHealthGate, runSpec, type StepExecContext } from "./step-exec.js";
 import { WindowCalendar, shapeOfPlanWindow, stepWorst } from "../windows/window-clock.js";
 
@@ -25,6 +26,12 @@ export interface ForwardInput {
   readonly state: RunState;
   readonly scope: Scope;
   readonly stop?: AbortSignal;
+  /**
+   * Steps in flight on a runner whose lease was taken over (in-flight.ts): none of them
+   * starts again before its time here (ms; null: never, it has no timeout), unless its
+   * done-check says it finished.
+   */
+  readonly inFlight?: ReadonlyMap<string, number | null>;
 }
 
 export function inScope(step: PlanStep, scope: Scope): boolean {
@@ -161,6 +168,8 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
         return { ok: true };
       }
     }
+    const elsewhere = await awaitInFlight(step, input.inFlight, clock, signal);
+    if (elsewhere !== null) return { ok: false, message: elsewhere, rollback: false, exitCode: null, signal: null, timedOut: false };
     const result =
       step.health !== null ? await runHealthGate(exec, step, step.command, step.health, signal) : await runSpec(exec, step, step.command, "action", signal);
     if (result.ok) return { ok: true };

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/runtime/session.js";
+import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/cli/session.js";
 import { captureIO, journalOf } from "./harness.js";
 import { host, makePlan, rolling, service, shell, step, tempDir, writePlan } from "./plan-builder.js";
 
