@@ -16,4 +16,10 @@ export default tseslint.config(
     files: ["bin/**/*.js", "examples/**/*.js", "test/**/*.js", "bench/**/*.js", "grammar/**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", URL: "readonly", Buffer: "readonly" } },
   },
+  {
+    // The VS Code extension: CommonJS, as VS Code loads it.
+    files: ["editors/vscode/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

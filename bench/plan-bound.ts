@@ -6,7 +6,8 @@
  * `operatorCloud`: the full control plane from `use openstack`, N computes over N/500
  * availability zones, `rolling { batch 1, 1%, 2%  max-unavailable 10 per az  max-failures 1%
  * order empty-first }`, one nightly window 22:00–06:00 Europe/Berlin with cutoff 30m,
- * `parallelism 64`): "mixed" (0–29 VMs per compute) and "uniform" (15 each). It compiles
+ * `parallelism 64`): "mixed" (0–29 VMs per compute) and "uniform" (15 each), each rolled in
+ * batches and with `then continuous` after the ramp ("+cont"). It compiles
  * each and prints the plan's total and nova-compute's span beside their bounds
  * (docs/language.md, "The bound"), their ratio, and the command that reproduces the figure.
  * Each size runs in its own process. Figures only, no asserts.
@@ -27,17 +28,17 @@ function ratio(planned: number, bound: number): string {
   return bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–";
 }
 
-function measure(computes: number, uniform: boolean): void {
-  const variant = uniform ? "uniform" : "mixed";
+function measure(computes: number, uniform: boolean, continuous: boolean): void {
+  const variant = `${uniform ? "uniform" : "mixed"}${continuous ? "+cont" : ""}`;
   const dir = mkdtempSync(join(tmpdir(), "upgradec-plan-bound-"));
   try {
-    const { upg, ini } = operatorCloud(computes, { uniform });
+    const { upg, ini } = operatorCloud(computes, { uniform, continuous });
     writeFileSync(join(dir, "cloud.upg"), upg);
     writeFileSync(join(dir, "hosts.ini"), ini);
     const t0 = performance.now();
     const result = compileFile("cloud.upg", nodeLoadHost(dir), { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "bench", start: START });
     const ms = performance.now() - t0;
-    const label = `${String(computes).padStart(6)} computes ${variant.padEnd(7)}`;
+    const label = `${String(computes).padStart(6)} computes ${variant.padEnd(12)}`;
     const plan = result.plan;
     const bound = plan?.timing.bound;
     if (!plan || !bound) {
@@ -49,7 +50,7 @@ function measure(computes: number, uniform: boolean): void {
     for (const s of bound.services.filter((x) => x.width > 1 || x.work >= 3600)) {
       console.log(`${" ".repeat(label.length)}    ${s.service}: ${formatDuration(s.planned)} planned, bound ${formatDuration(s.bound)} (${ratio(s.planned, s.bound)}); ${(s.work / 3600).toFixed(0)} host-hours, ${s.width} out at once`);
     }
-    console.log(`${" ".repeat(label.length)}    reproduce: npx tsx bench/plan-bound.ts --write DIR ${computes} ${variant} && npx upgradec compile DIR/cloud.upg --start ${START}`);
+    console.log(`${" ".repeat(label.length)}    reproduce: npx tsx bench/plan-bound.ts --write DIR ${computes} ${variant.replace("+", " ")} && npx upgradec compile DIR/cloud.upg --start ${START}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -58,21 +59,26 @@ function measure(computes: number, uniform: boolean): void {
 const args = process.argv.slice(2);
 if (args[0] === "--write") {
   const dir = args[1] ?? "bench-cloud";
-  const { upg, ini } = operatorCloud(Number(args[2] ?? 10_000), { uniform: args[3] === "uniform" });
+  const { upg, ini } = operatorCloud(Number(args[2] ?? 10_000), { uniform: args[3] === "uniform", continuous: args[4] === "cont" });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "cloud.upg"), upg);
   writeFileSync(join(dir, "hosts.ini"), ini);
   console.log(`wrote ${join(dir, "cloud.upg")} and ${join(dir, "hosts.ini")}`);
 } else if (args[0] === "--one") {
-  measure(Number(args[1]), args[2] === "uniform");
+  measure(Number(args[1]), args[2] === "uniform", args[3] === "cont");
 } else {
   const sizes = args.length > 0 ? args.map(Number) : [1_000, 10_000, 50_000];
   const self = fileURLToPath(import.meta.url);
   console.log(`plan against its bound (start ${START} Europe/Berlin); each cloud in its own process`);
   for (const size of sizes) {
-    for (const variant of ["mixed", "uniform"]) {
+    for (const [variant, mode] of [
+      ["mixed", "batches"],
+      ["uniform", "batches"],
+      ["mixed", "cont"],
+      ["uniform", "cont"],
+    ]) {
       await new Promise<void>((resolve, reject) => {
-        const child = fork(self, ["--one", String(size), variant], { stdio: "inherit" });
+        const child = fork(self, ["--one", String(size), variant as string, mode as string], { stdio: "inherit" });
         child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${size} ${variant} exited with ${code}`))));
       });
     }

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { execa } from "execa";
 import { ExitCode } from "../src/cli/exit-codes.js";
-import { runPlan } from "../src/runtime/session.js";
+import { runPlan } from "../src/cli/session.js";
 import { argv, makePlan, step, writePlan } from "../test/runtime/plan-builder.js";
 
 const count = Number(process.argv[2] ?? 2000);

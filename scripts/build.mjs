@@ -7,7 +7,7 @@
  * alone is some 250 files) took 1.5 s of every command before it did anything; the bundle
  * loads in about a tenth of that. Left out, and loaded from node_modules when used:
  * ts-morph (the type check of TypeScript actions, loaded only for a plan that has one) and
- * tsx (running those actions). Type checking is `npm run typecheck`; this only bundles.
+ * tsx (running those actions), pg (a state kept in PostgreSQL). Type checking is `npm run typecheck`; this only bundles.
  */
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -44,7 +44,8 @@ await build({
   target: "node20.19",
   // The bundle sits in dist/ like the module it replaces, so paths derived from its own
   // location (the package root: package.json, schema/, src/stdlib/) stay the same.
-  external: ["ts-morph", "tsx", "tsx/*"],
+  // pg too: only a state kept in PostgreSQL loads it.
+  external: ["ts-morph", "tsx", "tsx/*", "pg"],
   // CommonJS dependencies inside an ES module still call require() for Node's built-ins.
   banner: { js: 'import { createRequire as upgradecCreateRequire } from "node:module";\nconst require = upgradecCreateRequire(import.meta.url);' },
   sourcemap: "linked",

@@ -11,6 +11,8 @@ import { verifyVerb } from "./commands/verify.js";
 import { statusVerb } from "./commands/status.js";
 import { simulateVerb } from "./commands/simulate.js";
 import { fmtVerb } from "./commands/fmt.js";
+import { lspVerb } from "./commands/lsp.js";
+import { stateVerb } from "./commands/state.js";
 import { VERSION } from "../version.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 
@@ -24,6 +26,8 @@ const verbs: readonly Verb[] = [
   statusVerb,
   simulateVerb,
   fmtVerb,
+  lspVerb,
+  stateVerb,
 ];
 
 const EXIT_CODES_HELP = `Exit codes:

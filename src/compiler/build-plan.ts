@@ -41,6 +41,12 @@ export interface BuildOptions {
   readonly planText?: PlanTextSink;
   /** What earlier runs measured (compile --history): their estimates replace written and default ones. */
   readonly history?: History;
+  /**
+   * Stop once every diagnostic of the build is known, before the critical path, the bound
+   * and the plan file are made (none of which reports anything): the language server wants
+   * compile's findings on every keystroke, not a plan.
+   */
+  readonly diagnosticsOnly?: boolean;
 }
 
 /** Expand the model into steps, schedule them, compute the impact, and make the plan file. Never throws. */
@@ -81,7 +87,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
   if (sched.unscheduled > 0) return { value: null, diagnostics: [...diagnostics, internalError("in build", `${sched.unscheduled} jobs were never scheduled`)] };
   pushAll(diagnostics, unfitDiagnostics(model, x.jobs, sched.unfit));
   pushAll(diagnostics, gapDiagnostics(used, calendars, planEndSeconds(x.steps, sched.start)));
-  if (hasErrors(diagnostics)) return { value: null, diagnostics };
+  if (hasErrors(diagnostics) || options.diagnosticsOnly === true) return { value: null, diagnostics };
 
   // The order the schedule gave two unrelated services' chains on one host becomes an
   // `after`, so the runtime keeps them apart too.

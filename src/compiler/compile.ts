@@ -10,7 +10,7 @@ import { dirname, isAbsolute, relative, resolve as resolvePath } from "node:path
 import type { PlanFile } from "../plan/plan.js";
 import { buildPlan, type BuildOptions } from "./build-plan.js";
 import type { History } from "../plan/history.js";
-import { loadProgram } from "./load.js";
+import { loadProgram, type LoadOptions } from "./load.js";
 import type { Model } from "./model.js";
 import type { Program } from "./program.js";
 import type { LoadHost } from "../files/load-host.js";
@@ -30,6 +30,8 @@ export interface CompileResult {
 }
 
 export interface CompileOptions extends Omit<BuildOptions, "history"> {
+  /** How files are found and parsed (loadProgram's options). */
+  readonly load?: LoadOptions;
   /** Stop after resolve and the checks (for `fmt --check`-like uses and the error fixtures). */
   readonly checkOnly?: boolean;
   /** The journals `--history` read (readHistory), with what reading them found. */
@@ -50,7 +52,7 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
   });
 
   if (options.history) pushAll(diagnostics, options.history.diagnostics);
-  const loaded = guard("load", diagnostics, () => loadProgram(entry, host));
+  const loaded = guard("load", diagnostics, () => loadProgram(entry, host, options.load));
   const program = loaded?.value ?? null;
   if (program) {
     for (const file of program.files) texts.set(file.path, file.text);

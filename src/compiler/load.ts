@@ -17,7 +17,7 @@ import { hasErrors, type Diagnostic, type Result, type Span, diag } from "../dia
 import { pushAll } from "../base/push-all.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import { readInventory } from "../inventory/read-inventory.js";
-import type { InventoryDecl, UseDecl } from "../parser/ast.js";
+import type { InventoryDecl, SourceFile, UseDecl } from "../parser/ast.js";
 import { parse } from "../parser/parse.js";
 import { MAX_PROGRAM_BYTES, MAX_SOURCE_BYTES } from "../limits.js";
 import { PACKAGE_ROOT } from "../version.js";
@@ -28,6 +28,11 @@ import type { LoadHost } from "../files/load-host.js";
 export interface LoadOptions {
   /** Where `use NAME` looks for NAME.upg; the package's src/stdlib by default. */
   readonly stdlibDir?: string;
+  /**
+   * Parses one file; the parser by default. The language server passes one that keeps the
+   * result of each file whose text has not changed (the standard library, above all).
+   */
+  readonly parse?: (text: string, path: string) => Result<SourceFile>;
 }
 
 interface Loaded {
@@ -75,7 +80,7 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
   const visit = (absolute: string, text: string, namespace: string | null, via: Span | null): void => {
     const path = display(absolute);
     programBytes += text.length;
-    const parsed = parse(text, path);
+    const parsed = (options.parse ?? parse)(text, path);
     pushAll(diagnostics, parsed.diagnostics);
     const file: LoadedFile = { path, text, ast: parsed.value, namespace, stdlib: isStdlib(absolute), syntaxErrors: hasErrors(parsed.diagnostics) };
     loaded.set(absolute, { file, via });

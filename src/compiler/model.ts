@@ -85,8 +85,15 @@ export interface ModelAction {
 export interface ModelRolling {
   /** false when the service lacks the rolling-upgrade tag: all hosts in one batch. */
   readonly rolling: boolean;
-  /** Resolved batch sizes (round down, minimum 1; last entry repeats; last batch holds the remainder). */
+  /**
+   * Batch sizes as the rollout cuts the service's hosts (in `hosts` order), adding up to
+   * them: the ramp resolved (round down, minimum 1; last entry repeats; last batch holds
+   * the remainder), each batch at most a domain's cap of that domain's hosts (see
+   * compose-batches.ts), and with `continuous` one last batch of every host after the ramp.
+   */
   readonly batches: readonly number[];
+  /** `then continuous`, and hosts were left after the ramp: the last batch is every one of them, with no barrier inside. */
+  readonly continuous: boolean;
   readonly maxUnavailable: number;
   readonly domain: string | null;
   /** With a share per domain (`50% per rack`), the largest of the per-domain caps below. */

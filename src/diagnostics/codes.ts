@@ -162,7 +162,7 @@ export const codes = {
   UPG0806: { severity: "error", title: "the current run is in a state that does not allow this" },
   UPG0807: { severity: "error", title: "--skip needs --yes-i-fixed-it and a step that is not done" },
   UPG0808: { severity: "error", title: "rollback refused: a point of no return, or no such checkpoint" },
-  UPG0809: { severity: "error", title: "--state is not a directory path (an unsupported URL scheme)" },
+  UPG0809: { severity: "error", title: "--state names no state upgradec can use: an unsupported URL scheme, a password in a database URL, a database it cannot reach" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof codes;

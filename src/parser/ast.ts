@@ -357,6 +357,7 @@ export type ServiceTag = string; // e.g. "rolling-upgrade", "zero-downtime", "su
 /**
  * rolling {
  *   batch 1, 5%, 10%            # a ramp: the last entry repeats
+ *   batch 1, 5% then continuous # a ramp, then the rest with no barrier: a host starts as soon as the caps allow
  *   max-unavailable 10%         # across the service
  *   max-unavailable 2 per az    # per failure domain (a host var)
  *   pause 2m
@@ -367,6 +368,8 @@ export type ServiceTag = string; // e.g. "rolling-upgrade", "zero-downtime", "su
  */
 export interface RollingDecl extends Node {
   readonly batch: readonly Amount[];
+  /** `then continuous` after the ramp (its span): the hosts after the ramp roll with no barrier. */
+  readonly continuousSpan?: Span;
   readonly maxUnavailable: readonly { readonly amount: Amount; readonly per?: Name; readonly span: Span }[];
   readonly pause?: DurationLit;
   readonly maxFailures?: {

@@ -817,7 +817,13 @@ export class AstBuilder extends BaseVisitor {
     const c = node.children;
     const span = this.nodeSpan(node);
     if (c.batchStatement?.[0]) {
-      if (seen.once("batch", span)) r.batch = this.batchStatement(c.batchStatement?.[0]);
+      if (seen.once("batch", span)) {
+        const batch = c.batchStatement[0];
+        r.batch = this.batchStatement(batch);
+        const then = batch.children.KwThen?.[0];
+        const continuous = batch.children.KwContinuous?.[0];
+        if (then && continuous && continuous.isInsertedInRecovery !== true) r.continuousSpan = this.cover(this.tokenSpan(then), this.tokenSpan(continuous));
+      }
     } else if (c.maxUnavailableStatement?.[0]) {
       const m = this.maxUnavailableStatement(c.maxUnavailableStatement?.[0]);
       if (seen.once(m.per ? `max-unavailable per ${m.per.text}` : "max-unavailable", span)) r.maxUnavailable = [...r.maxUnavailable, m];

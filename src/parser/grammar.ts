@@ -679,6 +679,11 @@ export class UpgParser extends CstParser {
   public batchStatement = this.RULE("batchStatement", () => {
     this.CONSUME(K.batch);
     this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.amount) });
+    // `then continuous`: after the ramp, no more barriers.
+    this.OPTION(() => {
+      this.CONSUME(K.then);
+      this.CONSUME(K.continuous);
+    });
   });
 
   public maxUnavailableStatement = this.RULE("maxUnavailableStatement", () => {

@@ -713,6 +713,8 @@ export type BatchStatementCstChildren = {
   KwBatch?: IToken[];
   amount?: AmountCstNode[];
   Comma?: IToken[];
+  KwThen?: IToken[];
+  KwContinuous?: IToken[];
 };
 
 export interface MaxUnavailableStatementCstNode extends CstNode {

@@ -153,6 +153,11 @@ export interface PlanRolling {
   readonly deadline: { readonly seconds: number; readonly onDeadline: "stop" | "rollback" } | null;
   /** false: all hosts at once (the service lacks the rolling-upgrade tag). */
   readonly rolling: boolean;
+  /**
+   * `then continuous`: the last batch is every host after the ramp, with no barrier inside
+   * (a host starts as soon as the caps allow). Absent for batches only.
+   */
+  readonly continuous?: true;
 }
 
 export interface PlanWindow {

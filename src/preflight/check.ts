@@ -5,6 +5,7 @@
  * from now. The result is a list of rows (check, host, result, detail), never an exception.
  */
 import type { PlanCommandSpec, PlanFile, PlanService, VarValue } from "../plan/plan.js";
+import { groupsOutAtOnce, type OutAtOnce } from "../plan/out-at-once.js";
 import type { Clock, Executor } from "../runtime/effects.js";
 import { makeRedactor, type SecretValues } from "../runtime/secrets.js";
 import { sshRoutes } from "../probe/host-route.js";
@@ -241,7 +242,7 @@ export function capacityRows(plan: PlanFile): CheckRow[] {
     const count = (h: string): number => Math.max(0, numeric(hostVars.get(h)?.[countVar]) ?? 0);
     const free = (h: string): number => Math.max(0, (numeric(hostVars.get(h)?.[capacityVar]) ?? 0) - count(h));
     let worst: { batch: number; hosts: string[]; need: number; room: number } | null = null;
-    for (const [b, hosts] of batchesOf(service).entries()) {
+    for (const [b, hosts] of groupsOutAtOnce(outAtOnce(plan, service, (h) => count(h) + free(h))).entries()) {
       const inBatch = new Set(hosts);
       const need = hosts.reduce((n, h) => n + count(h), 0);
       const room = service.hosts.filter((h) => !inBatch.has(h)).reduce((n, h) => n + free(h), 0);
@@ -261,14 +262,20 @@ export function capacityRows(plan: PlanFile): CheckRow[] {
   return rows;
 }
 
-function batchesOf(service: PlanService): string[][] {
-  const out: string[][] = [];
-  let i = 0;
-  for (const size of service.rolling.batches) {
-    out.push(service.hosts.slice(i, i + size));
-    i += size;
-  }
-  return out.filter((b) => b.length > 0);
+/** A service's batches as the capacity check sees them (plan/out-at-once.ts): a continuous part by what is out at once. */
+function outAtOnce(plan: PlanFile, service: PlanService, weight: (host: string) => number): OutAtOnce {
+  const r = service.rolling;
+  const vars = new Map(plan.hosts.map((h) => [h.name, h.vars]));
+  const domain = r.domain;
+  return {
+    hosts: service.hosts,
+    batches: r.batches,
+    continuous: r.continuous === true,
+    weight,
+    domainOf: domain !== null && r.maxUnavailablePerDomain !== null ? (h) => String(vars.get(h)?.[domain] ?? "") : null,
+    capOf: (d) => r.maxUnavailableByDomain?.[d] ?? r.maxUnavailablePerDomain ?? Infinity,
+    width: Math.min(r.maxUnavailable, Math.max(1, plan.plan.parallelism)),
+  };
 }
 
 /**

@@ -234,7 +234,7 @@ function coveringCheckpoint(plan: PlanFile, group: ServiceInPhase): string | nul
 function rollingSummary(service: PlanService): string {
   const r = service.rolling;
   if (!r.rolling) return "every host at once: the service lacks the rolling-upgrade tag";
-  const parts = [`batches ${compactBatches(r.batches)}`, `max ${r.maxUnavailable} unavailable`];
+  const parts = [`batches ${batchesText(r)}`, `max ${r.maxUnavailable} unavailable`];
   if (r.domain !== null && r.maxUnavailablePerDomain !== null) parts.push(perDomainText(r.domain, r.maxUnavailablePerDomain, r.maxUnavailableByDomain));
   if (r.pause > 0) parts.push(`pause ${formatDuration(r.pause)}`);
   parts.push(r.maxFailures.count === 0 ? "stop at the first failure" : `tolerate ${r.maxFailures.count} ${plural(r.maxFailures.count, "failure")}${r.maxFailures.scope === "batch" ? " per batch" : ""}${r.maxFailures.cancel ? ", then cancel work in flight" : ""}`);
@@ -249,6 +249,14 @@ function perDomainText(domain: string, cap: number, byDomain: Readonly<Record<st
   const shown = entries.slice(0, 8).map(([value, n]) => `${value} ${n}`);
   if (entries.length > 8) shown.push(`… ${entries.length - 8} more`);
   return `max unavailable per ${domain}: ${shown.join(", ")}`;
+}
+
+/** The resolved batches; a continuous last batch as `then 969 continuously` (no barrier inside it). */
+function batchesText(r: PlanService["rolling"]): string {
+  if (r.continuous !== true || r.batches.length === 0) return compactBatches(r.batches);
+  const rest = r.batches[r.batches.length - 1] ?? 0;
+  const ramp = r.batches.slice(0, -1);
+  return `${ramp.length > 0 ? `${compactBatches(ramp)}, then ` : ""}${rest} continuously`;
 }
 
 /** `1, 3, 3, 3, 2` or, for long lists, `1, 5×500, 20` (run-length). */
@@ -293,7 +301,9 @@ function renderRollout(plan: PlanFile, group: ServiceInPhase, service: PlanServi
       out.push(`${indent}  … ${hidden.length} batches (${hosts} hosts) ${span(hidden[0]?.start ?? 0, hidden.at(-1)?.end ?? 0)}`);
     }
     if (!showAll && i >= HEAD_BATCHES && i < total - TAIL_BATCHES) return;
-    out.push(batchLine(plan, b, total, rolling, indent, clock, paint));
+    // A continuous rollout's last batch has no barrier: it is the continuous part, not a batch.
+    const continuous = service?.rolling.continuous === true && i === total - 1;
+    out.push(batchLine(plan, b, total, rolling, indent, clock, paint, continuous));
     if (b.pauseAfter > 0 && i < total - 1) out.push(`${indent}  ${paint("dim", `pause ${formatDuration(b.pauseAfter)}`)}`);
     const next = batches[i + 1];
     const idle = next ? next.start - (b.end + b.pauseAfter) : 0;
@@ -390,8 +400,8 @@ function capOfDomain(r: PlanService["rolling"], domain: string): number {
   return r.maxUnavailableByDomain?.[domain] ?? r.maxUnavailablePerDomain ?? Infinity;
 }
 
-function batchLine(plan: PlanFile, b: BatchOutline, total: number, rolling: boolean, indent: string, clock: PlanClock, paint: Paint): string {
-  const label = rolling ? `batch ${b.index + 1}/${total}` : "all hosts";
+function batchLine(plan: PlanFile, b: BatchOutline, total: number, rolling: boolean, indent: string, clock: PlanClock, paint: Paint, continuous: boolean): string {
+  const label = !rolling ? "all hosts" : continuous ? "continuous" : `batch ${b.index + 1}/${total}`;
   const window = b.window !== null ? `  ${paint("cyan", occurrenceLabel(plan, clock, b.window, b.start))}` : "";
   return `${indent}  ${label.padEnd(12)} ${summariseHosts(b.hosts).padEnd(30)} ${span(b.start, b.end).padEnd(22)} ${paint("dim", calendar(clock, b.start, b.end))}${window}`;
 }

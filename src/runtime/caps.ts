@@ -10,7 +10,7 @@
  * health gate in one batch). A chain with a failed step keeps its host out: a host that
  * failed half-way is not serving.
  */
-import type { PlanFile, PlanService, PlanStep } from "../plan/plan.js";
+import type { PlanFile, PlanService, PlanStep, Unavailable } from "../plan/plan.js";
 
 export interface OutKey {
   readonly host: string;
@@ -23,6 +23,11 @@ export interface Chain {
 }
 
 export function keysOfStep(step: PlanStep, servicesOnHost: ReadonlyMap<string, readonly string[]>): OutKey[] {
+  // Most steps take one instance out: its key, without the look for duplicates.
+  if (step.unavailable.length === 1) {
+    const u = step.unavailable[0] as Unavailable;
+    if ("service" in u) return [{ host: u.host, service: u.service }];
+  }
   const keys: OutKey[] = [];
   // Each (host, service) once; a host's keys are few, so a duplicate is looked for among them.
   const byHost = new Map<string, OutKey[]>();

@@ -8,6 +8,7 @@ import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
 import type { StateSink } from "./effects.js";
 import { type EndDecision, type EngineResult, type Gate, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { isDone, type RunState } from "./run-state.js";
+import { awaitInFlight } from "./in-flight.js";
 import { halted, runHealthGate, runSpec, type StepExecContext } from "./step-exec.js";
 import { WindowCalendar, shapeOfPlanWindow, stepWorst } from "../windows/window-clock.js";
 
@@ -25,6 +26,12 @@ export interface ForwardInput {
   readonly state: RunState;
   readonly scope: Scope;
   readonly stop?: AbortSignal;
+  /**
+   * Steps in flight on a runner whose lease was taken over (in-flight.ts): none of them
+   * starts again before its time here (ms; null: never, it has no timeout), unless its
+   * done-check says it finished.
+   */
+  readonly inFlight?: ReadonlyMap<string, number | null>;
 }
 
 export function inScope(step: PlanStep, scope: Scope): boolean {
@@ -83,16 +90,10 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const leftOut = new Set<string>();
   const startedInWindow = new Set<string>();
 
-  // Steps grouped once: by (window, service, batch) for the window gate, by service for pauses.
-  const windowGroups = new Map<string, PlanStep[]>();
+  // Steps grouped once: each step's chain in its window for the window gate, by service for pauses.
+  const chainInWindow = windowChains(plan);
   const byService = new Map<string, PlanStep[]>();
   for (const s of plan.steps) {
-    if (s.window !== null) {
-      const key = `${s.window}\u0000${s.service ?? ""}\u0000${s.batch ?? "-"}`;
-      const group = windowGroups.get(key) ?? [];
-      group.push(s);
-      windowGroups.set(key, group);
-    }
     if (s.service !== null) {
       const list = byService.get(s.service) ?? [];
       list.push(s);
@@ -105,6 +106,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const origin = Math.min(Number.isFinite(Date.parse(plan.plan.start)) ? Date.parse(plan.plan.start) : clock.now(), clock.now());
   const calendars = new Map(plan.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
 
+
   const windowGate = (step: PlanStep, now: number): Gate => {
     if (step.window === null) return { kind: "go" };
     const calendar = calendars.get(step.window);
@@ -112,14 +114,13 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     const window = calendar.window;
     // The rest of its host's chain in this window goes with it; once a chain has begun, it
     // finishes (running work is never cut off).
-    const group = windowGroups.get(`${step.window}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`) ?? [];
-    const chain = group.filter((s) => s.hosts.some((h) => step.hosts.includes(h)));
-    if (chain.some((s) => s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id))))) return { kind: "go" };
-    const rest = chain.filter((s) => s.estimate.start >= step.estimate.start && !isDone(status(s.id)));
+    const chain = chainInWindow(step);
+    for (const s of chain) if (s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id)))) return { kind: "go" };
     // Its steps run back to back, each up to its worst case (a health gate to its deadline):
     // the sum, as the compiler admitted the chain.
-    let needSeconds = rest.includes(step) ? 0 : stepWorst(step.estimate.duration, step.health?.within ?? null);
-    for (const s of rest) needSeconds += stepWorst(s.estimate.duration, s.health?.within ?? null);
+    const inRest = (s: PlanStep): boolean => s.estimate.start >= step.estimate.start && !isDone(status(s.id));
+    let needSeconds = chain.some((s) => s === step && inRest(s)) ? 0 : stepWorst(step.estimate.duration, step.health?.within ?? null);
+    for (const s of chain) if (inRest(s)) needSeconds += stepWorst(s.estimate.duration, s.health?.within ?? null);
     const fit = calendar.admit(calendar.secondsOf(now), needSeconds);
     if (fit === null) return { kind: "never", why: `window ${step.window} is too short for ${needSeconds}s of work (less its ${window.cutoff}s cutoff)` };
     const until = calendar.msOf(fit.start);
@@ -167,6 +168,8 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
         return { ok: true };
       }
     }
+    const elsewhere = await awaitInFlight(step, input.inFlight, clock, signal);
+    if (elsewhere !== null) return { ok: false, message: elsewhere, rollback: false, exitCode: null, signal: null, timedOut: false };
     const result =
       step.health !== null ? await runHealthGate(exec, step, step.command, step.health, signal) : await runSpec(exec, step, step.command, "action", signal);
     if (result.ok) return { ok: true };
@@ -319,6 +322,41 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       watch,
     },
   });
+}
+
+/**
+ * A step's chain in its window: the steps of its (window, service, batch) on any of its hosts,
+ * in the plan's order (itself among them). Indexed by host once, and made per step when first
+ * asked: the window gate asks for it every turn a step is ready, and a batch of a large
+ * cloud holds thousands of steps.
+ */
+function windowChains(plan: PlanFile): (step: PlanStep) => readonly PlanStep[] {
+  const groups = new Map<string, Map<string, { at: number; step: PlanStep }[]>>();
+  const groupKey = (s: PlanStep): string => `${s.window ?? ""}\u0000${s.service ?? ""}\u0000${s.batch ?? "-"}`;
+  plan.steps.forEach((s, at) => {
+    if (s.window === null) return;
+    const key = groupKey(s);
+    const byHost = groups.get(key) ?? new Map<string, { at: number; step: PlanStep }[]>();
+    groups.set(key, byHost);
+    for (const h of new Set(s.hosts)) {
+      const list = byHost.get(h) ?? [];
+      list.push({ at, step: s });
+      byHost.set(h, list);
+    }
+  });
+  const made = new Map<string, readonly PlanStep[]>();
+  return (step) => {
+    const known = made.get(step.id);
+    if (known !== undefined) return known;
+    const byHost = step.window === null ? undefined : groups.get(groupKey(step));
+    const lists = byHost === undefined ? [] : step.hosts.map((h) => byHost.get(h) ?? []);
+    const chain =
+      lists.length === 1
+        ? (lists[0] ?? []).map((e) => e.step)
+        : [...new Map(lists.flat().map((e) => [e.at, e])).values()].sort((a, b) => a.at - b.at).map((e) => e.step);
+    made.set(step.id, chain);
+    return chain;
+  };
 }
 
 /** The hosts a run left out after failures within max-failures, per service (from the steps whose failure was tolerated). */

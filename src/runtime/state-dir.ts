@@ -75,7 +75,8 @@ export type StateRoot = { readonly ok: true; readonly root: string } | { readonl
 /**
  * `--state` as given (relative to the working directory; a `file:` URL is a path too), else
  * `.upgradec/` beside the plan. Any other URL scheme is refused: the state is a directory,
- * and `postgres://…` must not quietly become one named `postgres:`.
+ * and `mysql://…` must not quietly become one named `mysql:` (a PostgreSQL URL is a
+ * database store: store/open-store.ts takes it before this).
  */
 export function resolveStateRoot(state: string | undefined, planDir: string, cwd: string): StateRoot {
   if (state === undefined) return { ok: true, root: join(planDir, ".upgradec") };
@@ -90,8 +91,8 @@ export function resolveStateRoot(state: string | undefined, planDir: string, cwd
   }
   return {
     ok: false,
-    message: `--state ${state}: upgradec keeps its state in a directory; the scheme ${scheme}: is not supported`,
-    help: `give a directory: --state DIR (a path, or file:///absolute/dir)${state.includes("//") ? "" : `; a directory whose name has a colon: --state ./${state}`}`,
+    message: `--state ${state}: upgradec keeps its state in a directory or in PostgreSQL; the scheme ${scheme}: is not supported`,
+    help: `give a directory: --state DIR (a path, or file:///absolute/dir), or a database: --state postgres://USER@HOST/DB${state.includes("//") ? "" : `; a directory whose name has a colon: --state ./${state}`}`,
   };
 }
 

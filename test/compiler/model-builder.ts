@@ -38,6 +38,7 @@ export function rolling(options: Partial<ModelRolling> = {}): ModelRolling {
   return {
     rolling: true,
     batches: [1],
+    continuous: false,
     maxUnavailable: 1,
     domain: null,
     maxUnavailablePerDomain: null,

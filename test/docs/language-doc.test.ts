@@ -3,6 +3,8 @@
  * diagnostic, the examples together use every construct of the AST, and every keyword the
  * lexer knows is shown in an example.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/parser/parse.js";
 import * as tokens from "../../src/parser/tokens.js";
@@ -127,5 +129,16 @@ describe("docs/language.md", () => {
     const code = blocks.map((b) => b.code).join("\n");
     const missing = keywords.filter((k) => !new RegExp(`(?<![\\w.-])${k.replace(/-/g, "\\-")}(?![\\w-])`).test(code));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("docs/language.md, Rolling modes", () => {
+  it("shows the worked example's preview as upgradec prints it (examples/dataplane-continuous/preview.txt)", () => {
+    const preview = readFileSync(join(import.meta.dirname, "..", "..", "examples", "dataplane-continuous", "preview.txt"), "utf8").split("\n");
+    const section = text.slice(text.indexOf("## Rolling modes"));
+    const excerpt = /```text\n([^]*?)```/.exec(section)?.[1] ?? "";
+    const lines = excerpt.split("\n").filter((l) => l.trim() !== "" && l.trim() !== "…");
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.filter((l) => !preview.includes(l))).toEqual([]);
   });
 });

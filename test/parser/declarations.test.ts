@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/parser/parse.js";
-import { expectAt, expectSpansEverywhere, FILE, only, parseOk } from "./helpers.js";
+import { expectAt, expectSpansEverywhere, FILE, only, parseOk, parseWithErrors } from "./helpers.js";
 
 describe("plan", () => {
   it("reads every statement", () => {
@@ -183,6 +183,19 @@ describe("service and template", () => {
     expect(r?.maxFailures).toMatchObject({ amount: { kind: "int", value: 0 }, scope: "run", cancel: false });
     expect(r?.deadline?.onDeadline).toBe("stop");
     expect(r?.order?.kind).toBe("empty-first");
+  });
+
+  it("reads `then continuous` after a ramp, and only there", () => {
+    const { file, ranges } = parseOk("service s { rolling { batch 1, 5% ⟦then continuous⟧  max-unavailable 10 per az } }");
+    const r = only(file, "service").rolling;
+    expect(r?.batch.map((a) => (a.kind === "int" ? a.value : a.percent))).toEqual([1, 5]);
+    expectAt(r?.continuousSpan, ranges[0]);
+    expect(only(parseOk("service s { rolling { batch 1, 5% } }").file, "service").rolling?.continuousSpan).toBeUndefined();
+    // Keywords stay usable as names: a host group called `continuous`.
+    expect(only(parseOk("service s { on continuous }").file, "service").on).toBeDefined();
+    const broken = parseWithErrors("service s { rolling { batch 1 then } }");
+    expect(broken.diagnostics.some((d) => d.severity === "error" && d.code.startsWith("UPG01"))).toBe(true);
+    expect(only(broken.file, "service").rolling?.continuousSpan).toBeUndefined();
   });
 
   it("reads maintenance, evacuate, reboot and skew", () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { main } from "../../src/cli/main.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/runtime/session.js";
+import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/cli/session.js";
 import { captureIO, currentJournalPath, currentPointerPath, spawnCli } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
 

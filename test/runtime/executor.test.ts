@@ -7,7 +7,7 @@ import { buildInvocation, rewriteScript, shellQuote } from "../../src/runtime/co
 import { systemClock } from "../../src/runtime/effects.js";
 import { processExecutor } from "../../src/runtime/process-executor.js";
 import { runSpec, type StepExecContext } from "../../src/runtime/step-exec.js";
-import { runPlan } from "../../src/runtime/session.js";
+import { runPlan } from "../../src/cli/session.js";
 import { captureIO, filesUnder, running } from "./harness.js";
 import { argv, host, makePlan, service, shell, spec, step, tempDir, writePlan } from "./plan-builder.js";
 

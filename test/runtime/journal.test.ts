@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { encodeRecord, parseJournal } from "../../src/runtime/journal.js";
-import { resumePlan, runPlan } from "../../src/runtime/session.js";
+import { resumePlan, runPlan } from "../../src/cli/session.js";
 import { captureIO, currentJournalPath, journalOf } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
 

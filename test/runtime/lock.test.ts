@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { LockInfo } from "../../src/runtime/lock.js";
-import { resumePlan, runPlan } from "../../src/runtime/session.js";
+import { resumePlan, runPlan } from "../../src/cli/session.js";
 import { captureIO, journalOf, running, spawnCli, until } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
 

@@ -6,7 +6,7 @@ import { planFingerprint, sha256 } from "../../src/plan/digest.js";
 import { planDigest } from "../../src/plan/plan-text.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { loadPlan } from "../../src/runtime/plan-load.js";
-import { runPlan } from "../../src/runtime/session.js";
+import { runPlan } from "../../src/cli/session.js";
 import { spawnCli } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
 
@@ -44,6 +44,7 @@ describe("starting safely (real processes)", () => {
     const result = await spawnCli(["run", "plan.json"], dir);
     expect(result.exitCode).toBe(ExitCode.InvalidPlan);
     expect(result.stderr).toContain("edited after it was compiled");
+    expect(result.stderr).toContain("UPG0703");
     expect(existsSync(join(dir, "ran.log"))).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/runtime/session.js";
+import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/cli/session.js";
 import { captureIO, journalOf } from "./harness.js";
 import { host, makePlan, rolling, service, shell, step, tempDir, writePlan } from "./plan-builder.js";
 
@@ -92,6 +92,7 @@ describe("stop on failure, then rollback (real processes)", () => {
     expect(await runPlan({ plan: "plan.json" }, captureIO(dir).io)).toBe(ExitCode.Stopped);
     const refused = captureIO(dir);
     expect(await resumePlan({ plan: "plan.json", skip: ["svc/b2/h3/upgrade"] }, refused.io)).toBe(ExitCode.Usage);
+    expect(refused.err()).toContain("error UPG0807: --skip");
     expect(journalOf(dir).some((r) => r.type === "step-skipped")).toBe(false);
     expect(await resumePlan({ plan: "plan.json", skip: ["svc/b2/h3/upgrade"], yesIFixedIt: true }, captureIO(dir).io)).toBe(ExitCode.Ok);
     const journal = journalOf(dir);
@@ -190,6 +191,7 @@ describe("points of no return and checkpoints", () => {
     const back = captureIO(dir);
     expect(await rollbackPlan({ plan: "plan.json" }, back.io)).toBe(ExitCode.RollbackRefused);
     expect(back.err()).toContain("db/contract is a point of no return");
+    expect(back.err()).toContain("error UPG0808");
     expect(back.err()).toContain("upgradec resume");
     expect(readFileSync(join(dir, "actions.log"), "utf8")).toBe("expand\ncontract\n");
     expect(journalOf(dir).some((r) => r.type.startsWith("rollback"))).toBe(false);

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { main } from "../../src/cli/main.js";
 import { encodeRecord, type JournalRecord } from "../../src/runtime/journal.js";
-import { resumePlan, runPlan, showStatus } from "../../src/runtime/session.js";
+import { resumePlan, runPlan, showStatus } from "../../src/cli/session.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { captureIO, currentJournalPath, journalOf, spawnCli } from "./harness.js";
 import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
@@ -108,6 +108,7 @@ describe("run over an unfinished run (issue 16 point 12)", () => {
     const again = captureIO(dir);
     expect(await runPlan({ plan: "plan.json" }, again.io)).toBe(ExitCode.Stopped);
     expect(again.err()).toContain("did not finish");
+    expect(again.err()).toContain("error UPG0806");
     expect(again.err()).toContain("upgradec resume plan.json");
     expect(lines(dir)).toEqual(["cloud-a", "cloud-b"]);
     expect(readdirSync(join(dir, ".upgradec", "runs"))).toHaveLength(1);
@@ -183,7 +184,7 @@ describe("the stale-plan fix and --state (issue 16 point 12)", () => {
   it("refuses a --state URL of an unsupported scheme (exit 2) and creates nothing", { timeout: 30_000 }, async () => {
     const dir = tempDir();
     writePlan(dir, abcPlan(dir, "cloud"));
-    for (const state of ["postgres://db.example/upgradec", "s3:bucket"]) {
+    for (const state of ["mysql://db.example/upgradec", "s3:bucket"]) {
       const io = captureIO(dir);
       expect(await runPlan({ plan: "plan.json", state }, io.io)).toBe(ExitCode.Usage);
       expect(io.err()).toContain("UPG0809");
@@ -191,7 +192,7 @@ describe("the stale-plan fix and --state (issue 16 point 12)", () => {
       const status = captureIO(dir);
       expect(await showStatus({ plan: "plan.json", state }, status.io)).toBe(ExitCode.Usage);
     }
-    const verify = await spawnCli(["verify", "plan.json", "--state", "postgres://db.example/upgradec"], dir);
+    const verify = await spawnCli(["verify", "plan.json", "--state", "mysql://db.example/upgradec"], dir);
     expect(verify.exitCode, verify.stderr).toBe(ExitCode.Usage);
     expect(readdirSync(dir).sort()).toEqual(["cloud.upg", "plan.json"]);
     expect(lines(dir)).toEqual([]);

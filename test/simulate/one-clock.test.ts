@@ -3,7 +3,8 @@
  * compiler and the runtime share the window module (occurrences and admission), so for any
  * window, zone, date (both daylight-saving changes included), caps, ramp and durations, a
  * fault-free `simulate` starts every step at its planned time or earlier, ends no step past
- * its window's close less the cutoff, and ends within 2 % of the plan's total.
+ * its window's close less the cutoff, and ends within 2 % of the plan's total. Batches are cut
+ * as resolve cuts them (spread over the zones), with or without `then continuous`.
  */
 import fc from "fast-check";
 import { DateTime } from "luxon";
@@ -12,10 +13,11 @@ import { buildPlan } from "../../src/compiler/build-plan.js";
 import type { Model } from "../../src/compiler/model.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { NO_FAULTS } from "../../src/simulate/faults.js";
-import { simulate, type SimulationReport } from "../../src/simulate/simulate.js";
-import { WindowCalendar, shapeOfPlanWindow } from "../../src/windows/window-clock.js";
+import { simulate } from "../../src/simulate/simulate.js";
+import { cutIntoBatches } from "../../src/compiler/resolve/compose-batches.js";
 import { action, rolling, service, window } from "../compiler/model-builder.js";
 import { cloudModel } from "./fixtures.js";
+import { timelineBreaks } from "./timeline.js";
 
 type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 const DAYS: readonly Day[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -32,6 +34,8 @@ interface Case {
   readonly computes: number;
   readonly domains: number;
   readonly batches: readonly number[];
+  /** `then continuous`: every host after the ramp in one batch with no barrier. */
+  readonly continuous: boolean;
   readonly maxUnavailable: number;
   readonly perDomain: number | null;
   readonly parallelism: number;
@@ -52,6 +56,7 @@ const cases: fc.Arbitrary<Case> = fc.record({
   computes: fc.integer({ min: 2, max: 10 }),
   domains: fc.integer({ min: 1, max: 3 }),
   batches: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+  continuous: fc.boolean(),
   maxUnavailable: fc.integer({ min: 1, max: 4 }),
   perDomain: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }),
   parallelism: fc.integer({ min: 1, max: 6 }),
@@ -75,12 +80,13 @@ export function modelOf(c: Case): Model {
   const base = cloudModel({ computes: c.computes, domains: c.domains, batches: c.batches, maxUnavailable, perDomain: c.perDomain, capacity: 100, checkpoint: false });
   const to = c.from + c.length >= 1440 && c.from === 0 && c.length === 1440 ? 1440 : (c.from + c.length) % 1440;
   const w = window("w", { days: [...c.days], from: c.from, to, zone: change.zone, cutoff: c.cutoff });
+  const varsOf = new Map(base.hosts.map((h) => [h.name, h.vars]));
   const services = base.services.map((s) =>
     s.name === "nova-compute"
       ? {
           ...s,
+          ...cutIntoBatches(s.hosts, { ...s.rolling, pause: c.pause, continuous: c.continuous }, (h, name) => varsOf.get(h)?.[name]),
           window: "w",
-          rolling: { ...s.rolling, pause: c.pause },
           actions: { ...s.actions, upgrade: action(["apt-get", "install", "-y", s.name], { takes: c.upgrade }) },
           reboot: s.reboot ? { ...s.reboot, takes: c.reboot } : null,
         }
@@ -108,36 +114,6 @@ function compiled(m: Model): PlanFile | null {
   if (built.value === null && built.diagnostics.some((d) => d.code === "UPG0582")) return null;
   if (built.value === null) throw new Error(built.diagnostics.map((d) => `${d.code} ${d.message}`).join("; "));
   return built.value;
-}
-
-/** What broke the plan's timeline in a fault-free simulation, as readable lines (empty: kept). */
-export function timelineBreaks(p: PlanFile, r: SimulationReport): string[] {
-  const origin = Date.parse(p.plan.start);
-  const started = new Map<string, number>();
-  const ended = new Map<string, number>();
-  for (const j of r.journal) {
-    if (j.type === "step-started" && j.step !== undefined) started.set(j.step, Date.parse(j.time));
-    if (j.type === "step-succeeded" && j.step !== undefined) ended.set(j.step, Date.parse(j.time));
-  }
-  const calendars = new Map(p.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
-  const breaks: string[] = [];
-  for (const step of p.steps) {
-    const at = started.get(step.id);
-    const end = ended.get(step.id);
-    if (at === undefined || end === undefined) {
-      breaks.push(`${step.id} did not run`);
-      continue;
-    }
-    const planned = origin + step.estimate.start * 1000;
-    if (at > planned) breaks.push(`${step.id} started ${(at - planned) / 1000}s after its planned time`);
-    const calendar = step.window !== null ? calendars.get(step.window) : undefined;
-    if (!calendar) continue;
-    const occurrence = calendar.occurrence(calendar.openAt(calendar.secondsOf(at)));
-    if (occurrence === undefined) breaks.push(`${step.id} started outside window ${step.window}`);
-    else if (end > occurrence.closeMs - calendar.window.cutoff * 1000) breaks.push(`${step.id} ended ${(end - occurrence.closeMs) / 1000}s after its window's close (cutoff ${calendar.window.cutoff}s)`);
-  }
-  if (Math.abs(r.duration - r.planned) > 0.02 * r.planned) breaks.push(`the run took ${r.duration}s against the plan's ${r.planned}s`);
-  return breaks;
 }
 
 const RUNS = Number(process.env["UPGRADEC_CLOCK_RUNS"] ?? 1500);

@@ -5,7 +5,7 @@ import { probeOptions } from "../../src/preflight/preflight.js";
 import { verifyVerb } from "../../src/cli/commands/verify.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanCommandSpec, PlanFile, PlanStep } from "../../src/plan/plan.js";
-import { resumePlan, runPlan } from "../../src/runtime/session.js";
+import { resumePlan, runPlan } from "../../src/cli/session.js";
 import { openCurrentRun } from "../../src/verify/open-run.js";
 import { runVerify, type Problem, type VerifyReport } from "../../src/verify/verify.js";
 import { captureIO, spawnCli } from "../runtime/harness.js";

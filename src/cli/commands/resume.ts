@@ -1,6 +1,6 @@
-import { resumePlan } from "../../runtime/session.js";
+import { resumePlan } from "../session.js";
 import type { Verb } from "../verb.js";
-import { commonOptions, defaultPlan, list, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
+import { commonOptions, defaultPlan, list, optionalString, SIGNALS_HELP } from "../options.js";
 
 export const resumeVerb: Verb = {
   command: "resume [plan]",

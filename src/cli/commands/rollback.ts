@@ -1,6 +1,6 @@
-import { rollbackPlan } from "../../runtime/session.js";
+import { rollbackPlan } from "../session.js";
 import type { Verb } from "../verb.js";
-import { commonOptions, defaultPlan, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
+import { commonOptions, defaultPlan, optionalString, SIGNALS_HELP } from "../options.js";
 
 export const rollbackVerb: Verb = {
   command: "rollback [plan]",

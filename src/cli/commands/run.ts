@@ -1,7 +1,7 @@
 import { preflightForRun } from "./run-gate.js";
-import { runPlan } from "../../runtime/session.js";
+import { runPlan } from "../session.js";
 import type { Verb } from "../verb.js";
-import { commonOptions, list, optionalString, SIGNALS_HELP } from "../../runtime/cli-options.js";
+import { commonOptions, list, optionalString, SIGNALS_HELP } from "../options.js";
 
 export const runVerb: Verb = {
   command: "run <plan>",
@@ -12,6 +12,7 @@ export const runVerb: Verb = {
     ["upgradec run plan.json --only nova-compute/b0/cmp001/start", "run one step again (a remedy)"],
     ["upgradec run plan.json --host cmp001", "only the steps on one host"],
     ["upgradec run plan.json --skip-checks", "start without the pre-upgrade checks (the journal records it)"],
+    ["upgradec run plan.json --state postgres://upgradec@db1/upgradec --standby", "on a second deployment host: take the run over if the active runner dies"],
     ["upgradec run plan.json --start-over", "abandon this plan's damaged or unfinished run and start a new one"],
   ],
   epilogue: SIGNALS_HELP,
@@ -21,6 +22,12 @@ export const runVerb: Verb = {
       .option("only", { type: "string", array: true, describe: "run only these steps (by id); their dependencies are not required" })
       .option("host", { type: "string", array: true, describe: "run only the steps on these hosts" })
       .option("skip-checks", { type: "boolean", default: false, describe: "do not run the pre-upgrade checks of `upgradec check` first" })
+      .option("standby", {
+        type: "boolean",
+        default: false,
+        describe:
+          "with a database state: wait while another runner holds this plan's lease; when its lease runs out (the runner or its host died), take its run over (docs/state.md)",
+      })
       .option("start-over", {
         type: "boolean",
         default: false,
@@ -36,6 +43,7 @@ export const runVerb: Verb = {
         forceUnlock: optionalString(args["force-unlock"]),
         startOver: args["start-over"] === true,
         killSurvivors: args["kill-survivors"] === true,
+        standby: args["standby"] === true,
         only: list(args["only"]),
         hosts: list(args["host"]),
         preflight: (loaded) =>

@@ -7,8 +7,8 @@ import { nodeLoadHost } from "../../files/node-host.js";
 import type { PlanFile } from "../../plan/plan.js";
 import { EventsFile } from "../../runtime/events.js";
 import { loadPlan } from "../../runtime/plan-load.js";
-import { formatProblems } from "../../runtime/session.js";
-import { list } from "../../runtime/cli-options.js";
+import { formatProblems } from "../session.js";
+import { list } from "../options.js";
 import { type FaultSpec, checkFaults, parseSlow, parseStepFault } from "../../simulate/faults.js";
 import { renderText, toJson, toJunit } from "../../simulate/report.js";
 import { simulate, type SimulationReport } from "../../simulate/simulate.js";
@@ -87,7 +87,7 @@ export const simulateVerb: Verb = {
       return ExitCode.Usage;
     }
 
-    const events = typeof args["events"] === "string" ? new EventsFile(resolvePath(io.cwd, args["events"])) : null;
+    const events = typeof args["events"] === "string" ? new EventsFile(resolvePath(io.cwd, args["events"]), { buffered: true }) : null;
     const report = await simulate(plan, {
       faults,
       ...(events !== null ? { events } : {}),

@@ -1,6 +1,6 @@
-import { showStatus } from "../../runtime/session.js";
+import { showStatus } from "../session.js";
 import type { Verb } from "../verb.js";
-import { defaultPlan, optionalString } from "../../runtime/cli-options.js";
+import { defaultPlan, optionalString, STATE_HELP } from "../options.js";
 
 export const statusVerb: Verb = {
   command: "status [plan]",
@@ -12,7 +12,7 @@ export const statusVerb: Verb = {
   builder: (y) =>
     y
       .positional("plan", { type: "string", describe: "the plan file", default: "plan.json" })
-      .option("state", { type: "string", describe: "the state directory (default: .upgradec/ beside the plan); a path or a file:// URL" })
+      .option("state", { type: "string", describe: STATE_HELP })
       .option("json", { type: "boolean", default: false, describe: "print JSON" }),
   run: (args, io) => showStatus({ plan: defaultPlan(args["plan"]), state: optionalString(args["state"]), json: args["json"] === true }, io),
 };

@@ -1,11 +1,12 @@
 import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../preflight/preflight.js";
 import { parseSeconds } from "../../probe/duration-option.js";
-import { formatProblems } from "../../runtime/session.js";
+import { formatProblems } from "../session.js";
 import { loadPlan } from "../../runtime/plan-load.js";
-import { openCurrentRun } from "../../verify/open-run.js";
+import { openStoreRun } from "../../verify/open-run.js";
 import { renderVerify } from "../../verify/render-verify.js";
 import { runVerify } from "../../verify/verify.js";
 import { ExitCode } from "../exit-codes.js";
+import { STATE_HELP } from "../options.js";
 import type { Verb } from "../verb.js";
 
 export const verifyVerb: Verb = {
@@ -18,7 +19,7 @@ export const verifyVerb: Verb = {
   builder: (y) =>
     y
       .positional("plan", { type: "string", describe: "the plan file", default: "plan.json" })
-      .option("state", { type: "string", describe: "the state directory (default: .upgradec/ beside the plan); a path or a file:// URL" })
+      .option("state", { type: "string", describe: STATE_HELP })
       .option("format", { alias: "f", choices: ["text", "json"], default: "text", describe: "plain text, or JSON" })
       .option("parallel", { type: "number", default: DEFAULT_PARALLEL, describe: "most probes running at once" })
       .option("timeout", { type: "string", default: `${DEFAULT_TIMEOUT}s`, describe: "how long each probe may take" }),
@@ -34,7 +35,7 @@ export const verifyVerb: Verb = {
     if (loaded.diagnostics.length > 0) io.stderr.write(formatProblems(loaded.diagnostics));
     if (loaded.value === null) return ExitCode.InvalidPlan;
     const { plan, dir } = loaded.value;
-    const opened = openCurrentRun(plan, dir, { cwd: io.cwd, ...(typeof args["state"] === "string" ? { state: args["state"] } : {}) });
+    const opened = await openStoreRun(plan, dir, { cwd: io.cwd, env: io.env, ...(typeof args["state"] === "string" ? { state: args["state"] } : {}) });
     if (opened.kind === "bad-state") {
       io.stderr.write(`upgradec verify: ${opened.message}\n  = help: ${opened.help}\n`);
       return ExitCode.Usage;

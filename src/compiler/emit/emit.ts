@@ -112,6 +112,7 @@ export function emitPlan(input: EmitInput): PlanFile {
         maxFailures: s.rolling.maxFailures,
         deadline: s.rolling.deadline,
         rolling: s.rolling.rolling,
+        ...(s.rolling.rolling && s.rolling.continuous ? { continuous: true as const } : {}),
       },
       window: s.window,
       evacuate: s.evacuate

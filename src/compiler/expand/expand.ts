@@ -569,15 +569,21 @@ function serviceStep(
   };
 }
 
-/** Batch sizes that add up to the service's hosts: the resolved list, trimmed or topped up by the last entry. */
+/**
+ * Batch sizes that add up to the service's hosts: the resolved list (resolve cuts it to the
+ * hosts, compose-batches.ts), trimmed or topped up by the last entry for a model built
+ * without resolve.
+ */
 export function batchSizes(s: ModelService): number[] {
   const n = s.hosts.length;
   if (n === 0) return [];
   if (!s.rolling.rolling || s.rolling.batches.length === 0) return [n];
   const out: number[] = [];
   let left = n;
+  const ramp = s.rolling.batches.length;
   for (let i = 0; left > 0; i++) {
-    const want = Math.max(1, s.rolling.batches[Math.min(i, s.rolling.batches.length - 1)] ?? 1);
+    // Continuous: the ramp once, then every host left in one batch.
+    const want = s.rolling.continuous && i >= ramp ? left : Math.max(1, s.rolling.batches[Math.min(i, ramp - 1)] ?? 1);
     const size = Math.min(want, left);
     out.push(size);
     left -= size;

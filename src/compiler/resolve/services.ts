@@ -18,6 +18,7 @@ import { DEFAULT_HEALTH } from "../estimates.js";
 import type { ModelAction, ModelRolling, ModelService } from "../model.js";
 import type { LoadedFile } from "../program.js";
 import { modelAction } from "./actions.js";
+import { cutIntoBatches } from "./compose-batches.js";
 import type { HostSelector } from "./host-select.js";
 import { lookup, unknownName, type Declared, type Tables } from "./scope.js";
 
@@ -64,7 +65,7 @@ export interface MergeContext {
 }
 
 /** The service and the templates it extends, nearest first; null when `extends` is broken. */
-export function chainOf(service: Declared<ServiceDecl>, ctx: MergeContext): Layer[] | null {
+export function chainOf(service: Declared<ServiceDecl>, ctx: Pick<MergeContext, "tables" | "diagnostics">): Layer[] | null {
   const layers: Layer[] = [{ decl: service.decl, file: service.file }];
   const seen = new Set<string>([service.qualified]);
   let current: Layer = layers[0] as Layer;
@@ -145,8 +146,9 @@ export function mergeService(service: Declared<ServiceDecl>, layers: readonly La
     }
     return sizes;
   };
-  const rolling = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes);
-  const hosts = orderHosts(selected, rolling.order, evacuate?.countVar ?? "instances", ctx, service.decl);
+  const ramp = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes);
+  const ordered = orderHosts(selected, ramp.order, evacuate?.countVar ?? "instances", ctx, service.decl);
+  const { hosts, rolling } = cutIntoBatches(ordered, ramp, (host, name) => ctx.inventory?.hosts.get(host)?.vars[name]);
 
   const maintenanceEnter = nearest(layers, (d) => d.maintenance?.enter);
   const maintenanceExit = nearest(layers, (d) => d.maintenance?.exit);
@@ -213,7 +215,8 @@ function varValue(value: ServiceDecl["vars"][number]["value"]): VarValue {
 }
 
 /** The deployment method: the nearest `deploy`, else the plan's; null when none is named. */
-function methodOf(layers: readonly Layer[], ctx: MergeContext): Declared<MethodDecl> | null {
+/** The deployment method of a service: the nearest layer's `deploy`, else the plan's. */
+export function methodOf(layers: readonly Layer[], ctx: Pick<MergeContext, "tables" | "diagnostics" | "planDeploy">): Declared<MethodDecl> | null {
   const own = nearest(layers, (d) => d.deploy);
   const ref = own ? { name: own.value, namespace: own.layer.file.namespace } : ctx.planDeploy;
   if (!ref) return null;
@@ -322,6 +325,7 @@ function rollingOf(layers: readonly Layer[], rolling: boolean, n: number, domain
   return {
     rolling,
     batches: batches.length > 0 ? batches : [1],
+    continuous: field((r) => (r.batch.length > 0 ? r.continuousSpan !== undefined : undefined)) ?? false,
     // With no cap of its own, a service is capped by its own batches.
     maxUnavailable: global ? amountOf(global.amount, n, 1) : perDomain ? Math.max(n, 1) : largestBatch,
     domain: perDomain?.per?.text ?? null,

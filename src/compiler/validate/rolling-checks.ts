@@ -3,7 +3,8 @@
  * larger than max-unavailable (UPG0502) or than the per-domain cap across the service's
  * failure domains (UPG0503), and hosts without the failure-domain var (UPG0504). Batches
  * are the resolved sizes as expansion cuts them (the last entry repeats, the last batch
- * holds the remainder).
+ * holds the remainder); a continuous last batch (`then continuous`) is no batch of the ramp
+ * and is not held to them.
  */
 import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
 import { batchSizes } from "../expand/expand.js";
@@ -36,7 +37,9 @@ function noneUnavailable(s: ModelService): Diagnostic {
 /** The first batch (1-based) larger than `cap`, with its size. */
 function firstBatchOver(s: ModelService, cap: number): { index: number; size: number } | null {
   const sizes = batchSizes(s);
-  const index = sizes.findIndex((size) => size > cap);
+  // A continuous last batch has no barrier: the caps hold inside it, whatever its size.
+  const capped = s.rolling.continuous ? sizes.slice(0, -1) : sizes;
+  const index = capped.findIndex((size) => size > cap);
   return index < 0 ? null : { index: index + 1, size: sizes[index] as number };
 }
 

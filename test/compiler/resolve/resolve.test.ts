@@ -90,7 +90,10 @@ describe("resolve: a service from its method, templates and itself", () => {
 
   it("merges rolling option by option and turns shares into host counts (round down, at least 1)", () => {
     expect(compute.rolling.rolling).toBe(true);
-    expect(compute.rolling.batches).toEqual([1, 2, 4]);
+    // The ramp's shares as counts, its last entry repeating, the batches cut to the hosts.
+    expect(compute.rolling.batches.slice(0, 3)).toEqual([1, 2, 4]);
+    expect(compute.rolling.batches.reduce((a, b) => a + b, 0)).toBe(compute.hosts.length);
+    expect(compute.rolling.continuous).toBe(false);
     expect(compute.rolling.maxUnavailable).toBe(4);
     expect(compute.rolling.domain).toBe("az");
     expect(compute.rolling.maxUnavailablePerDomain).toBe(2);

@@ -1,32 +1,37 @@
 /**
- * The runtime's verbs as the CLI calls them: load and check the plan, lock the state, open
- * the journal, run the scheduler with real effects (or the ones passed in), and report.
- * Each returns an exit code; nothing here exits the process.
+ * The verbs that run a plan, as the CLI calls them: load and check the plan, lock its state
+ * (a StateStore: runtime/store/), open the journal, run the scheduler with real effects (or
+ * the ones passed in), and report. They print and choose the exit code, so they live in the
+ * CLI; the runtime below them returns values. Nothing here exits the process.
  */
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
-import { relative, resolve as resolvePath } from "node:path";
-import { ExitCode } from "../cli/exit-codes.js";
-import type { CliIO } from "../cli/io.js";
+import { readFileSync } from "node:fs";
+import { isAbsolute, relative, resolve as resolvePath } from "node:path";
+import { ExitCode } from "./exit-codes.js";
+import type { CliIO } from "./io.js";
 import { type Diagnostic, diag } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
-import { type Clock, type Executor, type StateSink, systemClock } from "./effects.js";
-import type { EngineResult } from "./engine.js";
-import { EventsFile } from "./events.js";
-import { type CurrentRun, findCurrentRun, sameIdentity } from "./current-run.js";
-import { leftOutReason, runForward, type Scope } from "./forward.js";
-import { type JournalRead, type JournalRecord, type JournalRecordInput, JournalWriter, readJournal } from "./journal.js";
-import { acquireLock, currentUser, isStale, type LockInfo, readLockFile } from "./lock.js";
-import { loadPlan, type LoadedPlan } from "./plan-load.js";
-import { processExecutor } from "./process-executor.js";
-import { liveProgress, plainProgress, type ProgressView } from "./progress.js";
-import { planUndo, runRollback } from "./rollback.js";
-import { replay, type RunState } from "./run-state.js";
-import { makeRedactor, type Redactor, resolveSecrets, type SecretValues } from "./secrets.js";
-import { ensureDir, newRunId, resolveStateRoot, type RunPaths, type StatePaths, statePaths, writeCurrent } from "./state-dir.js";
-import { moduleDirOf, type StepExecContext } from "./step-exec.js";
-import { runStatus } from "./status.js";
+import { type Clock, type Executor, type StateSink, systemClock } from "../runtime/effects.js";
+import type { EngineResult } from "../runtime/engine.js";
+import { EventsFile } from "../runtime/events.js";
+import { sameIdentity } from "../runtime/current-run.js";
+import { leftOutReason, runForward, type Scope } from "../runtime/forward.js";
+import type { JournalRead, JournalRecord, JournalRecordInput } from "../runtime/journal.js";
+import { currentUser, type LockInfo } from "../runtime/lock.js";
+import { loadPlan, type LoadedPlan } from "../runtime/plan-load.js";
+import { processExecutor } from "../runtime/process-executor.js";
+import { liveProgress, plainProgress, type ProgressView } from "../runtime/progress.js";
+import { planUndo, runRollback } from "../runtime/rollback.js";
+import { replay, type RunState } from "../runtime/run-state.js";
+import { makeRedactor, type Redactor, resolveSecrets, type SecretValues } from "../runtime/secrets.js";
+import { newRunId } from "../runtime/state-dir.js";
+import { moduleDirOf, type StepExecContext } from "../runtime/step-exec.js";
+import { runStatus } from "../runtime/status.js";
 import { type WayBack, wayBack } from "../plan/way-back.js";
-import { AttemptRegistry, settleSurvivors } from "./survivors.js";
+import { type AttemptRegistry, settleSurvivors } from "../runtime/survivors.js";
+import { inFlightSteps } from "../runtime/in-flight.js";
+import { openStateStore } from "../runtime/store/open-store.js";
+import { LeaseLostError } from "../runtime/store/pg-store.js";
+import type { JournalAppender, StateStore, StoreLock, StoreRun } from "../runtime/store/state-store.js";
 
 export interface SessionEffects {
   readonly clock?: Clock;
@@ -44,6 +49,8 @@ export interface CommonOptions {
   readonly tail?: number;
   /** Stop the commands of an earlier attempt still running (after a kill -9) instead of waiting for them. */
   readonly killSurvivors?: boolean;
+  /** Wait for the lock (a database lease) instead of refusing, then take the run over (docs/state.md). */
+  readonly standby?: boolean;
 }
 
 export interface RunOptions extends CommonOptions {
@@ -55,8 +62,7 @@ export interface RunOptions extends CommonOptions {
   readonly checks?: string;
   /**
    * The pre-upgrade checks, run once the lock is held (a second run is refused before it
-   * probes anything) and before the first step, on the plan the session loaded; their outcome
-   * replaces `checks`.
+   * probes anything) and before the first step; their outcome replaces `checks`.
    */
   readonly preflight?: (loaded: LoadedPlan) => Promise<{ readonly proceed: boolean; readonly exitCode: number; readonly checks: string }>;
 }
@@ -94,13 +100,23 @@ function fail(io: CliIO, verb: string, code: number, diagnostic: Diagnostic): nu
 }
 
 /** This plan's state (`--state`, else `.upgradec/` beside it), or the exit code of a refused `--state`. */
-function planState(loaded: LoadedPlan, state: string | undefined, io: CliIO, verb: string): StatePaths | number {
-  const root = resolveStateRoot(state, loaded.dir, io.cwd);
-  if (!root.ok) return fail(io, verb, ExitCode.Usage, diag("UPG0809", { message: root.message, help: root.help }));
-  return statePaths(root.root, loaded.plan.plan.name);
+async function planState(loaded: LoadedPlan, state: string | undefined, io: CliIO, verb: string, clock: Clock = systemClock): Promise<StateStore | number> {
+  const opened = await openStateStore({
+    state,
+    planDir: loaded.dir,
+    cwd: io.cwd,
+    planName: loaded.plan.plan.name,
+    now: () => clock.now(),
+    env: io.env,
+    say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
+  });
+  if (!opened.ok) return fail(io, verb, ExitCode.Usage, diag("UPG0809", { message: opened.message, help: opened.help }));
+  return opened.store;
 }
 
+/** A path relative to the working directory when that is shorter; a database's place as it is. */
 function shown(io: CliIO, path: string): string {
+  if (!isAbsolute(path)) return path;
   const rel = relative(io.cwd, path);
   return rel.startsWith("..") || rel === "" ? path : rel;
 }
@@ -108,15 +124,24 @@ function shown(io: CliIO, path: string): string {
 /** Everything a run, resume or rollback session holds open. */
 interface Session {
   readonly loaded: LoadedPlan;
-  readonly paths: StatePaths;
+  readonly store: StateStore;
   readonly lock: LockInfo;
-  readonly release: () => void;
+  readonly release: () => Promise<void>;
   readonly secrets: SecretValues;
   readonly redact: Redactor;
   readonly clock: Clock;
   readonly registry: AttemptRegistry;
-  /** Aborted by a second stop signal: the running commands are stopped. */
+  /** Aborted by a second stop signal, or when the lease is lost: the running commands are stopped. */
   readonly halt: AbortSignal;
+  /** Aborted by a stop signal, or when the lease is lost: no new step starts. */
+  readonly stop: AbortSignal;
+  /**
+   * Steps in flight on a runner whose lease this session took over, with the time before which
+   * each must not start again (in-flight.ts); empty otherwise.
+   */
+  readonly inFlight: ReadonlyMap<string, number | null> | null;
+  /** The lock was taken over from a holder that is gone (a lease that ran out, a dead process). */
+  readonly tookOver: boolean;
 }
 
 async function openSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects, signals: Signals): Promise<Session | number> {
@@ -126,32 +151,59 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
     io.stderr.write(formatProblems(loaded.diagnostics));
     return ExitCode.InvalidPlan;
   }
-  const plan = loaded.value.plan;
-  const paths = planState(loaded.value, options.state, io, verb);
-  if (typeof paths === "number") return paths;
-  ensureDir(paths.root);
-  const lock = acquireLock({
-    path: paths.lock,
-    user: currentUser(io.env),
-    fingerprint: plan.fingerprint,
-    command: verb,
-    now: clock.now(),
-    ...(options.forceUnlock !== undefined ? { forceUnlock: options.forceUnlock } : {}),
-  });
+  const store = await planState(loaded.value, options.state, io, verb, clock);
+  if (typeof store === "number") return store;
+  const opened = await lockedSession(verb, options, io, signals, store, loaded.value, clock);
+  if (typeof opened === "number") await store.close();
+  return opened;
+}
+
+/**
+ * The lock, or (--standby) the lock once its holder is gone: the standby asks again every
+ * second while the holder renews its lease, and gives up only when stopped.
+ */
+async function takeLock(verb: string, options: CommonOptions, io: CliIO, signals: Signals, store: StateStore, plan: PlanFile, clock: Clock): Promise<StoreLock | null> {
+  let said = false;
+  for (;;) {
+    const lock = await store.lock({
+      user: currentUser(io.env),
+      fingerprint: plan.fingerprint,
+      command: verb,
+      now: clock.now(),
+      ...(options.forceUnlock !== undefined ? { forceUnlock: options.forceUnlock } : {}),
+    });
+    if (lock.ok || options.standby !== true || lock.holder === null) return lock;
+    if (!said) {
+      const h = lock.holder;
+      io.stderr.write(`upgradec ${verb}: standing by: ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) holds the lock since ${h.since}; taking the run over when its lease ends\n`);
+      said = true;
+    }
+    await systemClock.sleep(1000, signals.signal);
+    if (signals.signal.aborted) return null;
+  }
+}
+
+async function lockedSession(verb: string, options: CommonOptions, io: CliIO, signals: Signals, store: StateStore, loaded: LoadedPlan, clock: Clock): Promise<Session | number> {
+  const plan = loaded.plan;
+  const lock = await takeLock(verb, options, io, signals, store, plan, clock);
+  if (lock === null) {
+    io.stderr.write(`upgradec ${verb}: stopped while standing by; nothing was started\n`);
+    return ExitCode.Stopped;
+  }
   if (!lock.ok) {
     const h = lock.holder;
     return fail(io, verb, ExitCode.Locked, diag("UPG0801", {
-      message: h ? `the state in ${shown(io, paths.root)} is locked by ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}` : lock.reason,
+      message: h ? `the state in ${shown(io, store.where)} is locked by ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}` : lock.reason,
       notes: [lock.reason, ...(h ? [`lock id ${h.id}`] : [])],
       help: h
         ? `wait for that run to end; if it is dead on another machine, and only then: upgradec ${verb} ${options.plan} --force-unlock ${h.id}`
         : lock.damagedId !== null
           ? `if no upgradec runs on this state directory (ps, or its host), remove the damaged lock: upgradec ${verb} ${options.plan} --force-unlock ${lock.damagedId}`
-          : `look at ${paths.lock}`,
+          : `look at ${store.lockWhere}`,
     }));
   }
   if (lock.tookOver !== null) io.stderr.write(`upgradec ${verb}: ${describeTakeOver(lock.tookOver, options.forceUnlock)}\n`);
-  const registry = new AttemptRegistry(paths.root);
+  const registry = store.attempts();
   const settled = await settleSurvivors({
     registry,
     kill: options.killSurvivors === true,
@@ -161,7 +213,8 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
     say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
   });
   if (!settled) {
-    lock.release();
+    registry.close();
+    await lock.release();
     io.stderr.write(`upgradec ${verb}: stopped while waiting; nothing was started and the lock is released\n`);
     return ExitCode.Stopped;
   }
@@ -171,20 +224,55 @@ async function openSession(verb: string, options: CommonOptions, io: CliIO, effe
     } catch {
       return null;
     }
-  }, loaded.value.dir);
+  }, loaded.dir);
   if (secrets.problems.length > 0) {
-    lock.release();
+    registry.close();
+    await lock.release();
     return fail(io, verb, ExitCode.Usage, diag("UPG0803", {
       message: secrets.problems[0] ?? "a secret cannot be read",
       notes: secrets.problems.slice(1),
       help: "set the variable or create the file, then run again",
     }));
   }
-  const release = (): void => {
+  const release = async (): Promise<void> => {
     registry.close();
-    lock.release();
+    await lock.release();
+    await store.close();
   };
-  return { loaded: loaded.value, paths, lock: lock.lock, release, secrets: secrets.values, redact: makeRedactor(secrets.values), clock, registry, halt: signals.halt };
+  lock.lost.addEventListener("abort", () => {
+    const reason: unknown = lock.lost.reason;
+    io.stderr.write(`upgradec ${verb}: ${reason instanceof Error ? reason.message : "the lease was lost"}: stopping the running commands; nothing more is written\n`);
+  });
+  // A database's lock taken over from a gone holder: its steps in flight may still run on their hosts.
+  const inFlight = store.kind === "postgres" && lock.tookOver !== null ? await inFlightOf(store, plan) : null;
+  return {
+    loaded,
+    store,
+    lock: lock.lock,
+    release,
+    secrets: secrets.values,
+    redact: makeRedactor(secrets.values),
+    clock,
+    registry,
+    halt: AbortSignal.any([signals.halt, lock.lost]),
+    stop: AbortSignal.any([signals.signal, lock.lost]),
+    inFlight,
+    tookOver: lock.tookOver !== null && !lock.tookOver.forced,
+  };
+}
+
+async function inFlightOf(store: StateStore, plan: PlanFile): Promise<ReadonlyMap<string, number | null> | null> {
+  const current = await store.currentRun();
+  return current.kind === "run" ? inFlightSteps(plan, current.read.records) : null;
+}
+
+/** A verb whose lease was taken over: it stopped, and what it could not write the new holder's run shows. */
+function leaseLost(io: CliIO, verb: string, error: LeaseLostError): number {
+  return fail(io, verb, ExitCode.Locked, diag("UPG0801", {
+    message: error.message,
+    notes: ["another runner took the run over after this one's lease ran out (it could not renew it in time); this runner wrote nothing after that"],
+    help: "see where the run stands: upgradec status PLAN --state URL",
+  }));
 }
 
 function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced: boolean }, id: string | undefined): string {
@@ -194,12 +282,12 @@ function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced
   return t.forced ? `removed the lock of ${who} (--force-unlock ${h.id})` : `took over a stale lock held by ${who}: that process is gone`;
 }
 
-class FileSink implements StateSink {
+/** The scheduler's sink over a store's journal, with the events file and the progress view beside it. */
+class StoreSink implements StateSink {
   private readonly events: EventsFile | null;
   readonly made: JournalRecord[] = [];
   constructor(
-    private readonly journal: JournalWriter,
-    private readonly run: RunPaths,
+    private readonly journal: JournalAppender,
     private readonly redact: Redactor,
     private readonly progress: ProgressView,
     eventsPath: string | null,
@@ -213,22 +301,25 @@ class FileSink implements StateSink {
     this.progress.onRecord(record);
   }
   commit(): Promise<void> {
-    return this.journal.commitAsync();
-  }
-  commitNow(): void {
-    this.journal.commit();
+    return this.journal.commit();
   }
   /** Commit and mark how far the journal goes (at a session's start; close marks its end). */
-  markNow(): void {
-    this.journal.mark();
+  mark(): Promise<void> {
+    return this.journal.mark();
   }
   log(stepId: string, text: string): void {
-    appendFileSync(this.run.log(stepId), this.redact(text), { mode: 0o600 });
+    this.journal.log(stepId, this.redact(text));
   }
-  close(): void {
-    this.journal.close();
-    this.events?.close();
-    this.progress.close();
+  async close(): Promise<void> {
+    try {
+      await this.journal.close();
+    } catch (error) {
+      // The lease is gone: the new holder's run is the truth now; nothing more is written.
+      if (!(error instanceof LeaseLostError)) throw error;
+    } finally {
+      this.events?.close();
+      this.progress.close();
+    }
   }
 }
 
@@ -236,12 +327,16 @@ function progressFor(plan: PlanFile, io: CliIO, clock: Clock): ProgressView {
   return io.stdout.isTTY === true ? liveProgress(plan, io.stdout, () => clock.now()) : plainProgress((t) => io.stdout.write(t));
 }
 
-function openRun(session: Session, runId: string, existing: JournalRead | null, options: CommonOptions, io: CliIO): { sink: FileSink; run: RunPaths } {
-  const run = session.paths.run(runId);
-  mkdirSync(run.logs, { recursive: true, mode: 0o700 });
-  const journal = new JournalWriter(run.journal, runId, () => session.clock.now(), session.redact, existing);
+/** A run's journal opened for a session: its sink, and the run's id (for its logs). */
+interface OpenedRun {
+  readonly sink: StoreSink;
+  readonly runId: string;
+}
+
+async function openRun(session: Session, runId: string, existing: JournalRead | null, options: CommonOptions, io: CliIO): Promise<OpenedRun> {
+  const journal = await session.store.openJournal(runId, existing, session.redact);
   const events = options.events !== undefined ? resolvePath(io.cwd, options.events) : null;
-  return { sink: new FileSink(journal, run, session.redact, progressFor(session.loaded.plan, io, session.clock), events), run };
+  return { sink: new StoreSink(journal, session.redact, progressFor(session.loaded.plan, io, session.clock), events), runId };
 }
 
 function execContext(session: Session, executor: Executor | undefined, sink: StateSink, io: CliIO): StepExecContext {
@@ -335,7 +430,7 @@ function withSignals(effects: SessionEffects, io: CliIO, verb: string): Signals 
  * Refuse to act on damaged state: say which file and line, what is wrong, and the ways
  * forward. Nothing has run.
  */
-function refuseDamaged(io: CliIO, verb: string, planArg: string, damaged: Extract<CurrentRun, { kind: "damaged" }>): number {
+function refuseDamaged(io: CliIO, verb: string, planArg: string, damaged: Extract<StoreRun, { kind: "damaged" }>): number {
   const where = `${shown(io, damaged.file)}${damaged.line !== null ? `:${damaged.line}` : ""}`;
   return fail(io, verb, ExitCode.StateDamaged, diag("UPG0802", {
     message: `the state of ${damaged.runId !== null ? `run ${damaged.runId}` : "this plan's current run"} is damaged: ${where}: ${damaged.reason}`,
@@ -367,11 +462,11 @@ function refuseOtherPlan(io: CliIO, verb: string, planArg: string, runId: string
   }));
 }
 
-function loadRunJournal(session: Session, verb: string, options: CommonOptions, io: CliIO): { runId: string; read: JournalRead; state: RunState } | number {
-  const found = findCurrentRun(session.paths, session.loaded.plan.plan.name);
+async function loadRunJournal(session: Session, verb: string, options: CommonOptions, io: CliIO): Promise<{ runId: string; read: JournalRead; state: RunState } | number> {
+  const found = await session.store.currentRun();
   if (found.kind === "none") {
     return fail(io, verb, ExitCode.Usage, diag("UPG0804", {
-      message: `no run of this plan in ${shown(io, session.paths.root)}`,
+      message: `no run of this plan in ${shown(io, session.store.where)}`,
       help: `start one: upgradec run ${options.plan}`,
     }));
   }
@@ -381,35 +476,25 @@ function loadRunJournal(session: Session, verb: string, options: CommonOptions, 
   return { runId: found.runId, read: found.read, state: found.state };
 }
 
-function tail(path: string, lines: number): string[] {
-  try {
-    const all = readFileSync(path, "utf8").split("\n");
-    if (all[all.length - 1] === "") all.pop();
-    return all.slice(-lines);
-  } catch {
-    return [];
-  }
-}
-
-function reportStop(
+async function reportStop(
   io: CliIO,
   verb: "run" | "rollback",
   planArg: string,
-  run: RunPaths,
+  run: { readonly store: StateStore; readonly runId: string },
   result: EngineResult,
   reason: string,
   made: readonly JournalRecord[],
   tailLines: number,
   way: WayBack | null = null,
-): void {
+): Promise<void> {
   const failures = made.filter((r) => r.type === (verb === "run" ? "step-failed" : "undo-failed"));
   const out: string[] = [];
   out.push(`\nupgradec ${verb}: stopped: ${reason}`);
   for (const f of failures) {
     out.push(`\n${verb === "run" ? "failed" : "undo failed"}: ${f.step ?? ""}${f.host ? ` on ${f.host}` : ""}: ${f.message ?? ""}`);
-    const lines = tail(run.log(f.step ?? ""), tailLines);
+    const { where, lines } = await run.store.logTail(run.runId, f.step ?? "", tailLines);
     if (lines.length > 0) {
-      out.push(`last ${lines.length} line(s) of ${shown(io, run.log(f.step ?? ""))}:`);
+      out.push(`last ${lines.length} line(s) of ${shown(io, where)}:`);
       for (const l of lines) out.push(`  | ${l}`);
     }
   }
@@ -437,7 +522,7 @@ function reportStop(
 
 async function finishForward(
   session: Session,
-  opened: { sink: FileSink; run: RunPaths },
+  opened: OpenedRun,
   result: EngineResult,
   stopped: boolean,
   options: CommonOptions,
@@ -445,10 +530,10 @@ async function finishForward(
   effects: SessionEffects,
   stop: AbortSignal,
 ): Promise<number> {
-  const { sink, run } = opened;
+  const { sink, runId } = opened;
   if (result.failed.length === 0 && result.notStarted.length === 0) {
     sink.record({ type: "run-finished", outcome: "succeeded" });
-    sink.commitNow();
+    await sink.commit();
     return ExitCode.Ok;
   }
   const leftOut = stopped ? null : leftOutReason(session.loaded.plan, result);
@@ -457,16 +542,16 @@ async function finishForward(
   const byOperator = stopped && (result.stopReason === null || session.halt.aborted);
   const outcome = result.rollbackRequested ? "rollback" : leftOut !== null ? "hosts-left-out" : byOperator ? "interrupted" : "stopped";
   sink.record({ type: "run-stopped", message: reason, outcome });
-  sink.commitNow();
+  await sink.commit();
   if (result.rollbackRequested && !stop.aborted) {
     io.stderr.write(`upgradec run: ${reason}: rolling back\n`);
-    const state = replay(readJournal(run.journal).records);
+    const state = replay((await session.store.readJournal(runId)).records);
     const back = await rollbackWith(session, opened, state, undefined, options, io, effects, stop);
     // The run stopped; its own rollback refused leaves it stopped, state kept.
     return back === ExitCode.RollbackRefused ? ExitCode.Stopped : back;
   }
-  const way = wayBack(session.loaded.plan, replay(readJournal(run.journal).records));
-  reportStop(io, "run", options.plan, run, result, reason, sink.made, options.tail ?? 20, way);
+  const way = wayBack(session.loaded.plan, replay((await session.store.readJournal(runId)).records));
+  await reportStop(io, "run", options.plan, { store: session.store, runId }, result, reason, sink.made, options.tail ?? 20, way);
   return ExitCode.Stopped;
 }
 
@@ -474,7 +559,7 @@ async function finishForward(
  * Why `run` must not start a new run over this plan's current one (an exit code), or 0. An
  * unfinished run is a run stopped with its state kept (exit 3): resume or roll it back.
  */
-function refuseNewRun(io: CliIO, planArg: string, current: CurrentRun, plan: PlanFile): number {
+function refuseNewRun(io: CliIO, planArg: string, current: StoreRun, plan: PlanFile): number {
   if (current.kind === "none") return 0;
   if (current.kind === "damaged") return refuseDamaged(io, "run", planArg, current);
   if (!unfinished(current.state)) return 0;
@@ -490,7 +575,7 @@ function refuseNewRun(io: CliIO, planArg: string, current: CurrentRun, plan: Pla
 }
 
 /** The run that --start-over leaves behind: the unfinished or damaged one the pointer names. */
-function abandonedRun(current: CurrentRun): string | null {
+function abandonedRun(current: StoreRun): string | null {
   if (current.kind === "none") return null;
   if (current.kind === "damaged") return current.runId ?? `(unreadable pointer ${current.file})`;
   return unfinished(current.state) ? current.runId : null;
@@ -501,7 +586,11 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
   if (typeof opened0 === "number") return opened0;
   const { session, signals } = opened0;
   try {
-    const current = findCurrentRun(session.paths, session.loaded.plan.plan.name);
+    const current = await session.store.currentRun();
+    if (options.standby === true) {
+      const taken = await takeOver(session, current, options, io, effects);
+      if (taken !== null) return taken;
+    }
     const inTheWay = options.startOver === true ? 0 : refuseNewRun(io, options.plan, current, session.loaded.plan);
     if (inTheWay !== 0) return inTheWay;
     let checks = options.checks;
@@ -512,7 +601,7 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
     }
     const plan = session.loaded.plan;
     const runId = newRunId(session.clock.now());
-    const opened = openRun(session, runId, null, options, io);
+    const opened = await openRun(session, runId, null, options, io);
     try {
       const abandoned = options.startOver === true ? abandonedRun(current) : null;
       opened.sink.record({
@@ -527,9 +616,9 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
       });
       // The first record and the mark are durable before the pointer names the run: a
       // pointer never names a journal that could be empty.
-      opened.sink.markNow();
-      writeCurrent(session.paths, runId);
-      if (abandoned !== null) io.stderr.write(`upgradec run: started over: run ${abandoned} is abandoned (its files stay in ${shown(io, session.paths.root)})\n`);
+      await opened.sink.mark();
+      await session.store.setCurrent(runId);
+      if (abandoned !== null) io.stderr.write(`upgradec run: started over: run ${abandoned} is abandoned (its files stay in ${shown(io, session.store.where)})\n`);
       const scope: Scope = {
         only: options.only && options.only.length > 0 ? new Set(options.only) : null,
         hosts: options.hosts && options.hosts.length > 0 ? new Set(options.hosts) : null,
@@ -537,14 +626,17 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
       const unknown = [...(scope.only ?? [])].filter((id) => !plan.steps.some((s) => s.id === id));
       if (unknown.length > 0) io.stderr.write(`upgradec run: warning: --only ${unknown.join(", ")}: no such step in the plan\n`);
       const exec = execContext(session, effects.executor, opened.sink, io);
-      const result = await runForward({ exec, sink: opened.sink, state: replay([]), scope, stop: signals.signal });
-      return await finishForward(session, opened, result, signals.signal.aborted, options, io, effects, signals.signal);
+      const result = await runForward({ exec, sink: opened.sink, state: replay([]), scope, stop: session.stop });
+      return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
-      opened.sink.close();
+      await opened.sink.close();
     }
+  } catch (error) {
+    if (error instanceof LeaseLostError) return leaseLost(io, "run", error);
+    throw error;
   } finally {
     signals.dispose();
-    session.release();
+    await session.release();
   }
 }
 
@@ -565,8 +657,48 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
   if (typeof opened0 === "number") return opened0;
   const { session, signals } = opened0;
   try {
-    const loaded = loadRunJournal(session, "resume", options, io);
+    const loaded = await loadRunJournal(session, "resume", options, io);
     if (typeof loaded === "number") return loaded;
+    return await continueRun(session, loaded, options, io, effects);
+  } catch (error) {
+    if (error instanceof LeaseLostError) return leaseLost(io, "resume", error);
+    throw error;
+  } finally {
+    signals.dispose();
+    await session.release();
+  }
+}
+
+/**
+ * --standby, once it holds the lock: a run its holder left unfinished while running (killed,
+ * its host lost) is taken over: resumed, or its rollback continued. Null when there is nothing
+ * to take over and `run` goes on as without --standby.
+ */
+async function takeOver(session: Session, current: StoreRun, options: RunOptions, io: CliIO, effects: SessionEffects): Promise<number | null> {
+  if (current.kind !== "run") return null;
+  const phase = current.state.phase;
+  if (phase === "finished" || phase === "rolled-back") {
+    io.stderr.write(`upgradec run: run ${current.runId} ended (${phase}) before this standby took the lock: nothing to take over\n`);
+    return phase === "finished" ? ExitCode.Ok : ExitCode.RolledBack;
+  }
+  if (phase !== "running" && phase !== "rolling-back") return null;
+  const loaded = await loadRunJournal(session, "run", options, io);
+  if (typeof loaded === "number") return loaded;
+  io.stderr.write(`upgradec run: taking over run ${loaded.runId} (${phase})${session.inFlight !== null && session.inFlight.size > 0 ? `; in flight on the lost runner: ${[...session.inFlight.keys()].join(", ")}` : ""}\n`);
+  if (phase === "rolling-back") {
+    const opened = await openRun(session, loaded.runId, loaded.read, options, io);
+    try {
+      return await rollbackWith(session, opened, loaded.state, undefined, options, io, effects, session.stop);
+    } finally {
+      await opened.sink.close();
+    }
+  }
+  return continueRun(session, loaded, { ...options, skip: [] }, io, effects);
+}
+
+/** Resume a run: its journal is this plan's, unfinished; --skip marks steps done first. */
+async function continueRun(session: Session, loaded: { runId: string; read: JournalRead; state: RunState }, options: ResumeOptions, io: CliIO, effects: SessionEffects): Promise<number> {
+  {
     let state = loaded.state;
     if (state.phase === "rolling-back" || state.phase === "rollback-stopped") {
       return fail(io, "resume", ExitCode.Usage, diag("UPG0806", {
@@ -588,30 +720,27 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
         return fail(io, "resume", ExitCode.Usage, diag("UPG0807", { message: `--skip ${id}: that step is already done`, help: `upgradec resume ${options.plan}` }));
       }
     }
-    const opened = openRun(session, loaded.runId, loaded.read, options, io);
+    const opened = await openRun(session, loaded.runId, loaded.read, options, io);
     try {
       for (const id of options.skip ?? []) {
         opened.sink.record({ type: "step-skipped", step: id, message: `marked done by ${session.lock.user} (--skip --yes-i-fixed-it)` });
       }
       opened.sink.record({ type: "run-resumed", ...(options.skip && options.skip.length > 0 ? { message: `skipping ${options.skip.join(", ")}` } : {}) });
-      opened.sink.markNow();
+      await opened.sink.mark();
       state = replay([...loaded.read.records, ...opened.sink.made]);
       const scope: Scope = { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
       const exec = execContext(session, effects.executor, opened.sink, io);
-      const result = await runForward({ exec, sink: opened.sink, state, scope, stop: signals.signal });
-      return await finishForward(session, opened, result, signals.signal.aborted, options, io, effects, signals.signal);
+      const result = await runForward({ exec, sink: opened.sink, state, scope, stop: session.stop, ...(session.inFlight !== null ? { inFlight: session.inFlight } : {}) });
+      return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
-      opened.sink.close();
+      await opened.sink.close();
     }
-  } finally {
-    signals.dispose();
-    session.release();
   }
 }
 
 async function rollbackWith(
   session: Session,
-  opened: { sink: FileSink; run: RunPaths },
+  opened: OpenedRun,
   state: RunState,
   to: string | undefined,
   options: CommonOptions,
@@ -631,19 +760,19 @@ async function rollbackWith(
   const continuing = state.phase === "rolling-back" || state.phase === "rollback-stopped";
   if (!continuing) opened.sink.record({ type: "rollback-started", to: undo.plan.target });
   else opened.sink.record({ type: "rollback-started", to: undo.plan.target, message: "continuing" });
-  opened.sink.commitNow();
+  await opened.sink.commit();
   const exec = execContext(session, effects.executor, opened.sink, io);
   const result = await runRollback({ exec, sink: opened.sink, state, undo: undo.plan, stop });
   if (result.failed.length === 0 && result.notStarted.length === 0) {
     opened.sink.record({ type: "rollback-finished", to: undo.plan.target, outcome: "rolled-back" });
-    opened.sink.commitNow();
+    await opened.sink.commit();
     io.stderr.write(`upgradec rollback: rolled back to ${undo.plan.target === null ? "the start" : `checkpoint ${undo.plan.target}`}\n`);
     return ExitCode.RolledBack;
   }
   const reason = result.stopReason ?? (stop.aborted ? "stopped by the operator" : "undos could not run");
   opened.sink.record({ type: "rollback-stopped", message: reason, outcome: "stopped" });
-  opened.sink.commitNow();
-  reportStop(io, "rollback", options.plan, opened.run, result, reason, opened.sink.made, options.tail ?? 20);
+  await opened.sink.commit();
+  await reportStop(io, "rollback", options.plan, { store: session.store, runId: opened.runId }, result, reason, opened.sink.made, options.tail ?? 20);
   return ExitCode.Stopped;
 }
 
@@ -652,21 +781,24 @@ export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects:
   if (typeof opened0 === "number") return opened0;
   const { session, signals } = opened0;
   try {
-    const loaded = loadRunJournal(session, "rollback", options, io);
+    const loaded = await loadRunJournal(session, "rollback", options, io);
     if (typeof loaded === "number") return loaded;
     if (loaded.state.phase === "rolled-back" && options.to === undefined) {
       io.stderr.write(`upgradec rollback: run ${loaded.runId} is already rolled back\n`);
       return ExitCode.RolledBack;
     }
-    const opened = openRun(session, loaded.runId, loaded.read, options, io);
+    const opened = await openRun(session, loaded.runId, loaded.read, options, io);
     try {
-      return await rollbackWith(session, opened, loaded.state, options.to, options, io, effects, signals.signal);
+      return await rollbackWith(session, opened, loaded.state, options.to, options, io, effects, session.stop);
     } finally {
-      opened.sink.close();
+      await opened.sink.close();
     }
+  } catch (error) {
+    if (error instanceof LeaseLostError) return leaseLost(io, "rollback", error);
+    throw error;
   } finally {
     signals.dispose();
-    session.release();
+    await session.release();
   }
 }
 
@@ -675,16 +807,24 @@ export async function showStatus(options: StatusOptions, io: CliIO): Promise<num
   if (loaded.diagnostics.length > 0) io.stderr.write(formatProblems(loaded.diagnostics));
   if (loaded.value === null) return ExitCode.InvalidPlan;
   const plan = loaded.value.plan;
-  const paths = planState(loaded.value, options.state, io, "status");
-  if (typeof paths === "number") return paths;
-  const found = findCurrentRun(paths, plan.plan.name);
+  const store = await planState(loaded.value, options.state, io, "status");
+  if (typeof store === "number") return store;
+  try {
+    return await statusOf(store, plan, options, io);
+  } finally {
+    await store.close();
+  }
+}
+
+async function statusOf(store: StateStore, plan: PlanFile, options: StatusOptions, io: CliIO): Promise<number> {
+  const found = await store.currentRun();
   if (found.kind === "none") {
-    io.stdout.write(`no run of ${options.plan} yet (state: ${shown(io, paths.root)})\n`);
+    io.stdout.write(`no run of ${options.plan} yet (state: ${shown(io, store.where)})\n`);
     return ExitCode.Ok;
   }
-  const holder = readLockFile(paths.lock);
-  const processes = new AttemptRegistry(paths.root).alive().map((s) => ({ step: s.attempt.step, purpose: s.attempt.purpose, pids: s.pids }));
-  const liveness = { holderGone: holder !== null && isStale(holder), processes };
+  const { holder, gone } = await store.holder();
+  const processes = store.attempts().alive().map((s) => ({ step: s.attempt.step, purpose: s.attempt.purpose, pids: s.pids }));
+  const liveness = { holderGone: gone, processes };
   if (found.kind === "damaged") {
     // What can still be read, so the operator can judge what was done before starting over.
     if (found.known !== null && found.runId !== null && sameIdentity(found.known, plan)) {

@@ -14,6 +14,10 @@ export const SIGNALS_HELP = `Signals:
 For long rollouts, run detached from the terminal: nohup upgradec run plan.json > run.log 2>&1 &
 or systemd-run --user --unit upgrade upgradec run plan.json (docs/runtime.md, "Signals").`;
 
+/** --state of every verb that reads or writes a run's state. */
+export const STATE_HELP =
+  "where the run's state is (lock, journal, logs): a directory (a path or a file:// URL; default: .upgradec/ beside the plan) or a PostgreSQL database, postgres://USER@HOST[:PORT]/DB (password in PGPASSWORD or ~/.pgpass; docs/state.md); default: $UPGRADEC_STATE";
+
 /** Options shared by run, resume and rollback. */
 export function commonOptions(y: Argv): Argv {
   return y
@@ -22,7 +26,7 @@ export function commonOptions(y: Argv): Argv {
       default: false,
       describe: "commands of an earlier, killed runner still running: stop them (SIGTERM, then SIGKILL after their grace) instead of waiting for them",
     })
-    .option("state", { type: "string", describe: "the state directory: lock, journal, logs (default: .upgradec/ beside the plan); a path or a file:// URL" })
+    .option("state", { type: "string", describe: STATE_HELP })
     .option("events", { type: "string", describe: "append every transition to this file as JSON lines (secrets redacted)" })
     .option("force-unlock", { type: "string", describe: "remove the lock with this id first (only when its holder is known to be dead)" });
 }
