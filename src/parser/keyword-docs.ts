@@ -25,6 +25,11 @@ export const keywordDocs: Readonly<Partial<Record<Keyword, KeywordDoc>>> = {
   backoff: { summary: "Wait before a retry of a failed action; doubles after each retry.", section: OPTIONS, example: "retries 2 backoff 30s" },
   batch: { summary: "Batch sizes of a rolling service: counts or percentages (round down, at least 1); the last entry repeats.", section: "`rolling`", example: "batch 1, 5%, 10%" },
   before: { summary: "The phase a checkpoint is taken before (prechecks, expand, pin, rollout, migrate, unpin, contract, cleanup).", section: "`checkpoint`", example: "checkpoint db-backup before expand { ... }" },
+  continuous: {
+    summary: "After the ramp's batches, every remaining host starts as soon as another finishes, keeping at most the caps out (no barrier between batches).",
+    section: "Rolling modes",
+    example: "batch 1, 2% then continuous",
+  },
   by: { summary: "Rollout order by a host var.", section: "`rolling`", example: "order by rack" },
   cancel: { summary: "On reaching max-failures, stop work in flight too instead of letting it finish.", section: "`rolling`", example: "max-failures 5% per batch cancel" },
   "capacity-var": { summary: "The host var holding each host's capacity in instances, for evacuation.", section: "`evacuate`", example: "capacity-var capacity" },
@@ -106,6 +111,7 @@ export const keywordDocs: Readonly<Partial<Record<Keyword, KeywordDoc>>> = {
   window: { summary: "A maintenance window (days, from, to, zone, cutoff); in a service, the window its batches must fit in.", section: "`window`", example: 'window nightly { days mon..fri  from 22:00 to 06:00  zone "Europe/Berlin"  cutoff 30m }' },
   within: { summary: "How long a host has to become healthy.", section: "`health`", example: "within 5m" },
   zone: { summary: "The IANA time zone of a window.", section: "`window`", example: 'zone "Europe/Berlin"' },
+  then: { summary: "Ends the ramp of batch sizes: `batch 1, 2% then continuous` rolls the rest continuously.", section: "Rolling modes", example: "batch 1, 2% then continuous" },
 };
 
 /** The anchor GitHub gives a heading of docs/language.md. */
