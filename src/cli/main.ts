@@ -11,6 +11,7 @@ import { verifyVerb } from "./commands/verify.js";
 import { statusVerb } from "./commands/status.js";
 import { simulateVerb } from "./commands/simulate.js";
 import { fmtVerb } from "./commands/fmt.js";
+import { factsVerb } from "./commands/facts.js";
 import { VERSION } from "../version.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 
@@ -24,6 +25,7 @@ const verbs: readonly Verb[] = [
   statusVerb,
   simulateVerb,
   fmtVerb,
+  factsVerb,
 ];
 
 const EXIT_CODES_HELP = `Exit codes:

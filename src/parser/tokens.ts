@@ -98,6 +98,7 @@ export const keywords = [
   "exit",
   "expand",
   "extends",
+  "facts",
   "file",
   "from",
   "grace",
