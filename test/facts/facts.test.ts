@@ -4,7 +4,7 @@
  * `openstack`, the only part not real), the file it writes, the plan compiled from it, and
  * `run`/`check` on that plan.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -18,7 +18,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
 const BIN = join(ROOT, "bin", "upgradec.js");
 const dirs: string[] = [];
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  if (process.env["UPG_KEEP"] === undefined) for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** A cloud's listings as the OpenStack client prints them with `-f json`. */
@@ -295,5 +295,73 @@ describe("check on a plan compiled from facts", () => {
     expect(rows.find((r) => r.host === "cmp4")).toMatchObject({ result: "warning", detail: expect.stringContaining("1 server(s) came to it (s1)") as unknown });
     expect(rows.find((r) => r.host === "cmp3")?.result).toBe("ok");
     expect((await upgradec(c.dir, c.env, "check", "plan.json", "--strict")).exitCode).toBe(1);
+  });
+});
+
+/**
+ * A fake cloud for the library's compute-host steps: servers live in $FAKE_DIR/on-HOST (one
+ * id a line); `server migrate` moves one to $FAKE_DIR/on-elsewhere, except an id listed in
+ * $FAKE_DIR/stuck, which stays (nova's "No valid host"). Listings for `facts` as fakeCloud.
+ */
+const FAKE_RUNTIME_OPENSTACK = `#!/bin/sh
+case "$*" in
+  "server list --all-projects --host "*)
+    h=$5; [ -e "$FAKE_DIR/on-$h" ] && cat "$FAKE_DIR/on-$h"; exit 0;;
+  "server migrate --live-migration --wait "*)
+    id=$5; grep -qx "$id" "$FAKE_DIR/stuck" 2>/dev/null && { echo "No valid host was found for $id" >&2; exit 1; }
+    for f in "$FAKE_DIR"/on-cmp*; do grep -vx "$id" "$f" > "$f.new"; mv "$f.new" "$f"; done
+    echo "$id" >> "$FAKE_DIR/on-elsewhere"; exit 0;;
+  "compute service list --service nova-compute --host "*) echo up; exit 0;;
+  "compute service set"*) exit 0;;
+esac
+exec "$(dirname "$0")/openstack-listings" "$@"
+`;
+
+describe("evacuation from facts", () => {
+  it("moves the servers the facts list, names one that left and one that came, and fails naming the server it could not move", async () => {
+    const c = fakeCloud(labCloud());
+    // The listings stay for `facts`; the runtime's calls go to the fake cloud above.
+    writeFileSync(join(c.dir, "bin", "openstack-listings"), readFileSync(join(c.dir, "bin", "openstack"), "utf8"));
+    chmodSync(join(c.dir, "bin", "openstack-listings"), 0o755);
+    writeFileSync(join(c.dir, "bin", "openstack"), FAKE_RUNTIME_OPENSTACK);
+    expect((await upgradec(c.dir, c.env, "facts", "-o", "facts.json")).exitCode).toBe(0);
+    writeFileSync(
+      join(c.dir, "p.upg"),
+      `plan "p" { kind update  from "64" to "65" }
+use openstack
+facts "facts.json"
+service nova-compute extends openstack.compute-host {
+  on cmp1
+  rolling { batch 1  max-unavailable 1  pause 0s }
+  upgrade ["true"]
+  health ["true"] { every 1s  within 10s  healthy-for 0s }
+}
+`,
+    );
+    const compiled = await upgradec(c.dir, c.env, "compile", "p.upg", "-o", "plan.json");
+    expect(compiled.exitCode, compiled.all).toBe(0);
+    // The estimate counts the facts' one ACTIVE server on cmp1 (s1; s3 is SHUTOFF).
+    expect(compiled.stdout).toContain("instances live-migrated: 1");
+
+    // Since the facts: s1 is still there, s7 came; and s7 will not move.
+    writeFileSync(join(c.dir, "on-cmp1"), "s1\ns7\n");
+    writeFileSync(join(c.dir, "stuck"), "s7\n");
+    const env = { ...c.env, FAKE_DIR: c.dir };
+    const failed = await upgradec(c.dir, env, "run", "plan.json", "--skip-checks");
+    expect(failed.exitCode, failed.all).toBe(3);
+    expect(readFileSync(join(c.dir, "on-elsewhere"), "utf8")).toBe("s1\n");
+    expect(readFileSync(join(c.dir, "on-cmp1"), "utf8")).toBe("s7\n");
+    const log = failed.all;
+    expect(log).toContain("ACTIVE on cmp1 and not in the facts (moved too): s7");
+    expect(log).toContain("could not move from cmp1: s7");
+    expect(journalOf(c.dir).filter((r) => r.type === "step-failed").map((r) => r.step)).toEqual(["nova-compute/b1/cmp1/evacuate"]);
+
+    // The stuck server moved by hand; s1 is gone already: named, and the step succeeds.
+    writeFileSync(join(c.dir, "on-cmp1"), "");
+    const resumed = await upgradec(c.dir, env, "resume", "plan.json");
+    expect(resumed.exitCode, resumed.all).toBe(0);
+    const runs = join(c.dir, ".upgradec", "runs");
+    const logs = readdirSync(runs).map((id) => join(runs, id, "logs", "nova-compute~b1~cmp1~evacuate.log"));
+    expect(logs.map((l) => readFileSync(l, "utf8")).join("")).toContain("in the facts, not ACTIVE on cmp1 now: s1");
   });
 });
