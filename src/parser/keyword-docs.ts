@@ -54,6 +54,7 @@ export const keywordDocs: Readonly<Partial<Record<Keyword, KeywordDoc>>> = {
   expand: { summary: "Once per service, before the rollout: the schema expand (old and new code both run on it).", section: ACTIONS, example: 'expand ["keystone-manage", "db_sync", "--expand"]' },
   extends: { summary: "The template a service or template takes its body from; its own statements win, option by option.", section: "`template` and `service`", example: "service nova-compute extends openstack.nova-compute { ... }" },
   file: { summary: "In a `secret`: the file the secret is read from.", section: "`secret`", example: 'secret db file "/etc/upgradec/db.pw"' },
+  facts: { summary: "The facts file `upgradec facts` wrote: each compute host's zone, aggregates, servers and server groups, read as host vars and groups.", section: "`facts`", example: 'facts "facts.json"' },
   from: { summary: "In a plan, the version upgraded from; in a window, the time it opens.", section: "`plan`", example: 'from "zed" to "2023.1"' },
   grace: { summary: "After a timeout's SIGTERM, how long until SIGKILL (default 10s).", section: OPTIONS, example: "grace 15s" },
   health: { summary: "The health check of a host after its work: every, within, healthy-for and on-deadline.", section: "`health`", example: 'health ["curl", "-sf", "http://{host}:8774/"] { every 5s within 5m }' },

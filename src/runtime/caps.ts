@@ -9,7 +9,11 @@
  * to the same service and batch (a host's maintenance, evacuation, upgrade, reboot and
  * health gate in one batch). A chain with a failed step keeps its host out: a host that
  * failed half-way is not serving.
+ *
+ * Caps per set of hosts (an aggregate, an anti-affinity server group) are counted by the
+ * same hosts going out and coming back, in plan/host-sets.ts.
  */
+import { HostSetCounter } from "../plan/host-sets.js";
 import type { PlanFile, PlanService, PlanStep, Unavailable } from "../plan/plan.js";
 
 export interface OutKey {
@@ -83,6 +87,7 @@ export class CapTracker {
   private readonly outPerDomain = new Map<string, Map<string, number>>();
   private readonly services: ReadonlyMap<string, PlanService>;
   private readonly hostVars: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  private readonly sets: HostSetCounter;
   /**
    * The last refusal for a full service, with the number of changes to who is out when it was
    * made: every step refused while nothing changed gets the same text, and it lists every
@@ -94,6 +99,7 @@ export class CapTracker {
   constructor(plan: PlanFile) {
     this.services = new Map(plan.services.map((s) => [s.name, s]));
     this.hostVars = new Map(plan.hosts.map((h) => [h.name, h.vars]));
+    this.sets = new HostSetCounter(plan.services.map((s) => ({ name: s.name, sets: s.rolling.hostSets ?? [] })));
   }
 
   isOut(key: OutKey): boolean {
@@ -134,6 +140,8 @@ export class CapTracker {
           if (n > Math.max(1, cap)) return `${serviceName}: at most ${cap} host(s) out per ${domainVar} in ${domain}, it would have ${n}`;
         }
       }
+      const set = this.sets.wouldBreak(serviceName, newHosts);
+      if (set !== null) return set;
     }
     return null;
   }
@@ -154,6 +162,7 @@ export class CapTracker {
     if (n === 0) {
       this.changes += 1;
       this.countDomain(key, 1);
+      this.sets.take(key.service, key.host);
     }
   }
 
@@ -168,6 +177,7 @@ export class CapTracker {
     hosts.delete(key.host);
     this.changes += 1;
     this.countDomain(key, -1);
+    this.sets.release(key.service, key.host);
   }
 
   private countDomain(key: OutKey, delta: 1 | -1): void {

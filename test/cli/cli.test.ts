@@ -16,7 +16,7 @@ async function upgradec(...args: string[]) {
   return execa("node", [bin, ...args], { cwd: root, reject: false, env: { NO_COLOR: "1" } });
 }
 
-const verbs = ["compile", "check", "run", "resume", "rollback", "verify", "status", "simulate", "fmt", "lsp"];
+const verbs = ["compile", "check", "run", "resume", "rollback", "verify", "status", "simulate", "fmt", "lsp", "facts"];
 
 describe("upgradec CLI", () => {
   it("lists every verb and the exit codes in --help", async () => {

@@ -101,6 +101,7 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
           break;
         case "use":
         case "inventory":
+        case "facts":
           break;
       }
     }
