@@ -1,79 +1,158 @@
 /**
- * Runtime overhead: a plan of 2,000 no-op steps (`true`) at parallelism 16, run by the
- * runtime (scheduler, journal with fsync, step logs, caps), against spawning the same 2,000
- * `true` processes with the same concurrency through execa and nothing else.
+ * Runtime overhead against the operating system's own limit: a rollout of N local hosts
+ * (default 200) × 5 no-op steps (`/bin/true`: maintenance enter, stop, upgrade, start,
+ * maintenance exit), `rolling { batch P  max-unavailable P }` and `parallelism P` (default
+ * 16), run by the built CLI (`upgradec run plan.json`: start-up, plan checks, lock, journal
+ * fsynced before every start and after every end, step logs, caps), against two baselines,
+ * each a fresh Node process like the CLI:
  *
- *   npx tsx bench/runtime.ts [steps] [parallelism]
+ *   - bare spawn: the same 5·N `/bin/true` processes with `child_process.spawn`, P at a time,
+ *     and nothing else (the operating system's limit);
+ *   - barrier: the same spawns batch by batch, as the plan orders them (each host's 5 steps
+ *     one after another, P hosts at once, a batch starts when the one before it has ended):
+ *     the lower bound of any runtime that keeps the batches, so `runtime / barrier` is the
+ *     runtime's own cost and `barrier / bare` the batches'.
  *
- * Prints both times and the ratio (target: at most 1.3).
+ *   npm run build && ROUNDS=7 npx tsx bench/runtime.ts [hosts] [parallelism]
+ *
+ * The three run interleaved, round after round (the machine's load drifts; a shared machine
+ * drifts a lot), and each ratio is the median of the per-round ratios. CPU is the time the
+ * process and its children spent (user + system), steadier than wall time under load. The
+ * CLI's start-up is `upgradec --version` against `node -e 0`. Target: runtime / bare <= 1.3.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { execa } from "execa";
-import { ExitCode } from "../src/cli/exit-codes.js";
-import { runPlan } from "../src/cli/session.js";
-import { argv, makePlan, step, writePlan } from "../test/runtime/plan-builder.js";
+import { fileURLToPath } from "node:url";
 
-const count = Number(process.argv[2] ?? 2000);
+const hosts = Number(process.argv[2] ?? 200);
 const parallelism = Number(process.argv[3] ?? 16);
+const rounds = Number(process.env["ROUNDS"] ?? 5);
+const STEPS = 5;
+const TRUE = "/bin/true";
 
-/** CPU time this process spent (user + system, ms): steadier than wall time on a shared machine. */
-const cpu: { bare: number[]; runtime: number[] } = { bare: [], runtime: [] };
-const cpuMs = (since: NodeJS.CpuUsage): number => {
-  const d = process.cpuUsage(since);
-  return (d.user + d.system) / 1000;
-};
+const root = join(fileURLToPath(import.meta.url), "..", "..");
+const cli = join(root, "bin", "upgradec.js");
 
-async function bare(): Promise<number> {
+function planSource(): string {
+  return [
+    `plan "bench" { kind update  from "a" to "b"  parallelism ${parallelism} }`,
+    `hosts nodes = n[0001-${String(hosts).padStart(4, "0")}]`,
+    "service noop {",
+    "  on nodes",
+    "  tags rolling-upgrade",
+    `  rolling { batch ${parallelism}  max-unavailable ${parallelism} }`,
+    `  maintenance { enter ["${TRUE}"] exit ["${TRUE}"] }`,
+    `  stop ["${TRUE}"]`,
+    `  upgrade ["${TRUE}"]`,
+    `  start ["${TRUE}"]`,
+    `  rollback ["${TRUE}"]`,
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** A worker pool of `parallelism` spawning `count` processes, nothing else. */
+const bareScript = `
+import { spawn } from "node:child_process";
+const one = () => new Promise((resolve, reject) => { const c = spawn(${JSON.stringify(TRUE)}, [], { stdio: "ignore" }); c.on("error", reject); c.on("close", resolve); });
+let next = 0;
+const worker = async () => { while (next < ${hosts * STEPS}) { next += 1; await one(); } };
+await Promise.all(Array.from({ length: ${parallelism} }, worker));
+`;
+
+/** Batch by batch: each host's steps in order, the batch's hosts at once, then the next batch. */
+const barrierScript = `
+import { spawn } from "node:child_process";
+const one = () => new Promise((resolve, reject) => { const c = spawn(${JSON.stringify(TRUE)}, [], { stdio: "ignore" }); c.on("error", reject); c.on("close", resolve); });
+const host = async () => { for (let s = 0; s < ${STEPS}; s++) await one(); };
+for (let first = 0; first < ${hosts}; first += ${parallelism}) {
+  await Promise.all(Array.from({ length: Math.min(${parallelism}, ${hosts} - first) }, host));
+}
+`;
+
+/** CPU seconds of this process's waited-for children (Linux: /proc/self/stat cutime + cstime). */
+function childrenCpu(): number {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+interface Timed {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+function timed(file: string, args: readonly string[], cwd: string): Timed {
+  const cpu0 = childrenCpu();
   const started = performance.now();
-  const cpu0 = process.cpuUsage();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      next += 1;
-      await execa("true");
+  const r = spawnSync(file, [...args], { cwd, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const wall = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} exited ${String(r.status)}: ${r.stderr}`);
+  return { wall, cpu: childrenCpu() - cpu0 };
+}
+
+if (!existsSync(join(root, "dist", "upgradec.mjs"))) throw new Error("build the CLI first: npm run build");
+const dir = mkdtempSync(join(tmpdir(), "upgradec-bench-"));
+try {
+  writeFileSync(join(dir, "bench.upg"), planSource());
+  writeFileSync(join(dir, "bare.mjs"), bareScript);
+  writeFileSync(join(dir, "barrier.mjs"), barrierScript);
+  timed(process.execPath, [cli, "compile", "bench.upg", "-o", "plan.json"], dir);
+
+  let run = 0;
+  const runtime = (): Timed => {
+    run += 1;
+    const state = join(dir, `state-${run}`);
+    try {
+      return timed(process.execPath, [cli, "run", "plan.json", "--state", state], dir);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
     }
   };
-  await Promise.all(Array.from({ length: parallelism }, worker));
-  cpu.bare.push(cpuMs(cpu0));
-  return performance.now() - started;
-}
+  const bare = (): Timed => timed(process.execPath, ["bare.mjs"], dir);
+  const barrier = (): Timed => timed(process.execPath, ["barrier.mjs"], dir);
+  const startup = (): Timed => timed(process.execPath, [cli, "--version"], dir);
+  const node = (): Timed => timed(process.execPath, ["-e", "0"], dir);
 
-async function runtime(): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "upgradec-bench-"));
-  try {
-    const steps = Array.from({ length: count }, (_, i) => step(`noop/${String(i).padStart(4, "0")}`, { command: argv(["true"]), estimate: { start: 0, duration: 1 } }));
-    writePlan(dir, makePlan({ dir, hosts: [], services: [], steps, parallelism }));
-    const sink = new PassThrough();
-    sink.resume();
-    const started = performance.now();
-    const cpu0 = process.cpuUsage();
-    const code = await runPlan({ plan: "plan.json" }, { stdout: sink, stderr: sink, cwd: dir, env: process.env });
-    const elapsed = performance.now() - started;
-    cpu.runtime.push(cpuMs(cpu0));
-    if (code !== ExitCode.Ok) throw new Error(`the run exited ${code}`);
-    return elapsed;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  // Once each to warm the page cache, then interleaved rounds.
+  for (const f of [bare, barrier, runtime, startup, node]) f();
+  const results: Record<"bare" | "barrier" | "runtime" | "startup" | "node", Timed[]> = { bare: [], barrier: [], runtime: [], startup: [], node: [] };
+  for (let i = 0; i < rounds; i++) {
+    results.bare.push(bare());
+    results.runtime.push(runtime());
+    results.barrier.push(barrier());
+    for (let k = 0; k < 3; k++) {
+      results.startup.push(startup());
+      results.node.push(node());
+    }
   }
-}
 
-// Warm up both paths once (module loading, the first spawns), then alternate: the machine's
-// load drifts, so each runtime round is compared with the bare round just before it.
-await bare();
-const rounds = Number(process.env["ROUNDS"] ?? 5);
-const b: number[] = [];
-const r: number[] = [];
-for (let i = 0; i < rounds; i++) {
-  b.push(await bare());
-  r.push(await runtime());
+  const median = (xs: readonly number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+  };
+  const wall = (k: keyof typeof results): number[] => results[k].map((t) => t.wall);
+  const cpu = (k: keyof typeof results): number[] => results[k].map((t) => t.cpu);
+  const ratios = (a: number[], b: number[]): number[] => a.map((x, i) => x / (b[i] ?? x));
+  const line = (name: string, k: keyof typeof results): string =>
+    `  ${name.padEnd(12)} wall median ${median(wall(k)).toFixed(2)} s (${wall(k).map((x) => x.toFixed(2)).join(", ")})  cpu median ${median(cpu(k)).toFixed(2)} s`;
+  const ratioLine = (name: string, r: number[], target = ""): string =>
+    `  ${name.padEnd(20)} median ${median(r).toFixed(2)}x  (per round: ${r.map((x) => x.toFixed(2)).join(", ")})${target}`;
+
+  console.log(`${hosts} local hosts x ${STEPS} steps of ${TRUE} (${hosts * STEPS} processes), batch ${parallelism}, parallelism ${parallelism}, ${rounds} rounds`);
+  console.log(line("bare spawn", "bare"));
+  console.log(line("barrier", "barrier"));
+  console.log(line("upgradec run", "runtime"));
+  console.log(ratioLine("run / bare spawn", ratios(wall("runtime"), wall("bare")), "  target <= 1.30"));
+  console.log(ratioLine("run / barrier", ratios(wall("runtime"), wall("barrier"))));
+  console.log(ratioLine("barrier / bare", ratios(wall("barrier"), wall("bare"))));
+  console.log(ratioLine("cpu: run / bare", ratios(cpu("runtime"), cpu("bare"))));
+  console.log(
+    `  start-up: upgradec --version median ${(median(wall("startup")) * 1000).toFixed(0)} ms, node -e 0 median ${(median(wall("node")) * 1000).toFixed(0)} ms (${results.startup.length} each)`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
-const ratios = r.map((x, i) => x / (b[i] ?? x));
-console.log(`${count} steps of \`true\`, parallelism ${parallelism}, ${rounds} rounds`);
-console.log(`  bare execa:  median ${(median(b) / 1000).toFixed(2)} s  (${b.map((x) => (x / 1000).toFixed(2)).join(", ")})`);
-console.log(`  runtime:     median ${(median(r) / 1000).toFixed(2)} s  (${r.map((x) => (x / 1000).toFixed(2)).join(", ")})  journal fsynced before every start`);
-console.log(`  cpu (this process): bare median ${median(cpu.bare.slice(1)).toFixed(0)} ms, runtime median ${median(cpu.runtime).toFixed(0)} ms`);
-console.log(`  ratio:       median ${median(ratios).toFixed(2)}x  (per round: ${ratios.map((x) => x.toFixed(2)).join(", ")}; target <= 1.30)`);

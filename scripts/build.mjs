@@ -1,7 +1,8 @@
 /**
  * `npm run build`: the CLI as one ES module, dist/upgradec.mjs, which bin/upgradec.js loads,
  * with chunks beside it for what only some commands load, and dist/plan-file-worker.mjs, the
- * thread that writes the plan file for `compile -o`.
+ * thread that writes the plan file for `compile -o`, and dist/plan-validator.cjs, the plan
+ * schema's validator compiled once here instead of at every `run` (src/plan/validate.ts).
  *
  * One file because loading the sources and their dependencies module by module (chevrotain
  * alone is some 250 files) took 1.5 s of every command before it did anything; the bundle
@@ -9,9 +10,12 @@
  * ts-morph (the type check of TypeScript actions, loaded only for a plan that has one) and
  * tsx (running those actions), pg (a state kept in PostgreSQL). Type checking is `npm run typecheck`; this only bundles.
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import standaloneCode from "ajv/dist/standalone/index.js";
+import ajvFormats from "ajv-formats";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -53,3 +57,10 @@ await build({
   plugins: [lazyStringWidth],
   logLevel: "warning",
 });
+
+// The plan schema's validator as code (ajv standalone, CommonJS: it requires ajv's runtime
+// helpers and ajv-formats' formats from node_modules), with the options validate.ts uses.
+const ajv = new Ajv2020({ allErrors: true, strict: true, code: { source: true } });
+ajvFormats.default(ajv);
+const validate = ajv.compile(JSON.parse(readFileSync(join(root, "schema", "plan.schema.json"), "utf8")));
+writeFileSync(join(dist, "plan-validator.cjs"), standaloneCode.default(ajv, validate));

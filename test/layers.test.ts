@@ -20,16 +20,17 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   plan: ["(root)", "base"],
   windows: ["(root)", "base"],
   inventory: ["(root)", "base", "diagnostics", "files", "plan"],
+  facts: ["(root)", "base", "diagnostics", "inventory", "plan"],
   format: ["(root)", "base", "diagnostics", "parser"],
-  compiler: ["(root)", "base", "diagnostics", "files", "inventory", "parser", "plan", "windows"],
+  compiler: ["(root)", "base", "diagnostics", "facts", "files", "inventory", "parser", "plan", "windows"],
   preview: ["(root)", "base", "plan", "windows"],
   runtime: ["(root)", "base", "diagnostics", "plan", "windows"],
   probe: ["(root)", "base", "plan", "runtime"],
   simulate: ["(root)", "base", "inventory", "plan", "runtime", "windows"],
   lsp: ["(root)", "base", "compiler", "diagnostics", "files", "format", "inventory", "parser", "plan", "windows"],
-  preflight: ["(root)", "base", "compiler", "diagnostics", "files", "plan", "probe", "runtime", "windows"],
+  preflight: ["(root)", "base", "compiler", "diagnostics", "facts", "files", "plan", "probe", "runtime", "windows"],
   verify: ["(root)", "base", "preflight", "diagnostics", "plan", "probe", "runtime"],
-  cli: ["(root)", "base", "preflight", "compiler", "diagnostics", "files", "format", "lsp", "parser", "plan", "preview", "probe", "runtime", "simulate", "verify", "windows"],
+  cli: ["(root)", "base", "preflight", "compiler", "diagnostics", "facts", "files", "format", "lsp", "parser", "plan", "preview", "probe", "runtime", "simulate", "verify", "windows"],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -90,7 +91,7 @@ describe("layers of src/", () => {
   it("names an import of a higher layer, and lets a lower one through", () => {
     const compiler = join(SRC, "compiler", "compile.ts");
     expect(violations([[compiler, join(SRC, "runtime", "session.ts")]])).toEqual([
-      "src/compiler/compile.ts -> src/runtime/session.ts (compiler may import (root), base, diagnostics, files, inventory, parser, plan, windows)",
+      "src/compiler/compile.ts -> src/runtime/session.ts (compiler may import (root), base, diagnostics, facts, files, inventory, parser, plan, windows)",
     ]);
     expect(violations([[compiler, join(SRC, "parser", "parse.ts")]])).toEqual([]);
     expect(importsOf(join(SRC, "compiler", "compile.ts")).length).toBeGreaterThan(0);

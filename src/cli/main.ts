@@ -13,6 +13,7 @@ import { simulateVerb } from "./commands/simulate.js";
 import { fmtVerb } from "./commands/fmt.js";
 import { lspVerb } from "./commands/lsp.js";
 import { stateVerb } from "./commands/state.js";
+import { factsVerb } from "./commands/facts.js";
 import { VERSION } from "../version.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 
@@ -28,6 +29,7 @@ const verbs: readonly Verb[] = [
   fmtVerb,
   lspVerb,
   stateVerb,
+  factsVerb,
 ];
 
 const EXIT_CODES_HELP = `Exit codes:

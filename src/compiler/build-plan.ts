@@ -9,6 +9,7 @@ import { pushAll } from "../base/push-all.js";
 import type { PlanFile } from "../plan/plan.js";
 import type { PlanTextSink } from "../plan/plan-text.js";
 import { emitPlan, type Relocation } from "./emit/emit.js";
+import { proveHostSets } from "./schedule/prove-sets.js";
 import type { DraftStep } from "./expand/draft.js";
 import { expand } from "./expand/expand.js";
 import { DEFAULT_PARALLELISM } from "./estimates.js";
@@ -143,6 +144,7 @@ export function buildPlan(model: Model, options: BuildOptions): Result<PlanFile 
     ...(options.planText ? { planText: options.planText } : {}),
     ...(options.history ? { history: options.history.runs } : {}),
   });
+  pushAll(diagnostics, proveHostSets(plan, (service) => model.services.find((s) => s.name === service)?.nameSpan));
   return { value: hasErrors(diagnostics) ? null : plan, diagnostics };
 }
 

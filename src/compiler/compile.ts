@@ -57,6 +57,7 @@ export function compileFile(entry: string, host: LoadHost, options: CompileOptio
   if (program) {
     for (const file of program.files) texts.set(file.path, file.text);
     for (const file of program.inventory?.files ?? []) texts.set(file.path, file.text);
+    if (program.facts) texts.set(program.facts.path, program.facts.text);
     for (const file of hiddenFiles(program, entry, host)) hidden.add(file);
   }
   if (!program || program.incomplete === true) return finish(program, null, null);

@@ -6,6 +6,8 @@
  *   use "./site.upg"           a file relative to the importing file, its names in the
  *                              importer's namespace (or the alias)
  *   inventory "inventory/x"    an Ansible inventory relative to the declaring file; one per program
+ *   facts "facts.json"         a facts file (`upgradec facts`) relative to the declaring file; one
+ *                              per program; its hosts, vars and groups join the inventory's
  *
  * Files load depth-first, each once: a file reached twice (a diamond) is the same file, and
  * a `use` that reaches a file still being loaded closes a cycle, reported at that `use`
@@ -17,13 +19,16 @@ import { hasErrors, type Diagnostic, type Result, type Span, diag } from "../dia
 import { pushAll } from "../base/push-all.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import { readInventory } from "../inventory/read-inventory.js";
-import type { InventoryDecl, SourceFile, UseDecl } from "../parser/ast.js";
+import { readFactsFile } from "../facts/facts-file.js";
+import { withFacts } from "../facts/facts-inventory.js";
+import type { FactsDecl, InventoryDecl, SourceFile, UseDecl } from "../parser/ast.js";
 import { parse } from "../parser/parse.js";
-import { MAX_PROGRAM_BYTES, MAX_SOURCE_BYTES } from "../limits.js";
+import { MAX_INVENTORY_BYTES, MAX_PROGRAM_BYTES, MAX_SOURCE_BYTES } from "../limits.js";
 import { PACKAGE_ROOT } from "../version.js";
 import { isRefusal, isText, refusalDiagnostic } from "../files/file-text.js";
 import type { LoadedFile, Program } from "./program.js";
 import type { LoadHost } from "../files/load-host.js";
+import type { Facts } from "../facts/facts-file.js";
 
 export interface LoadOptions {
   /** Where `use NAME` looks for NAME.upg; the package's src/stdlib by default. */
@@ -58,12 +63,12 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
   // A file that is not UTF-8 is still parsed (from its lossy text), so its other errors show too.
   const entryText = isText(entryRead) ? entryRead : (entryRead?.lossy?.text ?? null);
   if (entryText === null) {
-    if (isRefusal(entryRead)) return { value: { entry: display(entryPath), files: [], inventory: null, incomplete: true }, diagnostics };
+    if (isRefusal(entryRead)) return { value: { entry: display(entryPath), files: [], inventory: null, facts: null, incomplete: true }, diagnostics };
     diagnostics.push(diag("UPG0002", {
       message: `cannot read '${entry}': no such file, or not readable`,
       help: "give the path of a .upg file, relative to the working directory",
     }));
-    return { value: { entry: display(entryPath), files: [], inventory: null, incomplete: true }, diagnostics };
+    return { value: { entry: display(entryPath), files: [], inventory: null, facts: null, incomplete: true }, diagnostics };
   }
 
   const loaded = new Map<string, Loaded>();
@@ -75,6 +80,7 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
     return modules;
   };
   let inventory: { decl: InventoryDecl; from: string } | null = null;
+  let factsDecl: { decl: FactsDecl; from: string } | null = null;
   let programBytes = 0;
 
   const visit = (absolute: string, text: string, namespace: string | null, via: Span | null): void => {
@@ -96,6 +102,15 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
             span: decl.span,
             labels: [{ span: inventory.decl.span, message: "the inventory is first declared here" }],
             help: "keep one `inventory` declaration; an inventory directory can hold several files",
+          }));
+      } else if (decl.type === "facts") {
+        if (!factsDecl) factsDecl = { decl, from: absolute };
+        else
+          diagnostics.push(diag("UPG0206", {
+            message: "a program has one facts file, and this is a second",
+            span: decl.span,
+            labels: [{ span: factsDecl.decl.span, message: "the facts file is first named here" }],
+            help: "keep one `facts` declaration: `upgradec facts` writes every compute host into one file",
           }));
       }
     }
@@ -191,9 +206,46 @@ export function loadProgram(entry: string, host: LoadHost, options: LoadOptions 
     pushAll(diagnostics, read.diagnostics);
     inv = read.value;
   }
+  let facts: Program["facts"] = null;
+  const named = factsDecl as { decl: FactsDecl; from: string } | null;
+  if (named) {
+    const read = loadFacts(named.decl, resolvePath(dirname(named.from), named.decl.path.value), host, display, diagnostics);
+    if (read !== null) {
+      // Kept even when the facts are unusable: their diagnostics quote the file.
+      facts = read.file;
+      if (read.facts !== null) inv = withFacts(inv, read.facts, read.file, named.decl.path.span);
+    }
+  }
   const parsedErrors = files.some((f) => f.syntaxErrors);
   const incomplete = hasErrors(diagnostics.filter((d) => !parsedErrors || !isSyntax(d)));
-  return { value: { entry: display(entryPath), files, inventory: inv, incomplete }, diagnostics };
+  return { value: { entry: display(entryPath), files, inventory: inv, facts, incomplete }, diagnostics };
+}
+
+/** The facts file a plan names, read and validated; null (reported) when it cannot be used. */
+function loadFacts(
+  decl: FactsDecl,
+  absolute: string,
+  host: LoadHost,
+  display: (absolute: string) => string,
+  diagnostics: Diagnostic[],
+): { facts: Facts | null; file: { path: string; text: string } } | null {
+  const path = display(absolute);
+  const read = host.readFile(absolute, MAX_INVENTORY_BYTES);
+  if (isRefusal(read)) {
+    diagnostics.push(refusalDiagnostic(read, path, decl.path.span));
+    return null;
+  }
+  if (read === null) {
+    diagnostics.push(diag("UPG0334", {
+      message: `cannot read the facts file '${path}': no such file, or not readable`,
+      span: decl.path.span,
+      help: `write it with \`upgradec facts -o ${decl.path.value}\` (with the cloud's credentials in OS_* or clouds.yaml), or fix the path: it is relative to this .upg file`,
+    }));
+    return null;
+  }
+  const parsed = readFactsFile(read, path);
+  pushAll(diagnostics, parsed.diagnostics);
+  return { facts: hasErrors(parsed.diagnostics) ? null : parsed.value, file: { path, text: read } };
 }
 
 /** A parser's diagnostic (UPG01xx), as opposed to one of loading. */

@@ -7,6 +7,7 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { ActionKind } from "../parser/ast.js";
 import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
+import type { HostSetCap } from "../plan/host-sets.js";
 
 export interface Model {
   readonly plan: ModelPlan;
@@ -19,7 +20,7 @@ export interface Model {
   readonly secrets: readonly { readonly name: string; readonly source: "env" | "file"; readonly ref: string }[];
   readonly connections: readonly { readonly name: string; readonly exec: readonly string[]; readonly probe: PlanCommandSpec | null }[];
   /** Every file read, with its sha256, for the fingerprint. */
-  readonly sources: readonly { readonly path: string; readonly sha256: string; readonly kind: "upg" | "inventory" | "action" }[];
+  readonly sources: readonly { readonly path: string; readonly sha256: string; readonly kind: "upg" | "inventory" | "facts" | "action" }[];
   /** The entry .upg file as given. */
   readonly entry: string;
   /** The inventory file (for `{inventory}` in commands), or null. */
@@ -104,6 +105,10 @@ export interface ModelRolling {
   readonly maxFailures: { readonly count: number; readonly scope: "batch" | "run"; readonly cancel: boolean };
   readonly order: "empty-first" | "inventory" | { readonly by: string };
   readonly deadline: { readonly seconds: number; readonly onDeadline: "stop" | "rollback" } | null;
+  /** Caps per set of hosts (`max-unavailable 50% per aggregate`, plan/host-sets.ts); absent when the service has none. */
+  readonly hostSets?: readonly HostSetCap[];
+  /** Where each set var's cap is written, for diagnostics. */
+  readonly hostSetSpans?: Readonly<Record<string, Span>>;
 }
 
 export interface ModelService {

@@ -21,7 +21,10 @@ export interface Program {
   readonly entry: string;
   /** In load order: the entry first, then each import the first time it is reached. */
   readonly files: readonly LoadedFile[];
+  /** The inventory, with the facts file's hosts, vars and groups merged in when the program names one. */
   readonly inventory: Inventory | null;
+  /** The facts file the program names (`facts "facts.json"`), as read: a source of the plan. */
+  readonly facts?: { readonly path: string; readonly text: string } | null;
   /**
    * An import or the inventory failed to load: names they would have declared are unknown,
    * so resolve's findings would be cascades. (A syntax error does not make a program

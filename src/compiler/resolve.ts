@@ -64,7 +64,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
   const scope: PlaceholderScope = {
     plan,
     secrets: new Set(secrets.map((s) => s.name)),
-    hasInventory: program.inventory !== null,
+    hasInventory: declaredInventory(program) !== null,
     hostVars: (name) => program.inventory?.hosts.get(name)?.vars ?? NO_VARS,
   };
   // A service whose method is unknown lacks the method's vars: its placeholders would all be
@@ -87,7 +87,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     connections,
     sources: sources(program, services, checkpoints, host),
     entry: program.entry,
-    inventoryPath: program.inventory?.path ?? null,
+    inventoryPath: declaredInventory(program),
   };
   // The checks over the whole model only once every name resolved, so one typo does not
   // come back as a cascade of findings about what it broke.
@@ -362,6 +362,12 @@ function linkServices(merged: readonly MergedService[], unplanned: UnplannedAfte
   });
 }
 
+/** The inventory file the program names, if any (its hosts may come from a facts file only). */
+function declaredInventory(program: Program): string | null {
+  const path = program.inventory?.path ?? null;
+  return path === null || path === program.facts?.path ? null : path;
+}
+
 /** Each inventory host's position in the inventory. */
 function inventoryPositions(program: Program): Map<string, number> {
   const positions = new Map<string, number>();
@@ -405,9 +411,10 @@ function modelHosts(program: Program, merged: readonly MergedService[], diagnost
 
 /** Every file the plan depends on, with its sha256: the .upg files, the inventory's files, the TypeScript actions. */
 function sources(program: Program, services: readonly ModelService[], checkpoints: readonly ModelCheckpoint[], host: LoadHost): Model["sources"] {
-  const out: { path: string; sha256: string; kind: "upg" | "inventory" | "action" }[] = [];
+  const out: { path: string; sha256: string; kind: "upg" | "inventory" | "facts" | "action" }[] = [];
   for (const f of program.files) out.push({ path: f.path, sha256: sha256(f.text), kind: "upg" });
   for (const f of program.inventory?.files ?? []) out.push({ path: f.path, sha256: sha256(f.text), kind: "inventory" });
+  if (program.facts) out.push({ path: program.facts.path, sha256: sha256(program.facts.text), kind: "facts" });
   const entryDir = dirname(resolvePath(host.cwd, program.entry));
   const seen = new Set<string>();
   const actions = [...services.flatMap(serviceActions), ...checkpoints.flatMap((c) => [c.run, c.restore]).filter((a): a is ModelAction => a !== null)];

@@ -57,6 +57,7 @@ export const codes = {
   UPG0203: { severity: "error", title: "a second inventory in one program" },
   UPG0204: { severity: "error", title: "one file imported under two namespaces" },
   UPG0205: { severity: "error", title: "`use` of a file not named .upg" },
+  UPG0206: { severity: "error", title: "a second facts file in one program" },
 
   // ---- names and declarations (UPG0220-UPG0299)
   UPG0220: { severity: "error", title: "a name declared twice" },
@@ -104,6 +105,13 @@ export const codes = {
   UPG0318: { severity: "warning", title: "dynamic inventory script in an inventory directory (not run)" },
   UPG0325: { severity: "error", title: "an inventory host name that is not a host name, an address or an alias" },
   UPG0326: { severity: "error", title: "an inventory connection var (ansible_host, ansible_user, ansible_port) that ssh could not take safely" },
+  UPG0330: { severity: "error", title: "a facts file that is not JSON" },
+  UPG0331: { severity: "error", title: "a facts file entry of the wrong shape (a host, server, aggregate or server group)" },
+  UPG0332: { severity: "error", title: "a facts file of another format" },
+  UPG0333: { severity: "warning", title: "an unknown key in a facts file (ignored)" },
+  UPG0334: { severity: "error", title: "the facts file a plan names cannot be read" },
+  UPG0335: { severity: "error", title: "`upgradec facts` cannot read a listing from the cloud" },
+  UPG0336: { severity: "warning", title: "a row of the cloud's listings left out of the facts (no host name, or one that cannot be a host name)" },
 
   // ---- graph and ordering (UPG04xx)
   UPG0400: { severity: "error", title: "unknown service in `after`" },
@@ -129,6 +137,9 @@ export const codes = {
   UPG0508: { severity: "warning", title: "urgent plan waives windows" },
   UPG0509: { severity: "warning", title: "unknown service tag" },
   UPG0510: { severity: "error", title: "a batch of 0 hosts" },
+  UPG0520: { severity: "error", title: "a cap per set of hosts (an aggregate, an anti-affinity server group) that no rollout can honour" },
+  UPG0521: { severity: "warning", title: "a soft anti-affinity (a `soft-` set var) that the plan cannot honour, relaxed" },
+  UPG0522: { severity: "error", title: "the schedule takes more hosts of a set out at once than its cap (a compiler bug)" },
 
   // ---- expand and schedule (UPG0580-UPG0599, build-plan)
   UPG0580: { severity: "warning", title: "service has no upgrade action: its upgrade steps run nothing" },

@@ -46,6 +46,7 @@ function symbolOf(decl: Declaration, map: SourceMap): DocumentSymbol | null {
       return symbol(decl.name.text, SymbolKind.Key, decl.span, decl.name.span, "secret");
     case "use":
     case "inventory":
+    case "facts":
       return null;
   }
 }

@@ -193,6 +193,7 @@ export type Declaration =
   | PlanDecl
   | UseDecl
   | InventoryDecl
+  | FactsDecl
   | HostsDecl
   | WindowDecl
   | SecretDecl
@@ -237,6 +238,12 @@ export interface UseDecl extends Node {
 /** `inventory "inventory/multinode"`: an Ansible inventory, INI or YAML, relative to this file. */
 export interface InventoryDecl extends Node {
   readonly type: "inventory";
+  readonly path: StringLit;
+}
+
+/** `facts "facts.json"`: a facts file written by `upgradec facts`, relative to this file (host vars and groups from the cloud). */
+export interface FactsDecl extends Node {
+  readonly type: "facts";
   readonly path: StringLit;
 }
 

@@ -199,6 +199,7 @@ export class AstBuilder extends BaseVisitor {
     if (c.planDecl?.[0]) return this.planDecl(c.planDecl?.[0]);
     if (c.useDecl?.[0]) return this.useDecl(c.useDecl?.[0]);
     if (c.inventoryDecl?.[0]) return this.inventoryDecl(c.inventoryDecl?.[0]);
+    if (c.factsDecl?.[0]) return this.factsDecl(c.factsDecl?.[0]);
     if (c.hostsDecl?.[0]) return this.hostsDecl(c.hostsDecl?.[0]);
     if (c.windowDecl?.[0]) return this.windowDecl(c.windowDecl?.[0]);
     if (c.secretDecl?.[0]) return this.secretDecl(c.secretDecl?.[0]);
@@ -359,6 +360,11 @@ export class AstBuilder extends BaseVisitor {
   inventoryDecl(node: C.InventoryDeclCstNode): Ast.InventoryDecl {
     const span = this.nodeSpan(node);
     return { type: "inventory", path: this.stringOf(node.children.StringLiteral?.[0], span), span };
+  }
+
+  factsDecl(node: C.FactsDeclCstNode): Ast.FactsDecl {
+    const span = this.nodeSpan(node);
+    return { type: "facts", path: this.stringOf(node.children.StringLiteral?.[0], span), span };
   }
 
   hostsDecl(node: C.HostsDeclCstNode): Ast.HostsDecl {

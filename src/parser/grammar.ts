@@ -34,7 +34,7 @@ import {
 
 /** The keywords that begin a statement, per block; the AST builder words its messages with these. */
 export const statementKeywords = {
-  file: ["plan", "use", "inventory", "hosts", "window", "secret", "connection", "checkpoint", "template", "service", "method"],
+  file: ["plan", "use", "inventory", "facts", "hosts", "window", "secret", "connection", "checkpoint", "template", "service", "method"],
   plan: ["kind", "urgent", "from", "to", "start", "parallelism", "deploy", "connection"],
   window: ["days", "from", "to", "zone", "cutoff"],
   connection: ["exec", "probe"],
@@ -185,6 +185,7 @@ export class UpgParser extends CstParser {
         { ALT: () => this.SUBRULE(this.planDecl) },
         { ALT: () => this.SUBRULE(this.useDecl) },
         { ALT: () => this.SUBRULE(this.inventoryDecl) },
+        { ALT: () => this.SUBRULE(this.factsDecl) },
         { ALT: () => this.SUBRULE(this.hostsDecl) },
         { ALT: () => this.SUBRULE(this.windowDecl) },
         { ALT: () => this.SUBRULE(this.secretDecl) },
@@ -290,6 +291,11 @@ export class UpgParser extends CstParser {
 
   public inventoryDecl = this.RULE("inventoryDecl", () => {
     this.CONSUME(K.inventory);
+    this.CONSUME(StringLiteral);
+  });
+
+  public factsDecl = this.RULE("factsDecl", () => {
+    this.CONSUME(K.facts);
     this.CONSUME(StringLiteral);
   });
 

@@ -25,6 +25,11 @@ export const keywordDocs: Readonly<Partial<Record<Keyword, KeywordDoc>>> = {
   backoff: { summary: "Wait before a retry of a failed action; doubles after each retry.", section: OPTIONS, example: "retries 2 backoff 30s" },
   batch: { summary: "Batch sizes of a rolling service: counts or percentages (round down, at least 1); the last entry repeats.", section: "`rolling`", example: "batch 1, 5%, 10%" },
   before: { summary: "The phase a checkpoint is taken before (prechecks, expand, pin, rollout, migrate, unpin, contract, cleanup).", section: "`checkpoint`", example: "checkpoint db-backup before expand { ... }" },
+  continuous: {
+    summary: "After the ramp's batches, every remaining host starts as soon as another finishes, keeping at most the caps out (no barrier between batches).",
+    section: "Rolling modes",
+    example: "batch 1, 2% then continuous",
+  },
   by: { summary: "Rollout order by a host var.", section: "`rolling`", example: "order by rack" },
   cancel: { summary: "On reaching max-failures, stop work in flight too instead of letting it finish.", section: "`rolling`", example: "max-failures 5% per batch cancel" },
   "capacity-var": { summary: "The host var holding each host's capacity in instances, for evacuation.", section: "`evacuate`", example: "capacity-var capacity" },
@@ -49,6 +54,7 @@ export const keywordDocs: Readonly<Partial<Record<Keyword, KeywordDoc>>> = {
   expand: { summary: "Once per service, before the rollout: the schema expand (old and new code both run on it).", section: ACTIONS, example: 'expand ["keystone-manage", "db_sync", "--expand"]' },
   extends: { summary: "The template a service or template takes its body from; its own statements win, option by option.", section: "`template` and `service`", example: "service nova-compute extends openstack.nova-compute { ... }" },
   file: { summary: "In a `secret`: the file the secret is read from.", section: "`secret`", example: 'secret db file "/etc/upgradec/db.pw"' },
+  facts: { summary: "The facts file `upgradec facts` wrote: each compute host's zone, aggregates, servers and server groups, read as host vars and groups.", section: "`facts`", example: 'facts "facts.json"' },
   from: { summary: "In a plan, the version upgraded from; in a window, the time it opens.", section: "`plan`", example: 'from "zed" to "2023.1"' },
   grace: { summary: "After a timeout's SIGTERM, how long until SIGKILL (default 10s).", section: OPTIONS, example: "grace 15s" },
   health: { summary: "The health check of a host after its work: every, within, healthy-for and on-deadline.", section: "`health`", example: 'health ["curl", "-sf", "http://{host}:8774/"] { every 5s within 5m }' },
@@ -106,6 +112,7 @@ export const keywordDocs: Readonly<Partial<Record<Keyword, KeywordDoc>>> = {
   window: { summary: "A maintenance window (days, from, to, zone, cutoff); in a service, the window its batches must fit in.", section: "`window`", example: 'window nightly { days mon..fri  from 22:00 to 06:00  zone "Europe/Berlin"  cutoff 30m }' },
   within: { summary: "How long a host has to become healthy.", section: "`health`", example: "within 5m" },
   zone: { summary: "The IANA time zone of a window.", section: "`window`", example: 'zone "Europe/Berlin"' },
+  then: { summary: "Ends the ramp of batch sizes: `batch 1, 2% then continuous` rolls the rest continuously.", section: "Rolling modes", example: "batch 1, 2% then continuous" },
 };
 
 /** The anchor GitHub gives a heading of docs/language.md. */

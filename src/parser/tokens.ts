@@ -99,6 +99,7 @@ export const keywords = [
   "exit",
   "expand",
   "extends",
+  "facts",
   "file",
   "from",
   "grace",

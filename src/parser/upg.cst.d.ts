@@ -19,6 +19,7 @@ export type TopStatementCstChildren = {
   planDecl?: PlanDeclCstNode[];
   useDecl?: UseDeclCstNode[];
   inventoryDecl?: InventoryDeclCstNode[];
+  factsDecl?: FactsDeclCstNode[];
   hostsDecl?: HostsDeclCstNode[];
   windowDecl?: WindowDeclCstNode[];
   secretDecl?: SecretDeclCstNode[];
@@ -174,6 +175,16 @@ export interface InventoryDeclCstNode extends CstNode {
 
 export type InventoryDeclCstChildren = {
   KwInventory?: IToken[];
+  StringLiteral?: IToken[];
+};
+
+export interface FactsDeclCstNode extends CstNode {
+  name: "factsDecl";
+  children: FactsDeclCstChildren;
+}
+
+export type FactsDeclCstChildren = {
+  KwFacts?: IToken[];
   StringLiteral?: IToken[];
 };
 
@@ -985,6 +996,7 @@ export interface UpgCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   connectionRefStatement(children: ConnectionRefStatementCstChildren, param?: IN): OUT;
   useDecl(children: UseDeclCstChildren, param?: IN): OUT;
   inventoryDecl(children: InventoryDeclCstChildren, param?: IN): OUT;
+  factsDecl(children: FactsDeclCstChildren, param?: IN): OUT;
   hostsDecl(children: HostsDeclCstChildren, param?: IN): OUT;
   secretDecl(children: SecretDeclCstChildren, param?: IN): OUT;
   windowDecl(children: WindowDeclCstChildren, param?: IN): OUT;

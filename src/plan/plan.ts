@@ -5,6 +5,7 @@
  *
  * Times are whole seconds from the plan's start; calendar times are ISO 8601 with offset.
  */
+import type { HostSetCap } from "./host-sets.js";
 
 export const PLAN_FORMAT = "upgradec.plan/1";
 
@@ -16,7 +17,7 @@ export interface PlanFile {
   readonly digest: string;
   readonly compiler: { readonly name: "upgradec"; readonly version: string };
   /** Every file read: .upg sources (the standard library's too) and inventory files. Paths relative to the plan file's directory where possible. */
-  readonly sources: readonly { readonly path: string; readonly sha256: string; readonly kind: "upg" | "inventory" | "action" }[];
+  readonly sources: readonly { readonly path: string; readonly sha256: string; readonly kind: "upg" | "inventory" | "facts" | "action" }[];
   /**
    * The runs whose journals gave measured estimates (`compile --history`), present only then.
    * The fingerprint covers them; the runtime never reads them again (see PlanEstimate).
@@ -145,6 +146,8 @@ export interface PlanRolling {
    * then the largest of them. Absent for a count, which is the same in every domain.
    */
   readonly maxUnavailableByDomain?: Readonly<Record<string, number>>;
+  /** Caps per set of hosts (plan/host-sets.ts); absent when the service has none. */
+  readonly hostSets?: readonly HostSetCap[];
   /** Seconds between batches. */
   readonly pause: number;
   /** Failures tolerated before the run stops (it stops when failures exceed this). */

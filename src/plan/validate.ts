@@ -1,9 +1,15 @@
 /**
  * Validation of a plan file against schema/plan.schema.json (JSON Schema 2020-12): the
  * runtime refuses a plan that does not validate, and outside tools use the same schema.
+ *
+ * The built CLI loads the validator `npm run build` compiled from the schema
+ * (dist/plan-validator.cjs, ajv's standalone code): compiling it at every `run` took a third
+ * of the command's start-up. From the sources (tests), it is compiled on first use.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { PACKAGE_ROOT } from "../version.js";
@@ -15,14 +21,23 @@ const addFormats = ajvFormats.default;
 
 export const PLAN_SCHEMA_PATH = join(PACKAGE_ROOT, "schema", "plan.schema.json");
 
-/** Compiled on first use: it takes about half a second, which a `compile` or `--help` never needs to pay. */
+/** Beside the bundle (dist/), written by `npm run build`; never beside the sources. */
+const PRECOMPILED = import.meta.url.endsWith(".ts") ? null : fileURLToPath(new URL("./plan-validator.cjs", import.meta.url));
+
+/** Compiled (or loaded) on first use: it takes about half a second, which a `compile` or `--help` never needs to pay. */
 let compiled: ValidateFunction | null = null;
 
 function validator(): ValidateFunction {
   if (compiled === null) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv);
-    compiled = ajv.compile(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")) as object);
+    if (PRECOMPILED !== null && existsSync(PRECOMPILED)) {
+      // A CommonJS module (ajv's standalone code requires its runtime helpers).
+      compiled = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction;
+    } else {
+      // The same options as the build's (scripts/build.mjs).
+      const ajv = new Ajv2020({ allErrors: true, strict: true });
+      addFormats(ajv);
+      compiled = ajv.compile(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")) as object);
+    }
   }
   return compiled;
 }

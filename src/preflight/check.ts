@@ -22,8 +22,8 @@ import {
   type ProbeTask,
 } from "../probe/probe-runner.js";
 
-export type CheckKind = "compile" | "plan" | "secrets" | "reachable" | "precheck" | "capacity" | "disk" | "version" | "window";
-const KIND_ORDER: readonly CheckKind[] = ["compile", "plan", "secrets", "reachable", "precheck", "version", "capacity", "disk", "window"];
+export type CheckKind = "compile" | "plan" | "facts" | "secrets" | "reachable" | "precheck" | "capacity" | "disk" | "version" | "window";
+const KIND_ORDER: readonly CheckKind[] = ["compile", "plan", "facts", "secrets", "reachable", "precheck", "version", "capacity", "disk", "window"];
 
 export type CheckResult = "ok" | "warning" | "failed" | "error" | "timed-out" | "skipped";
 

@@ -9,67 +9,13 @@
  * to the same service and batch (a host's maintenance, evacuation, upgrade, reboot and
  * health gate in one batch). A chain with a failed step keeps its host out: a host that
  * failed half-way is not serving.
+ *
+ * Caps per set of hosts (an aggregate, an anti-affinity server group) are counted by the
+ * same hosts going out and coming back, in plan/host-sets.ts.
  */
-import type { PlanFile, PlanService, PlanStep, Unavailable } from "../plan/plan.js";
-
-export interface OutKey {
-  readonly host: string;
-  readonly service: string;
-}
-
-export interface Chain {
-  readonly id: string;
-  readonly key: OutKey;
-}
-
-export function keysOfStep(step: PlanStep, servicesOnHost: ReadonlyMap<string, readonly string[]>): OutKey[] {
-  // Most steps take one instance out: its key, without the look for duplicates.
-  if (step.unavailable.length === 1) {
-    const u = step.unavailable[0] as Unavailable;
-    if ("service" in u) return [{ host: u.host, service: u.service }];
-  }
-  const keys: OutKey[] = [];
-  // Each (host, service) once; a host's keys are few, so a duplicate is looked for among them.
-  const byHost = new Map<string, OutKey[]>();
-  for (const u of step.unavailable) {
-    if ("service" in u) addKey(keys, byHost, u.host, u.service);
-    else {
-      for (const service of servicesOnHost.get(u.host) ?? []) addKey(keys, byHost, u.host, service);
-      if (step.service !== null) addKey(keys, byHost, u.host, step.service);
-    }
-  }
-  return keys;
-}
-
-function addKey(keys: OutKey[], byHost: Map<string, OutKey[]>, host: string, service: string): void {
-  let mine = byHost.get(host);
-  if (mine === undefined) {
-    mine = [];
-    byHost.set(host, mine);
-  } else if (mine.some((k) => k.service === service)) return;
-  const key = { host, service };
-  mine.push(key);
-  keys.push(key);
-}
-
-export function chainsOfStep(step: PlanStep, servicesOnHost: ReadonlyMap<string, readonly string[]>): Chain[] {
-  return keysOfStep(step, servicesOnHost).map((key) => ({
-    id: `${key.host}\u0000${key.service}\u0000${step.service ?? ""}\u0000${step.batch ?? "-"}`,
-    key,
-  }));
-}
-
-export function servicesByHost(plan: PlanFile): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const service of plan.services) {
-    for (const host of service.hosts) {
-      const list = out.get(host) ?? [];
-      list.push(service.name);
-      out.set(host, list);
-    }
-  }
-  return out;
-}
+import { HostSetCounter } from "../plan/host-sets.js";
+import type { OutKey } from "../plan/chains.js";
+import type { PlanFile, PlanService } from "../plan/plan.js";
 
 /**
  * Which hosts are out for each service, and whether one more fits under the caps. The
@@ -83,6 +29,7 @@ export class CapTracker {
   private readonly outPerDomain = new Map<string, Map<string, number>>();
   private readonly services: ReadonlyMap<string, PlanService>;
   private readonly hostVars: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  private readonly sets: HostSetCounter;
   /**
    * The last refusal for a full service, with the number of changes to who is out when it was
    * made: every step refused while nothing changed gets the same text, and it lists every
@@ -94,6 +41,7 @@ export class CapTracker {
   constructor(plan: PlanFile) {
     this.services = new Map(plan.services.map((s) => [s.name, s]));
     this.hostVars = new Map(plan.hosts.map((h) => [h.name, h.vars]));
+    this.sets = new HostSetCounter(plan.services.map((s) => ({ name: s.name, sets: s.rolling.hostSets ?? [] })));
   }
 
   isOut(key: OutKey): boolean {
@@ -134,6 +82,8 @@ export class CapTracker {
           if (n > Math.max(1, cap)) return `${serviceName}: at most ${cap} host(s) out per ${domainVar} in ${domain}, it would have ${n}`;
         }
       }
+      const set = this.sets.wouldBreak(serviceName, newHosts);
+      if (set !== null) return set;
     }
     return null;
   }
@@ -154,6 +104,7 @@ export class CapTracker {
     if (n === 0) {
       this.changes += 1;
       this.countDomain(key, 1);
+      this.sets.take(key.service, key.host);
     }
   }
 
@@ -168,6 +119,7 @@ export class CapTracker {
     hosts.delete(key.host);
     this.changes += 1;
     this.countDomain(key, -1);
+    this.sets.release(key.service, key.host);
   }
 
   private countDomain(key: OutKey, delta: 1 | -1): void {

@@ -6,11 +6,16 @@
  *
  * Durability: hooks buffer journal records; the loop commits them once per turn, after the
  * records of every transition of that turn and before any command of that turn starts (a
- * group commit: one fsync for many steps, and never a command whose start is not on disk).
+ * group commit: one fsync for many steps, and never a command whose start is not on disk,
+ * nor one that depends on a step whose end is not). The loop does not wait for a commit:
+ * while one fsync runs, the next turns' records gather for the next, and the commands of one
+ * commit are spawned while the next one's fsync runs (`groupCommitter`). It returns only when
+ * every record is durable.
  */
 import { setMaxListeners } from "node:events";
 import type { PlanStep } from "../plan/plan.js";
-import type { CapTracker, Chain } from "./caps.js";
+import type { CapTracker } from "./caps.js";
+import type { Chain } from "../plan/chains.js";
 import type { Clock } from "./effects.js";
 
 /** The reason a wait is cut short: a step finished or a stop was asked for. */
@@ -228,22 +233,32 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     completions.push({ i, outcome });
     wake?.();
   };
-  const launch = (i: number, step: PlanStep): void => {
+  // Counted as running from its decision on; its controller too, so a cancel reaches it
+  // while its start record is still on its way to disk.
+  const admit = (i: number, step: PlanStep): AbortSignal => {
     running += 1;
-    let signal = uncancellable;
-    if (hooks.cancellable?.(step) ?? true) {
-      const controller = new AbortController();
-      controllers.set(i, controller);
-      signal = controller.signal;
-    }
+    if (!(hooks.cancellable?.(step) ?? true)) return uncancellable;
+    const controller = new AbortController();
+    controllers.set(i, controller);
+    return controller.signal;
+  };
+  const launch = (i: number, step: PlanStep, signal: AbortSignal): void => {
     hooks.execute(step, signal).then(
       (outcome) => finish(i, outcome),
       (error: unknown) => finish(i, { ok: false, message: `internal error: ${error instanceof Error ? error.message : String(error)}`, rollback: false }),
     );
   };
+  // A commit that failed (the journal cannot be made durable): the loop throws it, as it
+  // throws a commit that fails at once, and the items waiting for it never start.
+  const commitFailures: unknown[] = [];
+  const committer = groupCommitter(hooks.commit, (error) => {
+    commitFailures.push(error);
+    wake?.();
+  });
 
   try {
     while (true) {
+      if (commitFailures.length > 0) throw commitFailures[0];
       // 1. What finished since the last turn.
       for (const { i, outcome } of completions.splice(0)) {
         const step = (items[i] as WorkItem).step;
@@ -291,7 +306,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       // 2. What may start now.
       const stopping = stopReason !== null || options.stop?.aborted === true;
       let nextTimer = Infinity;
-      const starting: number[] = [];
+      const starting: { i: number; signal: AbortSignal }[] = [];
       if (!stopping) {
         const now = clock.now();
         for (const i of ready) {
@@ -331,12 +346,13 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
           slots.take(i);
           why.delete(i);
           hooks.onStart(item.step);
-          starting.push(i);
+          starting.push({ i, signal: admit(i, item.step) });
         }
       }
       if (starting.length > 0) ready = ready.filter((i) => state[i] === "pending" && !leftOut.has(i));
-      await hooks.commit();
-      for (const i of starting) launch(i, (items[i] as WorkItem).step);
+      committer.add(starting.length === 0 ? null : () => {
+        for (const { i, signal } of starting) launch(i, (items[i] as WorkItem).step, signal);
+      });
       if (watched?.next !== undefined && running > 0 && stopReason === null) nextTimer = Math.min(nextTimer, watched.next);
 
       if (running === 0 && completions.length === 0) {
@@ -361,6 +377,9 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       });
       wake = null;
     }
+    // The last turns' records (ends with nothing after them) are durable before the loop returns.
+    await committer.drain();
+    if (commitFailures.length > 0) throw commitFailures[0];
   } finally {
     options.stop?.removeEventListener("abort", onExternalStop);
   }
@@ -390,6 +409,57 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
   });
   return { succeeded, failed, tolerated: tolerated.map((i) => (items[i] as WorkItem).step.id), notStarted, stopReason, rollbackRequested };
+}
+
+/**
+ * Group commit with one fsync in flight. `add` says records were buffered, with what to start
+ * once they are durable; while a commit runs, later records and their starts wait for the
+ * next one, which begins as soon as the running one ends and before its commands are spawned
+ * (so the spawning overlaps the next fsync). A synchronous commit (tests, `simulate`)
+ * starts at once, as before.
+ */
+function groupCommitter(commit: () => void | Promise<void>, failed: (error: unknown) => void) {
+  let waiting: (() => void)[] = [];
+  let dirty = false;
+  let running: Promise<void> | null = null;
+  let broken = false;
+  const flush = (): void => {
+    const launches = waiting;
+    waiting = [];
+    dirty = false;
+    const done = commit();
+    if (!(done instanceof Promise)) {
+      for (const launch of launches) launch();
+      return;
+    }
+    running = done.then(
+      () => {
+        running = null;
+        if (dirty) flush();
+        for (const launch of launches) launch();
+      },
+      (error: unknown) => {
+        running = null;
+        broken = true;
+        failed(error);
+      },
+    );
+  };
+  return {
+    add(launch: (() => void) | null): void {
+      if (broken) return;
+      if (launch !== null) waiting.push(launch);
+      dirty = true;
+      if (running === null) flush();
+    },
+    /** Resolves once every record added is durable (or a commit failed). */
+    async drain(): Promise<void> {
+      while (!broken && (running !== null || dirty)) {
+        if (running === null) flush();
+        else await running;
+      }
+    },
+  };
 }
 
 /** Parallelism slots by key (see `EngineOptions.slotOf`): how many are held, and by whom. */

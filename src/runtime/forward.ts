@@ -4,7 +4,8 @@
  * max-failures).
  */
 import type { PlanFile, PlanStep } from "../plan/plan.js";
-import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
+import { CapTracker } from "./caps.js";
+import { chainsOfStep, servicesByHost } from "../plan/chains.js";
 import type { StateSink } from "./effects.js";
 import { type EndDecision, type EngineResult, type Gate, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { isDone, type RunState } from "./run-state.js";

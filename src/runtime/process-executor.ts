@@ -1,10 +1,13 @@
 /**
- * The real executor: commands with execa, TypeScript or JavaScript actions by import.
+ * The real executor: commands with Node's `child_process.spawn`, TypeScript or JavaScript
+ * actions by import. (Not execa: its set-up of each process cost more than the process
+ * itself, and a large run spawns thousands; bench/runtime.ts.)
  *
  * Each process gets its own process group, so a timeout or a cancel reaches what a shell
  * started too: SIGTERM to the group, then SIGKILL after the spec's grace period. Output is
  * streamed to the caller as it comes (stdout and stderr interleaved as they arrive).
  */
+import { type ChildProcess, spawn as spawnProcess } from "node:child_process";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runOptions, type VarValue } from "../plan/plan.js";
@@ -38,6 +41,8 @@ type ActionFunction = (ctx: ActionContext) => unknown;
 
 export function processExecutor(options: ProcessExecutorOptions): Executor {
   const modules = new Map<string, Promise<Record<string, unknown>>>();
+  // The runner's environment, made once: every command starts from it.
+  const baseEnv = stringEnv(options.env);
 
   async function loadModule(path: string): Promise<Record<string, unknown>> {
     let loaded = modules.get(path);
@@ -120,12 +125,10 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     const { file, args, env, input } = built.invocation;
     const cwd = run.cwd === null ? options.baseDir : resolvePath(options.baseDir, run.cwd);
     if (request.signal.aborted) return { exitCode: null, signal: null, timedOut: false, error: "cancelled before it started" };
-    // execa is loaded by the first command run, not at the CLI's start-up.
-    const { execa } = await import("execa");
     const tracked = options.registry?.begin({ step: request.step.id, purpose: request.purpose, host: request.host, timeout: run.timeout, grace: run.grace, now: options.clock.now() });
     try {
-      const spawn = { file, args, env: { ...stringEnv(options.env), ...env, ...tracked?.env }, input, cwd };
-      return await spawnTracked(request, execa, spawn, run, tracked?.token ?? null);
+      const spawn = { file, args, env: { ...baseEnv, ...env, ...tracked?.env }, input, cwd };
+      return await spawnTracked(request, spawn, run, tracked?.token ?? null);
     } finally {
       if (tracked !== undefined) options.registry?.ended(tracked.token);
     }
@@ -133,25 +136,14 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
 
   async function spawnTracked(
     request: ExecRequest,
-    execa: typeof import("execa").execa,
     spawn: { readonly file: string; readonly args: readonly string[]; readonly env: Record<string, string>; readonly input: string | null; readonly cwd: string },
     run: ReturnType<typeof runOptions>,
     token: string | null,
   ): Promise<ExecResult> {
-    const { file, args, input, cwd } = spawn;
-    const child = execa(file, [...args], {
-      env: spawn.env,
-      extendEnv: false,
-      cwd,
-      reject: false,
-      // Secrets for a remote command come on standard input (command-line.ts), never in argv.
-      ...(input === null ? { stdin: "ignore" as const } : { input }),
-      buffer: false,
-      detached: true,
-    });
+    const child = spawnChild(spawn);
     // Recorded at once: a runner killed from here on leaves the group findable by its pid.
     if (token !== null && child.pid !== undefined) options.registry?.spawned(token, child.pid);
-    // Both streams to the same log as they come (cheaper than execa's merged `all` stream).
+    // Both streams to the same log as they come.
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding("utf8");
       stream?.on("data", (chunk: string) => request.onOutput(chunk));
@@ -170,18 +162,14 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     const timeoutTimer = timeout === null ? undefined : setTimeout(() => ((timedOut = true), terminate()), timeout * 1000);
     request.signal.addEventListener("abort", terminate, { once: true });
     try {
-      const result = await child;
+      const ended = await ending(child);
       // The leader has exited; anything it left in its group goes too.
       if (killTimer !== undefined && child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
-      const error =
-        result.exitCode === undefined && result.signal === undefined && result.failed
-          ? (result.originalMessage ?? result.shortMessage ?? "could not start")
-          : null;
       return {
-        exitCode: result.exitCode ?? null,
-        signal: result.signal ?? null,
+        exitCode: ended.exitCode,
+        signal: ended.signal,
         timedOut,
-        error: timedOut ? `timed out after ${timeout}s` : error,
+        error: timedOut ? `timed out after ${timeout}s` : ended.error,
       };
     } finally {
       clearTimeout(timeoutTimer);
@@ -196,6 +184,44 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       return command.kind === "module" ? runModule(request, command.module, command.export) : runProcess(request);
     },
   };
+}
+
+/**
+ * Starts a command as the leader of a process group of its own, its environment exactly the
+ * one given. Secrets for a remote command come on standard input (command-line.ts), never in
+ * argv; a command that exits without reading them is no error.
+ */
+function spawnChild(spawn: { readonly file: string; readonly args: readonly string[]; readonly env: Record<string, string>; readonly input: string | null; readonly cwd: string }): ChildProcess {
+  const child = spawnProcess(spawn.file, [...spawn.args], {
+    env: spawn.env,
+    cwd: spawn.cwd,
+    stdio: [spawn.input === null ? "ignore" : "pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  if (spawn.input !== null && child.stdin !== null) {
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(spawn.input);
+  }
+  return child;
+}
+
+/**
+ * How a command ended, once it has exited and its output streams are closed (a command that
+ * could not start, e.g. ENOENT or EACCES, ends with its error).
+ */
+function ending(child: ChildProcess): Promise<{ readonly exitCode: number | null; readonly signal: string | null; readonly error: string | null }> {
+  return new Promise((resolve) => {
+    let error: string | null = null;
+    child.on("error", (e) => {
+      error ??= e.message;
+      // Not started: no close may follow on every Node version.
+      if (child.pid === undefined) resolve({ exitCode: null, signal: null, error });
+    });
+    child.on("close", (code, signal) => {
+      const started = child.pid !== undefined;
+      resolve({ exitCode: started ? code : null, signal: started ? signal : null, error: started ? null : (error ?? "could not start") });
+    });
+  });
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -11,7 +11,8 @@
  * checkpoint undoes it).
  */
 import type { PlanCommandSpec, PlanFile, PlanStep } from "../plan/plan.js";
-import { CapTracker, chainsOfStep, servicesByHost } from "./caps.js";
+import { CapTracker } from "./caps.js";
+import { chainsOfStep, servicesByHost } from "../plan/chains.js";
 import type { StateSink } from "./effects.js";
 import { type EngineResult, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { ancestorsOf, restoreOf, toUndo, wayBack, wayBackCommands } from "../plan/way-back.js";

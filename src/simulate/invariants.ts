@@ -4,9 +4,11 @@
  * once when it becomes broken, not again at every later event while it stays broken.
  */
 import type { CloudModel, Touched } from "./cloud-model.js";
+import { setLabel } from "../plan/host-sets.js";
 
 export type InvariantName =
   | "caps"
+  | "host-sets"
   | "instances-kept"
   | "no-instance-on-down-host"
   | "control-plane-in-service"
@@ -17,6 +19,7 @@ export type InvariantName =
 
 export const INVARIANTS: readonly { readonly name: InvariantName; readonly title: string }[] = [
   { name: "caps", title: "max-unavailable never exceeded, overall and per failure domain" },
+  { name: "host-sets", title: "caps per set of hosts never exceeded: an aggregate's share, one host per anti-affinity server group" },
   { name: "instances-kept", title: "no instance (VM) lost: their total stays constant" },
   { name: "no-instance-on-down-host", title: "no instance left on a host that is down or rebooting" },
   { name: "control-plane-in-service", title: "every control-plane service keeps an instance in service, unless the plan declares its downtime (or it is not rolling)" },
@@ -119,6 +122,11 @@ export class InvariantChecker {
           if (n <= per && this.broken.size === 0) continue;
           this.report(`caps:${name}:${domain}`, n > per, "caps", () => `${name}: ${n} host(s) out in ${r.domain} ${domain}, more than ${per} per ${r.domain}`);
         }
+      }
+      for (const set of r.hostSets ?? []) {
+        let n = 0;
+        for (const h of set.hosts) if (svc.out.has(h)) n++;
+        this.report(`sets:${name}:${set.var}:${set.value}`, n > set.max, "host-sets", () => `${name}: ${n} host(s) of ${setLabel(set)} out at once, more than ${set.max} (${set.hosts.filter((h) => svc.out.has(h)).join(", ")})`);
       }
       if (svc.spec.plane === "control" && svc.spec.hosts.length > 0 && !this.downtimeDeclared.has(name)) {
         this.report(`api:${name}`, svc.out.size >= svc.spec.hosts.length, "control-plane-in-service", () => `${name}: no instance in service, and the plan declares no downtime for it`);

@@ -5,7 +5,7 @@
  * event after which the invariants are checked.
  */
 import type { PlanStep } from "../plan/plan.js";
-import { keysOfStep } from "../runtime/caps.js";
+import { keysOfStep } from "../plan/chains.js";
 import type { ExecRequest, ExecResult, Executor } from "../runtime/effects.js";
 import type { CloudModel, InstanceState, SchemaLevel } from "./cloud-model.js";
 import { type FaultSpec, draw, matchesFault } from "./faults.js";

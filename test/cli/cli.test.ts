@@ -16,7 +16,7 @@ async function upgradec(...args: string[]) {
   return execa("node", [bin, ...args], { cwd: root, reject: false, env: { NO_COLOR: "1" } });
 }
 
-const verbs = ["compile", "check", "run", "resume", "rollback", "verify", "status", "simulate", "fmt", "lsp"];
+const verbs = ["compile", "check", "run", "resume", "rollback", "verify", "status", "simulate", "fmt", "lsp", "facts"];
 
 describe("upgradec CLI", () => {
   it("lists every verb and the exit codes in --help", async () => {
@@ -165,6 +165,33 @@ describe("upgradec CLI", () => {
       expect(run.stderr).not.toContain("cannot load");
       expect(run.exitCode).toBe(0);
       expect(readFileSync(join(dir, "ran.txt"), "utf8")).toBe("upgraded web1");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the plan schema check of the built CLI (its validator compiled by the build)", () => {
+  it("refuses a plan that breaks the schema with the same problems as the schema compiled from the sources", async () => {
+    const { validatePlanFile } = await import("../../src/plan/validate.js");
+    const { ExitCode } = await import("../../src/cli/exit-codes.js");
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-schema-"));
+    try {
+      writeFileSync(join(dir, "main.upg"), 'plan "p" { from "a" to "b" }\nhosts h = h1\nservice api {\n  on h\n  tags rolling-upgrade\n  upgrade ["true"]\n}\n');
+      const inDir = (...args: string[]) => execa("node", [bin, ...args], { cwd: dir, reject: false, env: { NO_COLOR: "1" } });
+      expect((await inDir("compile", "main.upg", "-o", "plan.json")).exitCode).toBe(0);
+      const plan = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as Record<string, unknown> & { steps: Record<string, unknown>[]; plan: Record<string, unknown> };
+      plan.plan["parallelism"] = 0;
+      plan.plan["start"] = "tomorrow";
+      (plan.steps[0] as Record<string, unknown>)["surprise"] = true;
+      writeFileSync(join(dir, "bad.json"), JSON.stringify(plan));
+      const expected = validatePlanFile(plan);
+      expect(expected.ok).toBe(false);
+      const r = await inDir("run", "bad.json");
+      expect(r.exitCode).toBe(ExitCode.InvalidPlan);
+      expect(r.stderr).toContain("UPG0702");
+      for (const line of expected.ok ? [] : expected.errors) expect(r.stderr).toContain(line);
+      expect(readdirSync(dir)).not.toContain(".upgradec");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "bin", "upgradec.js");
-const verbs = ["compile", "check", "run", "resume", "rollback", "verify", "status", "simulate", "fmt", "lsp", "state"];
+const verbs = ["compile", "check", "run", "resume", "rollback", "verify", "status", "simulate", "fmt", "lsp", "state", "facts"];
 
 async function help(verb: string): Promise<string> {
   const r = await execa(process.execPath, [bin, verb, "--help"], { cwd: root, reject: false, env: { NO_COLOR: "1" } });

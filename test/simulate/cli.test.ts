@@ -47,7 +47,7 @@ describe("upgradec simulate (CLI)", () => {
     expect(json.violations[0]?.event).toMatchObject({ step: "nova-compute/b2/cmp002/evacuate", host: "cmp002" });
     expect(json.final.vms).toEqual({ now: 17, atStart: 18 });
     const xml = readFileSync(join(dir, "sim.xml"), "utf8");
-    expect(xml.match(/<testcase /g)).toHaveLength(8);
+    expect(xml.match(/<testcase /g)).toHaveLength(9);
     expect(xml.match(/<failure /g)).toHaveLength(1);
     expect(xml).toMatch(/<testcase [^>]*name="instances-kept[^"]*"[^/]*>\s*<failure/);
   });

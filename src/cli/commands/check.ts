@@ -4,6 +4,8 @@ import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../preflight
 import { prepare } from "../../preflight/prepare.js";
 import { checkReportJson, renderCheckTable } from "../../preflight/render-check.js";
 import { parseSeconds } from "../../probe/duration-option.js";
+import { factsDriftRows } from "../../preflight/facts-drift.js";
+import { openStackCli } from "../../facts/openstack-cli.js";
 import { useColor } from "../color.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Verb } from "../verb.js";
@@ -35,11 +37,13 @@ export const checkVerb: Verb = {
     if (prepared.diagnostics.length > 0 && args["format"] !== "json") {
       io.stderr.write(renderDiagnostics(prepared.diagnostics, prepared.texts, { color: useColor(io, io.stderr, undefined), hidden: prepared.hidden }));
     }
+    // A plan compiled from the cloud's facts: does the cloud still match them?
+    const factsRows = prepared.plan === null ? [] : await factsDriftRows(prepared.plan, openStackCli("openstack", io.env, timeout * 1000));
     const report =
       prepared.plan === null
         ? summarize(prepared.rows)
         : await runChecks(
-            { plan: prepared.plan, planDir: prepared.planDir, before: prepared.rows },
+            { plan: prepared.plan, planDir: prepared.planDir, before: [...prepared.rows, ...factsRows] },
             probeOptions(prepared.plan, prepared.planDir, { env: io.env, parallel, timeout }),
           );
     const passed = checkPassed(report, strict);

@@ -7,6 +7,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { DateTime } from "luxon";
 import { planFingerprint } from "../../plan/digest.js";
+import type { HostSetCap } from "../../plan/host-sets.js";
 import { sealPlan, type PlanTextSink } from "../../plan/plan-text.js";
 import {
   PLAN_FORMAT,
@@ -108,6 +109,7 @@ export function emitPlan(input: EmitInput): PlanFile {
         domain: s.rolling.domain,
         maxUnavailablePerDomain: caps ? caps.maxUnavailablePerDomain : s.rolling.maxUnavailablePerDomain,
         ...byDomainOf(caps ? caps.maxUnavailableByDomain : (s.rolling.maxUnavailableByDomain ?? null)),
+        ...hostSetsOfService(caps?.hostSets ?? []),
         pause: s.rolling.pause,
         maxFailures: s.rolling.maxFailures,
         deadline: s.rolling.deadline,
@@ -191,6 +193,10 @@ export function iso(ms: number, zone: string): string {
 }
 
 /** The per-domain caps of a share per domain, when there are (absent otherwise: the plan stays as before). */
+function hostSetsOfService(sets: readonly HostSetCap[]): { hostSets?: readonly HostSetCap[] } {
+  return sets.length === 0 ? {} : { hostSets: sets.map((s) => ({ var: s.var, value: s.value, hosts: s.hosts, max: s.max, soft: s.soft })) };
+}
+
 function byDomainOf(byDomain: Readonly<Record<string, number>> | null): { maxUnavailableByDomain?: Readonly<Record<string, number>> } {
   return byDomain === null ? {} : { maxUnavailableByDomain: byDomain };
 }

@@ -6,6 +6,7 @@
  * a marker that runs nothing (a batch pause).
  */
 import type { Phase, PlanCommandSpec, PlanEstimate, PlanStep, StepAction, Unavailable } from "../../plan/plan.js";
+import type { HostSetCap } from "../../plan/host-sets.js";
 
 /**
  * A step as expand makes it: the plan's step itself, its members in the plan file's order,
@@ -62,6 +63,8 @@ export interface Caps {
   readonly maxUnavailablePerDomain: number | null;
   /** Per domain value, for a share per domain (see ModelRolling). */
   readonly maxUnavailableByDomain: Readonly<Record<string, number>> | null;
+  /** Caps per set of hosts the plan enforces (plan/host-sets.ts). */
+  readonly hostSets?: readonly HostSetCap[];
 }
 
 export interface Expansion {

@@ -23,6 +23,7 @@
  * Markers keep the graph linear in size: without them a 10k-host batch after another would
  * need 10k × 10k edges.
  */
+import { enforcedSets } from "../../plan/host-sets.js";
 import { type Diagnostic, type Result, diag } from "../../diagnostics/diagnostic.js";
 import type { Phase, PlanCommandSpec, PlanEstimate, StepAction, Unavailable } from "../../plan/plan.js";
 import { type Estimate, type EstimateBook, evacuationOf, WRITTEN_ONLY } from "../estimate-book.js";
@@ -261,6 +262,7 @@ export function expand(model: Model, book: EstimateBook = WRITTEN_ONLY): Result<
       maxUnavailable: s.rolling.rolling ? Math.max(1, s.rolling.maxUnavailable) : s.hosts.length,
       maxUnavailablePerDomain: s.rolling.rolling && domainVar !== null && s.rolling.maxUnavailablePerDomain !== null ? Math.max(1, s.rolling.maxUnavailablePerDomain) : null,
       maxUnavailableByDomain: s.rolling.rolling && domainVar !== null ? (s.rolling.maxUnavailableByDomain ?? null) : null,
+      hostSets: s.rolling.rolling ? enforcedSets(s.rolling.hostSets, true) : [],
     });
     const firstChain = chainOf(s, true);
     const restChain = chainOf(s, false);

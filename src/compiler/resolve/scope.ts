@@ -102,6 +102,7 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
           break;
         case "use":
         case "inventory":
+        case "facts":
           break;
       }
     }

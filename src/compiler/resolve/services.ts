@@ -10,6 +10,9 @@
  * finds the library's own template.
  */
 import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.js";
+import { pushAll } from "../../base/push-all.js";
+import { SET_VARS } from "../../facts/facts-inventory.js";
+import { hostSetsOf, type HostSetCap } from "../../plan/host-sets.js";
 import type { Inventory } from "../../inventory/inventory.js";
 import { numberOf } from "../../inventory/var-value.js";
 import type { Action, ActionKind, Amount, MethodDecl, Name, RollingDecl, ServiceDecl } from "../../parser/ast.js";
@@ -146,7 +149,11 @@ export function mergeService(service: Declared<ServiceDecl>, layers: readonly La
     }
     return sizes;
   };
-  const ramp = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes);
+  const hostVarsOf = (h: string): Readonly<Record<string, VarValue>> => ctx.inventory?.hosts.get(h)?.vars ?? {};
+  // A var is one of sets when the facts define it so, or when a host holds a list in it.
+  const isSetVar = (v: string): boolean => SET_VARS.includes(v) || selected.some((h) => Array.isArray(hostVarsOf(h)[v]));
+  const setsOf = (v: string, amount: Amount): HostSetCap[] => hostSetsOf(selected, v, hostVarsOf, (size) => (amount.kind === "int" ? amount.value : amountOf(amount, size, 1)));
+  const ramp = rollingOf(layers, tags.includes("rolling-upgrade"), selected.length, domainSizes, { isSetVar, setsOf });
   const ordered = orderHosts(selected, ramp.order, evacuate?.countVar ?? "instances", ctx, service.decl);
   const { hosts, rolling } = cutIntoBatches(ordered, ramp, (host, name) => ctx.inventory?.hosts.get(host)?.vars[name]);
 
@@ -312,12 +319,32 @@ function capsByDomain(amount: Amount, sizes: ReadonlyMap<string, number>): Recor
   return out;
 }
 
-function rollingOf(layers: readonly Layer[], rolling: boolean, n: number, domainSizes: (domainVar: string) => ReadonlyMap<string, number>): ModelRolling {
+/** The caps per set of hosts (`max-unavailable 50% per aggregate`): the nearest layer's for each var. */
+function hostSetCaps(layers: readonly Layer[], sets: HostSetSource): Pick<ModelRolling, "hostSets" | "hostSetSpans"> {
+  const spans: Record<string, Span> = {};
+  const out: HostSetCap[] = [];
+  for (const layer of layers) {
+    for (const m of layer.decl.rolling?.maxUnavailable ?? []) {
+      const v = m.per?.text;
+      if (v === undefined || !sets.isSetVar(v) || v in spans) continue;
+      spans[v] = m.span;
+      pushAll(out, sets.setsOf(v, m.amount));
+    }
+  }
+  return Object.keys(spans).length === 0 ? {} : { hostSets: out, hostSetSpans: spans };
+}
+
+interface HostSetSource {
+  readonly isSetVar: (v: string) => boolean;
+  readonly setsOf: (v: string, amount: Amount) => HostSetCap[];
+}
+
+function rollingOf(layers: readonly Layer[], rolling: boolean, n: number, domainSizes: (domainVar: string) => ReadonlyMap<string, number>, sets: HostSetSource): ModelRolling {
   const field = <T>(pick: (r: RollingDecl) => T | undefined): T | undefined => nearest(layers, (d) => (d.rolling ? pick(d.rolling) : undefined))?.value;
   const batch = field((r) => (r.batch.length > 0 ? r.batch : undefined)) ?? [];
   const batches = batch.map((a) => amountOf(a, n, 1));
   const global = field((r) => r.maxUnavailable.find((m) => m.per === undefined));
-  const perDomain = field((r) => r.maxUnavailable.find((m) => m.per !== undefined));
+  const perDomain = field((r) => r.maxUnavailable.find((m) => m.per !== undefined && !sets.isSetVar(m.per.text)));
   const maxFailures = field((r) => r.maxFailures);
   const order = field((r) => r.order);
   const deadline = field((r) => r.deadline);
@@ -334,6 +361,7 @@ function rollingOf(layers: readonly Layer[], rolling: boolean, n: number, domain
     maxFailures: maxFailures ? { count: amountOf(maxFailures.amount, n, 0), scope: maxFailures.scope, cancel: maxFailures.cancel } : { count: 0, scope: "run", cancel: false },
     order: !order || order.kind === "inventory" ? "inventory" : order.kind === "empty-first" ? "empty-first" : { by: order.var?.text ?? "" },
     deadline: deadline ? { seconds: deadline.within.seconds, onDeadline: deadline.onDeadline } : null,
+    ...hostSetCaps(layers, sets),
   };
 }
 

@@ -13,6 +13,9 @@
  *  - windows: a chain bound to a window starts only at a time when its worst case (the
  *    health gate at its deadline) ends before the occurrence's end minus the cutoff; else it
  *    becomes ready again at the next occurrence where it fits;
+ *  - host sets (plan/host-sets.ts: an aggregate, an anti-affinity server group): a chain
+ *    counts against each set holding its host, and waits, parked, while one is full
+ *    (set-caps.ts);
  *  - one chain per host at a time: two services on one host that do not wait for each other
  *    (a compute's nova-compute and its network agent) are not rolled on it at once (one may
  *    reboot it). The order chosen is returned, so the plan can state it as `after`.
@@ -24,6 +27,7 @@
  */
 import type { Expansion } from "../expand/draft.js";
 import { MinHeap } from "../../base/min-heap.js";
+import { ScheduleSetCaps } from "./set-caps.js";
 import type { WindowCalendar } from "../../windows/window-clock.js";
 
 export interface ScheduleOptions {
@@ -183,6 +187,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
   };
   const parallelism = Math.max(1, options.parallelism);
   let slotsUsed = 0;
+  const sets = new ScheduleSetCaps(x);
 
   const release = new Float64Array(nJobs);
   const binding = new Int32Array(nJobs).fill(-1);
@@ -238,6 +243,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       const si = queueService[q] as number;
       serviceOut[si] = (serviceOut[si] as number) + 1;
       countOthers(j, 1);
+      sets.take(j);
     }
     events.push({ time: now + job.duration, kind: 0, ref: j });
   };
@@ -276,6 +282,8 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
         else parked.set(h, [j]);
         continue;
       }
+      // A full host set parks the chain until one of the set's chains ends.
+      if (!sets.admit(j)) continue;
       const calendar = job.window !== null ? options.calendars.get(job.window) : undefined;
       if (calendar) {
         const fit = calendar.admit(now, job.worst);
@@ -314,6 +322,7 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
             const si = queueService[q] as number;
             serviceOut[si] = (serviceOut[si] as number) - 1;
             countOthers(e.ref, -1);
+            for (const w of sets.release(e.ref)) releases.push({ time: now, job: w });
           }
           freedAt = e.time;
           freedStep = job.first + job.count - 1;

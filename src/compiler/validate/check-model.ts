@@ -13,6 +13,7 @@ import { checkPlan } from "./plan-checks.js";
 import { checkPolicy } from "./policy-checks.js";
 import { checkReleases } from "./release-checks.js";
 import { checkRolling } from "./rolling-checks.js";
+import { checkHostSets } from "./host-set-checks.js";
 import { checkTags } from "./tag-checks.js";
 
 const CHECKS: readonly (readonly [string, (model: Model) => Diagnostic[]])[] = [
@@ -20,6 +21,7 @@ const CHECKS: readonly (readonly [string, (model: Model) => Diagnostic[]])[] = [
   ["releases", checkReleases],
   ["policy", checkPolicy],
   ["rolling", checkRolling],
+  ["host-sets", checkHostSets],
   ["evacuation", checkEvacuation],
   ["plan", checkPlan],
   ["tags", checkTags],

@@ -12,7 +12,7 @@
  * Without a lab (no $UPGRADEC_OPENSTACK_LAB/lab.env) the tests are skipped, except in CI,
  * where they fail: .ci/run starts the lab.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -24,6 +24,7 @@ const here = import.meta.dirname;
 const repoRoot = join(here, "..", "..", "..");
 const bin = join(repoRoot, "bin", "upgradec.js");
 const planSource = join(here, "plan", "compute-update.upg");
+const factsPlan = join(here, "plan", "facts-update.upg");
 const LAB = process.env["UPGRADEC_OPENSTACK_LAB"] ?? "/tmp/upgradec-openstack-lab";
 /** A lab is up when its state directory has its facts and the pids of running processes (lab-down empties pids/). */
 const labUp = existsSync(join(LAB, "lab.env")) && existsSync(join(LAB, "pids")) && readdirSync(join(LAB, "pids")).length > 0;
@@ -53,6 +54,13 @@ async function query(sql: string): Promise<string[][]> {
   const r = await execa("mysql", [`--defaults-file=${join(LAB, "my.cnf")}`, "-N", "-B", "-e", sql], { reject: false });
   if (r.exitCode !== 0) throw new Error(`mysql: ${r.stderr}`);
   return r.stdout === "" ? [] : r.stdout.split("\n").map((l) => l.split("\t"));
+}
+
+interface FactsFile {
+  readonly format: string;
+  readonly hosts: { readonly name: string; readonly servers: { readonly id: string }[] }[];
+  readonly aggregates: { readonly name: string; readonly hosts: string[] }[];
+  readonly serverGroups: { readonly name: string; readonly policy: string; readonly members: string[] }[];
 }
 
 interface Compute {
@@ -224,5 +232,93 @@ suite("a rolling nova-compute update on a real OpenStack (test/e2e/openstack)", 
     expect(records.at(-1)?.type).toBe("run-finished");
     // nova's online data migrations ran last, once.
     expect(records.filter((r) => r.type === "step-succeeded" && r.step === "nova-compute/migrate")).toHaveLength(1);
+  });
+
+  it("from the cloud's facts: two computes holding an anti-affinity group's members, and their aggregate at 50%, are never out together though three may be", async () => {
+    await resetLab();
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-openstack-facts-"));
+    try {
+      // The placement to honour: an aggregate of cmp1 and cmp2, and an anti-affinity group
+      // with one server on each (no zone on the aggregate: the lab's servers boot into `nova`).
+      // The group's two servers are stopped: with three computes, a running member has one
+      // host to go to (not its partner's, not its own), so any second compute out would leave
+      // it nowhere. Stopped, they stay where they are, members all the same.
+      const made = await sh(
+        [
+          "set -e",
+          "openstack aggregate create upg-agg -f value -c id >/dev/null",
+          "openstack aggregate add host upg-agg cmp1 >/dev/null",
+          "openstack aggregate add host upg-agg cmp2 >/dev/null",
+          "g=$(openstack server group create --policy anti-affinity upg-ha -f value -c id)",
+          "for h in cmp1 cmp2; do openstack server create --image fake-image --flavor m1.tiny --nic none --availability-zone nova:$h --hint group=$g --wait -f value -c id ha-$h >/dev/null; done",
+          "servers.sh wait",
+          "openstack server stop ha-cmp1 ha-cmp2",
+          "for i in $(seq 60); do [ \"$(openstack server list --all-projects --name '^ha-' --status SHUTOFF -f value -c ID | wc -l)\" = 2 ] && exit 0; sleep 2; done; echo 'ha servers not SHUTOFF' >&2; exit 1",
+        ].join("\n"),
+      );
+      expect(made.exitCode, made.all).toBe(0);
+
+      const facts = await upgradec(dir, "facts", "-o", "facts.json");
+      expect(facts.exitCode, facts.all).toBe(0);
+      const written = JSON.parse(readFileSync(join(dir, "facts.json"), "utf8")) as FactsFile;
+      expect(written.format).toBe("upgradec.facts/1");
+      expect(written.hosts.map((h) => h.name)).toEqual(COMPUTES);
+      const ha = written.serverGroups.find((g) => g.name === "upg-ha");
+      expect(ha?.policy).toBe("anti-affinity");
+      expect(ha?.members).toHaveLength(2);
+      expect(written.aggregates.find((a) => a.name === "upg-agg")?.hosts).toEqual(["cmp1", "cmp2"]);
+      // Each host's servers as nova's database has them.
+      const placed = await servers();
+      for (const h of written.hosts) expect(h.servers.map((x) => x.id).sort(), h.name).toEqual([...placed].filter(([, x]) => x.host === h.name).map(([id]) => id).sort());
+
+      copyFileSync(factsPlan, join(dir, "facts-update.upg"));
+      const compiled = await upgradec(dir, "compile", "facts-update.upg", "-o", "plan.json");
+      expect(compiled.exitCode, compiled.all).toBe(0);
+      const plan = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as { services: { rolling: { maxUnavailable: number; hostSets?: { var: string; value: string; hosts: string[]; max: number }[] } }[] };
+      expect(plan.services[0]?.rolling.maxUnavailable).toBe(3);
+      expect(plan.services[0]?.rolling.hostSets).toEqual([
+        { var: "aggregate", value: "upg-agg", hosts: ["cmp1", "cmp2"], max: 1, soft: false },
+        { var: "anti-affinity", value: "upg-ha", hosts: ["cmp1", "cmp2"], max: 1, soft: false },
+      ]);
+      const check = await upgradec(dir, "check", "plan.json");
+      expect(check.exitCode, check.all).toBe(0);
+
+      const sampler = sample();
+      const run = await upgradec(dir, "run", "plan.json");
+      const samples = await sampler.stop();
+      expect(run.exitCode, run.all).toBe(0);
+      expect(samples.length).toBeGreaterThan(20);
+      // Three may be out, and more than one was: the caps of the sets, not the overall one, kept cmp1 and cmp2 apart.
+      expect(Math.max(...samples.map((s) => s.disabled.length))).toBeGreaterThanOrEqual(2);
+      for (const s of samples) {
+        const inAggregate = s.disabled.filter((h) => h === "cmp1" || h === "cmp2");
+        expect(inAggregate.length, `at ${new Date(s.at).toISOString()}: ${s.disabled.join(", ")} disabled`).toBeLessThanOrEqual(1);
+      }
+      for (const c of await computes()) {
+        expect(c.version, c.host).toBe(65);
+        expect(c.disabled, c.host).toBe(false);
+      }
+      // The group's members stayed apart, where they were; every running server is ACTIVE on some compute.
+      const after = await servers();
+      expect((ha?.members ?? []).map((id) => after.get(id)?.host).sort()).toEqual(["cmp1", "cmp2"]);
+      for (const [id, x] of after) if (!(ha?.members ?? []).includes(id)) expect(x.state, id).toBe("active");
+
+      // The servers moved: the cloud no longer matches the facts the plan was built from.
+      const stale = await upgradec(dir, "check", "plan.json", "--format", "json");
+      const drift = (JSON.parse(stale.stdout) as { rows: { check: string; host: string | null; result: string }[] }).rows.filter((r) => r.check === "facts");
+      expect(drift.map((r) => r.host).sort(), stale.all).toEqual(COMPUTES);
+      expect(drift.filter((r) => r.result === "warning").length, stale.all).toBeGreaterThan(0);
+    } finally {
+      // Whatever happened: every compute running (old, if it had to be started) and enabled.
+      await sh(`for h in ${COMPUTES.join(" ")}; do compute.sh status $h >/dev/null || compute.sh restart $h --version old; openstack compute service set --enable $h nova-compute; done`);
+      await sh(
+        [
+          "openstack server delete --wait ha-cmp1 ha-cmp2",
+          "openstack server group delete upg-ha",
+          "for h in cmp1 cmp2; do openstack aggregate remove host upg-agg $h; done",
+          "openstack aggregate delete upg-agg",
+        ].join("; "),
+      );
+    }
   });
 });
