@@ -22,7 +22,8 @@ import type { Bridged, Model, ModelAction, ModelCheckpoint, ModelHost, ModelPlan
 import type { LoadHost, Program } from "./program.js";
 import { modelAction } from "./resolve/actions.js";
 import { HostSelector } from "./resolve/host-select.js";
-import { checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
+import { resolveNotifiers } from "./resolve/notifiers.js";
+import { checkNotifyPlaceholders, checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
 import { buildTables, lookup, type Declared, type Tables } from "./resolve/scope.js";
 import { chainOf, mergeService, type MergeContext, type MergedService, type ServiceRef } from "./resolve/services.js";
 
@@ -38,6 +39,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
   const checkpoints = [...tables.checkpoints.values()].map((c) => modelCheckpoint(c.qualified, c.decl));
   const secrets = [...tables.secrets.values()].map((s) => ({ name: s.qualified, source: s.decl.source.kind, ref: s.decl.source.value.value }));
   const connections = [...tables.connections.values()].map((c) => modelConnection(c.qualified, c.decl));
+  const notifiers = resolveNotifiers(tables, diagnostics);
 
   const namespace = planDecl.file.namespace;
   const ctx: MergeContext = {
@@ -73,6 +75,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     else if (s.method !== null || !s.methodNamed) pushAll(diagnostics, checkServicePlaceholders(s.service, scope));
   }
   for (const c of checkpoints) for (const a of [c.run, c.restore]) if (a) pushAll(diagnostics, checkPlanPlaceholders(a, scope));
+  for (const n of notifiers) pushAll(diagnostics, checkNotifyPlaceholders(n, scope));
 
   const model: Model = {
     plan,
@@ -80,6 +83,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     services,
     windows,
     checkpoints,
+    notifiers,
     secrets,
     connections,
     sources: sources(program, services, checkpoints, host),

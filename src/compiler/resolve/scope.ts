@@ -12,7 +12,7 @@
  */
 import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
-import type { ConnectionDecl, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl } from "../../parser/ast.js";
+import type { ConnectionDecl, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl, NotifyDecl } from "../../parser/ast.js";
 import type { LoadedFile, Program } from "../program.js";
 
 /** A declaration with where it was written. */
@@ -29,6 +29,7 @@ export interface Tables {
   readonly secrets: Map<string, Declared<SecretDecl>>;
   readonly connections: Map<string, Declared<ConnectionDecl>>;
   readonly checkpoints: Map<string, Declared<CheckpointDecl>>;
+  readonly notifiers: Map<string, Declared<NotifyDecl>>;
   readonly methods: Map<string, Declared<MethodDecl>>;
   /** Services and templates. */
   readonly services: Map<string, Declared<ServiceDecl>>;
@@ -42,6 +43,7 @@ const WHAT: Record<TableKind, string> = {
   secrets: "secret",
   connections: "connection",
   checkpoints: "checkpoint",
+  notifiers: "notifier",
   methods: "method",
   services: "service",
 };
@@ -59,6 +61,7 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
     secrets: new Map(),
     connections: new Map(),
     checkpoints: new Map(),
+    notifiers: new Map(),
     methods: new Map(),
     services: new Map(),
   };
@@ -92,6 +95,9 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
           break;
         case "checkpoint":
           add("checkpoints", file, decl);
+          break;
+        case "notify":
+          add("notifiers", file, decl);
           break;
         case "method":
           add("methods", file, decl);
