@@ -37,11 +37,14 @@ export class RunFeed {
       return;
     }
     const state = this.derive.state();
-    for (const d of derived) {
-      const payload = payloadOf({ plan: this.plan, state, event: d.event, runId: this.runId, time: record.time, now: this.now(), record: d.record, service: d.service, batch: d.batch });
-      // The record itself, with the progress it leaves; a batch's end as a line of its own after it.
-      if (d.event === "batch-finished") this.targets.events?.writeEvent(streamLine(payload));
-      else this.targets.events?.write(record, { progress: payload.progress });
+    const payloads = derived.map((d) =>
+      payloadOf({ plan: this.plan, state, event: d.event, runId: this.runId, time: record.time, now: this.now(), record: d.record, service: d.service, batch: d.batch }),
+    );
+    // The record itself (a run-level one with the progress it leaves), then a batch's end as a line of its own.
+    const own = payloads.find((p) => p.event !== "batch-finished");
+    this.targets.events?.write(record, own !== undefined ? { progress: own.progress } : {});
+    for (const payload of payloads) {
+      if (payload.event === "batch-finished") this.targets.events?.writeEvent(streamLine(payload));
       this.targets.notifiers?.fire(payload);
     }
   }
