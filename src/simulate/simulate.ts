@@ -7,6 +7,7 @@ import type { PlanFile } from "../plan/plan.js";
 import type { StateSink } from "../runtime/effects.js";
 import type { EngineResult } from "../runtime/engine.js";
 import { type EventsFile, RecordChain } from "../runtime/events.js";
+import { RunFeed } from "../runtime/run-feed.js";
 import { hostsLeftOut, leftOutReason, runForward } from "../runtime/forward.js";
 import type { JournalRecord, JournalRecordInput } from "../runtime/journal.js";
 import { planUndo, runRollback, type UndoPlan } from "../runtime/rollback.js";
@@ -68,16 +69,20 @@ class SimSink implements StateSink {
   private readonly inputs: JournalRecordInput[] = [];
   private readonly times: string[] = [];
   private readonly chain: RecordChain | null;
+  /** `--events` as `run` writes it (progress, batches finished); a simulation runs no notifier. */
+  private readonly feed: RunFeed | null;
   constructor(
     private readonly clock: SimClock,
-    private readonly events: EventsFile | null,
+    events: EventsFile | null,
+    plan: PlanFile,
   ) {
     this.chain = events === null ? null : new RecordChain("simulate", (t) => t);
+    this.feed = events === null ? null : new RunFeed(plan, "simulate", [], { events, notifiers: null }, () => clock.now());
   }
   record(input: JournalRecordInput): void {
     this.inputs.push(input);
     this.times.push(this.clock.iso());
-    if (this.chain !== null) this.events?.write(this.chain.next(input, this.clock.iso()));
+    if (this.chain !== null) this.feed?.onRecord(this.chain.next(input, this.clock.iso()));
   }
   get records(): JournalRecord[] {
     return this.inputs.map((input, i) => ({ ...input, seq: i + 1, time: this.times[i] ?? "", run: "simulate", sum: "" }));
@@ -102,7 +107,7 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
   const model = new CloudModel(plan, options);
   const checker = new InvariantChecker(model);
   const executor = new ModelExecutor(model, checker, clock, faults, options.onEvent);
-  const sink = new SimSink(clock, options.events ?? null);
+  const sink = new SimSink(clock, options.events ?? null, plan);
   const exec: StepExecContext = { plan, planDir: ".", clock, executor, secrets: {}, redact: (t) => t, log: () => {} };
 
   // As `run` records it (session.ts); simulate runs no pre-upgrade checks.
