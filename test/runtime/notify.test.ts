@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JournalRecord } from "../../src/runtime/journal.js";
 import type { NotifyPayload } from "../../src/runtime/notify-events.js";
-import { journalOf, running } from "./harness.js";
+import { journalOf, running, until } from "./harness.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const inCI = process.env["CI"] === "true" || process.env["CI"] === "1";
@@ -38,8 +38,14 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString("utf8")));
     req.on("end", () => {
-      posts.push({ path: req.url ?? "", headers: req.headers, body: JSON.parse(body) as NotifyPayload });
-      res.end("ok");
+      try {
+        posts.push({ path: req.url ?? "", headers: req.headers, body: JSON.parse(body) as NotifyPayload });
+        res.end("ok");
+      } catch {
+        // A post cut short: answered as an error, and missing from `posts`, which the tests see.
+        res.statusCode = 400;
+        res.end("not JSON");
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -53,7 +59,7 @@ afterAll(async () => {
 /** The hanging notifier writes its pid here, so the test can see it was stopped. */
 const HANG_TIMEOUT = 3;
 
-function project(path: string, hang: boolean): string {
+function project(path: string, hang: boolean, upgrade = 'shell "test ! -e fail-{host}"'): string {
   const dir = mkdtempSync(join(tmpdir(), "upgradec-notify-"));
   writeFileSync(join(dir, "hosts.ini"), "[app]\nh1\nh2\nh3\n");
   const hanging = hang
@@ -78,12 +84,12 @@ service app {
   on app
   tags rolling-upgrade
   rolling { batch 1 }
-  upgrade shell "test ! -e fail-{host}"
+  upgrade ${upgrade}
   postcheck ["true"]
 }
 
 notify team extends notify.webhook {
-  on run-started, run-resumed, batch-finished, run-stopped, run-finished
+  on run-started, run-resumed, batch-finished, run-stopped, run-finished, lock-taken-over
   var url = "http://127.0.0.1:${port}${path}"
 }
 ${hanging}`,
@@ -215,6 +221,37 @@ withCurl("notifications (real curl, an HTTP receiver on 127.0.0.1)", () => {
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(running(pid)).toBe(false);
     for (const dir of [plain, hung]) rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+withCurl("notifications of a lock taken over (real curl)", () => {
+  it("tells that a resume took over the lock of a runner killed with kill -9", { timeout: 120_000 }, async () => {
+    const dir = project("/takeover", false, 'shell "if [ -e hold-{host} ]; then exec sleep 60; fi"');
+    const compiled = await upgradec(dir, "compile", "cloud.upg", "-o", "plan.json");
+    expect(compiled.exitCode, compiled.stderr).toBe(0);
+    writeFileSync(join(dir, "hold-h2"), "");
+    const child = execa("node", [bin, "run", "plan.json", "--skip-checks"], { cwd: dir, reject: false, env: { NO_COLOR: "1", PATH: process.env["PATH"] ?? "" } });
+    const startedOnH2 = (): boolean => {
+      try {
+        return journalOf(dir).some((r) => r.type === "step-started" && r.host === "h2");
+      } catch {
+        return false; // no run yet
+      }
+    };
+    // Killed once batch 1 is told: a post cut by the kill would be no one's fault but the test's.
+    await until(() => startedOnH2() && posts.some((p) => p.path === "/takeover" && p.body.event === "batch-finished"), 60_000);
+    child.kill("SIGKILL");
+    await child;
+    rmSync(join(dir, "hold-h2"));
+    const resume = await upgradec(dir, "resume", "plan.json", "--kill-survivors");
+    expect(resume.exitCode, resume.stderr).toBe(0);
+
+    const got = posts.filter((p) => p.path === "/takeover").map((p) => p.body);
+    expect(got.map((p) => p.event)).toEqual(["run-started", "batch-finished", "lock-taken-over", "run-resumed", "batch-finished", "batch-finished", "run-finished"]);
+    const takeover = got[2];
+    expect(takeover).toMatchObject({ status: "firing", run: journalOf(dir)[0]?.run, lock: { forced: false, holder: { pid: child.pid, command: "run" } } });
+    expect(takeover?.text).toContain("took over the lock");
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
