@@ -256,7 +256,7 @@ withCurl("notifications of a lock taken over (real curl)", () => {
 });
 
 describe("simulate", () => {
-  it("runs no notifier", { timeout: 60_000 }, async () => {
+  it("runs no notifier, and lists what each would have been told", { timeout: 60_000 }, async () => {
     const dir = project("/simulated", true);
     const compiled = await upgradec(dir, "compile", "cloud.upg", "-o", "plan.json");
     expect(compiled.exitCode, compiled.stderr).toBe(0);
@@ -264,6 +264,9 @@ describe("simulate", () => {
     const r = await upgradec(dir, "simulate", "plan.json");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(posts.length).toBe(before);
+    // It says what each notifier would have been told.
+    expect(r.stdout).toContain("notifier team (not run by simulate) would be told: run-started, batch-finished ×3, run-finished");
+    expect(r.stdout).toContain("notifier stuck (not run by simulate) would be told: run-started");
     expect(existsSync(join(dir, "hang.pids"))).toBe(false);
     expect(readdirSync(dir).some((f) => f === ".upgradec")).toBe(false);
     rmSync(dir, { recursive: true, force: true });
