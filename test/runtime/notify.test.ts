@@ -6,7 +6,7 @@
  * its timeout changes nothing in the journal and does not slow the steps.
  */
 import { execa, execaSync } from "execa";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -251,6 +251,41 @@ withCurl("notifications of a lock taken over (real curl)", () => {
     const takeover = got[2];
     expect(takeover).toMatchObject({ status: "firing", run: journalOf(dir)[0]?.run, lock: { forced: false, holder: { pid: child.pid, command: "run" } } });
     expect(takeover?.text).toContain("took over the lock");
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("the library's mail notifier", () => {
+  it("hands sendmail a message to mail-to: the event's line as the subject, its JSON as the body", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upgradec-notify-mail-"));
+    // A stand-in for the local MTA: what it was given, arguments and message, into files.
+    mkdirSync(join(dir, "bin"));
+    writeFileSync(join(dir, "bin", "sendmail"), '#!/bin/sh\nprintf "%s\\n" "$@" > "$MAIL_DIR/args"\ncat > "$MAIL_DIR/message"\n', { mode: 0o755 });
+    writeFileSync(join(dir, "hosts.ini"), "[app]\nh1\n");
+    writeFileSync(
+      join(dir, "cloud.upg"),
+      `plan "mail-lab" { kind update from "1.0" to "1.1" }
+use notify
+inventory "hosts.ini"
+service app { on app  upgrade ["true"] }
+notify ops extends notify.mail {
+  on run-finished
+  var mail-to = "ops@example.org"
+}
+`,
+    );
+    const env = { NO_COLOR: "1", PATH: `${join(dir, "bin")}:${process.env["PATH"] ?? ""}`, MAIL_DIR: dir };
+    expect((await execa("node", [bin, "compile", "cloud.upg", "-o", "plan.json"], { cwd: dir, reject: false, env })).exitCode).toBe(0);
+    const run = await execa("node", [bin, "run", "plan.json", "--skip-checks"], { cwd: dir, reject: false, env });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, "args"), "utf8").split("\n")).toEqual(["-i", "--", "ops@example.org", ""]);
+    const message = readFileSync(join(dir, "message"), "utf8");
+    // Headers, a blank line, the event in one line, a blank line, the event's JSON.
+    const [head = "", line = "", body = ""] = message.split("\n\n");
+    expect(head).toMatch(/^To: ops@example\.org\nSubject: upgradec: plan mail-lab run \S+ finished: 2\/2 steps done; no post-checks in the plan; no host left out; /);
+    expect(head.split("\n")).toHaveLength(2);
+    expect(line).toBe(head.split("\n")[1]?.slice("Subject: upgradec: ".length));
+    expect(JSON.parse(body)).toMatchObject({ event: "run-finished", plan: "mail-lab", outcome: "succeeded", text: line });
     rmSync(dir, { recursive: true, force: true });
   });
 });
