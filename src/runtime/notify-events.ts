@@ -71,8 +71,8 @@ interface Derived {
 
 /**
  * Follows a run's records and says which events they make. A batch is finished when every
- * step of it (of the run's scope) is done; a batch finished in an earlier session of the
- * run does not finish again on resume.
+ * step of it (of the run's scope) is done, and is told so once in the run: a batch finished
+ * in an earlier session does not finish again on resume.
  */
 export class RunEvents {
   private readonly records: JournalRecord[] = [];
@@ -92,8 +92,9 @@ export class RunEvents {
       this.batchSteps.set(key, entry);
       this.stepBatch.set(step.id, key);
     }
-    for (const record of earlier) this.follow(record);
-    for (const key of this.batchSteps.keys()) if (this.batchDone(key)) this.finished.add(key);
+    // The earlier sessions' records go through the same rule, their events dropped: a batch
+    // told finished then is not told again, even when a step of it was undone since.
+    for (const record of earlier) this.onRecord(record);
   }
 
   /** The run's state after every record seen. */
