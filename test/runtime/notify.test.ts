@@ -117,6 +117,8 @@ function spanSeconds(records: readonly JournalRecord[], from: JournalRecord["typ
 async function stopThenResume(dir: string): Promise<{ run: Awaited<ReturnType<typeof upgradec>>; resume: Awaited<ReturnType<typeof upgradec>> }> {
   const compiled = await upgradec(dir, "compile", "cloud.upg", "-o", "plan.json");
   expect(compiled.exitCode, compiled.stderr).toBe(0);
+  // The preview says who hears about the run, and on what.
+  expect(compiled.stdout).toMatch(/\nNotifications\n {2}team: on run-started, run-resumed, batch-finished, run-stopped, run-finished, lock-taken-over: `curl /);
   writeFileSync(join(dir, "fail-h2"), "");
   const run = await upgradec(dir, "run", "plan.json", "--skip-checks", "--events", "events.jsonl");
   rmSync(join(dir, "fail-h2"));
