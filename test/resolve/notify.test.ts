@@ -69,5 +69,7 @@ describe("notify", () => {
   it("refuses a secret in its arguments (ps shows them); one in its environment is fine", () => {
     expect(compile('notify a { on run-stopped\n run ["curl", "--data-binary", "@-", "{secret.hook}"] }\n').codes).toEqual(["UPG0240"]);
     expect(compile('notify a { on run-stopped\n run shell "curl --data-binary @- \\"$HOOK_URL\\"" { env { HOOK_URL = "{secret.hook}" } } }\n').codes).toEqual([]);
+    // Not through a var either: a var is substituted as text, so it would be neither secret nor the value.
+    expect(compile('notify a extends notify.webhook { on run-stopped\n var url = "{secret.hook}" }\n').codes).toEqual(["UPG0240"]);
   });
 });

@@ -250,9 +250,31 @@ export function checkNotifyPlaceholders(notifier: ModelNotifier, scope: Placehol
     });
   };
   for (const command of commandsOf(notifier.action)) for (const name of placeholderNames(command)) check(name, new Set());
+  diagnostics.push(...secretsInVars(notifier));
   const known = (name: string): boolean => builtins.has(name) || notifier.vars[name] !== undefined || (name.startsWith("secret.") && scope.secrets.has(name.slice(7)));
   for (const command of commandsOf(notifier.action)) diagnostics.push(...literalPlaceholders(command, known, notifier.action.span));
   return diagnostics;
+}
+
+/**
+ * A var is substituted as text, once: a `{secret.NAME}` inside a var's value would reach the
+ * command as those very characters, never as the secret (and were it the secret, a var in
+ * argv would put it where `ps` shows it). Secrets go in `env`, as `{secret.NAME}` itself.
+ */
+function secretsInVars(notifier: ModelNotifier): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, value] of Object.entries(notifier.vars)) {
+    const secret = varNames(value).find((n) => n.startsWith("secret."));
+    if (secret === undefined) continue;
+    out.push({
+      code: "UPG0240",
+      severity: "error",
+      message: `var ${name} of notifier '${notifier.name}' holds {${secret}}: a var is not where a secret goes`,
+      span: notifier.span,
+      help: `give it in the command's environment: { env { VALUE = "{${secret}}" } }, and read "$VALUE" in a shell script`,
+    });
+  }
+  return out;
 }
 
 function missingVersion(name: "from" | "to", span: Span): Diagnostic {
