@@ -10,7 +10,7 @@ import type { LockInfo } from "./lock.js";
 import { formatDuration } from "./progress.js";
 import { runProgress, runScope, type RunProgress } from "./run-progress.js";
 import { inScope, type Scope } from "./forward.js";
-import { isDone, replay, type RunState } from "./run-state.js";
+import { isDone, RunStateFold, type RunState } from "./run-state.js";
 
 export const EVENT_FORMAT = "upgradec.event/1";
 
@@ -75,7 +75,8 @@ interface Derived {
  * in an earlier session does not finish again on resume.
  */
 export class RunEvents {
-  private readonly records: JournalRecord[] = [];
+  /** The run's state, record by record: a replay per event would cost the square of a long run. */
+  private readonly fold = new RunStateFold();
   private readonly batchSteps = new Map<string, { service: string; batch: number; steps: PlanStep[] }>();
   private readonly stepBatch = new Map<string, string>();
   private readonly finished = new Set<string>();
@@ -99,7 +100,7 @@ export class RunEvents {
 
   /** The run's state after every record seen. */
   state(): RunState {
-    return replay(this.records);
+    return this.fold.value();
   }
 
   /** The events `record` makes, in order. */
@@ -119,8 +120,8 @@ export class RunEvents {
   }
 
   private follow(record: JournalRecord): void {
-    this.records.push(record);
-    if (record.type === "run-started") this.scope = runScope(replay([record]));
+    this.fold.apply(record);
+    if (record.type === "run-started") this.scope = runScope(this.fold.value());
     const id = record.step;
     if (id === undefined) return;
     if (record.type === "step-succeeded" || record.type === "step-skipped") this.done.add(id);
