@@ -5,7 +5,7 @@
  * CLI; the runtime below them returns values. Nothing here exits the process.
  */
 import { readFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve as resolvePath } from "node:path";
+import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { ExitCode } from "./exit-codes.js";
 import type { CliIO } from "./io.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";

@@ -3,7 +3,7 @@
  * JSON on standard input, alongside the upgrade and never in its way. Each notifier's
  * events go out one after another (a receiver sees them in order); notifiers run in
  * parallel. A notifier that fails or outlives its timeout (SIGTERM to its process group,
- * SIGKILL after its grace) is reported on standard error and in the run's `notify.log`;
+ * SIGKILL after its grace) is reported on standard error and in the run's log `logs/notify.log`;
  * the run's journal, its steps and their timing never wait for one.
  */
 import { spawn } from "node:child_process";

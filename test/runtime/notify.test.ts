@@ -182,7 +182,7 @@ withCurl("notifications (real curl, an HTTP receiver on 127.0.0.1)", () => {
     const status = await upgradec(dir, "status", "plan.json", "--json");
     expect(JSON.parse(status.stdout)).toMatchObject({ phase: "finished", progress: { total: 7, done: 7, left: 0, running: 0 } });
     // Every delivery is in the run's notify.log, all of them successful.
-    const log = readFileSync(join(dir, ".upgradec", "runs", runId ?? "", "notify.log"), "utf8").trim().split("\n");
+    const log = readFileSync(join(dir, ".upgradec", "runs", runId ?? "", "logs", "notify.log"), "utf8").trim().split("\n");
     expect(log.map((l) => (JSON.parse(l) as { ok: boolean }).ok)).toEqual(got.map(() => true));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -211,7 +211,7 @@ withCurl("notifications (real curl, an HTTP receiver on 127.0.0.1)", () => {
     expect(run.stderr).toContain(`notifier 'stuck' on run-started failed: timed out after ${HANG_TIMEOUT}s`);
     expect(resume.stderr).toContain(`notifier 'stuck' on run-resumed failed: timed out after ${HANG_TIMEOUT}s`);
     const runId = journal[0]?.run ?? "";
-    const log = readFileSync(join(hung, ".upgradec", "runs", runId, "notify.log"), "utf8")
+    const log = readFileSync(join(hung, ".upgradec", "runs", runId, "logs", "notify.log"), "utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { notifier: string; event: string; timedOut: boolean });
