@@ -13,6 +13,8 @@ import type { PlanFile } from "../plan/plan.js";
 import { type Clock, type Executor, type StateSink, systemClock } from "../runtime/effects.js";
 import type { EngineResult } from "../runtime/engine.js";
 import { EventsFile } from "../runtime/events.js";
+import { Notifiers } from "../runtime/notifiers.js";
+import { RunFeed } from "../runtime/run-feed.js";
 import { sameIdentity } from "../runtime/current-run.js";
 import { leftOutReason, runForward, type Scope } from "../runtime/forward.js";
 import type { JournalRead, JournalRecord, JournalRecordInput } from "../runtime/journal.js";
@@ -142,6 +144,10 @@ interface Session {
   readonly inFlight: ReadonlyMap<string, number | null> | null;
   /** The lock was taken over from a holder that is gone (a lease that ran out, a dead process). */
   readonly tookOver: boolean;
+  /** The plan's notifiers; the verb waits for their deliveries after it has released the lock. */
+  readonly notifiers: Notifiers;
+  /** The lock this session took over (a stale one, or by --force-unlock), for the lock-taken-over event. */
+  readonly takeOver: { readonly holder: LockInfo | null; readonly forced: boolean } | null;
 }
 
 async function openSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects, signals: Signals): Promise<Session | number> {
@@ -245,19 +251,37 @@ async function lockedSession(verb: string, options: CommonOptions, io: CliIO, si
   });
   // A database's lock taken over from a gone holder: its steps in flight may still run on their hosts.
   const inFlight = store.kind === "postgres" && lock.tookOver !== null ? await inFlightOf(store, plan) : null;
+  const redact = makeRedactor(secrets.values);
+  const notifiers = new Notifiers({
+    plan,
+    secrets: secrets.values,
+    redact,
+    env: io.env,
+    cwd: loaded.dir,
+    now: () => clock.now(),
+    say: (line) => {
+      try {
+        io.stderr.write(`upgradec ${verb}: ${line}\n`);
+      } catch {
+        // The terminal is gone: the notify log still says it.
+      }
+    },
+  });
   return {
     loaded,
     store,
     lock: lock.lock,
     release,
     secrets: secrets.values,
-    redact: makeRedactor(secrets.values),
+    redact,
     clock,
     registry,
     halt: AbortSignal.any([signals.halt, lock.lost]),
     stop: AbortSignal.any([signals.signal, lock.lost]),
     inFlight,
     tookOver: lock.tookOver !== null && !lock.tookOver.forced,
+    notifiers,
+    takeOver: lock.tookOver,
   };
 }
 
@@ -284,20 +308,19 @@ function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced
 
 /** The scheduler's sink over a store's journal, with the events file and the progress view beside it. */
 class StoreSink implements StateSink {
-  private readonly events: EventsFile | null;
   readonly made: JournalRecord[] = [];
   constructor(
     private readonly journal: JournalAppender,
     private readonly redact: Redactor,
     private readonly progress: ProgressView,
-    eventsPath: string | null,
-  ) {
-    this.events = eventsPath === null ? null : new EventsFile(eventsPath);
-  }
+    private readonly events: EventsFile | null,
+    /** The events stream and the notifiers, fed each record as the journal makes it. */
+    readonly feed: RunFeed,
+  ) {}
   record(input: JournalRecordInput): void {
     const record = this.journal.record(input);
     this.made.push(record);
-    this.events?.write(record);
+    this.feed.onRecord(record);
     this.progress.onRecord(record);
   }
   commit(): Promise<void> {
@@ -335,8 +358,13 @@ interface OpenedRun {
 
 async function openRun(session: Session, runId: string, existing: JournalRead | null, options: CommonOptions, io: CliIO): Promise<OpenedRun> {
   const journal = await session.store.openJournal(runId, existing, session.redact);
-  const events = options.events !== undefined ? resolvePath(io.cwd, options.events) : null;
-  return { sink: new StoreSink(journal, session.redact, progressFor(session.loaded.plan, io, session.clock), events), runId };
+  const eventsPath = options.events !== undefined ? resolvePath(io.cwd, options.events) : null;
+  const events = eventsPath === null ? null : new EventsFile(eventsPath);
+  // Each delivery's outcome in the run's log `notify`, beside its steps' logs.
+  session.notifiers.logTo((line) => journal.log("notify", line));
+  const feed = new RunFeed(session.loaded.plan, runId, existing?.records ?? [], { events, notifiers: session.notifiers }, () => session.clock.now());
+  if (session.takeOver !== null) feed.lockTakenOver(session.takeOver);
+  return { sink: new StoreSink(journal, session.redact, progressFor(session.loaded.plan, io, session.clock), events, feed), runId };
 }
 
 function execContext(session: Session, executor: Executor | undefined, sink: StateSink, io: CliIO): StepExecContext {
@@ -637,6 +665,8 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
   } finally {
     signals.dispose();
     await session.release();
+    // After the lock is released: a slow notifier holds up no one, and each ends by its timeout.
+    await session.notifiers.settle();
   }
 }
 
@@ -666,6 +696,8 @@ export async function resumePlan(options: ResumeOptions, io: CliIO, effects: Ses
   } finally {
     signals.dispose();
     await session.release();
+    // After the lock is released: a slow notifier holds up no one, and each ends by its timeout.
+    await session.notifiers.settle();
   }
 }
 
@@ -799,6 +831,8 @@ export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects:
   } finally {
     signals.dispose();
     await session.release();
+    // After the lock is released: a slow notifier holds up no one, and each ends by its timeout.
+    await session.notifiers.settle();
   }
 }
 

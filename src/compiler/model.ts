@@ -5,7 +5,7 @@
  * phases can still point at the source.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
-import type { ActionKind } from "../parser/ast.js";
+import type { ActionKind, NotifyEvent } from "../parser/ast.js";
 import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
 import type { HostSetCap } from "../plan/host-sets.js";
 
@@ -17,6 +17,8 @@ export interface Model {
   readonly services: readonly ModelService[];
   readonly windows: readonly ModelWindow[];
   readonly checkpoints: readonly ModelCheckpoint[];
+  /** Notifiers that fire on at least one event (templates left out), in declaration order. */
+  readonly notifiers: readonly ModelNotifier[];
   readonly secrets: readonly { readonly name: string; readonly source: "env" | "file"; readonly ref: string }[];
   readonly connections: readonly { readonly name: string; readonly exec: readonly string[]; readonly probe: PlanCommandSpec | null }[];
   /** Every file read, with its sha256, for the fingerprint. */
@@ -68,6 +70,15 @@ export interface ModelCheckpoint {
   readonly run: ModelAction | null;
   readonly restore: ModelAction | null;
   readonly note: string | null;
+  readonly span: Span;
+}
+
+/** A `notify` merged with what it extends: the nearest `on`, `run` and vars win. */
+export interface ModelNotifier {
+  readonly name: string;
+  readonly events: readonly NotifyEvent[];
+  readonly vars: Readonly<Record<string, VarValue>>;
+  readonly action: ModelAction;
   readonly span: Span;
 }
 

@@ -25,7 +25,8 @@ import type { Program } from "./program.js";
 import type { LoadHost } from "../files/load-host.js";
 import { modelAction } from "./resolve/actions.js";
 import { HostSelector } from "./resolve/host-select.js";
-import { checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
+import { resolveNotifiers } from "./resolve/notifiers.js";
+import { checkNotifyPlaceholders, checkPlanPlaceholders, checkServicePlaceholders, serviceActions, type PlaceholderScope } from "./resolve/placeholders.js";
 import { buildTables, lookup, type Declared, type Tables } from "./resolve/scope.js";
 import { chainOf, mergeService, type MergeContext, type MergedService, type ServiceRef } from "./resolve/services.js";
 
@@ -41,6 +42,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
   const checkpoints = [...tables.checkpoints.values()].map((c) => modelCheckpoint(c.qualified, c.decl));
   const secrets = [...tables.secrets.values()].map((s) => ({ name: s.qualified, source: s.decl.source.kind, ref: s.decl.source.value.value }));
   const connections = [...tables.connections.values()].map((c) => modelConnection(c.qualified, c.decl));
+  const notifiers = resolveNotifiers(tables, diagnostics);
 
   const namespace = planDecl.file.namespace;
   const ctx: MergeContext = {
@@ -76,6 +78,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     else if (s.method !== null || !s.methodNamed) pushAll(diagnostics, checkServicePlaceholders(s.service, scope));
   }
   for (const c of checkpoints) for (const a of [c.run, c.restore]) if (a) pushAll(diagnostics, checkPlanPlaceholders(a, scope));
+  for (const n of notifiers) pushAll(diagnostics, checkNotifyPlaceholders(n, scope));
 
   const model: Model = {
     plan,
@@ -83,6 +86,7 @@ export function resolve(program: Program, host: LoadHost): Result<Model | null> 
     services,
     windows,
     checkpoints,
+    notifiers,
     secrets,
     connections,
     sources: sources(program, services, checkpoints, host),

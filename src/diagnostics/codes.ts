@@ -82,6 +82,9 @@ export const codes = {
   UPG0250: { severity: "error", title: "a service with no deployment method whose commands use a method's vars" },
   UPG0251: { severity: "warning", title: "a placeholder inside single quotes in a shell script stays as written" },
   UPG0252: { severity: "error", title: "a service's deployment method does not set a var its templates use" },
+  UPG0260: { severity: "error", title: "unknown notifier in `extends`, or notifiers that extend each other in a cycle" },
+  UPG0261: { severity: "error", title: "a notifier that fires on events but runs no command" },
+  UPG0262: { severity: "error", title: "a notifier's command is a TypeScript module (only argv or `shell`)" },
 
   // ---- inventory (UPG03xx)
   UPG0300: { severity: "error", title: "inventory not found or unreadable" },

@@ -16,6 +16,7 @@ const STATEMENT_RULES: ReadonlySet<string> = new Set([
   "windowStatement",
   "connectionStatement",
   "checkpointStatement",
+  "notifyStatement",
   "methodStatement",
   "serviceStatement",
   "evacuateOption",

@@ -36,6 +36,8 @@ function symbolOf(decl: Declaration, map: SourceMap): DocumentSymbol | null {
       return symbol(decl.name.text, SymbolKind.Event, decl.span, decl.name.span, "window");
     case "checkpoint":
       return symbol(decl.name.text, SymbolKind.Constant, decl.span, decl.name.span, `checkpoint before ${decl.before.phase}`);
+    case "notify":
+      return symbol(decl.name.text, SymbolKind.Event, decl.span, decl.name.span, decl.events ? `notify on ${decl.events.names.map((n) => n.value).join(", ")}` : "notify (template)");
     case "method":
       return symbol(decl.name.text, SymbolKind.Module, decl.span, decl.name.span, "method", decl.actions.map((a) => symbol(a.kind, SymbolKind.Function, a.span, a.keywordSpan)));
     case "hosts":

@@ -199,6 +199,7 @@ export type Declaration =
   | SecretDecl
   | ConnectionDecl
   | CheckpointDecl
+  | NotifyDecl
   | MethodDecl
   | ServiceDecl;
 
@@ -311,6 +312,39 @@ export interface CheckpointDecl extends Node {
   readonly run?: Action;
   readonly restore?: Action;
   readonly note?: StringLit;
+}
+
+/** The events a notifier can fire on (docs/language.md, `notify`). */
+export const NOTIFY_EVENTS = [
+  "run-started",
+  "run-resumed",
+  "window-wait",
+  "batch-finished",
+  "run-stopped",
+  "run-finished",
+  "rollback-started",
+  "rollback-stopped",
+  "rollback-finished",
+  "lock-taken-over",
+] as const;
+
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/**
+ * notify on-call extends notify.webhook {
+ *   on run-stopped, rollback-started        # the events it fires on; none: a template to extend
+ *   var url = "https://chat.example.org/hooks/upgrades"
+ *   run ["curl", "--data-binary", "@-", "{url}"] { timeout 20s }   # the event's JSON on its stdin
+ * }
+ * Runs alongside the upgrade, never in its way: a failing or hanging notifier is reported.
+ */
+export interface NotifyDecl extends Node {
+  readonly type: "notify";
+  readonly name: Name;
+  readonly extends?: Name;
+  readonly events?: { readonly names: readonly { readonly value: NotifyEvent; readonly span: Span }[]; readonly span: Span };
+  readonly vars: readonly VarDecl[];
+  readonly run?: Action;
 }
 
 /**

@@ -11,6 +11,7 @@ import { suggest } from "../diagnostics/did-you-mean.js";
 import type * as Ast from "./ast.js";
 import { statementKeywords, upgParser, type BlockKind } from "./grammar.js";
 import { decodeDateTime, decodeDuration, decodeHostRange, decodeInteger, decodePercent, decodeString, decodeTimeOfDay, type Decoded, type LiteralProblem } from "./literals.js";
+import { NOTIFY_EVENTS } from "./ast.js";
 import { describeToken } from "./error-messages.js";
 import { SingleQuotedString } from "./tokens.js";
 import type * as C from "./upg.cst.js";
@@ -33,6 +34,7 @@ const blockNames: Readonly<Record<BlockKind, string>> = {
   window: "window",
   connection: "connection",
   checkpoint: "checkpoint",
+  notify: "notify",
   method: "method",
   service: "service",
   rolling: "rolling",
@@ -205,6 +207,7 @@ export class AstBuilder extends BaseVisitor {
     if (c.secretDecl?.[0]) return this.secretDecl(c.secretDecl?.[0]);
     if (c.connectionDecl?.[0]) return this.connectionDecl(c.connectionDecl?.[0]);
     if (c.checkpointDecl?.[0]) return this.checkpointDecl(c.checkpointDecl?.[0]);
+    if (c.notifyDecl?.[0]) return this.notifyDecl(c.notifyDecl?.[0]);
     if (c.serviceDecl?.[0]) return this.serviceDecl(c.serviceDecl?.[0]);
     if (c.methodDecl?.[0]) return this.methodDecl(c.methodDecl?.[0]);
     if (c.RCurly?.[0] && !this.errorOffsets.has(c.RCurly?.[0].startOffset)) {
@@ -537,6 +540,37 @@ export class AstBuilder extends BaseVisitor {
 
   noteStatement(node: C.NoteStatementCstNode): Ast.StringLit {
     return this.stringOf(node.children.StringLiteral?.[0], this.nodeSpan(node));
+  }
+
+  notifyDecl(node: C.NotifyDeclCstNode): Ast.NotifyDecl {
+    const span = this.nodeSpan(node);
+    const c = node.children;
+    const [nameToken, extendsToken] = c.Name ?? [];
+    const notify: Mutable<Ast.NotifyDecl> = { type: "notify", name: this.nameOf(nameToken, span), vars: [], span };
+    if (extendsToken && !extendsToken.isInsertedInRecovery) notify.extends = this.nameOf(extendsToken, span);
+    const seen = new Seen(this, `notify \`${notify.name.text}\``);
+    for (const st of c.notifyStatement ?? []) this.notifyStatement(st, notify, seen);
+    return notify;
+  }
+
+  notifyStatement(node: C.NotifyStatementCstNode, notify: Mutable<Ast.NotifyDecl>, seen: Seen): void {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    if (c.eventsStatement?.[0] && seen.once("on", span)) {
+      notify.events = { names: this.eventsStatement(c.eventsStatement[0]), span };
+    } else if (c.runStatement?.[0] && seen.once("run", span)) {
+      notify.run = this.runStatement(c.runStatement[0]);
+    } else if (c.varDecl?.[0]) {
+      const v = this.varDecl(c.varDecl[0]);
+      if (seen.once(`var ${v.name.text}`, v.span)) notify.vars = [...notify.vars, v];
+    } else if (c.unknownStatement?.[0]) {
+      this.unknownStatement(c.unknownStatement[0], "notify");
+    }
+  }
+
+  eventsStatement(node: C.EventsStatementCstNode): { value: Ast.NotifyEvent; span: Span }[] {
+    const tokens = (node.children.nameList?.[0]?.children.Name ?? []).filter((t) => !t.isInsertedInRecovery);
+    return tokens.map((t) => this.oneOf(t, NOTIFY_EVENTS, "event")).filter((n) => n !== undefined);
   }
 
   methodDecl(node: C.MethodDeclCstNode): Ast.MethodDecl {

@@ -34,11 +34,12 @@ import {
 
 /** The keywords that begin a statement, per block; the AST builder words its messages with these. */
 export const statementKeywords = {
-  file: ["plan", "use", "inventory", "facts", "hosts", "window", "secret", "connection", "checkpoint", "template", "service", "method"],
+  file: ["plan", "use", "inventory", "facts", "hosts", "window", "secret", "connection", "checkpoint", "notify", "template", "service", "method"],
   plan: ["kind", "urgent", "from", "to", "start", "parallelism", "deploy", "connection"],
   window: ["days", "from", "to", "zone", "cutoff"],
   connection: ["exec", "probe"],
   checkpoint: ["run", "restore", "note"],
+  notify: ["on", "run", "var"],
   method: ["var", "precheck", "expand", "migrate", "contract", "pin", "unpin", "cleanup", "postcheck", "stop", "upgrade", "reboot", "start", "rollback", "version"],
   service: [
     "on",
@@ -191,6 +192,7 @@ export class UpgParser extends CstParser {
         { ALT: () => this.SUBRULE(this.secretDecl) },
         { ALT: () => this.SUBRULE(this.connectionDecl) },
         { ALT: () => this.SUBRULE(this.checkpointDecl) },
+        { ALT: () => this.SUBRULE(this.notifyDecl) },
         { ALT: () => this.SUBRULE(this.serviceDecl) },
         { ALT: () => this.SUBRULE(this.methodDecl) },
         { ALT: () => this.CONSUME(Semicolon) },
@@ -436,6 +438,38 @@ export class UpgParser extends CstParser {
   public noteStatement = this.RULE("noteStatement", () => {
     this.CONSUME(K.note);
     this.CONSUME(StringLiteral);
+  });
+
+  // ------------------------------------------------------------ notify
+
+  public notifyDecl = this.RULE("notifyDecl", () => {
+    this.CONSUME(K.notify);
+    this.CONSUME1(Name);
+    this.OPTION(() => {
+      this.CONSUME(K.extends);
+      this.CONSUME2(Name);
+    });
+    this.statementBlock("notify", () => this.SUBRULE(this.notifyStatement));
+  });
+
+  public notifyStatement = this.RULE("notifyStatement", () => {
+    this.OR((this.orCache["notifyStatement"] ??= {
+      IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.eventsStatement) },
+        { ALT: () => this.SUBRULE(this.runStatement) },
+        { ALT: () => this.SUBRULE(this.varDecl) },
+        { ALT: () => this.CONSUME(Semicolon) },
+        { ALT: () => this.SUBRULE(this.unknownStatement, { ARGS: [stops.notify] }) },
+      ],
+    }));
+  });
+
+  /** `on run-stopped, run-finished`: the events a notifier fires on. */
+  public eventsStatement = this.RULE("eventsStatement", () => {
+    this.CONSUME(K.on);
+    this.SUBRULE(this.nameList);
   });
 
   public methodDecl = this.RULE("methodDecl", () => {

@@ -117,6 +117,7 @@ export const keywords = [
   "needs-new",
   "never-newer-than",
   "note",
+  "notify",
   "on",
   "on-deadline",
   "once",

@@ -25,6 +25,7 @@ export type TopStatementCstChildren = {
   secretDecl?: SecretDeclCstNode[];
   connectionDecl?: ConnectionDeclCstNode[];
   checkpointDecl?: CheckpointDeclCstNode[];
+  notifyDecl?: NotifyDeclCstNode[];
   serviceDecl?: ServiceDeclCstNode[];
   methodDecl?: MethodDeclCstNode[];
   Semicolon?: IToken[];
@@ -402,6 +403,43 @@ export interface NoteStatementCstNode extends CstNode {
 export type NoteStatementCstChildren = {
   KwNote?: IToken[];
   StringLiteral?: IToken[];
+};
+
+export interface NotifyDeclCstNode extends CstNode {
+  name: "notifyDecl";
+  children: NotifyDeclCstChildren;
+}
+
+export type NotifyDeclCstChildren = {
+  KwNotify?: IToken[];
+  Name?: (IToken)[];
+  KwExtends?: IToken[];
+  LCurly?: IToken[];
+  notifyStatement?: NotifyStatementCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface NotifyStatementCstNode extends CstNode {
+  name: "notifyStatement";
+  children: NotifyStatementCstChildren;
+}
+
+export type NotifyStatementCstChildren = {
+  eventsStatement?: EventsStatementCstNode[];
+  runStatement?: RunStatementCstNode[];
+  varDecl?: VarDeclCstNode[];
+  Semicolon?: IToken[];
+  unknownStatement?: UnknownStatementCstNode[];
+};
+
+export interface EventsStatementCstNode extends CstNode {
+  name: "eventsStatement";
+  children: EventsStatementCstChildren;
+}
+
+export type EventsStatementCstChildren = {
+  KwOn?: IToken[];
+  nameList?: NameListCstNode[];
 };
 
 export interface MethodDeclCstNode extends CstNode {
@@ -1016,6 +1054,9 @@ export interface UpgCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   runStatement(children: RunStatementCstChildren, param?: IN): OUT;
   restoreStatement(children: RestoreStatementCstChildren, param?: IN): OUT;
   noteStatement(children: NoteStatementCstChildren, param?: IN): OUT;
+  notifyDecl(children: NotifyDeclCstChildren, param?: IN): OUT;
+  notifyStatement(children: NotifyStatementCstChildren, param?: IN): OUT;
+  eventsStatement(children: EventsStatementCstChildren, param?: IN): OUT;
   methodDecl(children: MethodDeclCstChildren, param?: IN): OUT;
   methodStatement(children: MethodStatementCstChildren, param?: IN): OUT;
   varDecl(children: VarDeclCstChildren, param?: IN): OUT;

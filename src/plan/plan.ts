@@ -32,6 +32,8 @@ export interface PlanFile {
   readonly checkpoints: readonly PlanCheckpoint[];
   readonly secrets: readonly PlanSecret[];
   readonly connections: readonly PlanConnection[];
+  /** Commands run when the run reaches an event (absent when the plan has none). */
+  readonly notify?: readonly PlanNotifier[];
   readonly steps: readonly PlanStep[];
   readonly timing: PlanTiming;
   readonly impact: PlanImpact;
@@ -191,6 +193,15 @@ export interface PlanSecret {
   readonly source: "env" | "file";
   /** The variable's name or the file's path, never the value. */
   readonly ref: string;
+}
+
+/** A notifier: on these events, run this command with the event's JSON on its standard input. */
+export interface PlanNotifier {
+  readonly name: string;
+  readonly events: readonly string[];
+  readonly vars: Readonly<Record<string, VarValue>>;
+  /** Its timeout is always set: a notifier never runs unbounded. */
+  readonly command: PlanCommandSpec;
 }
 
 export interface PlanConnection {

@@ -52,6 +52,7 @@ export function renderText(stored: PlanFile, options: { readonly color: boolean 
   impact(plan, paint, out);
   pushAll(out, estimatesSection(plan, (text) => paint("bold", text)));
   bound(plan, paint, out);
+  notifications(plan, paint, out);
 
   const occurrences = plan.timing.windowsUsed.length;
   out.push(
@@ -109,6 +110,14 @@ function header(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): 
  * The plan's figures beside the bound its caps, parallelism and windows allow, so the cost
  * of the batching is seen (docs/language.md, "The bound").
  */
+/** Who hears about the run, and on which events: said only when the plan has notifiers. */
+function notifications(plan: PlanFile, paint: Paint, out: string[]): void {
+  const notifiers = plan.notify ?? [];
+  if (notifiers.length === 0) return;
+  out.push("", paint("bold", "Notifications"));
+  for (const n of notifiers) out.push(`  ${n.name}: on ${n.events.join(", ")}: \`${commandText(n.command, 70)}\``);
+}
+
 function bound(plan: PlanFile, paint: Paint, out: string[]): void {
   const b = plan.timing.bound;
   if (b === undefined || b.services.length === 0) return;

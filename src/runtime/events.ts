@@ -27,8 +27,17 @@ export class EventsFile {
     this.pending = options.buffered === true ? [] : null;
   }
 
-  write(record: JournalRecord): void {
-    const line = JSON.stringify(record) + "\n";
+  /** A record as the journal holds it; `extra` (the run's progress) follows its fields, outside its sum. */
+  write(record: JournalRecord, extra: Readonly<Record<string, unknown>> = {}): void {
+    this.append(JSON.stringify({ ...record, ...extra }) + "\n");
+  }
+
+  /** An event the journal does not hold (a batch finished, the lock taken over): no seq, no sum. */
+  writeEvent(event: Readonly<Record<string, unknown>>): void {
+    this.append(JSON.stringify(event) + "\n");
+  }
+
+  private append(line: string): void {
     if (this.pending === null) {
       writeSync(this.fd, line);
       return;

@@ -58,12 +58,24 @@ export const EMPTY_STATE: RunState = {
   stop: null,
 };
 
-export function replay(records: readonly JournalRecord[]): RunState {
-  const steps = new Map<string, StepState>();
-  let state: Omit<RunState, "steps"> = { ...EMPTY_STATE };
-  const get = (id: string): StepState => steps.get(id) ?? { status: "pending", attempts: 0, message: null, host: null, succeededSeq: null };
-  for (const r of records) {
-    state = { ...state, lastTime: r.time };
+/**
+ * The journal folded record by record: `replay` for a whole journal, and the follower of a
+ * run that needs its state after each record (the events stream and the notifiers) without
+ * replaying the journal each time.
+ */
+export class RunStateFold {
+  private readonly steps = new Map<string, StepState>();
+  private state: Omit<RunState, "steps"> = { ...EMPTY_STATE };
+
+  /** The state after every record applied; its steps map is the fold's own (read it before the next apply). */
+  value(): RunState {
+    return { ...this.state, steps: this.steps };
+  }
+
+  apply(r: JournalRecord): void {
+    const steps = this.steps;
+    const get = (id: string): StepState => steps.get(id) ?? { status: "pending", attempts: 0, message: null, host: null, succeededSeq: null };
+    let state: Omit<RunState, "steps"> = { ...this.state, lastTime: r.time };
     const id = r.step;
     switch (r.type) {
       case "run-started":
@@ -120,8 +132,14 @@ export function replay(records: readonly JournalRecord[]): RunState {
         if (id) steps.set(id, { ...get(id), status: "undo-failed", message: r.message ?? null });
         break;
     }
+    this.state = state;
   }
-  return { ...state, steps };
+}
+
+export function replay(records: readonly JournalRecord[]): RunState {
+  const fold = new RunStateFold();
+  for (const r of records) fold.apply(r);
+  return fold.value();
 }
 
 export function isDone(status: StepStatus | undefined): boolean {

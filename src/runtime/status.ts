@@ -2,12 +2,13 @@
  * `upgradec status`: where a run stands, from its journal, per phase and per service, with
  * the failed steps and an ETA against the plan's estimates.
  */
-import type { PlanFile, PlanStep } from "../plan/plan.js";
+import type { PlanFile } from "../plan/plan.js";
 import type { WayBack } from "../plan/way-back.js";
-import { inScope, type Scope } from "./forward.js";
+import { inScope } from "./forward.js";
 import type { LockInfo } from "./lock.js";
 import { formatDuration } from "../base/duration.js";
 import type { RunState } from "./run-state.js";
+import { runProgress, runScope, scopedRemaining, type RunProgress } from "./run-progress.js";
 
 export interface Counts {
   done: number;
@@ -40,6 +41,8 @@ export interface StatusReport {
     readonly scope: { readonly only: readonly string[] | null; readonly hosts: readonly string[] | null; readonly steps: number } | null;
     /** Whether a rollback is possible now, to where, or why not (plan/way-back.ts). */
     readonly wayBack: WayBack | null;
+    /** Steps done, running and left; the planned end against the current estimate. */
+    readonly progress: RunProgress;
   };
 }
 
@@ -150,46 +153,9 @@ export function runStatus(plan: PlanFile, state: RunState, context: StatusContex
       stop: state.stop,
       scope: scope === null ? null : { only: state.only, hosts: state.hostFilter, steps: chosen ?? 0 },
       wayBack: way,
+      progress: runProgress(plan, state, context.now),
     },
   };
-}
-
-/** The run's --only / --host restriction, or null when it runs the whole plan. */
-function runScope(state: RunState): Scope | null {
-  if (state.only === null && state.hostFilter === null) return null;
-  return { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
-}
-
-/**
- * What the chosen steps not yet done still take by the plan's estimates: the longest chain
- * of them through the dependencies among themselves (a dependency outside the choice counts
- * as met, as the run treats it), not the whole plan's remaining time.
- */
-function scopedRemaining(plan: PlanFile, state: RunState, scope: Scope): number {
-  const left = new Map<string, PlanStep>();
-  for (const step of plan.steps) if (inScope(step, scope) && bucket(state.steps.get(step.id)?.status) !== "done") left.set(step.id, step);
-  // Kahn's order over the steps left: each starts when the last of its chosen dependencies ends.
-  const waiting = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const step of left.values()) {
-    const inside = step.after.filter((dep) => left.has(dep));
-    waiting.set(step.id, inside.length);
-    for (const dep of inside) dependents.set(dep, [...(dependents.get(dep) ?? []), step.id]);
-  }
-  const start = new Map<string, number>();
-  const ready = [...left.keys()].filter((id) => waiting.get(id) === 0);
-  let longest = 0;
-  for (let id = ready.pop(); id !== undefined; id = ready.pop()) {
-    const end = (start.get(id) ?? 0) + (left.get(id)?.estimate.duration ?? 0);
-    longest = Math.max(longest, end);
-    for (const next of dependents.get(id) ?? []) {
-      start.set(next, Math.max(start.get(next) ?? 0, end));
-      const n = (waiting.get(next) ?? 1) - 1;
-      waiting.set(next, n);
-      if (n === 0) ready.push(next);
-    }
-  }
-  return longest;
 }
 
 function describeLock(lock: LockInfo, gone: boolean): string {

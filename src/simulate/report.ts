@@ -55,6 +55,10 @@ export function renderText(r: SimulationReport): string {
   out.push(`final state: ${atTo} of ${total} service instance(s) at ${m.to}; ${m.instanceCount} of ${m.totalInstances} VM(s)${down.length > 0 ? `; down: ${down.join(", ")}` : ""}`);
   if (r.injected.length > 0) out.push(`faults injected: ${r.injected.length} execution(s) failed on purpose`);
   for (const u of r.unfired) out.push(`warning: fault ${u.fault} never fired: ${u.why}`);
+  for (const [notifier, events] of Object.entries(r.notifications)) {
+    const told = Object.entries(events).map(([e, n]) => (n > 1 ? `${e} ×${n}` : e));
+    out.push(`notifier ${notifier} (not run by simulate) would be told: ${told.length > 0 ? told.join(", ") : "nothing"}`);
+  }
   if (r.violations.length === 0) out.push(`invariants: all ${INVARIANTS.length} held at every event`);
   else {
     out.push(`invariants: ${r.violations.length} violation(s)`);
@@ -77,6 +81,7 @@ export function toJson(r: SimulationReport): unknown {
     violations: r.violations,
     injected: r.injected,
     unfired: r.unfired,
+    ...(Object.keys(r.notifications).length > 0 ? { notifications: r.notifications } : {}),
     final: {
       instances: [...m.instances.values()].map((i) => ({ host: i.host, service: i.service, version: i.version, running: i.running })),
       hosts: [...m.hosts.values()].map((h) => ({ name: h.name, up: h.up, maintenance: [...h.maintenance], instances: h.instances })),

@@ -7,6 +7,8 @@ import type { PlanFile } from "../plan/plan.js";
 import type { StateSink } from "../runtime/effects.js";
 import type { EngineResult } from "../runtime/engine.js";
 import { type EventsFile, RecordChain } from "../runtime/events.js";
+import { RunFeed } from "../runtime/run-feed.js";
+import { RunEvents } from "../runtime/notify-events.js";
 import { hostsLeftOut, leftOutReason, runForward } from "../runtime/forward.js";
 import type { JournalRecord, JournalRecordInput } from "../runtime/journal.js";
 import { planUndo, runRollback, type UndoPlan } from "../runtime/rollback.js";
@@ -60,6 +62,18 @@ export interface SimulationReport {
   readonly model: CloudModel;
   readonly journal: readonly JournalRecord[];
   readonly stats: { readonly executions: number; readonly jumps: number; readonly steps: number };
+  /** Per notifier of the plan, how often each of its events would have fired it (simulate runs none). */
+  readonly notifications: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** What the plan's notifiers would have been told over these records: counts per notifier and event. */
+function wouldNotify(plan: PlanFile, records: readonly JournalRecord[]): SimulationReport["notifications"] {
+  const notifiers = plan.notify ?? [];
+  if (notifiers.length === 0) return {};
+  const events = new RunEvents(plan, []);
+  const counts = new Map<string, number>();
+  for (const record of records) for (const d of events.onRecord(record)) counts.set(d.event, (counts.get(d.event) ?? 0) + 1);
+  return Object.fromEntries(notifiers.map((n) => [n.name, Object.fromEntries(n.events.filter((e) => counts.has(e)).map((e) => [e, counts.get(e) ?? 0]))]));
 }
 
 /** The journal kept in memory, in the runtime's record shape, so `replay` reads it as a real one. */
@@ -68,16 +82,20 @@ class SimSink implements StateSink {
   private readonly inputs: JournalRecordInput[] = [];
   private readonly times: string[] = [];
   private readonly chain: RecordChain | null;
+  /** `--events` as `run` writes it (progress, batches finished); a simulation runs no notifier. */
+  private readonly feed: RunFeed | null;
   constructor(
     private readonly clock: SimClock,
-    private readonly events: EventsFile | null,
+    events: EventsFile | null,
+    plan: PlanFile,
   ) {
     this.chain = events === null ? null : new RecordChain("simulate", (t) => t);
+    this.feed = events === null ? null : new RunFeed(plan, "simulate", [], { events, notifiers: null }, () => clock.now());
   }
   record(input: JournalRecordInput): void {
     this.inputs.push(input);
     this.times.push(this.clock.iso());
-    if (this.chain !== null) this.events?.write(this.chain.next(input, this.clock.iso()));
+    if (this.chain !== null) this.feed?.onRecord(this.chain.next(input, this.clock.iso()));
   }
   get records(): JournalRecord[] {
     return this.inputs.map((input, i) => ({ ...input, seq: i + 1, time: this.times[i] ?? "", run: "simulate", sum: "" }));
@@ -102,7 +120,7 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
   const model = new CloudModel(plan, options);
   const checker = new InvariantChecker(model);
   const executor = new ModelExecutor(model, checker, clock, faults, options.onEvent);
-  const sink = new SimSink(clock, options.events ?? null);
+  const sink = new SimSink(clock, options.events ?? null, plan);
   const exec: StepExecContext = { plan, planDir: ".", clock, executor, secrets: {}, redact: (t) => t, log: () => {} };
 
   // As `run` records it (session.ts); simulate runs no pre-upgrade checks.
@@ -163,6 +181,7 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
       return sink.records;
     },
     stats: { executions: executor.stats.executions, jumps: clock.jumps, steps: plan.steps.length },
+    notifications: wouldNotify(plan, sink.records),
   };
 }
 

@@ -92,6 +92,7 @@ export function model(options: Partial<Omit<Model, "plan">> & { plan?: Partial<M
     services,
     windows: [],
     checkpoints: [],
+    notifiers: [],
     secrets: [],
     connections: [],
     sources: [

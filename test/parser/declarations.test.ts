@@ -300,3 +300,20 @@ describe("the corpus", () => {
     expect(parse("# nothing\n\n   # here\n", FILE).diagnostics).toEqual([]);
   });
 });
+
+describe("notify", () => {
+  it("reads its events, vars, command and what it extends", () => {
+    const { file } = parseOk('notify team extends notify.webhook {\n  on run-stopped, run-finished\n  var url = "http://127.0.0.1/x"\n  run ["curl", "--data-binary", "@-", "{url}"] { timeout 10s }\n}');
+    const notify = only(file, "notify");
+    expect(notify.name.text).toBe("team");
+    expect(notify.extends?.text).toBe("notify.webhook");
+    expect(notify.events?.names.map((n) => n.value)).toEqual(["run-stopped", "run-finished"]);
+    expect(notify.vars.map((v) => v.name.text)).toEqual(["url"]);
+    expect(notify.run?.command).toMatchObject({ kind: "argv" });
+  });
+
+  it("rejects an unknown event with a suggestion", () => {
+    const { diagnostics } = parse("notify n { on run-stoped }", FILE);
+    expect(diagnostics.map((d) => [d.code, d.message, d.help])).toEqual([["UPG0110", "unknown event `run-stoped`", "did you mean `run-stopped`?"]]);
+  });
+});

@@ -154,6 +154,8 @@ export function emitPlan(input: EmitInput): PlanFile {
     checkpoints: model.checkpoints.map((c) => ({ name: c.name, step: `checkpoint/${c.name}`, restore: c.restore?.spec ?? null, note: c.note })),
     secrets: model.secrets.map((s) => ({ name: s.name, source: s.source, ref: s.ref })),
     connections: model.connections.map((c) => ({ name: c.name, exec: c.exec, probe: c.probe })),
+    // Absent without notifiers, so a plan without them reads as before.
+    ...(model.notifiers.length > 0 ? { notify: model.notifiers.map((n) => ({ name: n.name, events: [...n.events], vars: n.vars, command: n.action.spec })) } : {}),
     steps,
     timing,
     impact: input.impact,

@@ -9,7 +9,7 @@ import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.j
 import { suggest } from "../../diagnostics/did-you-mean.js";
 import type { PlanCommand, VarValue } from "../../plan/plan.js";
 import { envName, placeholderNames, singleQuotedPlaceholders } from "../../base/placeholder-syntax.js";
-import type { ModelAction, ModelPlan, ModelService } from "../model.js";
+import type { ModelAction, ModelNotifier, ModelPlan, ModelService } from "../model.js";
 
 export const BUILTIN_PLACEHOLDERS = ["host", "from", "to", "service", "step", "inventory", "stdlib"] as const;
 
@@ -179,6 +179,88 @@ export function checkPlanPlaceholders(action: ModelAction, scope: PlaceholderSco
     }
   }
   return diagnostics;
+}
+
+/**
+ * The values a notifier's command has (src/runtime/notify.ts fills them in for each event);
+ * those an event does not have (`{service}` outside batch-finished) are empty.
+ */
+export const NOTIFY_PLACEHOLDERS = [
+  "plan",
+  "run",
+  "event",
+  "time",
+  "outcome",
+  "message",
+  "text",
+  "failed",
+  "service",
+  "batch",
+  "done",
+  "running",
+  "left",
+  "total",
+  "progress",
+  "eta",
+  "planned-end",
+  "behind",
+  "verify",
+  "stdlib",
+] as const;
+
+/** A notifier's command: the notify built-ins, {from} {to}, its own vars and secrets. */
+export function checkNotifyPlaceholders(notifier: ModelNotifier, scope: PlaceholderScope): Diagnostic[] {
+  const diagnostics: Diagnostic[] = secretArguments(notifier.action, scope.secrets);
+  const builtins = new Set<string>(NOTIFY_PLACEHOLDERS);
+  const check = (name: string, seen: Set<string>): void => {
+    if (builtins.has(name)) return;
+    if (name.startsWith("secret.") && scope.secrets.has(name.slice(7))) return;
+    if ((name === "from" || name === "to") && scope.plan[name] !== null) return;
+    if (name === "from" || name === "to") {
+      diagnostics.push(missingVersion(name, notifier.action.span));
+      return;
+    }
+    const own = notifier.vars[name];
+    if (own !== undefined) {
+      if (seen.has(name)) return;
+      seen.add(name);
+      for (const inner of varNames(own)) check(inner, seen);
+      return;
+    }
+    const suggestion = suggest(name, [...builtins, ...Object.keys(notifier.vars)]);
+    diagnostics.push({
+      code: name.startsWith("secret.") ? "UPG0230" : "UPG0229",
+      severity: "error",
+      message: name.startsWith("secret.") ? `unknown secret {${name}}` : `unknown placeholder {${name}}`,
+      span: notifier.action.span,
+      notes: [`notifier '${notifier.name}' has: ${NOTIFY_PLACEHOLDERS.map((b) => `{${b}}`).join(" ")} {from} {to}, its own vars and secrets`],
+      help: suggestion !== undefined ? `did you mean \`{${suggestion}}\`?` : `declare it in the notifier: var ${name} = "..."`,
+    });
+  };
+  for (const command of commandsOf(notifier.action)) for (const name of placeholderNames(command)) check(name, new Set());
+  diagnostics.push(...secretsInVars(notifier));
+  const known = (name: string): boolean => builtins.has(name) || notifier.vars[name] !== undefined || (name.startsWith("secret.") && scope.secrets.has(name.slice(7)));
+  for (const command of commandsOf(notifier.action)) diagnostics.push(...literalPlaceholders(command, known, notifier.action.span));
+  return diagnostics;
+}
+
+/**
+ * A var is substituted as text, once: a `{secret.NAME}` inside a var's value would reach the
+ * command as those very characters, never as the secret (and were it the secret, a var in
+ * argv would put it where `ps` shows it). Secrets go in `env`, as `{secret.NAME}` itself.
+ */
+function secretsInVars(notifier: ModelNotifier): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, value] of Object.entries(notifier.vars)) {
+    const secret = varNames(value).find((n) => n.startsWith("secret."));
+    if (secret === undefined) continue;
+    out.push(diag("UPG0240", {
+      message: `var ${name} of notifier '${notifier.name}' holds {${secret}}: a var is not where a secret goes`,
+      span: notifier.span,
+      help: `give it in the command's environment: { env { VALUE = "{${secret}}" } }, and read "$VALUE" in a shell script`,
+    }));
+  }
+  return out;
 }
 
 function missingVersion(name: "from" | "to", span: Span): Diagnostic {

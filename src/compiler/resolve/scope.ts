@@ -13,7 +13,7 @@
 import type { Code } from "../../diagnostics/codes.js";
 import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
-import type { ConnectionDecl, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl } from "../../parser/ast.js";
+import type { ConnectionDecl, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl, NotifyDecl } from "../../parser/ast.js";
 import type { LoadedFile, Program } from "../program.js";
 
 /** A declaration with where it was written. */
@@ -30,6 +30,7 @@ export interface Tables {
   readonly secrets: Map<string, Declared<SecretDecl>>;
   readonly connections: Map<string, Declared<ConnectionDecl>>;
   readonly checkpoints: Map<string, Declared<CheckpointDecl>>;
+  readonly notifiers: Map<string, Declared<NotifyDecl>>;
   readonly methods: Map<string, Declared<MethodDecl>>;
   /** Services and templates. */
   readonly services: Map<string, Declared<ServiceDecl>>;
@@ -43,6 +44,7 @@ const WHAT: Record<TableKind, string> = {
   secrets: "secret",
   connections: "connection",
   checkpoints: "checkpoint",
+  notifiers: "notifier",
   methods: "method",
   services: "service",
 };
@@ -60,6 +62,7 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
     secrets: new Map(),
     connections: new Map(),
     checkpoints: new Map(),
+    notifiers: new Map(),
     methods: new Map(),
     services: new Map(),
   };
@@ -93,6 +96,9 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
           break;
         case "checkpoint":
           add("checkpoints", file, decl);
+          break;
+        case "notify":
+          add("notifiers", file, decl);
           break;
         case "method":
           add("methods", file, decl);

@@ -217,7 +217,7 @@ function actionOrNull(action: Action | undefined): ModelAction | null {
   return action ? modelAction(action) : null;
 }
 
-function varValue(value: ServiceDecl["vars"][number]["value"]): VarValue {
+export function varValue(value: ServiceDecl["vars"][number]["value"]): VarValue {
   return value.kind === "list" ? value.items.map((i) => i.value) : value.value;
 }
 
