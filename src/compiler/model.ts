@@ -5,7 +5,8 @@
  * phases can still point at the source.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
-import type { ActionKind, NotifyEvent } from "../parser/ast.js";
+import type { ActionKind } from "../parser/ast.js";
+import type { NotifyEvent } from "../base/notify-events.js";
 import type { PlanCommandSpec, VarValue } from "../plan/plan.js";
 import type { HostSetCap } from "../plan/host-sets.js";
 

@@ -17,6 +17,7 @@
  *   method apt { upgrade ["apt-get", "install", "-y", "{packages}"] }   # a deployment method
  *   service nova-compute extends openstack.nova-compute { on compute  after nova-conductor ... }
  */
+import type { NotifyEvent } from "../base/notify-events.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 
 export interface Node {
@@ -315,20 +316,6 @@ export interface CheckpointDecl extends Node {
 }
 
 /** The events a notifier can fire on (docs/language.md, `notify`). */
-export const NOTIFY_EVENTS = [
-  "run-started",
-  "run-resumed",
-  "window-wait",
-  "batch-finished",
-  "run-stopped",
-  "run-finished",
-  "rollback-started",
-  "rollback-stopped",
-  "rollback-finished",
-  "lock-taken-over",
-] as const;
-
-export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /**
  * notify on-call extends notify.webhook {

@@ -11,7 +11,7 @@ import { suggest } from "../diagnostics/did-you-mean.js";
 import type * as Ast from "./ast.js";
 import { statementKeywords, upgParser, type BlockKind } from "./grammar.js";
 import { decodeDateTime, decodeDuration, decodeHostRange, decodeInteger, decodePercent, decodeString, decodeTimeOfDay, type Decoded, type LiteralProblem } from "./literals.js";
-import { NOTIFY_EVENTS } from "./ast.js";
+import { NOTIFY_EVENTS, type NotifyEvent } from "../base/notify-events.js";
 import { describeToken } from "./error-messages.js";
 import { SingleQuotedString } from "./tokens.js";
 import type * as C from "./upg.cst.js";
@@ -568,7 +568,7 @@ export class AstBuilder extends BaseVisitor {
     }
   }
 
-  eventsStatement(node: C.EventsStatementCstNode): { value: Ast.NotifyEvent; span: Span }[] {
+  eventsStatement(node: C.EventsStatementCstNode): { value: NotifyEvent; span: Span }[] {
     const tokens = (node.children.nameList?.[0]?.children.Name ?? []).filter((t) => !t.isInsertedInRecovery);
     return tokens.map((t) => this.oneOf(t, NOTIFY_EVENTS, "event")).filter((n) => n !== undefined);
   }

@@ -3,7 +3,7 @@
  * records as they are made (the one source of `--events` too), plus the lock taken over,
  * which happens before there is a journal to write. Pure: records and plan in, events out.
  */
-import type { NotifyEvent } from "../parser/ast.js";
+import type { NotifyEvent } from "../base/notify-events.js";
 import type { PlanFile, PlanStep } from "../plan/plan.js";
 import type { JournalRecord } from "./journal.js";
 import type { LockInfo } from "./lock.js";

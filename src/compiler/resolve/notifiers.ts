@@ -5,7 +5,8 @@
  * extended, never run by itself.
  */
 import { type Diagnostic, diag } from "../../diagnostics/diagnostic.js";
-import type { NotifyDecl, NotifyEvent } from "../../parser/ast.js";
+import type { NotifyDecl } from "../../parser/ast.js";
+import type { NotifyEvent } from "../../base/notify-events.js";
 import type { VarValue } from "../../plan/plan.js";
 import type { ModelAction, ModelNotifier } from "../model.js";
 import { modelAction } from "./actions.js";
