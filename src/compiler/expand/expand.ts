@@ -139,367 +139,413 @@ class GraphBuilder {
   }
 }
 
-export function expand(model: Model, book: EstimateBook = WRITTEN_ONLY): Result<Expansion> {
-  const diagnostics: Diagnostic[] = [];
-  const g = new GraphBuilder();
-  const hostByName = new Map<string, ModelHost>(model.hosts.map((h) => [h.name, h]));
-  const windowNames = new Set(model.windows.map((w) => w.name));
-  const order = serviceOrder(model.services);
-  const rank = new Map(order.map((s, i) => [s.name, i]));
-  const caps = new Map<string, Caps>();
-  const rolloutBefore = new Map<string, Set<string>>();
-  const estimates = new Map<string, PlanEstimate[]>();
-  /** Records where a service's action's estimate came from (once per action), with the seconds its steps take. */
-  const noted = (service: string, action: StepAction, e: Estimate, extra: Partial<PlanEstimate> = {}): number => {
-    const list = estimates.get(service) ?? [];
-    if (!estimates.has(service)) estimates.set(service, list);
-    if (!list.some((x) => x.action === action)) {
-      list.push({ action, seconds: e.seconds, source: e.source, ...(e.runs !== undefined ? { runs: e.runs, samples: e.samples ?? 0 } : {}), ...extra });
-    }
-    return e.seconds;
-  };
-  /** The estimate of a service's action: measured, else `written`, else the default for `kind`. */
-  const estimateOf = (s: ModelService, action: StepAction, written: number | null, kind: keyof typeof DEFAULT_ESTIMATES): Estimate => book.of(s.name, action, written, DEFAULT_ESTIMATES[kind]);
+/** What every step of the expansion reads and adds to: the model, the graph as it grows, and the findings. */
+interface ExpandContext {
+  readonly model: Model;
+  readonly book: EstimateBook;
+  readonly g: GraphBuilder;
+  readonly diagnostics: Diagnostic[];
+  readonly hostByName: ReadonlyMap<string, ModelHost>;
+  readonly windowNames: ReadonlySet<string>;
+  readonly order: readonly ModelService[];
+  readonly rank: ReadonlyMap<string, number>;
+  readonly caps: Map<string, Caps>;
+  readonly rolloutBefore: Map<string, Set<string>>;
+  readonly estimates: Map<string, PlanEstimate[]>;
+}
 
-  // A checkpoint with a restore before a phase makes that phase's schema and data changes
-  // reversible: rollback returns to the checkpoint and restores it.
-  const restorableBefore = (position: CheckpointPosition): string | null => {
-    const limit = POSITIONS.indexOf(position);
-    const cp = model.checkpoints.find((c) => c.restore !== null && POSITIONS.indexOf(c.before) <= limit);
-    return cp ? cp.name : null;
+export function expand(model: Model, book: EstimateBook = WRITTEN_ONLY): Result<Expansion> {
+  const order = serviceOrder(model.services);
+  const ctx: ExpandContext = {
+    model,
+    book,
+    g: new GraphBuilder(),
+    diagnostics: [],
+    hostByName: new Map<string, ModelHost>(model.hosts.map((h) => [h.name, h])),
+    windowNames: new Set(model.windows.map((w) => w.name)),
+    order,
+    rank: new Map(order.map((s, i) => [s.name, i])),
+    caps: new Map<string, Caps>(),
+    rolloutBefore: new Map<string, Set<string>>(),
+    estimates: new Map<string, PlanEstimate[]>(),
   };
+  upgradeFindings(ctx);
+  rebootAndEvacuateFindings(ctx);
 
   let frontier: number[] = [];
+  frontier = checkpointsBefore(ctx, "prechecks", frontier);
+  frontier = checks(ctx, "precheck", "prechecks", frontier);
+  for (const kind of ["expand", "pin"] as const) {
+    frontier = checkpointsBefore(ctx, kind, frontier);
+    frontier = perService(ctx, kind, frontier);
+  }
+  frontier = checkpointsBefore(ctx, "rollout", frontier);
+  frontier = rollout(ctx, frontier);
+  for (const kind of ["migrate", "unpin", "contract", "cleanup"] as const) {
+    frontier = checkpointsBefore(ctx, kind, frontier);
+    frontier = perService(ctx, kind, frontier);
+  }
+  checks(ctx, "postcheck", "postchecks", frontier);
 
-  const checkpointsBefore = (position: CheckpointPosition): void => {
-    for (const cp of model.checkpoints) {
-      if (cp.before !== position) continue;
-      const index = g.single(
-        {
-          id: `checkpoint/${cp.name}`,
-          phase: "checkpoint",
-          service: null,
-          hosts: [],
-          action: "checkpoint",
-          command: cp.run?.spec ?? null,
-          after: NOT_YET,
-          estimate: { start: 0, duration: cp.run ? (cp.run.takes ?? DEFAULT_ESTIMATES.checkpoint) : 0 },
-          window: null,
-          unavailable: [],
-          batch: null,
-          checkpoint: cp.name,
-          // Rolling back to a checkpoint is restoring it.
-          undo: cp.restore?.spec ?? null,
-          done: cp.run?.done ?? null,
-          health: null,
-        },
-        frontier,
-      );
-      frontier = [index];
-    }
+  const { g, caps, rolloutBefore, estimates, diagnostics } = ctx;
+  return {
+    value: { steps: g.steps, after: { start: g.afterStart.values(), list: g.afterList.values() }, irreversible: g.irreversible, jobs: g.jobs, jobOfStep: g.jobOfStep.values(), caps, rolloutBefore, estimates },
+    diagnostics,
   };
+}
 
-  const checks = (kind: "precheck" | "postcheck", phase: Phase): void => {
-    const made: number[] = [];
-    for (const s of order) {
-      const action = s.actions[kind];
-      if (!action) continue;
-      // Checks only read: nothing to undo.
-      made.push(g.single(serviceStep(s, kind, phase, action, undoOf(action, null), noted(s.name, kind, estimateOf(s, kind, action.takes, kind))), frontier));
-    }
-    if (made.length > 0) frontier = made;
-  };
-
-  const perService = (kind: PerServiceKind): void => {
-    const made = new Map<string, number>();
-    const used = new Set<number>();
-    const has = (s: ModelService): boolean => s.actions[kind] !== undefined;
-    const nearest = nearestAncestors(order, rank, has);
-    for (const s of order) {
-      const action = s.actions[kind];
-      if (!action) continue;
-      const preds = (nearest.get(s.name) ?? []).map((name) => made.get(name)).filter((i): i is number => i !== undefined);
-      for (const p of preds) used.add(p);
-      const { undo, reason } = perServiceUndo(kind, s, action, restorableBefore);
-      made.set(s.name, g.single(serviceStep(s, kind, kind, action, undo, noted(s.name, kind, estimateOf(s, kind, action.takes, kind))), preds.length > 0 ? preds : frontier, reason));
-    }
-    if (made.size > 0) frontier = [...made.values()].filter((i) => !used.has(i));
-  };
-
-  const rollout = (): void => {
-    const done = new Map<string, number>();
-    const used = new Set<number>();
-    const nearest = nearestAncestors(order, rank, (s) => s.hosts.length > 0);
-    const controlDone: number[] = [];
-    const usedByControl = new Set<number>();
-    for (const s of order) {
-      if (s.hosts.length === 0) continue;
-      const preds = (nearest.get(s.name) ?? []).map((name) => done.get(name)).filter((i): i is number => i !== undefined);
-      // Control-plane rollouts that no later one waits for: the others come with them.
-      if (s.plane === "data") for (const c of controlDone) if (!usedByControl.has(c) && !preds.includes(c)) preds.push(c);
-      for (const p of preds) used.add(p);
-      if (s.plane === "control") for (const p of preds) usedByControl.add(p);
-      const before = new Set<string>();
-      for (const [name, marker] of done) {
-        if (!preds.includes(marker)) continue;
-        before.add(name);
-        for (const a of rolloutBefore.get(name) ?? []) before.add(a);
-      }
-      rolloutBefore.set(s.name, before);
-      const entry = preds.length > 0 ? preds : frontier;
-      const end = rollService(s, entry);
-      done.set(s.name, end);
-      if (s.plane === "control") controlDone.push(end);
-    }
-    if (done.size > 0) frontier = [...done.values()].filter((i) => !used.has(i));
-  };
-
-  const rollService = (s: ModelService, entry: readonly number[]): number => {
-    const window = chainWindow(s);
-    const batches = batchSizes(s);
-    const domainVar = s.rolling.domain;
-    caps.set(s.name, {
-      maxUnavailable: s.rolling.rolling ? Math.max(1, s.rolling.maxUnavailable) : s.hosts.length,
-      maxUnavailablePerDomain: s.rolling.rolling && domainVar !== null && s.rolling.maxUnavailablePerDomain !== null ? Math.max(1, s.rolling.maxUnavailablePerDomain) : null,
-      maxUnavailableByDomain: s.rolling.rolling && domainVar !== null ? (s.rolling.maxUnavailableByDomain ?? null) : null,
-      hostSets: s.rolling.rolling ? enforcedSets(s.rolling.hostSets, true) : [],
-    });
-    const firstChain = chainOf(s, true);
-    const restChain = chainOf(s, false);
-    let offset = 0;
-    let before: readonly number[] = entry;
-    let previousTails: number[] = [];
-    let marker = -1;
-    for (let b = 0; b < batches.length; b++) {
-      const size = batches[b] ?? 0;
-      const last = b === batches.length - 1;
-      const gates: number[] = [];
-      const tails: number[] = [];
-      for (let h = offset; h < Math.min(offset + size, s.hosts.length); h++) {
-        const host = s.hosts[h] as string;
-        const chain = s.hosts[0] === host ? firstChain : restChain;
-        // Only `once` actions, on a host other than the first: nothing to do on it.
-        if (chain.steps.length === 0) continue;
-        const hostList = [host];
-        // Which steps take the whole host out (maintenance among the reasons) is the chain's to say.
-        const hostWide: readonly Unavailable[] = [{ host }];
-        const instance: readonly Unavailable[] = [{ host, service: s.name }];
-        // A measured evacuation is per instance: this host's count times it (the chain's when it has none).
-        const seconds = (c: ChainStep): number => (c.perInstance === undefined ? c.duration : (evacuationOf(c.perInstance, hostByName.get(host), c.perInstance.countVar) ?? c.duration));
-        let worst = chain.worst;
-        for (const c of chain.steps) if (c.perInstance !== undefined) worst += seconds(c) - c.worst;
-        const drafts = chain.steps.map((c): DraftStep => ({
-          // Joined, not a template: Array#join makes one flat string, where a template
-          // makes a rope of pieces that each later hash (the id check) and JSON.stringify
-          // would flatten again (80k ids at 10k hosts).
-          id: [s.name, "/b", b + 1, "/", host, "/", c.action].join(""),
-          phase: "rollout",
-          service: s.name,
-          hosts: hostList,
-          action: c.action,
-          command: c.command,
-          after: NOT_YET,
-          estimate: { start: 0, duration: seconds(c) },
-          window,
-          unavailable: c.out === "host" ? hostWide : instance,
-          batch: b,
-          checkpoint: null,
-          undo: c.undo,
-          done: c.done,
-          health: c.health,
-        }));
-        const domainValue = domainVar !== null ? hostByName.get(host)?.vars[domainVar] : undefined;
-        const { first, last: tail } = g.chain(drafts, before, worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
-        const gate = chain.gate >= 0 ? first + chain.gate : tail;
-        gates.push(last ? tail : gate);
-        if (!last && tail !== gate) tails.push(tail);
-      }
-      offset += size;
-      // The marker also waits for the previous batch's chain tails (leaving maintenance after
-      // the gate), so `<service>/done` truly follows every step of the rollout.
-      const after = [...new Set([...gates, ...previousTails])];
-      if (after.length === 0) after.push(...before);
-      marker = g.single(
-        {
-          id: last ? `${s.name}/done` : `${s.name}/b${b + 1}/pause`,
-          phase: "rollout",
-          service: s.name,
-          hosts: [],
-          action: "batch-pause",
-          command: null,
-          after: NOT_YET,
-          estimate: { start: 0, duration: last ? 0 : s.rolling.pause },
-          window: null,
-          unavailable: [],
-          batch: b,
-          checkpoint: null,
-          undo: null,
-          done: null,
-          health: null,
-        },
-        after,
-      );
-      previousTails = tails;
-      before = [marker];
-    }
-    return marker;
-  };
-
-  const chainWindow = (s: ModelService): string | null => {
-    if (model.plan.urgent) return null;
-    // A service with `reboot window W` binds each host's whole chain to W: a host should not
-    // be drained in one window and rebooted in the next.
-    const name = s.window ?? s.reboot?.window ?? null;
-    if (name !== null && !windowNames.has(name)) {
-      diagnostics.push(diag("UPG0584", {
-        message: `service \`${s.name}\` names window \`${name}\`, which does not exist`,
-        span: s.nameSpan,
-        help: `declare \`window ${name} { … }\` or name an existing window`,
-      }));
-      return null;
-    }
-    return name;
-  };
-
-  /** A host's chain of steps: the same for each host of the service, but for `once` actions, which only its first host runs. */
-  const chainOf = (s: ModelService, firstHost: boolean): Chain => {
-    const out: ChainStep[] = [];
-    const maint = s.maintenance;
-    const hostWide = "host";
-    const instance = maint ? hostWide : "instance";
-    const runs = (a: ModelAction | null | undefined): a is ModelAction => a !== null && a !== undefined && (!a.once || firstHost);
-    const push = (action: StepAction, a: ModelAction | null, duration: number, unavailable: ChainStep["out"], undo: Undo, worst = duration): void => {
-      out.push({
-        action,
-        command: a?.spec ?? null,
-        duration,
-        worst,
-        out: unavailable,
-        undo,
-        done: a?.done ?? null,
-        health: null,
-      });
-    };
-    const est = (a: ModelAction | null, kind: StepAction & keyof typeof DEFAULT_ESTIMATES, written: number | null = a?.takes ?? null): number =>
-      noted(s.name, kind, estimateOf(s, kind, written, kind));
-
-    // Undo per action: leaving maintenance undoes entering it and the other way round; a
-    // stop is undone by starting the old service and a start by stopping it; an upgrade by
-    // the service's `rollback` action (reinstalling the old version). Evacuation, reboot and
-    // health gates have nothing to undo: instances are not moved back, a host that leaves
-    // maintenance takes new ones. An action's own `undo` always wins.
-    if (maint && runs(maint.enter)) push("maintenance-enter", maint.enter, est(maint.enter, "maintenance-enter"), hostWide, undoOf(maint.enter, maint.exit?.spec ?? null));
-    const ev = s.evacuate;
-    if (ev && ev.strategy !== "none" && runs(ev.run)) {
-      const each = book.perInstance(s.name);
-      if (each === null) push("evacuate", ev.run, est(ev.run, "evacuate"), hostWide, undoOf(ev.run, null));
-      else {
-        // Per host (rollService): the host's instances times the measured time of one; a
-        // host without a count takes the per-host estimate.
-        noted(s.name, "evacuate", each, { perInstance: true });
-        const perHost = estimateOf(s, "evacuate", ev.run.takes, "evacuate").seconds;
-        out.push({
-          action: "evacuate",
-          command: ev.run.spec,
-          duration: perHost,
-          worst: perHost,
-          out: hostWide,
-          undo: undoOf(ev.run, null),
-          done: ev.run.done,
-          health: null,
-          perInstance: { seconds: each.seconds, countVar: ev.countVar },
-        });
-      }
-    }
-    const stop = s.actions.stop;
-    const start = s.actions.start;
-    if (runs(stop)) push("stop", stop, est(stop, "stop"), instance, undoOf(stop, start?.spec ?? null));
-    const upgrade = s.actions.upgrade;
-    if (upgrade === undefined) {
-      // It runs nothing, so it takes no time unless the service says otherwise.
-      push("upgrade", null, noted(s.name, "upgrade", s.takes !== null ? { seconds: s.takes, source: "written" } : { seconds: 0, source: "default" }), instance, null);
-    } else if (runs(upgrade)) {
-      push("upgrade", upgrade, est(upgrade, "upgrade", upgrade.takes ?? s.takes ?? null), instance, undoOf(upgrade, s.actions.rollback?.spec ?? null));
-    }
-    if (s.reboot) {
-      const a = s.reboot.action;
-      if (a === null || runs(a)) push("reboot", a, est(a, "reboot", s.reboot.takes ?? a?.takes ?? null), hostWide, a ? undoOf(a, null) : null);
-    }
-    if (runs(start)) push("start", start, est(start, "start"), instance, undoOf(start, stop?.spec ?? null));
-    const health = s.health;
-    if (health && runs(health.action)) {
-      const e = estimateOf(s, "health", health.action.takes, "health");
-      const duration = noted(s.name, "health", { ...e, seconds: gateEstimate(e.seconds, health, e.source === "measured") });
-      out.push({
-        action: "health",
-        command: health.action.spec,
-        duration,
-        // A window must hold the gate's whole deadline, not only its usual time.
-        worst: stepWorst(duration, health.within),
-        out: instance,
-        undo: null,
-        done: health.action.done,
-        health: { every: health.every, within: health.within, healthyFor: health.healthyFor, onDeadline: health.onDeadline },
-      });
-    }
-    if (maint && runs(maint.exit)) push("maintenance-exit", maint.exit, est(maint.exit, "maintenance-exit"), hostWide, undoOf(maint.exit, maint.enter?.spec ?? null));
-    return { steps: out, worst: out.reduce((sum, c) => sum + c.worst, 0), gate: out.findIndex((c) => c.action === "health") };
-  };
-
-  // Service-level findings, once per service.
-  for (const s of order) {
+/** Service-level findings about the upgrade and its rollback, once per service. */
+function upgradeFindings(ctx: ExpandContext): void {
+  for (const s of ctx.order) {
     if (s.hosts.length === 0) continue;
     const upgrade = s.actions.upgrade;
     if (upgrade === undefined) {
-      diagnostics.push(diag("UPG0580", {
+      ctx.diagnostics.push(diag("UPG0580", {
         message: `service \`${s.name}\` has no upgrade action: its upgrade steps run nothing`,
         span: s.nameSpan,
         help: "give it an `upgrade [...]` action, or a `deploy` method that has one",
       }));
     } else if (upgrade.undo === null && s.actions.rollback === undefined) {
-      diagnostics.push(diag("UPG0581", {
+      ctx.diagnostics.push(diag("UPG0581", {
         message: `service \`${s.name}\` has no rollback action: rolling back leaves its hosts at the new version`,
         span: s.nameSpan,
         help: "add a `rollback [...]` action (e.g. reinstall the old packages) or an `undo` on its upgrade",
       }));
     }
   }
+}
 
-  for (const s of order) {
+/** Service-level findings about reboots and evacuations that run nothing, once per service. */
+function rebootAndEvacuateFindings(ctx: ExpandContext): void {
+  for (const s of ctx.order) {
     if (s.hosts.length === 0) continue;
     if (s.reboot && s.reboot.action === null) {
-      diagnostics.push(diag("UPG0585", {
+      ctx.diagnostics.push(diag("UPG0585", {
         message: `service \`${s.name}\` needs a reboot but has no reboot command: its reboot steps run nothing`,
         span: s.nameSpan,
         help: 'give the reboot a command, e.g. `reboot ["systemctl", "reboot"] takes 5m`, or use a `deploy` method that has one',
       }));
     }
     if (s.evacuate && s.evacuate.strategy !== "none" && s.evacuate.run === null) {
-      diagnostics.push(diag("UPG0586", {
+      ctx.diagnostics.push(diag("UPG0586", {
         message: `service \`${s.name}\` evacuates by ${s.evacuate.strategy} but has no evacuation command: no host is emptied`,
         span: s.nameSpan,
         help: "add `run [...]` to its `evacuate`, or extend a template that has one",
       }));
     }
   }
+}
 
-  checkpointsBefore("prechecks");
-  checks("precheck", "prechecks");
-  for (const kind of ["expand", "pin"] as const) {
-    checkpointsBefore(kind);
-    perService(kind);
+/** Records where a service's action's estimate came from (once per action), with the seconds its steps take. */
+function noted(ctx: ExpandContext, service: string, action: StepAction, e: Estimate, extra: Partial<PlanEstimate> = {}): number {
+  const list = ctx.estimates.get(service) ?? [];
+  if (!ctx.estimates.has(service)) ctx.estimates.set(service, list);
+  if (!list.some((x) => x.action === action)) {
+    list.push({ action, seconds: e.seconds, source: e.source, ...(e.runs !== undefined ? { runs: e.runs, samples: e.samples ?? 0 } : {}), ...extra });
   }
-  checkpointsBefore("rollout");
-  rollout();
-  for (const kind of ["migrate", "unpin", "contract", "cleanup"] as const) {
-    checkpointsBefore(kind);
-    perService(kind);
-  }
-  checks("postcheck", "postchecks");
+  return e.seconds;
+}
 
+/** The estimate of a service's action: measured, else `written`, else the default for `kind`. */
+function estimateOf(ctx: ExpandContext, s: ModelService, action: StepAction, written: number | null, kind: keyof typeof DEFAULT_ESTIMATES): Estimate {
+  return ctx.book.of(s.name, action, written, DEFAULT_ESTIMATES[kind]);
+}
+
+/** The seconds a service's action takes, recorded with where the estimate came from. */
+function notedEstimate(ctx: ExpandContext, s: ModelService, kind: StepAction & keyof typeof DEFAULT_ESTIMATES, written: number | null): number {
+  return noted(ctx, s.name, kind, estimateOf(ctx, s, kind, written, kind));
+}
+
+// A checkpoint with a restore before a phase makes that phase's schema and data changes
+// reversible: rollback returns to the checkpoint and restores it.
+function restorableBefore(model: Model, position: CheckpointPosition): string | null {
+  const limit = POSITIONS.indexOf(position);
+  const cp = model.checkpoints.find((c) => c.restore !== null && POSITIONS.indexOf(c.before) <= limit);
+  return cp ? cp.name : null;
+}
+
+function checkpointsBefore(ctx: ExpandContext, position: CheckpointPosition, frontier: number[]): number[] {
+  for (const cp of ctx.model.checkpoints) {
+    if (cp.before !== position) continue;
+    const index = ctx.g.single(
+      {
+        id: `checkpoint/${cp.name}`,
+        phase: "checkpoint",
+        service: null,
+        hosts: [],
+        action: "checkpoint",
+        command: cp.run?.spec ?? null,
+        after: NOT_YET,
+        estimate: { start: 0, duration: cp.run ? (cp.run.takes ?? DEFAULT_ESTIMATES.checkpoint) : 0 },
+        window: null,
+        unavailable: [],
+        batch: null,
+        checkpoint: cp.name,
+        // Rolling back to a checkpoint is restoring it.
+        undo: cp.restore?.spec ?? null,
+        done: cp.run?.done ?? null,
+        health: null,
+      },
+      frontier,
+    );
+    frontier = [index];
+  }
+  return frontier;
+}
+
+function checks(ctx: ExpandContext, kind: "precheck" | "postcheck", phase: Phase, frontier: number[]): number[] {
+  const made: number[] = [];
+  for (const s of ctx.order) {
+    const action = s.actions[kind];
+    if (!action) continue;
+    // Checks only read: nothing to undo.
+    made.push(ctx.g.single(serviceStep(s, kind, phase, action, undoOf(action, null), notedEstimate(ctx, s, kind, action.takes)), frontier));
+  }
+  return made.length > 0 ? made : frontier;
+}
+
+function perService(ctx: ExpandContext, kind: PerServiceKind, frontier: number[]): number[] {
+  const made = new Map<string, number>();
+  const used = new Set<number>();
+  const has = (s: ModelService): boolean => s.actions[kind] !== undefined;
+  const nearest = nearestAncestors(ctx.order, ctx.rank, has);
+  for (const s of ctx.order) {
+    const action = s.actions[kind];
+    if (!action) continue;
+    const preds = (nearest.get(s.name) ?? []).map((name) => made.get(name)).filter((i): i is number => i !== undefined);
+    for (const p of preds) used.add(p);
+    const { undo, reason } = perServiceUndo(kind, s, action, (p) => restorableBefore(ctx.model, p));
+    made.set(s.name, ctx.g.single(serviceStep(s, kind, kind, action, undo, notedEstimate(ctx, s, kind, action.takes)), preds.length > 0 ? preds : frontier, reason));
+  }
+  return made.size > 0 ? [...made.values()].filter((i) => !used.has(i)) : frontier;
+}
+
+function rollout(ctx: ExpandContext, frontier: number[]): number[] {
+  const done = new Map<string, number>();
+  const used = new Set<number>();
+  const nearest = nearestAncestors(ctx.order, ctx.rank, (s) => s.hosts.length > 0);
+  const controlDone: number[] = [];
+  const usedByControl = new Set<number>();
+  for (const s of ctx.order) {
+    if (s.hosts.length === 0) continue;
+    const preds = (nearest.get(s.name) ?? []).map((name) => done.get(name)).filter((i): i is number => i !== undefined);
+    // Control-plane rollouts that no later one waits for: the others come with them.
+    if (s.plane === "data") for (const c of controlDone) if (!usedByControl.has(c) && !preds.includes(c)) preds.push(c);
+    for (const p of preds) used.add(p);
+    if (s.plane === "control") for (const p of preds) usedByControl.add(p);
+    ctx.rolloutBefore.set(s.name, rolledOutBefore(ctx, done, preds));
+    const entry = preds.length > 0 ? preds : frontier;
+    const end = rollService(ctx, s, entry);
+    done.set(s.name, end);
+    if (s.plane === "control") controlDone.push(end);
+  }
+  return done.size > 0 ? [...done.values()].filter((i) => !used.has(i)) : frontier;
+}
+
+/** The services rolled out before one whose rollout waits for `preds`: theirs, and those before them. */
+function rolledOutBefore(ctx: ExpandContext, done: ReadonlyMap<string, number>, preds: readonly number[]): Set<string> {
+  const before = new Set<string>();
+  for (const [name, marker] of done) {
+    if (!preds.includes(marker)) continue;
+    before.add(name);
+    for (const a of ctx.rolloutBefore.get(name) ?? []) before.add(a);
+  }
+  return before;
+}
+
+function capsOf(s: ModelService): Caps {
+  const domainVar = s.rolling.domain;
   return {
-    value: { steps: g.steps, after: { start: g.afterStart.values(), list: g.afterList.values() }, irreversible: g.irreversible, jobs: g.jobs, jobOfStep: g.jobOfStep.values(), caps, rolloutBefore, estimates },
-    diagnostics,
+    maxUnavailable: s.rolling.rolling ? Math.max(1, s.rolling.maxUnavailable) : s.hosts.length,
+    maxUnavailablePerDomain: s.rolling.rolling && domainVar !== null && s.rolling.maxUnavailablePerDomain !== null ? Math.max(1, s.rolling.maxUnavailablePerDomain) : null,
+    maxUnavailableByDomain: s.rolling.rolling && domainVar !== null ? (s.rolling.maxUnavailableByDomain ?? null) : null,
+    hostSets: s.rolling.rolling ? enforcedSets(s.rolling.hostSets, true) : [],
+  };
+}
+
+/** A service's rollout: its batches, each after the marker of the one before; returns `<service>/done`. */
+function rollService(ctx: ExpandContext, s: ModelService, entry: readonly number[]): number {
+  const window = chainWindow(ctx, s);
+  const batches = batchSizes(s);
+  ctx.caps.set(s.name, capsOf(s));
+  const chains = { first: chainOf(ctx, s, true), rest: chainOf(ctx, s, false) };
+  let offset = 0;
+  let before: readonly number[] = entry;
+  let previousTails: number[] = [];
+  let marker = -1;
+  for (let b = 0; b < batches.length; b++) {
+    const size = batches[b] ?? 0;
+    const last = b === batches.length - 1;
+    const gates: number[] = [];
+    const tails: number[] = [];
+    for (let h = offset; h < Math.min(offset + size, s.hosts.length); h++) {
+      const host = s.hosts[h] as string;
+      const chain = s.hosts[0] === host ? chains.first : chains.rest;
+      // Only `once` actions, on a host other than the first: nothing to do on it.
+      if (chain.steps.length === 0) continue;
+      const { first, last: tail } = hostChain(ctx, s, b, host, chain, window, before);
+      const gate = chain.gate >= 0 ? first + chain.gate : tail;
+      gates.push(last ? tail : gate);
+      if (!last && tail !== gate) tails.push(tail);
+    }
+    offset += size;
+    // The marker also waits for the previous batch's chain tails (leaving maintenance after
+    // the gate), so `<service>/done` truly follows every step of the rollout.
+    const after = [...new Set([...gates, ...previousTails])];
+    if (after.length === 0) after.push(...before);
+    marker = ctx.g.single(batchMarker(s, b, last), after);
+    previousTails = tails;
+    before = [marker];
+  }
+  return marker;
+}
+
+/** One host's chain of batch `b`, waiting for `before`. */
+function hostChain(ctx: ExpandContext, s: ModelService, b: number, host: string, chain: Chain, window: string | null, before: readonly number[]): { first: number; last: number } {
+  const hostList = [host];
+  // Which steps take the whole host out (maintenance among the reasons) is the chain's to say.
+  const hostWide: readonly Unavailable[] = [{ host }];
+  const instance: readonly Unavailable[] = [{ host, service: s.name }];
+  const hostVars = ctx.hostByName.get(host);
+  let worst = chain.worst;
+  for (const c of chain.steps) if (c.perInstance !== undefined) worst += hostSeconds(c, hostVars) - c.worst;
+  const drafts = chain.steps.map((c): DraftStep => ({
+    // Joined, not a template: Array#join makes one flat string, where a template
+    // makes a rope of pieces that each later hash (the id check) and JSON.stringify
+    // would flatten again (80k ids at 10k hosts).
+    id: [s.name, "/b", b + 1, "/", host, "/", c.action].join(""),
+    phase: "rollout",
+    service: s.name,
+    hosts: hostList,
+    action: c.action,
+    command: c.command,
+    after: NOT_YET,
+    estimate: { start: 0, duration: hostSeconds(c, hostVars) },
+    window,
+    unavailable: c.out === "host" ? hostWide : instance,
+    batch: b,
+    checkpoint: null,
+    undo: c.undo,
+    done: c.done,
+    health: c.health,
+  }));
+  const domainVar = s.rolling.domain;
+  const domainValue = domainVar !== null ? hostVars?.vars[domainVar] : undefined;
+  return ctx.g.chain(drafts, before, worst, s.name, domainValue === undefined ? "" : String(domainValue), window);
+}
+
+/** A chain step's seconds on a host: a measured evacuation is per instance, this host's count times it (the chain's when it has none). */
+function hostSeconds(c: ChainStep, host: ModelHost | undefined): number {
+  return c.perInstance === undefined ? c.duration : (evacuationOf(c.perInstance, host, c.perInstance.countVar) ?? c.duration);
+}
+
+/** The marker after batch `b`: a pause, or `<service>/done` after the last batch. */
+function batchMarker(s: ModelService, b: number, last: boolean): DraftStep {
+  return {
+    id: last ? `${s.name}/done` : `${s.name}/b${b + 1}/pause`,
+    phase: "rollout",
+    service: s.name,
+    hosts: [],
+    action: "batch-pause",
+    command: null,
+    after: NOT_YET,
+    estimate: { start: 0, duration: last ? 0 : s.rolling.pause },
+    window: null,
+    unavailable: [],
+    batch: b,
+    checkpoint: null,
+    undo: null,
+    done: null,
+    health: null,
+  };
+}
+
+function chainWindow(ctx: ExpandContext, s: ModelService): string | null {
+  if (ctx.model.plan.urgent) return null;
+  // A service with `reboot window W` binds each host's whole chain to W: a host should not
+  // be drained in one window and rebooted in the next.
+  const name = s.window ?? s.reboot?.window ?? null;
+  if (name !== null && !ctx.windowNames.has(name)) {
+    ctx.diagnostics.push(diag("UPG0584", {
+      message: `service \`${s.name}\` names window \`${name}\`, which does not exist`,
+      span: s.nameSpan,
+      help: `declare \`window ${name} { … }\` or name an existing window`,
+    }));
+    return null;
+  }
+  return name;
+}
+
+/** A step of a chain that is not a health gate and has no per-instance time. */
+function chainStep(action: StepAction, a: ModelAction | null, duration: number, out: ChainStep["out"], undo: Undo, worst = duration): ChainStep {
+  return { action, command: a?.spec ?? null, duration, worst, out, undo, done: a?.done ?? null, health: null };
+}
+
+/** Whether a host runs an action: a `once` action runs on the service's first host only. */
+function runsOn(a: ModelAction | null | undefined, firstHost: boolean): a is ModelAction {
+  return a !== null && a !== undefined && (!a.once || firstHost);
+}
+
+/** A host's chain of steps: the same for each host of the service, but for `once` actions, which only its first host runs. */
+function chainOf(ctx: ExpandContext, s: ModelService, firstHost: boolean): Chain {
+  const out: ChainStep[] = [];
+  const maint = s.maintenance;
+  const instance = maint ? "host" : "instance";
+  const runs = (a: ModelAction | null | undefined): a is ModelAction => runsOn(a, firstHost);
+  const est = (a: ModelAction | null, kind: StepAction & keyof typeof DEFAULT_ESTIMATES, written: number | null = a?.takes ?? null): number => notedEstimate(ctx, s, kind, written);
+
+  // Undo per action: leaving maintenance undoes entering it and the other way round; a
+  // stop is undone by starting the old service and a start by stopping it; an upgrade by
+  // the service's `rollback` action (reinstalling the old version). Evacuation, reboot and
+  // health gates have nothing to undo: instances are not moved back, a host that leaves
+  // maintenance takes new ones. An action's own `undo` always wins.
+  if (maint && runs(maint.enter)) out.push(chainStep("maintenance-enter", maint.enter, est(maint.enter, "maintenance-enter"), "host", undoOf(maint.enter, maint.exit?.spec ?? null)));
+  const ev = s.evacuate;
+  if (ev && ev.strategy !== "none" && runs(ev.run)) out.push(evacuateStep(ctx, s, ev.run, ev.countVar));
+  const stop = s.actions.stop;
+  const start = s.actions.start;
+  if (runs(stop)) out.push(chainStep("stop", stop, est(stop, "stop"), instance, undoOf(stop, start?.spec ?? null)));
+  const upgrade = s.actions.upgrade;
+  if (upgrade === undefined) {
+    // It runs nothing, so it takes no time unless the service says otherwise.
+    out.push(chainStep("upgrade", null, noted(ctx, s.name, "upgrade", s.takes !== null ? { seconds: s.takes, source: "written" } : { seconds: 0, source: "default" }), instance, null));
+  } else if (runs(upgrade)) {
+    out.push(chainStep("upgrade", upgrade, est(upgrade, "upgrade", upgrade.takes ?? s.takes ?? null), instance, undoOf(upgrade, s.actions.rollback?.spec ?? null)));
+  }
+  if (s.reboot) {
+    const a = s.reboot.action;
+    if (a === null || runs(a)) out.push(chainStep("reboot", a, est(a, "reboot", s.reboot.takes ?? a?.takes ?? null), "host", a ? undoOf(a, null) : null));
+  }
+  if (runs(start)) out.push(chainStep("start", start, est(start, "start"), instance, undoOf(start, stop?.spec ?? null)));
+  const health = s.health;
+  if (health && runs(health.action)) out.push(healthStep(ctx, s, health, instance));
+  if (maint && runs(maint.exit)) out.push(chainStep("maintenance-exit", maint.exit, est(maint.exit, "maintenance-exit"), "host", undoOf(maint.exit, maint.enter?.spec ?? null)));
+  return { steps: out, worst: out.reduce((sum, c) => sum + c.worst, 0), gate: out.findIndex((c) => c.action === "health") };
+}
+
+function evacuateStep(ctx: ExpandContext, s: ModelService, run: ModelAction, countVar: string): ChainStep {
+  const each = ctx.book.perInstance(s.name);
+  if (each === null) return chainStep("evacuate", run, notedEstimate(ctx, s, "evacuate", run.takes), "host", undoOf(run, null));
+  // Per host (hostChain): the host's instances times the measured time of one; a
+  // host without a count takes the per-host estimate.
+  noted(ctx, s.name, "evacuate", each, { perInstance: true });
+  const perHost = estimateOf(ctx, s, "evacuate", run.takes, "evacuate").seconds;
+  return { ...chainStep("evacuate", run, perHost, "host", undoOf(run, null)), perInstance: { seconds: each.seconds, countVar } };
+}
+
+function healthStep(ctx: ExpandContext, s: ModelService, health: NonNullable<ModelService["health"]>, out: ChainStep["out"]): ChainStep {
+  const e = estimateOf(ctx, s, "health", health.action.takes, "health");
+  const duration = noted(ctx, s.name, "health", { ...e, seconds: gateEstimate(e.seconds, health, e.source === "measured") });
+  return {
+    action: "health",
+    command: health.action.spec,
+    duration,
+    // A window must hold the gate's whole deadline, not only its usual time.
+    worst: stepWorst(duration, health.within),
+    out,
+    undo: null,
+    done: health.action.done,
+    health: { every: health.every, within: health.within, healthyFor: health.healthyFor, onDeadline: health.onDeadline },
   };
 }
 
