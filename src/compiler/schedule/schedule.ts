@@ -62,15 +62,29 @@ interface Event {
 }
 
 export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
-  const { steps, jobs, jobOfStep } = x;
-  const { start: afterStart, list: afterList } = x.after;
-  const nSteps = steps.length;
-  const nJobs = jobs.length;
-  const start = new Float64Array(nSteps);
-  const cause = new Int32Array(nJobs).fill(-1);
+  return new Scheduler(x, options).run();
+}
 
-  // Offsets of steps within their job, and the edges that cross jobs (CSR form).
-  const offset = new Float64Array(nSteps);
+type Job = Expansion["jobs"][number];
+
+/** Where each step starts within its job, and the `after` edges that cross jobs (CSR form). */
+interface JobGraph {
+  readonly offset: Float64Array;
+  /** outList[outCount[s] .. outCount[s + 1]) are the steps of other jobs waiting for step s. */
+  readonly outCount: Int32Array;
+  readonly outList: Int32Array;
+  /** Per job, how many cross-job `after` steps it still waits for. */
+  readonly pending: Int32Array;
+}
+
+function jobGraph(x: Expansion): JobGraph {
+  const { outCount, pending } = countCrossEdges(x);
+  return { offset: stepOffsets(x), outCount, outList: listCrossEdges(x, outCount), pending };
+}
+
+function stepOffsets(x: Expansion): Float64Array {
+  const { steps, jobs } = x;
+  const offset = new Float64Array(steps.length);
   for (const job of jobs) {
     let t = 0;
     for (let i = job.first; i < job.first + job.count; i++) {
@@ -78,8 +92,16 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       t += steps[i]?.estimate.duration ?? 0;
     }
   }
+  return offset;
+}
+
+/** Out-degree prefix sums (per step) and in-degrees (per job) of the cross-job edges. */
+function countCrossEdges(x: Expansion): { outCount: Int32Array; pending: Int32Array } {
+  const { jobOfStep } = x;
+  const { start: afterStart, list: afterList } = x.after;
+  const nSteps = x.steps.length;
   const outCount = new Int32Array(nSteps + 1);
-  const pending = new Int32Array(nJobs);
+  const pending = new Int32Array(x.jobs.length);
   for (let s = 0; s < nSteps; s++) {
     const js = jobOfStep[s] as number;
     for (let k = afterStart[s] as number; k < (afterStart[s + 1] as number); k++) {
@@ -90,6 +112,13 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
     }
   }
   for (let s = 0; s < nSteps; s++) outCount[s + 1] = (outCount[s + 1] as number) + (outCount[s] as number);
+  return { outCount, pending };
+}
+
+function listCrossEdges(x: Expansion, outCount: Int32Array): Int32Array {
+  const { jobOfStep } = x;
+  const { start: afterStart, list: afterList } = x.after;
+  const nSteps = x.steps.length;
   const outList = new Int32Array(outCount[nSteps] as number);
   const fill = outCount.slice(0, nSteps);
   for (let s = 0; s < nSteps; s++) {
@@ -101,19 +130,30 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
       fill[p] = (fill[p] as number) + 1;
     }
   }
+  return outList;
+}
 
-  // Ready queues: 0 for jobs without caps, one per (service, domain) for chains.
-  const queueOf = new Int32Array(nJobs);
+/** Ready queues: 0 for jobs without caps, one per (service, domain) for chains. */
+interface QueueLayout {
+  readonly queueOf: Int32Array;
+  readonly queueService: readonly number[];
+  readonly serviceCap: readonly number[];
+  /** The per-domain cap of each queue (its service's, or its domain's own for a share per domain). */
+  readonly queueCap: readonly (number | null)[];
+}
+
+function queueLayout(x: Expansion): QueueLayout {
+  const { jobs } = x;
+  const queueOf = new Int32Array(jobs.length);
   const queueKey = new Map<string, number>();
   const queueService: number[] = [-1];
   const serviceIndex = new Map<string, number>();
   const serviceCap: number[] = [];
   const domainCap: (number | null)[] = [];
   const byDomain: (Readonly<Record<string, number>> | null)[] = [];
-  // The per-domain cap of each queue (its service's, or its domain's own for a share per domain).
   const queueCap: (number | null)[] = [null];
-  for (let j = 0; j < nJobs; j++) {
-    const job = jobs[j] as (typeof jobs)[number];
+  for (let j = 0; j < jobs.length; j++) {
+    const job = jobs[j] as Job;
     if (job.kind !== "chain" || job.service === null) continue;
     let si = serviceIndex.get(job.service);
     if (si === undefined) {
@@ -134,72 +174,16 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
     }
     queueOf[j] = q;
   }
-  const nQueues = queueService.length;
-  const { start: alsoStart, list: alsoList } = alsoOut(x, queueOf, queueService);
-  const byPriority = (a: number, b: number): boolean => (jobs[a]?.first ?? 0) < (jobs[b]?.first ?? 0);
-  const queues = Array.from({ length: nQueues }, () => new MinHeap<number>(byPriority));
-  // Only non-empty queues are looked at: with a domain per rack there can be thousands.
-  const active: number[] = [];
-  const activeAt = new Int32Array(nQueues).fill(-1);
-  const enqueue = (j: number): void => {
-    const q = queueOf[j] as number;
-    (queues[q] as MinHeap<number>).push(j);
-    if ((activeAt[q] as number) < 0) {
-      activeAt[q] = active.length;
-      active.push(q);
-    }
-  };
-  const dequeue = (q: number): number => {
-    const heap = queues[q] as MinHeap<number>;
-    const j = heap.pop() as number;
-    if (heap.size === 0) {
-      const at = activeAt[q] as number;
-      const moved = active.pop() as number;
-      if (moved !== q) {
-        active[at] = moved;
-        activeAt[moved] = at;
-      }
-      activeAt[q] = -1;
-    }
-    return j;
-  };
-  const serviceOut = new Int32Array(serviceCap.length);
-  const queueOut = new Int32Array(nQueues);
-  // A chain that takes its whole host out (maintenance, a reboot) takes out every other
-  // service's instance on it too: it counts against their caps, as the runtime counts it.
-  const othersFit = (j: number): boolean => {
-    for (let k = alsoStart[j] as number; k < (alsoStart[j + 1] as number); k++) {
-      const q = alsoList[k] as number;
-      const si = queueService[q] as number;
-      if ((serviceOut[si] as number) >= (serviceCap[si] as number)) return false;
-      const dc = queueCap[q];
-      if (dc !== null && dc !== undefined && (queueOut[q] as number) >= dc) return false;
-    }
-    return true;
-  };
-  const countOthers = (j: number, delta: 1 | -1): void => {
-    for (let k = alsoStart[j] as number; k < (alsoStart[j + 1] as number); k++) {
-      const q = alsoList[k] as number;
-      const si = queueService[q] as number;
-      queueOut[q] = (queueOut[q] as number) + delta;
-      serviceOut[si] = (serviceOut[si] as number) + delta;
-    }
-  };
-  const parallelism = Math.max(1, options.parallelism);
-  let slotsUsed = 0;
-  const sets = new ScheduleSetCaps(x);
+  return { queueOf, queueService, serviceCap, queueCap };
+}
 
-  const release = new Float64Array(nJobs);
-  const binding = new Int32Array(nJobs).fill(-1);
-  const releases = new MinHeap<{ time: number; job: number }>((a, b) => a.time < b.time || (a.time === b.time && byPriority(a.job, b.job)));
-  const events = new MinHeap<Event>((a, b) => a.time < b.time || (a.time === b.time && a.kind < b.kind));
-  for (let j = 0; j < nJobs; j++) if (pending[j] === 0) releases.push({ time: 0, job: j });
-
-  // Hosts, for one chain per host at a time.
-  const hostOf = new Int32Array(nJobs).fill(-1);
+/** Per job, the index of its chain's host, or -1; hosts are numbered in first-use order. */
+function hostLayout(x: Expansion): { hostOf: Int32Array; nHosts: number } {
+  const { steps, jobs } = x;
+  const hostOf = new Int32Array(jobs.length).fill(-1);
   const hostIndex = new Map<string, number>();
-  for (let j = 0; j < nJobs; j++) {
-    const job = jobs[j] as (typeof jobs)[number];
+  for (let j = 0; j < jobs.length; j++) {
+    const job = jobs[j] as Job;
     const name = job.kind === "chain" ? steps[job.first]?.hosts[0] : undefined;
     if (name === undefined) continue;
     let h = hostIndex.get(name);
@@ -209,157 +193,321 @@ export function schedule(x: Expansion, options: ScheduleOptions): Schedule {
     }
     hostOf[j] = h;
   }
-  const hostBusy = new Int32Array(hostIndex.size).fill(-1);
-  const hostLast = new Int32Array(hostIndex.size).fill(-1);
-  const hostPrevious = new Int32Array(nJobs).fill(-1);
-  const parked = new Map<number, number[]>();
+  return { hostOf, nHosts: hostIndex.size };
+}
 
-  const windowsUsed: { window: string; occurrence: number }[] = [];
-  const seenOccurrence = new Set<string>();
-  const unfit: number[] = [];
-  let freedAt = -1;
-  let freedStep = -1;
+/** One priority heap per queue, and the list of the non-empty ones. */
+class ReadyQueues {
+  readonly heaps: MinHeap<number>[];
+  /** Only non-empty queues are looked at: with a domain per rack there can be thousands. */
+  readonly active: number[] = [];
+  private readonly activeAt: Int32Array;
 
-  let startedJobs = 0;
-  const startJob = (j: number, now: number): void => {
-    startedJobs++;
-    const job = jobs[j] as (typeof jobs)[number];
-    for (let i = job.first; i < job.first + job.count; i++) {
-      start[i] = now + (offset[i] as number);
-      if ((outCount[i + 1] as number) > (outCount[i] as number)) events.push({ time: now + (offset[i] as number) + (steps[i]?.estimate.duration ?? 0), kind: 1, ref: i });
-    }
-    // Waiting beyond its release means a cap, a slot or a window held it back.
-    cause[j] = now > (release[j] as number) && freedAt === now ? freedStep : (binding[j] as number);
-    if (job.usesSlot) slotsUsed++;
-    const h = hostOf[j] as number;
-    if (h >= 0) {
-      hostBusy[h] = j;
-      hostPrevious[j] = hostLast[h] as number;
-      hostLast[h] = j;
-    }
-    const q = queueOf[j] as number;
-    if (q > 0) {
-      queueOut[q] = (queueOut[q] as number) + 1;
-      const si = queueService[q] as number;
-      serviceOut[si] = (serviceOut[si] as number) + 1;
-      countOthers(j, 1);
-      sets.take(j);
-    }
-    events.push({ time: now + job.duration, kind: 0, ref: j });
-  };
-
-  const startReady = (now: number): boolean => {
-    let started = false;
-    while (true) {
-      let best = -1;
-      let bestFirst = Infinity;
-      const slotFree = slotsUsed < parallelism;
-      for (let a = 0; a < active.length; a++) {
-        const q = active[a] as number;
-        const head = (queues[q] as MinHeap<number>).peek();
-        if (head === undefined) continue;
-        const job = jobs[head] as (typeof jobs)[number];
-        if (job.first >= bestFirst) continue;
-        if (job.usesSlot && !slotFree) continue;
-        if (q > 0) {
-          const si = queueService[q] as number;
-          if ((serviceOut[si] as number) >= (serviceCap[si] as number)) continue;
-          const dc = queueCap[q];
-          if (dc !== null && dc !== undefined && (queueOut[q] as number) >= dc) continue;
-          if (!othersFit(head)) continue;
-        }
-        best = q;
-        bestFirst = job.first;
-      }
-      if (best < 0) return started;
-      const j = dequeue(best);
-      const job = jobs[j] as (typeof jobs)[number];
-      const h = hostOf[j] as number;
-      if (h >= 0 && (hostBusy[h] as number) >= 0) {
-        // Another service's chain holds the host: wait for its end, without blocking the queue.
-        const list = parked.get(h);
-        if (list) list.push(j);
-        else parked.set(h, [j]);
-        continue;
-      }
-      // A full host set parks the chain until one of the set's chains ends.
-      if (!sets.admit(j)) continue;
-      const calendar = job.window !== null ? options.calendars.get(job.window) : undefined;
-      if (calendar) {
-        const fit = calendar.admit(now, job.worst);
-        if (fit === null) {
-          unfit.push(j);
-        } else if (fit.start > now) {
-          releases.push({ time: fit.start, job: j });
-          continue;
-        } else {
-          const key = `${job.window}\u0000${fit.occurrence}`;
-          if (!seenOccurrence.has(key)) {
-            seenOccurrence.add(key);
-            windowsUsed.push({ window: job.window as string, occurrence: fit.occurrence });
-          }
-        }
-      }
-      startJob(j, now);
-      started = true;
-    }
-  };
-
-  let now = 0;
-  while (true) {
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (let e = events.peek(); e !== undefined && e.time <= now; e = events.peek()) {
-        events.pop();
-        progress = true;
-        if (e.kind === 0) {
-          const job = jobs[e.ref] as (typeof jobs)[number];
-          if (job.usesSlot) slotsUsed--;
-          const q = queueOf[e.ref] as number;
-          if (q > 0) {
-            queueOut[q] = (queueOut[q] as number) - 1;
-            const si = queueService[q] as number;
-            serviceOut[si] = (serviceOut[si] as number) - 1;
-            countOthers(e.ref, -1);
-            for (const w of sets.release(e.ref)) releases.push({ time: now, job: w });
-          }
-          freedAt = e.time;
-          freedStep = job.first + job.count - 1;
-          const h = hostOf[e.ref] as number;
-          if (h >= 0) {
-            hostBusy[h] = -1;
-            for (const waiting of parked.get(h) ?? []) releases.push({ time: now, job: waiting });
-            parked.delete(h);
-          }
-        } else {
-          const end = e.time;
-          for (let k = outCount[e.ref] as number; k < (outCount[e.ref + 1] as number); k++) {
-            const s = outList[k] as number;
-            const j = jobOfStep[s] as number;
-            const at = end - (offset[s] as number);
-            if (at >= (release[j] as number)) {
-              release[j] = at;
-              binding[j] = e.ref;
-            }
-            pending[j] = (pending[j] as number) - 1;
-            if (pending[j] === 0) releases.push({ time: Math.max(now, release[j] as number), job: j });
-          }
-        }
-      }
-      for (let r = releases.peek(); r !== undefined && r.time <= now; r = releases.peek()) {
-        releases.pop();
-        enqueue(r.job);
-        progress = true;
-      }
-      if (startReady(now)) progress = true;
-    }
-    const next = Math.min(events.peek()?.time ?? Infinity, releases.peek()?.time ?? Infinity);
-    if (next === Infinity) break;
-    now = next;
+  constructor(
+    nQueues: number,
+    private readonly queueOf: Int32Array,
+    byPriority: (a: number, b: number) => boolean,
+  ) {
+    this.heaps = Array.from({ length: nQueues }, () => new MinHeap<number>(byPriority));
+    this.activeAt = new Int32Array(nQueues).fill(-1);
   }
 
-  return { start, cause, windowsUsed, unfit, unscheduled: nJobs - startedJobs, hostPrevious };
+  enqueue(j: number): void {
+    const q = this.queueOf[j] as number;
+    (this.heaps[q] as MinHeap<number>).push(j);
+    if ((this.activeAt[q] as number) < 0) {
+      this.activeAt[q] = this.active.length;
+      this.active.push(q);
+    }
+  }
+
+  dequeue(q: number): number {
+    const heap = this.heaps[q] as MinHeap<number>;
+    const j = heap.pop() as number;
+    if (heap.size === 0) {
+      const at = this.activeAt[q] as number;
+      const moved = this.active.pop() as number;
+      if (moved !== q) {
+        this.active[at] = moved;
+        this.activeAt[moved] = at;
+      }
+      this.activeAt[q] = -1;
+    }
+    return j;
+  }
+}
+
+/** One run of the list scheduler: the simulation's state, and one method per kind of event. */
+class Scheduler {
+  private readonly jobs: Expansion["jobs"];
+  private readonly graph: JobGraph;
+  private readonly layout: QueueLayout;
+  private readonly alsoStart: Int32Array;
+  private readonly alsoList: Int32Array;
+  private readonly queues: ReadyQueues;
+  private readonly serviceOut: Int32Array;
+  private readonly queueOut: Int32Array;
+  private readonly parallelism: number;
+  private slotsUsed = 0;
+  private readonly sets: ScheduleSetCaps;
+  /** Per job, the earliest time its `after` steps let it start, and the step that set it. */
+  private readonly release: Float64Array;
+  private readonly binding: Int32Array;
+  private readonly releases: MinHeap<{ time: number; job: number }>;
+  private readonly events: MinHeap<Event>;
+  private readonly hostOf: Int32Array;
+  private readonly hostBusy: Int32Array;
+  private readonly hostLast: Int32Array;
+  /** Per host, the chains waiting for the one that holds it. */
+  private readonly parked = new Map<number, number[]>();
+  private readonly seenOccurrence = new Set<string>();
+  /** When the last job ended, and its last step. */
+  private freedAt = -1;
+  private freedStep = -1;
+  private startedJobs = 0;
+  private readonly start: Float64Array;
+  private readonly cause: Int32Array;
+  private readonly windowsUsed: { window: string; occurrence: number }[] = [];
+  private readonly unfit: number[] = [];
+  private readonly hostPrevious: Int32Array;
+
+  constructor(
+    private readonly x: Expansion,
+    private readonly options: ScheduleOptions,
+  ) {
+    const jobs = x.jobs;
+    const nJobs = jobs.length;
+    this.jobs = jobs;
+    this.start = new Float64Array(x.steps.length);
+    this.cause = new Int32Array(nJobs).fill(-1);
+    this.graph = jobGraph(x);
+    this.layout = queueLayout(x);
+    const nQueues = this.layout.queueService.length;
+    const also = alsoOut(x, this.layout.queueOf, this.layout.queueService);
+    this.alsoStart = also.start;
+    this.alsoList = also.list;
+    const byPriority = (a: number, b: number): boolean => (jobs[a]?.first ?? 0) < (jobs[b]?.first ?? 0);
+    this.queues = new ReadyQueues(nQueues, this.layout.queueOf, byPriority);
+    this.serviceOut = new Int32Array(this.layout.serviceCap.length);
+    this.queueOut = new Int32Array(nQueues);
+    this.parallelism = Math.max(1, options.parallelism);
+    this.sets = new ScheduleSetCaps(x);
+    this.release = new Float64Array(nJobs);
+    this.binding = new Int32Array(nJobs).fill(-1);
+    this.releases = new MinHeap<{ time: number; job: number }>((a, b) => a.time < b.time || (a.time === b.time && byPriority(a.job, b.job)));
+    this.events = new MinHeap<Event>((a, b) => a.time < b.time || (a.time === b.time && a.kind < b.kind));
+    for (let j = 0; j < nJobs; j++) if (this.graph.pending[j] === 0) this.releases.push({ time: 0, job: j });
+    const hosts = hostLayout(x);
+    this.hostOf = hosts.hostOf;
+    this.hostBusy = new Int32Array(hosts.nHosts).fill(-1);
+    this.hostLast = new Int32Array(hosts.nHosts).fill(-1);
+    this.hostPrevious = new Int32Array(nJobs).fill(-1);
+  }
+
+  run(): Schedule {
+    let now = 0;
+    while (true) {
+      let progress = true;
+      while (progress) {
+        progress = this.processEvents(now);
+        if (this.releaseDue(now)) progress = true;
+        if (this.startReady(now)) progress = true;
+      }
+      const next = Math.min(this.events.peek()?.time ?? Infinity, this.releases.peek()?.time ?? Infinity);
+      if (next === Infinity) break;
+      now = next;
+    }
+    const { start, cause, windowsUsed, unfit, hostPrevious } = this;
+    return { start, cause, windowsUsed, unfit, unscheduled: this.jobs.length - this.startedJobs, hostPrevious };
+  }
+
+  /** Handles every event due by `now`; true if there was one. */
+  private processEvents(now: number): boolean {
+    let any = false;
+    for (let e = this.events.peek(); e !== undefined && e.time <= now; e = this.events.peek()) {
+      this.events.pop();
+      any = true;
+      if (e.kind === 0) this.endJob(e.ref, e.time, now);
+      else this.endStep(e.ref, e.time, now);
+    }
+    return any;
+  }
+
+  /** Moves every job released by `now` to its ready queue; true if there was one. */
+  private releaseDue(now: number): boolean {
+    let any = false;
+    for (let r = this.releases.peek(); r !== undefined && r.time <= now; r = this.releases.peek()) {
+      this.releases.pop();
+      this.queues.enqueue(r.job);
+      any = true;
+    }
+    return any;
+  }
+
+  /** A job ends: it frees its slot, its caps and its host, and wakes what waited for them. */
+  private endJob(j: number, time: number, now: number): void {
+    const job = this.jobs[j] as Job;
+    if (job.usesSlot) this.slotsUsed--;
+    const q = this.layout.queueOf[j] as number;
+    if (q > 0) {
+      this.countOut(j, q, -1);
+      for (const w of this.sets.release(j)) this.releases.push({ time: now, job: w });
+    }
+    this.freedAt = time;
+    this.freedStep = job.first + job.count - 1;
+    const h = this.hostOf[j] as number;
+    if (h >= 0) {
+      this.hostBusy[h] = -1;
+      for (const waiting of this.parked.get(h) ?? []) this.releases.push({ time: now, job: waiting });
+      this.parked.delete(h);
+    }
+  }
+
+  /** A step ends: the jobs waiting for it may be released. */
+  private endStep(step: number, end: number, now: number): void {
+    const { outCount, outList, offset, pending } = this.graph;
+    const { jobOfStep } = this.x;
+    const { release, binding } = this;
+    for (let k = outCount[step] as number; k < (outCount[step + 1] as number); k++) {
+      const s = outList[k] as number;
+      const j = jobOfStep[s] as number;
+      const at = end - (offset[s] as number);
+      if (at >= (release[j] as number)) {
+        release[j] = at;
+        binding[j] = step;
+      }
+      pending[j] = (pending[j] as number) - 1;
+      if (pending[j] === 0) this.releases.push({ time: Math.max(now, release[j] as number), job: j });
+    }
+  }
+
+  /** Starts, in priority order, every ready job that fits at `now`; true if one started. */
+  private startReady(now: number): boolean {
+    let started = false;
+    while (true) {
+      const best = this.bestQueue();
+      if (best < 0) return started;
+      const j = this.queues.dequeue(best);
+      if (!this.admit(j, now)) continue;
+      this.startJob(j, now);
+      started = true;
+    }
+  }
+
+  /** The queue whose head has the highest priority among those whose head fits; -1 if none. */
+  private bestQueue(): number {
+    const { active, heaps } = this.queues;
+    let best = -1;
+    let bestFirst = Infinity;
+    const slotFree = this.slotsUsed < this.parallelism;
+    for (let a = 0; a < active.length; a++) {
+      const q = active[a] as number;
+      const head = (heaps[q] as MinHeap<number>).peek();
+      if (head === undefined) continue;
+      const job = this.jobs[head] as Job;
+      if (job.first >= bestFirst) continue;
+      if (job.usesSlot && !slotFree) continue;
+      if (q > 0 && !this.capsFit(q, head)) continue;
+      best = q;
+      bestFirst = job.first;
+    }
+    return best;
+  }
+
+  /** The job's service and domain caps, and those of the other services its host takes out. */
+  private capsFit(q: number, j: number): boolean {
+    if (!this.queueFits(q)) return false;
+    // A chain that takes its whole host out (maintenance, a reboot) takes out every other
+    // service's instance on it too: it counts against their caps, as the runtime counts it.
+    for (let k = this.alsoStart[j] as number; k < (this.alsoStart[j + 1] as number); k++) {
+      if (!this.queueFits(this.alsoList[k] as number)) return false;
+    }
+    return true;
+  }
+
+  private queueFits(q: number): boolean {
+    const si = this.layout.queueService[q] as number;
+    if ((this.serviceOut[si] as number) >= (this.layout.serviceCap[si] as number)) return false;
+    const dc = this.layout.queueCap[q];
+    if (dc !== null && dc !== undefined && (this.queueOut[q] as number) >= dc) return false;
+    return true;
+  }
+
+  /** Counts a chain against (delta 1) or off (delta -1) its caps and those its host takes out. */
+  private countOut(j: number, q: number, delta: 1 | -1): void {
+    this.countQueue(q, delta);
+    for (let k = this.alsoStart[j] as number; k < (this.alsoStart[j + 1] as number); k++) this.countQueue(this.alsoList[k] as number, delta);
+  }
+
+  private countQueue(q: number, delta: 1 | -1): void {
+    const si = this.layout.queueService[q] as number;
+    this.queueOut[q] = (this.queueOut[q] as number) + delta;
+    this.serviceOut[si] = (this.serviceOut[si] as number) + delta;
+  }
+
+  /**
+   * Whether a dequeued job may start now. If not, it is parked (its host is busy, a host set
+   * is full) or released again at its window's next occurrence where it fits.
+   */
+  private admit(j: number, now: number): boolean {
+    const h = this.hostOf[j] as number;
+    if (h >= 0 && (this.hostBusy[h] as number) >= 0) {
+      // Another service's chain holds the host: wait for its end, without blocking the queue.
+      const list = this.parked.get(h);
+      if (list) list.push(j);
+      else this.parked.set(h, [j]);
+      return false;
+    }
+    // A full host set parks the chain until one of the set's chains ends.
+    if (!this.sets.admit(j)) return false;
+    return this.admitWindow(j, now);
+  }
+
+  private admitWindow(j: number, now: number): boolean {
+    const job = this.jobs[j] as Job;
+    const calendar = job.window !== null ? this.options.calendars.get(job.window) : undefined;
+    if (!calendar) return true;
+    const fit = calendar.admit(now, job.worst);
+    if (fit === null) {
+      this.unfit.push(j);
+    } else if (fit.start > now) {
+      this.releases.push({ time: fit.start, job: j });
+      return false;
+    } else {
+      const key = `${job.window}\u0000${fit.occurrence}`;
+      if (!this.seenOccurrence.has(key)) {
+        this.seenOccurrence.add(key);
+        this.windowsUsed.push({ window: job.window as string, occurrence: fit.occurrence });
+      }
+    }
+    return true;
+  }
+
+  private startJob(j: number, now: number): void {
+    this.startedJobs++;
+    const job = this.jobs[j] as Job;
+    const { offset, outCount } = this.graph;
+    const steps = this.x.steps;
+    for (let i = job.first; i < job.first + job.count; i++) {
+      this.start[i] = now + (offset[i] as number);
+      if ((outCount[i + 1] as number) > (outCount[i] as number)) this.events.push({ time: now + (offset[i] as number) + (steps[i]?.estimate.duration ?? 0), kind: 1, ref: i });
+    }
+    // Waiting beyond its release means a cap, a slot or a window held it back.
+    this.cause[j] = now > (this.release[j] as number) && this.freedAt === now ? this.freedStep : (this.binding[j] as number);
+    if (job.usesSlot) this.slotsUsed++;
+    const h = this.hostOf[j] as number;
+    if (h >= 0) {
+      this.hostBusy[h] = j;
+      this.hostPrevious[j] = this.hostLast[h] as number;
+      this.hostLast[h] = j;
+    }
+    const q = this.layout.queueOf[j] as number;
+    if (q > 0) {
+      this.countOut(j, q, 1);
+      this.sets.take(j);
+    }
+    this.events.push({ time: now + job.duration, kind: 0, ref: j });
+  }
 }
 
 /**
