@@ -196,41 +196,17 @@ async function lockedSession(verb: string, options: CommonOptions, io: CliIO, si
     io.stderr.write(`upgradec ${verb}: stopped while standing by; nothing was started\n`);
     return ExitCode.Stopped;
   }
-  if (!lock.ok) {
-    const h = lock.holder;
-    return fail(io, verb, ExitCode.Locked, diag("UPG0801", {
-      message: h ? `the state in ${shown(io, store.where)} is locked by ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}` : lock.reason,
-      notes: [lock.reason, ...(h ? [`lock id ${h.id}`] : [])],
-      help: h
-        ? `wait for that run to end; if it is dead on another machine, and only then: upgradec ${verb} ${options.plan} --force-unlock ${h.id}`
-        : lock.damagedId !== null
-          ? `if no upgradec runs on this state directory (ps, or its host), remove the damaged lock: upgradec ${verb} ${options.plan} --force-unlock ${lock.damagedId}`
-          : `look at ${store.lockWhere}`,
-    }));
-  }
+  if (!lock.ok) return refuseLocked(verb, options, io, store, lock);
   if (lock.tookOver !== null) io.stderr.write(`upgradec ${verb}: ${describeTakeOver(lock.tookOver, options.forceUnlock)}\n`);
   const registry = store.attempts();
-  const settled = await settleSurvivors({
-    registry,
-    kill: options.killSurvivors === true,
-    now: () => Date.now(),
-    sleep: (ms, signal) => systemClock.sleep(ms, signal),
-    signal: signals.signal,
-    say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
-  });
+  const settled = await settleAttempts(verb, options, io, signals, registry);
   if (!settled) {
     registry.close();
     await lock.release();
     io.stderr.write(`upgradec ${verb}: stopped while waiting; nothing was started and the lock is released\n`);
     return ExitCode.Stopped;
   }
-  const secrets = resolveSecrets(plan.secrets, io.env, (p) => {
-    try {
-      return readFileSync(p, "utf8");
-    } catch {
-      return null;
-    }
-  }, loaded.dir);
+  const secrets = readSecrets(plan, io, loaded.dir);
   if (secrets.problems.length > 0) {
     registry.close();
     await lock.release();
@@ -252,21 +228,7 @@ async function lockedSession(verb: string, options: CommonOptions, io: CliIO, si
   // A database's lock taken over from a gone holder: its steps in flight may still run on their hosts.
   const inFlight = store.kind === "postgres" && lock.tookOver !== null ? await inFlightOf(store, plan) : null;
   const redact = makeRedactor(secrets.values);
-  const notifiers = new Notifiers({
-    plan,
-    secrets: secrets.values,
-    redact,
-    env: io.env,
-    cwd: loaded.dir,
-    now: () => clock.now(),
-    say: (line) => {
-      try {
-        io.stderr.write(`upgradec ${verb}: ${line}\n`);
-      } catch {
-        // The terminal is gone: the notify log still says it.
-      }
-    },
-  });
+  const notifiers = sessionNotifiers(verb, io, loaded, secrets.values, redact, clock);
   return {
     loaded,
     store,
@@ -283,6 +245,61 @@ async function lockedSession(verb: string, options: CommonOptions, io: CliIO, si
     notifiers,
     takeOver: lock.tookOver,
   };
+}
+
+/** Waits until no earlier attempt has a process alive (with --kill-survivors, stops them at once); false when a signal ended the wait. */
+function settleAttempts(verb: string, options: CommonOptions, io: CliIO, signals: Signals, registry: AttemptRegistry): Promise<boolean> {
+  return settleSurvivors({
+    registry,
+    kill: options.killSurvivors === true,
+    now: () => Date.now(),
+    sleep: (ms, signal) => systemClock.sleep(ms, signal),
+    signal: signals.signal,
+    say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
+  });
+}
+
+/** The lock is held by another run, or damaged: UPG0801, with how to go on. */
+function refuseLocked(verb: string, options: CommonOptions, io: CliIO, store: StateStore, lock: Extract<StoreLock, { readonly ok: false }>): number {
+  const h = lock.holder;
+  return fail(io, verb, ExitCode.Locked, diag("UPG0801", {
+    message: h ? `the state in ${shown(io, store.where)} is locked by ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}` : lock.reason,
+    notes: [lock.reason, ...(h ? [`lock id ${h.id}`] : [])],
+    help: h
+      ? `wait for that run to end; if it is dead on another machine, and only then: upgradec ${verb} ${options.plan} --force-unlock ${h.id}`
+      : lock.damagedId !== null
+        ? `if no upgradec runs on this state directory (ps, or its host), remove the damaged lock: upgradec ${verb} ${options.plan} --force-unlock ${lock.damagedId}`
+        : `look at ${store.lockWhere}`,
+  }));
+}
+
+/** The plan's secrets from the environment and from files (relative to the plan's directory). */
+function readSecrets(plan: PlanFile, io: CliIO, dir: string): ReturnType<typeof resolveSecrets> {
+  return resolveSecrets(plan.secrets, io.env, (p) => {
+    try {
+      return readFileSync(p, "utf8");
+    } catch {
+      return null;
+    }
+  }, dir);
+}
+
+function sessionNotifiers(verb: string, io: CliIO, loaded: LoadedPlan, secrets: SecretValues, redact: Redactor, clock: Clock): Notifiers {
+  return new Notifiers({
+    plan: loaded.plan,
+    secrets,
+    redact,
+    env: io.env,
+    cwd: loaded.dir,
+    now: () => clock.now(),
+    say: (line) => {
+      try {
+        io.stderr.write(`upgradec ${verb}: ${line}\n`);
+      } catch {
+        // The terminal is gone: the notify log still says it.
+      }
+    },
+  });
 }
 
 async function inFlightOf(store: StateStore, plan: PlanFile): Promise<ReadonlyMap<string, number | null> | null> {
