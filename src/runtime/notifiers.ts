@@ -12,6 +12,7 @@ import { runOptions } from "../plan/plan.js";
 import { PACKAGE_ROOT } from "../version.js";
 import { join } from "node:path";
 import { buildInvocation, expandVarValues } from "./command-line.js";
+import { signalGroup, stringEnv } from "./process-executor.js";
 import type { NotifyPayload } from "./notify-events.js";
 import type { Redactor, SecretValues } from "./secrets.js";
 
@@ -202,17 +203,4 @@ export class Notifiers {
   }
 }
 
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
 
-function stringEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
-}

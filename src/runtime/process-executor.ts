@@ -224,7 +224,9 @@ function ending(child: ChildProcess): Promise<{ readonly exitCode: number | null
   });
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals a command's whole process group; one already gone is no error. */
+export function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
   try {
     process.kill(-pid, signal);
   } catch {
@@ -232,7 +234,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function stringEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+/** An environment without its unset names, as `spawn` takes it. */
+export function stringEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
