@@ -133,13 +133,33 @@ interface ChainState {
   active: boolean;
 }
 
+/** A completed item, as its end came back. */
+interface Completion {
+  readonly i: number;
+  readonly outcome: Outcome;
+}
+
+/** What one turn decided to start, and the earliest time a gate said to look again. */
+interface Admission {
+  readonly starting: readonly { readonly i: number; readonly signal: AbortSignal }[];
+  readonly nextTimer: number;
+}
+
 export async function runEngine(options: EngineOptions): Promise<EngineResult> {
-  const { items, clock, caps, hooks } = options;
-  const parallelism = Math.max(1, options.parallelism);
-  // Per item, by its index in `items`.
-  const state: ItemState[] = items.map(() => "pending");
+  const loop = new Scheduler(options);
+  options.stop?.addEventListener("abort", loop.onExternalStop);
+  try {
+    await loop.run();
+  } finally {
+    options.stop?.removeEventListener("abort", loop.onExternalStop);
+  }
+  return loop.result();
+}
+
+/** Per chain, the state of each item's chains (by its index in `items`), with the chains already active taken under the caps. */
+function chainStates(options: EngineOptions): ChainState[][] {
   const chains = new Map<string, ChainState>();
-  const chainsOfItem: ChainState[][] = items.map((item) => {
+  const chainsOfItem = options.items.map((item) => {
     const list: ChainState[] = [];
     for (const chain of options.chainsOf(item.step)) {
       let cs = chains.get(chain.id);
@@ -156,13 +176,14 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     const cs = chains.get(id);
     if (cs && !cs.active) {
       cs.active = true;
-      caps.take(cs.chain.key);
+      options.caps.take(cs.chain.key);
     }
   }
+  return chainsOfItem;
+}
 
-  // Items whose dependencies have all succeeded, in priority order: a turn looks at these
-  // only, so a large plan costs per turn what is ready, not what is left.
-  const position = new Map(items.map((item, i) => [item.step.id, i]));
+/** The dependency graph by index: each item's dependents, and how many of its dependencies (in this set) are left. */
+function dependencyGraph(items: readonly WorkItem[], position: ReadonlyMap<string, number>) {
   const dependents: number[][] = items.map(() => []);
   const depsLeft = items.map((item, i) => {
     let n = 0;
@@ -174,242 +195,293 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
     return n;
   });
-  let ready: number[] = depsLeft.flatMap((n, i) => (n === 0 ? [i] : []));
-  const makeReady = (i: number): void => {
+  return { dependents, depsLeft };
+}
+
+/** The loop's state across turns; `run` is the loop, each of its steps a method. */
+class Scheduler {
+  private readonly items: readonly WorkItem[];
+  private readonly clock: Clock;
+  private readonly caps: CapTracker;
+  private readonly hooks: EngineHooks;
+  private readonly parallelism: number;
+  // Per item, by its index in `items`.
+  private readonly state: ItemState[];
+  private readonly chainsOfItem: ChainState[][];
+  private readonly position: Map<string, number>;
+  private readonly dependents: number[][];
+  private readonly depsLeft: number[];
+  // Items whose dependencies have all succeeded, in priority order: a turn looks at these
+  // only, so a large plan costs per turn what is ready, not what is left.
+  private ready: number[];
+  private running = 0;
+  private readonly slots: ReturnType<typeof slotTracker>;
+  /** The running items that may be cancelled, each with its own controller. */
+  private readonly controllers = new Map<number, AbortController>();
+  // Never aborted; every item no decision can cancel runs with it.
+  private readonly uncancellable = new AbortController().signal;
+  private readonly completions: Completion[] = [];
+  private wake: (() => void) | null = null;
+  private stopReason: string | null = null;
+  private rollbackRequested = false;
+  private readonly why = new Map<number, string>();
+  private readonly tolerated: number[] = [];
+  /** Items that will not run: a tolerated failure upstream left them out. */
+  private readonly leftOut = new Set<number>();
+  // A commit that failed (the journal cannot be made durable): the loop throws it, as it
+  // throws a commit that fails at once, and the items waiting for it never start.
+  private readonly commitFailures: unknown[] = [];
+  private readonly committer: ReturnType<typeof groupCommitter>;
+
+  constructor(private readonly options: EngineOptions) {
+    this.items = options.items;
+    this.clock = options.clock;
+    this.caps = options.caps;
+    this.hooks = options.hooks;
+    this.parallelism = Math.max(1, options.parallelism);
+    this.state = this.items.map(() => "pending");
+    this.chainsOfItem = chainStates(options);
+    this.position = new Map(this.items.map((item, i) => [item.step.id, i]));
+    const { dependents, depsLeft } = dependencyGraph(this.items, this.position);
+    this.dependents = dependents;
+    this.depsLeft = depsLeft;
+    this.ready = depsLeft.flatMap((n, i) => (n === 0 ? [i] : []));
+    this.slots = slotTracker(this.items, this.parallelism, options.slotOf);
+    // Each running command may listen on it: as many listeners as the parallelism, no leak.
+    setMaxListeners(0, this.uncancellable);
+    this.committer = groupCommitter(this.hooks.commit, (error) => {
+      this.commitFailures.push(error);
+      this.wake?.();
+    });
+  }
+
+  readonly onExternalStop = (): void => this.wake?.();
+
+  async run(): Promise<void> {
+    while (true) {
+      if (this.commitFailures.length > 0) throw this.commitFailures[0];
+      // 1. What finished since the last turn.
+      for (const { i, outcome } of this.completions.splice(0)) this.absorb(i, outcome);
+      const watched = this.hooks.watch?.(this.clock.now());
+      if (watched?.stop !== undefined && this.stopReason === null) {
+        this.stopReason = watched.stop;
+        if (watched.rollback === true) this.rollbackRequested = true;
+      }
+      // 2. What may start now.
+      const stopping = this.stopReason !== null || this.options.stop?.aborted === true;
+      const { starting, nextTimer: gateTimer } = stopping ? { starting: [], nextTimer: Infinity } : this.admitReady();
+      let nextTimer = gateTimer;
+      if (starting.length > 0) this.ready = this.ready.filter((i) => this.state[i] === "pending" && !this.leftOut.has(i));
+      this.committer.add(starting.length === 0 ? null : () => {
+        for (const { i, signal } of starting) this.launch(i, (this.items[i] as WorkItem).step, signal);
+      });
+      if (watched?.next !== undefined && this.running > 0 && this.stopReason === null) nextTimer = Math.min(nextTimer, watched.next);
+      if (this.running === 0 && this.completions.length === 0) {
+        if (stopping || nextTimer === Infinity) break;
+      }
+      if (this.completions.length > 0) continue;
+      await this.waitTurn(nextTimer);
+      this.wake = null;
+    }
+    // The last turns' records (ends with nothing after them) are durable before the loop returns.
+    await this.committer.drain();
+    if (this.commitFailures.length > 0) throw this.commitFailures[0];
+  }
+
+  /** An item's end: its dependents and chains move on, and the hook says what it means for the rest. */
+  private absorb(i: number, outcome: Outcome): void {
+    const step = (this.items[i] as WorkItem).step;
+    this.running -= 1;
+    this.slots.end(i, outcome.ok);
+    this.controllers.delete(i);
+    this.state[i] = outcome.ok ? "ok" : "failed";
+    if (outcome.ok) this.succeeded(i);
+    else if (outcome.rollback) {
+      this.rollbackRequested = true;
+      this.stopReason ??= `${step.id}: ${outcome.message} (on deadline: rollback)`;
+    }
+    const decision = this.hooks.onEnd(step, outcome);
+    if (decision.stop !== undefined) this.stopReason ??= decision.stop;
+    if (!outcome.ok && decision.tolerated === true && decision.stop === undefined) {
+      this.tolerated.push(i);
+      this.leaveOut(i);
+    }
+    if (decision.cancel) {
+      // Only the running items that may be cancelled have a controller (their ends come
+      // back asynchronously, so none leaves the map while this goes through it).
+      for (const [k, controller] of this.controllers) {
+        if (decision.cancel((this.items[k] as WorkItem).step)) controller.abort(new Error("cancelled"));
+      }
+    }
+  }
+
+  /** Item i succeeded: its dependents have one dependency less, and a chain it ends gives its host back. */
+  private succeeded(i: number): void {
+    for (const d of this.dependents[i] ?? []) {
+      this.depsLeft[d] = (this.depsLeft[d] ?? 1) - 1;
+      if (this.depsLeft[d] === 0) this.makeReady(d);
+    }
+    for (const cs of this.chainsOfItem[i] ?? []) {
+      cs.remaining -= 1;
+      if (cs.remaining === 0 && cs.active) {
+        cs.active = false;
+        this.caps.release(cs.chain.key);
+      }
+    }
+  }
+
+  private makeReady(i: number): void {
     let lo = 0;
-    let hi = ready.length;
+    let hi = this.ready.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((ready[mid] ?? 0) < i) lo = mid + 1;
+      if ((this.ready[mid] ?? 0) < i) lo = mid + 1;
       else hi = mid;
     }
-    ready.splice(lo, 0, i);
-  };
-
-  let running = 0;
-  const slots = slotTracker(items, parallelism, options.slotOf);
-  /** The running items that may be cancelled, each with its own controller. */
-  const controllers = new Map<number, AbortController>();
-  // Never aborted; every item no decision can cancel runs with it.
-  const uncancellable = new AbortController().signal;
-  // Each running command may listen on it: as many listeners as the parallelism, no leak.
-  setMaxListeners(0, uncancellable);
-  const completions: { i: number; outcome: Outcome }[] = [];
-  let wake: (() => void) | null = null;
-  let stopReason: string | null = null;
-  let rollbackRequested = false;
-  const why = new Map<number, string>();
-  const tolerated: number[] = [];
-  /** Items that will not run: a tolerated failure upstream left them out. */
-  const leftOut = new Set<number>();
-  const onExternalStop = (): void => wake?.();
-  options.stop?.addEventListener("abort", onExternalStop);
+    this.ready.splice(lo, 0, i);
+  }
 
   // A tolerated failure of item `from`: its dependents are left out (and theirs, down the
   // graph), except the ones that pass a left-out dependency, which count it as met.
-  const leaveOut = (from: number): void => {
-    const root = (items[from] as WorkItem).step.id;
+  private leaveOut(from: number): void {
+    const root = (this.items[from] as WorkItem).step.id;
     const stack = [from];
     while (stack.length > 0) {
       const at = stack.pop() as number;
-      for (const d of dependents[at] ?? []) {
-        const next = items[d];
-        if (next === undefined || state[d] !== "pending" || leftOut.has(d)) continue;
-        if (hooks.passesLeftOut?.(next.step) === true) {
-          depsLeft[d] = (depsLeft[d] ?? 1) - 1;
-          if (depsLeft[d] === 0) makeReady(d);
+      for (const d of this.dependents[at] ?? []) {
+        const next = this.items[d];
+        if (next === undefined || this.state[d] !== "pending" || this.leftOut.has(d)) continue;
+        if (this.hooks.passesLeftOut?.(next.step) === true) {
+          this.depsLeft[d] = (this.depsLeft[d] ?? 1) - 1;
+          if (this.depsLeft[d] === 0) this.makeReady(d);
           continue;
         }
-        leftOut.add(d);
+        this.leftOut.add(d);
         const because = `left out: ${root} failed within max-failures`;
-        why.set(d, because);
-        hooks.onLeftOut?.(next.step, because);
+        this.why.set(d, because);
+        this.hooks.onLeftOut?.(next.step, because);
         stack.push(d);
       }
     }
-  };
-
-  const finish = (i: number, outcome: Outcome): void => {
-    completions.push({ i, outcome });
-    wake?.();
-  };
-  // Counted as running from its decision on; its controller too, so a cancel reaches it
-  // while its start record is still on its way to disk.
-  const admit = (i: number, step: PlanStep): AbortSignal => {
-    running += 1;
-    if (!(hooks.cancellable?.(step) ?? true)) return uncancellable;
-    const controller = new AbortController();
-    controllers.set(i, controller);
-    return controller.signal;
-  };
-  const launch = (i: number, step: PlanStep, signal: AbortSignal): void => {
-    hooks.execute(step, signal).then(
-      (outcome) => finish(i, outcome),
-      (error: unknown) => finish(i, { ok: false, message: `internal error: ${error instanceof Error ? error.message : String(error)}`, rollback: false }),
-    );
-  };
-  // A commit that failed (the journal cannot be made durable): the loop throws it, as it
-  // throws a commit that fails at once, and the items waiting for it never start.
-  const commitFailures: unknown[] = [];
-  const committer = groupCommitter(hooks.commit, (error) => {
-    commitFailures.push(error);
-    wake?.();
-  });
-
-  try {
-    while (true) {
-      if (commitFailures.length > 0) throw commitFailures[0];
-      // 1. What finished since the last turn.
-      for (const { i, outcome } of completions.splice(0)) {
-        const step = (items[i] as WorkItem).step;
-        running -= 1;
-        slots.end(i, outcome.ok);
-        controllers.delete(i);
-        state[i] = outcome.ok ? "ok" : "failed";
-        if (outcome.ok) {
-          for (const d of dependents[i] ?? []) {
-            depsLeft[d] = (depsLeft[d] ?? 1) - 1;
-            if (depsLeft[d] === 0) makeReady(d);
-          }
-          for (const cs of chainsOfItem[i] ?? []) {
-            cs.remaining -= 1;
-            if (cs.remaining === 0 && cs.active) {
-              cs.active = false;
-              caps.release(cs.chain.key);
-            }
-          }
-        } else if (outcome.rollback) {
-          rollbackRequested = true;
-          stopReason ??= `${step.id}: ${outcome.message} (on deadline: rollback)`;
-        }
-        const decision = hooks.onEnd(step, outcome);
-        if (decision.stop !== undefined) stopReason ??= decision.stop;
-        if (!outcome.ok && decision.tolerated === true && decision.stop === undefined) {
-          tolerated.push(i);
-          leaveOut(i);
-        }
-        if (decision.cancel) {
-          // Only the running items that may be cancelled have a controller (their ends come
-          // back asynchronously, so none leaves the map while this goes through it).
-          for (const [k, controller] of controllers) {
-            if (decision.cancel((items[k] as WorkItem).step)) controller.abort(new Error("cancelled"));
-          }
-        }
-      }
-
-      const watched = hooks.watch?.(clock.now());
-      if (watched?.stop !== undefined && stopReason === null) {
-        stopReason = watched.stop;
-        if (watched.rollback === true) rollbackRequested = true;
-      }
-
-      // 2. What may start now.
-      const stopping = stopReason !== null || options.stop?.aborted === true;
-      let nextTimer = Infinity;
-      const starting: { i: number; signal: AbortSignal }[] = [];
-      if (!stopping) {
-        const now = clock.now();
-        for (const i of ready) {
-          const item = items[i];
-          if (item === undefined || state[i] !== "pending" || leftOut.has(i)) continue;
-          if (!slots.free(i)) {
-            why.set(i, `parallelism: ${parallelism} at once`);
-            continue;
-          }
-          const gate = hooks.gate(item.step, now);
-          if (gate.kind === "wait") {
-            nextTimer = Math.min(nextTimer, gate.until);
-            why.set(i, `waiting until ${new Date(gate.until).toISOString()}`);
-            continue;
-          }
-          if (gate.kind === "hold") {
-            why.set(i, "held by its batch's pause");
-            continue;
-          }
-          if (gate.kind === "never") {
-            why.set(i, gate.why);
-            continue;
-          }
-          const mine = chainsOfItem[i] ?? [];
-          const capWhy = caps.wouldBreak(mine.filter((cs) => !cs.active).map((cs) => cs.chain.key));
-          if (capWhy !== null) {
-            why.set(i, `cap: ${capWhy}`);
-            continue;
-          }
-          for (const cs of mine) {
-            if (!cs.active) {
-              cs.active = true;
-              caps.take(cs.chain.key);
-            }
-          }
-          state[i] = "running";
-          slots.take(i);
-          why.delete(i);
-          hooks.onStart(item.step);
-          starting.push({ i, signal: admit(i, item.step) });
-        }
-      }
-      if (starting.length > 0) ready = ready.filter((i) => state[i] === "pending" && !leftOut.has(i));
-      committer.add(starting.length === 0 ? null : () => {
-        for (const { i, signal } of starting) launch(i, (items[i] as WorkItem).step, signal);
-      });
-      if (watched?.next !== undefined && running > 0 && stopReason === null) nextTimer = Math.min(nextTimer, watched.next);
-
-      if (running === 0 && completions.length === 0) {
-        if (stopping || nextTimer === Infinity) break;
-      }
-      if (completions.length > 0) continue;
-      await new Promise<void>((resolve) => {
-        if (nextTimer === Infinity) {
-          wake = resolve;
-          return;
-        }
-        // A timer only when there is something to wait for; aborted with a constant reason
-        // (an abort without one builds a DOMException, thousands of times in a large run).
-        const timer = new AbortController();
-        wake = () => {
-          timer.abort(WOKEN);
-          resolve();
-        };
-        void clock.sleep(Math.max(0, nextTimer - clock.now()), timer.signal).then(() => {
-          if (!timer.signal.aborted) resolve();
-        });
-      });
-      wake = null;
-    }
-    // The last turns' records (ends with nothing after them) are durable before the loop returns.
-    await committer.drain();
-    if (commitFailures.length > 0) throw commitFailures[0];
-  } finally {
-    options.stop?.removeEventListener("abort", onExternalStop);
   }
 
-  const succeeded: string[] = [];
-  const failed: string[] = [];
-  const notStarted: { id: string; why: string }[] = [];
-  const stateOf = (id: string): ItemState | undefined => {
-    const at = position.get(id);
-    return at === undefined ? undefined : state[at];
-  };
-  items.forEach((item, i) => {
-    const s = state[i];
-    if (s === "ok") succeeded.push(item.step.id);
-    else if (s === "failed") failed.push(item.step.id);
-    else {
-      const failedDep = item.deps.find((d) => stateOf(d) === "failed");
-      const waitingFor = item.deps.find((d) => position.has(d) && stateOf(d) !== "ok");
-      const reason = leftOut.has(i)
-        ? (why.get(i) ?? "left out")
-        : failedDep !== undefined
-          ? `after ${failedDep}, which failed`
-          : waitingFor !== undefined
-            ? `waiting for ${waitingFor}`
-            : (why.get(i) ?? (stopReason !== null ? "the run stopped" : "not reached"));
-      notStarted.push({ id: item.step.id, why: reason });
+  /** The ready items that may start now (their start records buffered), and when a gate said to look again. */
+  private admitReady(): Admission {
+    let nextTimer = Infinity;
+    const starting: { i: number; signal: AbortSignal }[] = [];
+    const now = this.clock.now();
+    for (const i of this.ready) {
+      const item = this.items[i];
+      if (item === undefined || this.state[i] !== "pending" || this.leftOut.has(i)) continue;
+      const blocked = this.blocker(i, item.step, now);
+      if (blocked !== null) {
+        if (blocked.until !== undefined) nextTimer = Math.min(nextTimer, blocked.until);
+        this.why.set(i, blocked.why);
+        continue;
+      }
+      this.start(i, item.step);
+      starting.push({ i, signal: this.admit(i, item.step) });
     }
-  });
-  return { succeeded, failed, tolerated: tolerated.map((i) => (items[i] as WorkItem).step.id), notStarted, stopReason, rollbackRequested };
+    return { starting, nextTimer };
+  }
+
+  /** Why item i may not start now (and until when, for a wait), or null when it may. */
+  private blocker(i: number, step: PlanStep, now: number): { readonly why: string; readonly until?: number } | null {
+    if (!this.slots.free(i)) return { why: `parallelism: ${this.parallelism} at once` };
+    const gate = this.hooks.gate(step, now);
+    if (gate.kind === "wait") return { why: `waiting until ${new Date(gate.until).toISOString()}`, until: gate.until };
+    if (gate.kind === "hold") return { why: "held by its batch's pause" };
+    if (gate.kind === "never") return { why: gate.why };
+    const mine = this.chainsOfItem[i] ?? [];
+    const capWhy = this.caps.wouldBreak(mine.filter((cs) => !cs.active).map((cs) => cs.chain.key));
+    if (capWhy !== null) return { why: `cap: ${capWhy}` };
+    return null;
+  }
+
+  /** Item i starts: its chains hold their hosts out, it holds its slot, and its start record is buffered. */
+  private start(i: number, step: PlanStep): void {
+    for (const cs of this.chainsOfItem[i] ?? []) {
+      if (!cs.active) {
+        cs.active = true;
+        this.caps.take(cs.chain.key);
+      }
+    }
+    this.state[i] = "running";
+    this.slots.take(i);
+    this.why.delete(i);
+    this.hooks.onStart(step);
+  }
+
+  // Counted as running from its decision on; its controller too, so a cancel reaches it
+  // while its start record is still on its way to disk.
+  private admit(i: number, step: PlanStep): AbortSignal {
+    this.running += 1;
+    if (!(this.hooks.cancellable?.(step) ?? true)) return this.uncancellable;
+    const controller = new AbortController();
+    this.controllers.set(i, controller);
+    return controller.signal;
+  }
+
+  private launch(i: number, step: PlanStep, signal: AbortSignal): void {
+    this.hooks.execute(step, signal).then(
+      (outcome) => this.finish(i, outcome),
+      (error: unknown) => this.finish(i, { ok: false, message: `internal error: ${error instanceof Error ? error.message : String(error)}`, rollback: false }),
+    );
+  }
+
+  private finish(i: number, outcome: Outcome): void {
+    this.completions.push({ i, outcome });
+    this.wake?.();
+  }
+
+  /** Until an item ends, a stop is asked for, a commit fails, or (when finite) `nextTimer`. */
+  private waitTurn(nextTimer: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (nextTimer === Infinity) {
+        this.wake = resolve;
+        return;
+      }
+      // A timer only when there is something to wait for; aborted with a constant reason
+      // (an abort without one builds a DOMException, thousands of times in a large run).
+      const timer = new AbortController();
+      this.wake = () => {
+        timer.abort(WOKEN);
+        resolve();
+      };
+      void this.clock.sleep(Math.max(0, nextTimer - this.clock.now()), timer.signal).then(() => {
+        if (!timer.signal.aborted) resolve();
+      });
+    });
+  }
+
+  result(): EngineResult {
+    const succeeded: string[] = [];
+    const failed: string[] = [];
+    const notStarted: { id: string; why: string }[] = [];
+    this.items.forEach((item, i) => {
+      const s = this.state[i];
+      if (s === "ok") succeeded.push(item.step.id);
+      else if (s === "failed") failed.push(item.step.id);
+      else notStarted.push({ id: item.step.id, why: this.notStartedWhy(i, item) });
+    });
+    const tolerated = this.tolerated.map((i) => (this.items[i] as WorkItem).step.id);
+    return { succeeded, failed, tolerated, notStarted, stopReason: this.stopReason, rollbackRequested: this.rollbackRequested };
+  }
+
+  private notStartedWhy(i: number, item: WorkItem): string {
+    const stateOf = (id: string): ItemState | undefined => {
+      const at = this.position.get(id);
+      return at === undefined ? undefined : this.state[at];
+    };
+    if (this.leftOut.has(i)) return this.why.get(i) ?? "left out";
+    const failedDep = item.deps.find((d) => stateOf(d) === "failed");
+    if (failedDep !== undefined) return `after ${failedDep}, which failed`;
+    const waitingFor = item.deps.find((d) => this.position.has(d) && stateOf(d) !== "ok");
+    if (waitingFor !== undefined) return `waiting for ${waitingFor}`;
+    return this.why.get(i) ?? (this.stopReason !== null ? "the run stopped" : "not reached");
+  }
 }
+
 
 /**
  * Group commit with one fsync in flight. `add` says records were buffered, with what to start

@@ -6,7 +6,7 @@
 import type { PlanFile, PlanStep } from "../plan/plan.js";
 import { CapTracker } from "./caps.js";
 import { chainsOfStep, servicesByHost } from "../plan/chains.js";
-import type { StateSink } from "./effects.js";
+import type { Clock, StateSink } from "./effects.js";
 import { type EndDecision, type EngineResult, type Gate, type Outcome, type WorkItem, runEngine } from "./engine.js";
 import { isDone, type RunState } from "./run-state.js";
 import { awaitInFlight } from "./in-flight.js";
@@ -61,38 +61,50 @@ export function slotOfStep(step: PlanStep): string | null {
 }
 
 export async function runForward(input: ForwardInput): Promise<EngineResult> {
-  const { exec, sink, state, scope } = input;
+  const { exec, state, scope } = input;
   const plan = exec.plan;
-  const clock = exec.clock;
   const onHost = servicesByHost(plan);
-  const status = (id: string) => state.steps.get(id)?.status;
-
-  const todo = planOrder(plan).filter((s) => inScope(s, scope) && !isDone(status(s.id)));
+  const todo = planOrder(plan).filter((s) => inScope(s, scope) && !isDone(state.steps.get(s.id)?.status));
   const todoIds = new Set(todo.map((s) => s.id));
   const items: WorkItem[] = todo.map((step) => ({ step, deps: step.after.filter((d) => todoIds.has(d)) }));
+  const initiallyActive = activeChains(plan, state, onHost);
+  const run = new ForwardRun(input, todo, todoIds);
+  return runEngine({
+    items,
+    parallelism: plan.plan.parallelism,
+    clock: exec.clock,
+    caps: new CapTracker(plan),
+    chainsOf: (step) => chainsOfStep(step, onHost),
+    initiallyActive,
+    slotOf: slotOfStep,
+    ...(input.stop ? { stop: input.stop } : {}),
+    hooks: {
+      gate: (step, now) => run.gate(step, now),
+      onStart: (step) => run.onStart(step),
+      execute: (step, signal) => run.execute(step, signal),
+      cancellable: (step) => run.cancellable(step),
+      onEnd: (step, outcome) => run.onEnd(step, outcome),
+      passesLeftOut: (step) => run.passesLeftOut(step),
+      onLeftOut: (step) => run.onLeftOut(step),
+      commit: () => input.sink.commit(),
+      watch: (now) => run.watch(now),
+    },
+  });
+}
 
-  // A host half-way through its chain when the run stopped is still out of service.
+/** A host half-way through its chain when the run stopped is still out of service. */
+function activeChains(plan: PlanFile, state: RunState, onHost: ReturnType<typeof servicesByHost>): Set<string> {
   const initiallyActive = new Set<string>();
   for (const step of plan.steps) {
-    const s = status(step.id);
+    const s = state.steps.get(step.id)?.status;
     if (s === undefined || s === "pending" || s === "undone") continue;
     for (const chain of chainsOfStep(step, onHost)) initiallyActive.add(chain.id);
   }
+  return initiallyActive;
+}
 
-  const failedHosts = new Map<string, Set<string>>();
-  const reportedWaits = new Set<string>();
-  const pauseByRuntime = new Set(
-    plan.services.filter((s) => s.rolling.pause > 0 && !plan.steps.some((st) => st.service === s.name && st.action === "batch-pause")).map((s) => s.name),
-  );
-  // Kept only for the steps the gates look at: the end times of the steps of a service the
-  // runtime pauses, and which steps in a window have started.
-  const endedAt = new Map<string, number>();
-  // Steps a tolerated failure left out of this run: no later batch waits for them.
-  const leftOut = new Set<string>();
-  const startedInWindow = new Set<string>();
-
-  // Steps grouped once: each step's chain in its window for the window gate, by service for pauses.
-  const chainInWindow = windowChains(plan);
+/** The plan's steps grouped by service, for the pause gate. */
+function stepsByService(plan: PlanFile): Map<string, PlanStep[]> {
   const byService = new Map<string, PlanStep[]>();
   for (const s of plan.steps) {
     if (s.service !== null) {
@@ -101,25 +113,109 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       byService.set(s.service, list);
     }
   }
+  return byService;
+}
 
-  // One calendar per window, from the plan's start (or now, if the run began earlier): the
-  // same occurrences and admission rule the compiler planned with.
+/**
+ * One calendar per window, from the plan's start (or now, if the run began earlier): the
+ * same occurrences and admission rule the compiler planned with.
+ */
+function windowCalendars(plan: PlanFile, clock: Clock): Map<string, WindowCalendar> {
   const origin = Math.min(Number.isFinite(Date.parse(plan.plan.start)) ? Date.parse(plan.plan.start) : clock.now(), clock.now());
-  const calendars = new Map(plan.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
+  return new Map(plan.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
+}
 
+/** Each service's last batch. */
+function lastBatches(plan: PlanFile): Map<string, number> {
+  const lastBatch = new Map<string, number>();
+  for (const s of plan.steps) if (s.service !== null && s.batch !== null) lastBatch.set(s.service, Math.max(lastBatch.get(s.service) ?? 0, s.batch));
+  return lastBatch;
+}
 
-  const windowGate = (step: PlanStep, now: number): Gate => {
+/**
+ * The hooks `run` and `resume` give the engine, with the state they keep across the run:
+ * the gates (left out, pauses, windows), what a step does, and what its end means.
+ */
+class ForwardRun {
+  private readonly exec: StepExecContext;
+  private readonly sink: StateSink;
+  private readonly state: RunState;
+  private readonly plan: PlanFile;
+  private readonly clock: Clock;
+  private readonly failedHosts = new Map<string, Set<string>>();
+  private readonly reportedWaits = new Set<string>();
+  private readonly pauseByRuntime: Set<string>;
+  // Kept only for the steps the gates look at: the end times of the steps of a service the
+  // runtime pauses, and which steps in a window have started.
+  private readonly endedAt = new Map<string, number>();
+  // Steps a tolerated failure left out of this run: no later batch waits for them.
+  private readonly leftOut = new Set<string>();
+  private readonly startedInWindow = new Set<string>();
+  // Steps grouped once: each step's chain in its window for the window gate, by service for pauses.
+  private readonly chainInWindow: (step: PlanStep) => readonly PlanStep[];
+  private readonly byService: Map<string, PlanStep[]>;
+  private readonly calendars: Map<string, WindowCalendar>;
+  private readonly doneByCheck = new Set<string>();
+  // Progress deadlines: a service's rollout must see a host become healthy at least this
+  // often (from its first rollout step), or it stops (or rolls back).
+  private readonly rolloutLeft = new Map<string, number>();
+  private readonly hasGates: Set<string>;
+  private readonly lastProgress = new Map<string, number>();
+  // A failure cancels running steps only of a service whose max-failures says `cancel`.
+  private readonly cancelling: Set<string>;
+  // Hosts of each service left out of this run by a tolerated failure. The service's last
+  // marker stands for "every host is new" (unpin, contract and the services after it wait
+  // for it): it never starts while one of its hosts is left out.
+  private readonly hostsLeftOut = new Map<string, Set<string>>();
+  private readonly lastBatch: Map<string, number>;
+
+  constructor(
+    private readonly input: ForwardInput,
+    todo: readonly PlanStep[],
+    private readonly todoIds: ReadonlySet<string>,
+  ) {
+    this.exec = input.exec;
+    this.sink = input.sink;
+    this.state = input.state;
+    this.plan = input.exec.plan;
+    this.clock = input.exec.clock;
+    const plan = this.plan;
+    this.pauseByRuntime = new Set(
+      plan.services.filter((s) => s.rolling.pause > 0 && !plan.steps.some((st) => st.service === s.name && st.action === "batch-pause")).map((s) => s.name),
+    );
+    this.chainInWindow = windowChains(plan);
+    this.byService = stepsByService(plan);
+    this.calendars = windowCalendars(plan, this.clock);
+    for (const s of todo) if (s.service !== null && s.batch !== null) this.rolloutLeft.set(s.service, (this.rolloutLeft.get(s.service) ?? 0) + 1);
+    this.hasGates = new Set(plan.steps.filter((s) => s.action === "health" && s.service !== null).map((s) => s.service ?? ""));
+    this.cancelling = new Set(plan.services.filter((s) => s.rolling.maxFailures.cancel).map((s) => s.name));
+    this.lastBatch = lastBatches(plan);
+  }
+
+  private status(id: string) {
+    return this.state.steps.get(id)?.status;
+  }
+
+  gate(step: PlanStep, now: number): Gate {
+    const out = this.leftOutGate(step);
+    if (out.kind !== "go") return out;
+    const pause = this.pauseGate(step);
+    if (pause.kind !== "go") return pause;
+    return this.windowGate(step, now);
+  }
+
+  private windowGate(step: PlanStep, now: number): Gate {
     if (step.window === null) return { kind: "go" };
-    const calendar = calendars.get(step.window);
+    const calendar = this.calendars.get(step.window);
     if (!calendar) return { kind: "go" };
     const window = calendar.window;
     // The rest of its host's chain in this window goes with it; once a chain has begun, it
     // finishes (running work is never cut off).
-    const chain = chainInWindow(step);
-    for (const s of chain) if (s.id !== step.id && (startedInWindow.has(s.id) || isDone(status(s.id)))) return { kind: "go" };
+    const chain = this.chainInWindow(step);
+    for (const s of chain) if (s.id !== step.id && (this.startedInWindow.has(s.id) || isDone(this.status(s.id)))) return { kind: "go" };
     // Its steps run back to back, each up to its worst case (a health gate to its deadline):
     // the sum, as the compiler admitted the chain.
-    const inRest = (s: PlanStep): boolean => s.estimate.start >= step.estimate.start && !isDone(status(s.id));
+    const inRest = (s: PlanStep): boolean => s.estimate.start >= step.estimate.start && !isDone(this.status(s.id));
     let needSeconds = chain.some((s) => s === step && inRest(s)) ? 0 : stepWorst(step.estimate.duration, step.health?.within ?? null);
     for (const s of chain) if (inRest(s)) needSeconds += stepWorst(s.estimate.duration, s.health?.within ?? null);
     const fit = calendar.admit(calendar.secondsOf(now), needSeconds);
@@ -127,9 +223,9 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
     const until = calendar.msOf(fit.start);
     if (until <= now) return { kind: "go" };
     const key = `${step.window}@${until}`;
-    if (!reportedWaits.has(key)) {
-      reportedWaits.add(key);
-      sink.record({
+    if (!this.reportedWaits.has(key)) {
+      this.reportedWaits.add(key);
+      this.sink.record({
         type: "window-wait",
         step: step.id,
         until: new Date(until).toISOString(),
@@ -137,39 +233,53 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       });
     }
     return { kind: "wait", until };
-  };
+  }
 
-  const pauseGate = (step: PlanStep): Gate => {
-    if (step.service === null || step.batch === null || step.batch === 0 || !pauseByRuntime.has(step.service)) return { kind: "go" };
-    const service = plan.services.find((s) => s.name === step.service);
+  private pauseGate(step: PlanStep): Gate {
+    if (step.service === null || step.batch === null || step.batch === 0 || !this.pauseByRuntime.has(step.service)) return { kind: "go" };
+    const service = this.plan.services.find((s) => s.name === step.service);
     if (!service) return { kind: "go" };
     let lastEnd = -Infinity;
-    for (const s of byService.get(step.service) ?? []) {
+    for (const s of this.byService.get(step.service) ?? []) {
       if (s.batch === null || s.batch >= (step.batch ?? 0)) continue;
-      if (!todoIds.has(s.id) || leftOut.has(s.id)) continue;
-      const end = endedAt.get(s.id);
+      if (!this.todoIds.has(s.id) || this.leftOut.has(s.id)) continue;
+      const end = this.endedAt.get(s.id);
       if (end === undefined) return { kind: "hold" };
       lastEnd = Math.max(lastEnd, end);
     }
     if (lastEnd === -Infinity) return { kind: "go" };
     const until = lastEnd + service.rolling.pause * 1000;
-    return clock.now() >= until ? { kind: "go" } : { kind: "wait", until };
-  };
+    return this.clock.now() >= until ? { kind: "go" } : { kind: "wait", until };
+  }
 
-  const execute = async (step: PlanStep, signal: AbortSignal): Promise<Outcome> => {
+  private leftOutGate(step: PlanStep): Gate {
+    if (step.action !== "batch-pause" || step.service === null || this.passesLeftOut(step)) return { kind: "go" };
+    const out = this.hostsLeftOut.get(step.service);
+    if (out === undefined || out.size === 0) return { kind: "go" };
+    return { kind: "never", why: `waits for ${step.service} host(s) left out after failures within max-failures: ${[...out].join(", ")}` };
+  }
+
+  onStart(step: PlanStep): void {
+    if (step.window !== null) this.startedInWindow.add(step.id);
+    this.progressed(step, true);
+    this.sink.record({ type: "step-started", step: step.id, host: step.hosts[0] ?? null, attempt: (this.state.steps.get(step.id)?.attempts ?? 0) + 1 });
+  }
+
+  async execute(step: PlanStep, signal: AbortSignal): Promise<Outcome> {
+    const { exec, clock } = this;
     if (step.command === null) {
       // A pause (or a marker): it takes its planned time and runs nothing.
       if (step.action === "batch-pause" && step.estimate.duration > 0) await clock.sleep(step.estimate.duration * 1000, signal);
       return { ok: true };
     }
-    if (status(step.id) === "interrupted" && step.done !== null) {
+    if (this.status(step.id) === "interrupted" && step.done !== null) {
       const check = await runSpec(exec, step, step.done, "done", signal, { retry: false });
       if (check.ok) {
-        doneByCheck.add(step.id);
+        this.doneByCheck.add(step.id);
         return { ok: true };
       }
     }
-    const elsewhere = await awaitInFlight(step, input.inFlight, clock, signal);
+    const elsewhere = await awaitInFlight(step, this.input.inFlight, clock, signal);
     if (elsewhere !== null) return { ok: false, message: elsewhere, rollback: false, exitCode: null, signal: null, timedOut: false };
     const result =
       step.health !== null ? await runHealthGate(exec, step, step.command, step.health, signal) : await runSpec(exec, step, step.command, "action", signal);
@@ -183,20 +293,17 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       signal: result.signal,
       timedOut: result.timedOut,
     };
-  };
-  const doneByCheck = new Set<string>();
+  }
 
-  // Progress deadlines: a service's rollout must see a host become healthy at least this
-  // often (from its first rollout step), or it stops (or rolls back).
-  const rolloutLeft = new Map<string, number>();
-  for (const s of todo) if (s.service !== null && s.batch !== null) rolloutLeft.set(s.service, (rolloutLeft.get(s.service) ?? 0) + 1);
-  const hasGates = new Set(plan.steps.filter((s) => s.action === "health" && s.service !== null).map((s) => s.service ?? ""));
-  const lastProgress = new Map<string, number>();
-  const watch = (now: number): { stop?: string; rollback?: boolean; next?: number } => {
+  cancellable(step: PlanStep): boolean {
+    return step.service !== null && this.cancelling.has(step.service);
+  }
+
+  watch(now: number): { stop?: string; rollback?: boolean; next?: number } {
     let next = Infinity;
-    for (const [name, since] of lastProgress) {
-      const deadline = plan.services.find((s) => s.name === name)?.rolling.deadline;
-      if (!deadline || (rolloutLeft.get(name) ?? 0) === 0) continue;
+    for (const [name, since] of this.lastProgress) {
+      const deadline = this.plan.services.find((s) => s.name === name)?.rolling.deadline;
+      if (!deadline || (this.rolloutLeft.get(name) ?? 0) === 0) continue;
       const expires = since + deadline.seconds * 1000;
       if (now >= expires) {
         return { stop: `${name}: no host became healthy within its ${deadline.seconds}s progress deadline`, rollback: deadline.onDeadline === "rollback" };
@@ -204,32 +311,30 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       next = Math.min(next, expires);
     }
     return next === Infinity ? {} : { next };
-  };
-  const progressed = (step: PlanStep, started: boolean): void => {
+  }
+
+  private progressed(step: PlanStep, started: boolean): void {
     if (step.service === null || step.batch === null) return;
     if (started) {
-      if (!lastProgress.has(step.service)) lastProgress.set(step.service, clock.now());
+      if (!this.lastProgress.has(step.service)) this.lastProgress.set(step.service, this.clock.now());
       return;
     }
-    rolloutLeft.set(step.service, (rolloutLeft.get(step.service) ?? 1) - 1);
-    if (step.action === "health" || !hasGates.has(step.service)) lastProgress.set(step.service, clock.now());
-  };
+    this.rolloutLeft.set(step.service, (this.rolloutLeft.get(step.service) ?? 1) - 1);
+    if (step.action === "health" || !this.hasGates.has(step.service)) this.lastProgress.set(step.service, this.clock.now());
+  }
 
-  // A failure cancels running steps only of a service whose max-failures says `cancel`.
-  const cancelling = new Set(plan.services.filter((s) => s.rolling.maxFailures.cancel).map((s) => s.name));
-
-  const onEnd = (step: PlanStep, outcome: Outcome): EndDecision => {
-    if (step.service !== null && pauseByRuntime.has(step.service)) endedAt.set(step.id, clock.now());
-    if (outcome.ok) progressed(step, false);
+  onEnd(step: PlanStep, outcome: Outcome): EndDecision {
+    if (step.service !== null && this.pauseByRuntime.has(step.service)) this.endedAt.set(step.id, this.clock.now());
+    if (outcome.ok) this.progressed(step, false);
     // Stopped by a second stop signal: its effect is unknown, so no end is journaled (it stays
     // interrupted: resume asks its done-check, or runs it again).
-    if (!outcome.ok && halted(exec)) return { stop: "stopped by the operator: the running steps were interrupted" };
+    if (!outcome.ok && halted(this.exec)) return { stop: "stopped by the operator: the running steps were interrupted" };
     if (outcome.ok) {
-      sink.record({ type: "step-succeeded", step: step.id, host: step.hosts[0] ?? null, exitCode: 0, ...(doneByCheck.has(step.id) ? { byDoneCheck: true } : {}) });
+      this.sink.record({ type: "step-succeeded", step: step.id, host: step.hosts[0] ?? null, exitCode: 0, ...(this.doneByCheck.has(step.id) ? { byDoneCheck: true } : {}) });
       return {};
     }
-    const decision = failureDecision(step);
-    sink.record({
+    const decision = this.failureDecision(step);
+    this.sink.record({
       type: "step-failed",
       step: step.id,
       host: step.hosts[0] ?? null,
@@ -240,20 +345,20 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
       ...(decision.tolerated === true ? { tolerated: true } : {}),
     });
     return decision;
-  };
+  }
 
   /**
    * What a failure means under the service's max-failures: within it, the failed hosts are
    * left out and the rollout goes on (tolerated); past it, the run stops.
    */
-  const failureDecision = (step: PlanStep): EndDecision => {
-    const service = plan.services.find((s) => s.name === step.service);
+  private failureDecision(step: PlanStep): EndDecision {
+    const service = this.plan.services.find((s) => s.name === step.service);
     if (!service) return { stop: `${step.id} failed (a step of no service: any failure stops the run)` };
     const policy = service.rolling.maxFailures;
     const bucket = policy.scope === "batch" ? `${service.name}#${step.batch ?? "-"}` : service.name;
-    const hosts = failedHosts.get(bucket) ?? new Set<string>();
+    const hosts = this.failedHosts.get(bucket) ?? new Set<string>();
     for (const h of step.hosts.length > 0 ? step.hosts : [step.id]) hosts.add(h);
-    failedHosts.set(bucket, hosts);
+    this.failedHosts.set(bucket, hosts);
     if (hosts.size > policy.count) {
       const where = policy.scope === "batch" ? ` in batch ${(step.batch ?? -1) + 1}` : "";
       return {
@@ -261,68 +366,27 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
         ...(policy.cancel ? { cancel: (other: PlanStep) => other.service === service.name } : {}),
       };
     }
-    holdOut(step);
+    this.holdOut(step);
     return { tolerated: true };
-  };
+  }
 
-  // Hosts of each service left out of this run by a tolerated failure. The service's last
-  // marker stands for "every host is new" (unpin, contract and the services after it wait
-  // for it): it never starts while one of its hosts is left out.
-  const hostsLeftOut = new Map<string, Set<string>>();
-  const holdOut = (step: PlanStep): void => {
+  onLeftOut(step: PlanStep): void {
+    this.leftOut.add(step.id);
+    this.holdOut(step);
+  }
+
+  private holdOut(step: PlanStep): void {
     if (step.service === null || step.batch === null) return;
-    const set = hostsLeftOut.get(step.service) ?? new Set<string>();
+    const set = this.hostsLeftOut.get(step.service) ?? new Set<string>();
     for (const h of step.hosts) set.add(h);
-    hostsLeftOut.set(step.service, set);
-  };
-  const leftOutGate = (step: PlanStep): Gate => {
-    if (step.action !== "batch-pause" || step.service === null || passesLeftOut(step)) return { kind: "go" };
-    const out = hostsLeftOut.get(step.service);
-    if (out === undefined || out.size === 0) return { kind: "go" };
-    return { kind: "never", why: `waits for ${step.service} host(s) left out after failures within max-failures: ${[...out].join(", ")}` };
-  };
+    this.hostsLeftOut.set(step.service, set);
+  }
 
   // The markers between a service's batches go on past a host left out; its last marker
   // (`<service>/done`: every host of the service is new) does not, nor does what follows it.
-  const lastBatch = new Map<string, number>();
-  for (const s of plan.steps) if (s.service !== null && s.batch !== null) lastBatch.set(s.service, Math.max(lastBatch.get(s.service) ?? 0, s.batch));
-  const passesLeftOut = (step: PlanStep): boolean =>
-    step.action === "batch-pause" && step.service !== null && step.batch !== null && step.batch < (lastBatch.get(step.service) ?? 0);
-
-  return runEngine({
-    items,
-    parallelism: plan.plan.parallelism,
-    clock,
-    caps: new CapTracker(plan),
-    chainsOf: (step) => chainsOfStep(step, onHost),
-    initiallyActive,
-    slotOf: slotOfStep,
-    ...(input.stop ? { stop: input.stop } : {}),
-    hooks: {
-      gate: (step, now) => {
-        const out = leftOutGate(step);
-        if (out.kind !== "go") return out;
-        const pause = pauseGate(step);
-        if (pause.kind !== "go") return pause;
-        return windowGate(step, now);
-      },
-      onStart: (step) => {
-        if (step.window !== null) startedInWindow.add(step.id);
-        progressed(step, true);
-        sink.record({ type: "step-started", step: step.id, host: step.hosts[0] ?? null, attempt: (state.steps.get(step.id)?.attempts ?? 0) + 1 });
-      },
-      execute,
-      cancellable: (step) => step.service !== null && cancelling.has(step.service),
-      onEnd,
-      passesLeftOut,
-      onLeftOut: (step) => {
-        leftOut.add(step.id);
-        holdOut(step);
-      },
-      commit: () => sink.commit(),
-      watch,
-    },
-  });
+  passesLeftOut(step: PlanStep): boolean {
+    return step.action === "batch-pause" && step.service !== null && step.batch !== null && step.batch < (this.lastBatch.get(step.service) ?? 0);
+  }
 }
 
 /**
