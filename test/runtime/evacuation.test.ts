@@ -123,7 +123,7 @@ describe("evacuate timeout", () => {
     // The plan says what will happen: the evacuate step's command carries the deadline.
     const plan = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as PlanFile;
     expect(plan.steps.find((s) => s.action === "evacuate")?.command?.timeout).toBe(2);
-    expect(plan.services[0]?.evacuate).toEqual({ strategy: "live-migrate", concurrency: 2, timeout: 2 });
+    expect(plan.services[0]?.evacuate).toEqual({ strategy: "live-migrate", concurrency: 2, timeout: 2, countVar: "instances", capacityVar: null });
     const r = await run(dir, 5);
     expect(r.exitCode, r.stdout + r.stderr).toBe(3);
     const records = journalOf(dir);
