@@ -288,25 +288,28 @@ export type Phase =
   | "postchecks";
 
 /** Per-host actions, in the order a host goes through them, then per-service ones. */
-export type StepAction =
-  | "maintenance-enter"
-  | "evacuate"
-  | "stop"
-  | "upgrade"
-  | "reboot"
-  | "start"
-  | "health"
-  | "maintenance-exit"
-  | "precheck"
-  | "checkpoint"
-  | "expand"
-  | "migrate"
-  | "contract"
-  | "pin"
-  | "unpin"
-  | "cleanup"
-  | "postcheck"
-  | "batch-pause";
+export const STEP_ACTIONS = [
+  "maintenance-enter",
+  "evacuate",
+  "stop",
+  "upgrade",
+  "reboot",
+  "start",
+  "health",
+  "maintenance-exit",
+  "precheck",
+  "checkpoint",
+  "expand",
+  "migrate",
+  "contract",
+  "pin",
+  "unpin",
+  "cleanup",
+  "postcheck",
+  "batch-pause",
+] as const;
+
+export type StepAction = (typeof STEP_ACTIONS)[number];
 
 /** What a step takes out of service while it runs: a whole host, or one service instance on it. */
 export type Unavailable = { readonly host: string } | { readonly host: string; readonly service: string };

@@ -16,29 +16,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve as resolvePath } from "node:path";
 import { type Diagnostic, type Result, diag } from "../diagnostics/diagnostic.js";
 import type { History, HistorySample } from "../plan/history.js";
-import type { PlanHistoryRun, StepAction } from "../plan/plan.js";
+import { STEP_ACTIONS, type PlanHistoryRun, type StepAction } from "../plan/plan.js";
 import { sha256 } from "../plan/digest.js";
 import { checkJournal, type JournalRead, type JournalRecord, markPathOf } from "./journal.js";
 
 /** Actions a run measures that an estimate stands for (markers and checkpoints are not). */
-const MEASURED: ReadonlySet<string> = new Set<StepAction>([
-  "maintenance-enter",
-  "evacuate",
-  "stop",
-  "upgrade",
-  "reboot",
-  "start",
-  "health",
-  "maintenance-exit",
-  "precheck",
-  "expand",
-  "migrate",
-  "contract",
-  "pin",
-  "unpin",
-  "cleanup",
-  "postcheck",
-]);
+const MEASURED: ReadonlySet<string> = new Set<StepAction>(STEP_ACTIONS.filter((a) => a !== "checkpoint" && a !== "batch-pause"));
 
 /** A step that took longer than this was not one attempt of a step but a record in error. */
 const MOST_SECONDS = 7 * 24 * 3600;

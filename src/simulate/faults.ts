@@ -3,7 +3,7 @@
  * back. Random failures are a pure function of (seed, step, host, attempt), so a seed
  * gives the same run whatever order the scheduler happens to reach the steps in.
  */
-import type { PlanFile, PlanStep } from "../plan/plan.js";
+import { STEP_ACTIONS, type PlanFile, type PlanStep } from "../plan/plan.js";
 
 export interface StepFault {
   /** A step id, or an action name (every step of that action). */
@@ -28,26 +28,7 @@ export interface FaultSpec {
 
 export const NO_FAULTS: FaultSpec = { fail: [], lose: [], failRate: 0, seed: 1, slow: {}, down: [] };
 
-const ACTIONS = new Set<string>([
-  "maintenance-enter",
-  "evacuate",
-  "stop",
-  "upgrade",
-  "reboot",
-  "start",
-  "health",
-  "maintenance-exit",
-  "precheck",
-  "checkpoint",
-  "expand",
-  "migrate",
-  "contract",
-  "pin",
-  "unpin",
-  "cleanup",
-  "postcheck",
-  "batch-pause",
-]);
+const ACTIONS: ReadonlySet<string> = new Set<string>(STEP_ACTIONS);
 
 export function parseStepFault(text: string): StepFault {
   const at = text.lastIndexOf("@");
