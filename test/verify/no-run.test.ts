@@ -74,4 +74,12 @@ describe("verify with no run of the plan", () => {
     expect(r.exitCode).toBe(ExitCode.VerifyFailed);
     expect(r.stdout).toContain("no run of this plan is recorded, and no version query tells which release the hosts run");
   });
+
+  it("takes the version queries from the plan file, not from its sources compiled again (a source broken since still leaves them)", { timeout: 30_000 }, async () => {
+    const dir = await project({ versionAction: true, atTo: ["a1"] });
+    writeFileSync(join(dir, "plan.upg"), "service {\n");
+    const r = await upgradec(dir, "verify", "plan.json");
+    expect(r.exitCode).toBe(ExitCode.VerifyFailed);
+    expect(r.stdout).toContain("2 instance(s) at zed (from): app on a2, app on a3, 1 at 2023.1 (to)");
+  });
 });
