@@ -227,13 +227,21 @@ describe.runIf(enabled)("a run's state in PostgreSQL (real processes)", () => {
       mkdirSync(standbyDir);
       for (const f of ["plan.json", "cloud.upg"]) cpSync(join(dir, f), join(standbyDir, f));
       const standby = spawnCli(["run", "plan.json", "--skip-checks", "--standby"], standbyDir, hostEnv(url, "deploy2", env));
-      await sleep(Math.floor(Math.random() * 1500));
+      // A random moment inside the run, whatever the machine's speed: after the k-th of 22 steps
+      // began (k in 1..20), plus up to 50 ms.
+      const k = 1 + Math.floor(Math.random() * 20);
+      await waitFor(() => ended || readLog(dir).filter((l) => l.kind === "B").length >= k, 60_000);
+      await sleep(Math.floor(Math.random() * 50));
       active.kill("SIGKILL");
       const first = await active;
       const second = await standby;
       const records = await journalIn(url, "cloud");
       if (first.signal === "SIGKILL") {
         expect(second.exitCode, `trial ${trial}: ${second.stderr}`).toBe(0);
+        // Killed before it wrote the end of its run: the standby must take the run over, not start another.
+        const resumedAt = records.findIndex((r) => r.type === "run-resumed");
+        const firstFinished = (resumedAt < 0 ? records : records.slice(0, resumedAt)).some((r) => r.type === "run-finished");
+        if (!firstFinished) expect(second.stderr, `trial ${trial}: killed mid-run (after step ${k} began) but not taken over`).toContain("taking over run");
         if (second.stderr.includes("taking over run")) tookOver += 1;
         if (/in flight on the lost runner: \S/.test(second.stderr)) waitedInFlight += 1;
       } else {
