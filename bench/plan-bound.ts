@@ -1,16 +1,17 @@
 /**
- * How far the plan is from its bound: `npx tsx bench/plan-bound.ts [computes...]` (default
- * 1k, 10k and 50k computes).
+ * How far the plan is from its bound: `npx tsx bench/plan-bound.ts [computes[@parallelism]...]`
+ * (default 1k, 10k, 10k at `parallelism 200`, and 50k computes).
  *
  * For each size, two clouds written the way operators write them (bench/cloud.ts,
  * `operatorCloud`: the full control plane from `use openstack`, N computes over N/500
  * availability zones, `rolling { batch 1, 1%, 2%  max-unavailable 10 per az  max-failures 1%
  * order empty-first }`, one nightly window 22:00–06:00 Europe/Berlin with cutoff 30m,
- * `parallelism 64`): "mixed" (0–29 VMs per compute) and "uniform" (15 each), each rolled in
- * batches and with `then continuous` after the ramp ("+cont"). It compiles
- * each and prints the plan's total and nova-compute's span beside their bounds
- * (docs/language.md, "The bound"), their ratio, and the command that reproduces the figure.
- * Each size runs in its own process. Figures only, no asserts.
+ * `parallelism 64` or the one after `@`): "mixed" (0–29 VMs per compute) and "uniform" (15
+ * each), each rolled in batches and with `then continuous` after the ramp ("+cont"). It
+ * compiles each and prints the plan's total and the rolling services' spans beside their
+ * bounds (docs/language.md, "The bound"), the services bounded together by `parallelism`,
+ * their ratio, and the command that reproduces the figure. Each cloud runs in its own
+ * process. Figures only, no asserts.
  */
 import { fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,17 +29,17 @@ function ratio(planned: number, bound: number): string {
   return bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–";
 }
 
-function measure(computes: number, uniform: boolean, continuous: boolean): void {
+function measure(computes: number, parallelism: number, uniform: boolean, continuous: boolean): void {
   const variant = `${uniform ? "uniform" : "mixed"}${continuous ? "+cont" : ""}`;
   const dir = mkdtempSync(join(tmpdir(), "upgradec-plan-bound-"));
   try {
-    const { upg, ini } = operatorCloud(computes, { uniform, continuous });
+    const { upg, ini } = operatorCloud(computes, { uniform, continuous, parallelism });
     writeFileSync(join(dir, "cloud.upg"), upg);
     writeFileSync(join(dir, "hosts.ini"), ini);
     const t0 = performance.now();
     const result = compileFile("cloud.upg", nodeLoadHost(dir), { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "bench", start: START });
     const ms = performance.now() - t0;
-    const label = `${String(computes).padStart(6)} computes ${variant.padEnd(12)}`;
+    const label = `${String(computes).padStart(6)} computes p${String(parallelism).padEnd(4)}${variant.padEnd(12)}`;
     const plan = result.plan;
     const bound = plan?.timing.bound;
     if (!plan || !bound) {
@@ -50,24 +51,37 @@ function measure(computes: number, uniform: boolean, continuous: boolean): void 
     for (const s of bound.services.filter((x) => x.width > 1 || x.work >= 3600)) {
       console.log(`${" ".repeat(label.length)}    ${s.service}: ${formatDuration(s.planned)} planned, bound ${formatDuration(s.bound)} (${ratio(s.planned, s.bound)}); ${(s.work / 3600).toFixed(0)} host-hours, ${s.width} out at once`);
     }
-    console.log(`${" ".repeat(label.length)}    reproduce: npx tsx bench/plan-bound.ts --write DIR ${computes} ${variant.replace("+", " ")} && npx upgradec compile DIR/cloud.upg --start ${START}`);
+    const shared = bound.shared;
+    if (shared) {
+      const end = shared.start + shared.bound;
+      console.log(`${" ".repeat(label.length)}    together (${shared.services.join(", ")}): ends by ${formatDuration(end)} at the earliest; ${(shared.work / 3600).toFixed(0)} host-hours, ${shared.width} out at once`);
+    }
+    console.log(`${" ".repeat(label.length)}    reproduce: npx tsx bench/plan-bound.ts --write DIR ${computes}@${parallelism} ${variant.replace("+", " ")} && npx upgradec compile DIR/cloud.upg --start ${START}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** `10000` or `10000@200`: computes, and `parallelism` (64 unless said). */
+function sizeOf(arg: string): { computes: number; parallelism: number } {
+  const [computes, parallelism] = arg.split("@");
+  return { computes: Number(computes), parallelism: parallelism === undefined ? 64 : Number(parallelism) };
+}
+
 const args = process.argv.slice(2);
 if (args[0] === "--write") {
   const dir = args[1] ?? "bench-cloud";
-  const { upg, ini } = operatorCloud(Number(args[2] ?? 10_000), { uniform: args[3] === "uniform", continuous: args[4] === "cont" });
+  const { computes, parallelism } = sizeOf(args[2] ?? "10000");
+  const { upg, ini } = operatorCloud(computes, { uniform: args[3] === "uniform", continuous: args[4] === "cont", parallelism });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "cloud.upg"), upg);
   writeFileSync(join(dir, "hosts.ini"), ini);
   console.log(`wrote ${join(dir, "cloud.upg")} and ${join(dir, "hosts.ini")}`);
 } else if (args[0] === "--one") {
-  measure(Number(args[1]), args[2] === "uniform", args[3] === "cont");
+  const { computes, parallelism } = sizeOf(args[1] ?? "10000");
+  measure(computes, parallelism, args[2] === "uniform", args[3] === "cont");
 } else {
-  const sizes = args.length > 0 ? args.map(Number) : [1_000, 10_000, 50_000];
+  const sizes = args.length > 0 ? args : ["1000", "10000", "10000@200", "50000"];
   const self = fileURLToPath(import.meta.url);
   console.log(`plan against its bound (start ${START} Europe/Berlin); each cloud in its own process`);
   for (const size of sizes) {
@@ -78,7 +92,7 @@ if (args[0] === "--write") {
       ["uniform", "cont"],
     ]) {
       await new Promise<void>((resolve, reject) => {
-        const child = fork(self, ["--one", String(size), variant as string, mode as string], { stdio: "inherit" });
+        const child = fork(self, ["--one", size, variant as string, mode as string], { stdio: "inherit" });
         child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${size} ${variant} exited with ${code}`))));
       });
     }

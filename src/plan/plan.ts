@@ -372,6 +372,22 @@ export interface PlanTiming {
       /** The most hosts its caps and parallelism allow out at once. */
       readonly width: number;
     }[];
+    /**
+     * Services that share `parallelism` in one window, taken together (those starting at or
+     * after the first of them): absent when no such set bounds the plan more than one service.
+     */
+    readonly shared?: {
+      readonly services: readonly string[];
+      readonly window: string | null;
+      /** Seconds from the plan's start: the first of them, less what the critical path before it saved. */
+      readonly start: number;
+      /** Seconds from `start`: the shortest span their work allows together. */
+      readonly bound: number;
+      /** Seconds of their host-chain work together. */
+      readonly work: number;
+      /** The most of their hosts out at once: their widths summed, limited by `parallelism`. */
+      readonly width: number;
+    };
   };
 }
 

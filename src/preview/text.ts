@@ -106,10 +106,6 @@ function header(plan: PlanFile, clock: PlanClock, paint: Paint, out: string[]): 
   if (plan.timing.criticalPath.length > 0) out.push(`  critical path  ${plan.timing.criticalPath.length} steps, ends with ${plan.timing.criticalPath.at(-1)}`);
 }
 
-/**
- * The plan's figures beside the bound its caps, parallelism and windows allow, so the cost
- * of the batching is seen (docs/language.md, "The bound").
- */
 /** Who hears about the run, and on which events: said only when the plan has notifiers. */
 function notifications(plan: PlanFile, paint: Paint, out: string[]): void {
   const notifiers = plan.notify ?? [];
@@ -118,11 +114,22 @@ function notifications(plan: PlanFile, paint: Paint, out: string[]): void {
   for (const n of notifiers) out.push(`  ${n.name}: on ${n.events.join(", ")}: \`${commandText(n.command, 70)}\``);
 }
 
+/**
+ * The plan's figures beside the bound its caps, parallelism and windows allow, so the cost
+ * of the batching is seen (docs/language.md, "The bound").
+ */
 function bound(plan: PlanFile, paint: Paint, out: string[]): void {
   const b = plan.timing.bound;
   if (b === undefined || b.services.length === 0) return;
   out.push("", paint("bold", "Bound (the caps, parallelism and windows allow)"));
   for (const s of b.services) out.push(`  ${s.service}: ${boundLine(s.planned, s.bound)}  (${s.width} out at once)`);
+  const shared = b.shared;
+  if (shared !== undefined) {
+    // Their planned span, from the same start as their bound: when the last of them ends.
+    let end = 0;
+    for (const s of b.services) if (shared.services.includes(s.service)) end = Math.max(end, s.start + s.planned);
+    out.push(`  together, sharing parallelism (${shared.services.join(", ")}): ${boundLine(Math.max(0, end - shared.start), shared.bound)}  (${shared.width} out at once)`);
+  }
   out.push(`  plan: ${boundLine(plan.timing.total, b.total)}`);
 }
 
