@@ -21,16 +21,30 @@ afterAll(() => {
 const HOUR = 3600;
 
 /** Hosts web01.. with a rack var each, one service whose chain is one 1h upgrade. */
-function compile(racks: readonly [string, number][], rolling: string, extra = "", serviceExtra = ""): PlanFile {
+/** With `split`, hosts from that index on run a second service `b` (its own rolling block), beside `api`. */
+interface Options {
+  readonly parallelism?: number;
+  readonly split?: number;
+  readonly second?: string;
+}
+
+function compile(racks: readonly [string, number][], rolling: string, extra = "", serviceExtra = "", options: Options = {}): PlanFile {
   const dir = mkdtempSync(join(tmpdir(), "upgradec-bound-"));
   dirs.push(dir);
   const lines = ["[web]"];
   let n = 0;
-  for (const [rack, size] of racks) for (let i = 0; i < size; i++) lines.push(`web${String(++n).padStart(2, "0")} rack=${rack}`);
-  writeFileSync(join(dir, "hosts.ini"), `${lines.join("\n")}\n`);
+  const second: string[] = ["[other]"];
+  for (const [rack, size] of racks) {
+    for (let i = 0; i < size; i++) {
+      const line = `web${String(++n).padStart(2, "0")} rack=${rack}`;
+      (options.split !== undefined && n > options.split ? second : lines).push(line);
+    }
+  }
+  writeFileSync(join(dir, "hosts.ini"), `${[...lines, ...(second.length > 1 ? second : [])].join("\n")}\n`);
+  const b = options.second === undefined ? "" : `service b {\n  on other\n  tags rolling-upgrade\n  ${options.second}\n  upgrade ["up", "{host}"] { takes 1h }\n}\n`;
   writeFileSync(
     join(dir, "main.upg"),
-    `plan "p" { from "a" to "b"  parallelism 100 }
+    `plan "p" { from "a" to "b"  parallelism ${options.parallelism ?? 100} }
 inventory "hosts.ini"
 ${extra}
 service api {
@@ -40,7 +54,7 @@ service api {
 ${serviceExtra}
   upgrade ["up", "{host}"] { takes 1h }
 }
-`,
+${b}`,
   );
   const result = compileFile("main.upg", nodeLoadHost(dir), { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "0.0.0-test", start: "2026-12-05T22:00" });
   expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
@@ -109,6 +123,39 @@ describe("the bound in the plan file", () => {
     expect(b).toMatchObject({ start: 26 * HOUR, planned: 47 * HOUR, bound: 25 * HOUR + 30 * 60 });
     expect(p.timing.total).toBe(73 * HOUR);
     expect(p.timing.bound?.total).toBe(51 * HOUR);
+  });
+
+  it("takes services that share parallelism together: two services of 10 × 1h, 2 out each, parallelism 3, take 6h40m at least", () => {
+    // a and b on disjoint hosts, not waiting for each other: alone each could end in 5h, but
+    // their 20 host-hours share 3 slots. Planned: a holds 2 slots 0–5h, b one slot and then two
+    // (8h); then a 1h contract after the rollout. Bound: 20h / 3 = 6h40m, and the contract: 7h40m.
+    const p = compile(
+      [["r1", 20]],
+      "batch 2  max-unavailable 2",
+      "",
+      "  contract [\"c\"] { takes 1h }",
+      { parallelism: 3, split: 10, second: "rolling { batch 2  max-unavailable 2 }" },
+    );
+    const a = serviceBound(p);
+    const b = p.timing.bound?.services.find((s) => s.service === "b");
+    expect(a).toMatchObject({ work: 10 * HOUR, width: 2, bound: 5 * HOUR });
+    expect(b).toMatchObject({ work: 10 * HOUR, width: 2, bound: 5 * HOUR });
+    expect(p.timing.total).toBe(9 * HOUR);
+    expect(p.timing.bound?.total).toBe(7 * HOUR + 40 * 60);
+    expect(p.timing.bound?.shared).toEqual({ services: ["api", "b"], window: null, start: 0, bound: 6 * HOUR + 40 * 60, work: 20 * HOUR, width: 3 });
+    expect(validatePlanFile(p)).toMatchObject({ ok: true });
+    expect(renderText(p, { color: false })).toContain("together, sharing parallelism (api, b): 8h planned, bound 6h40m (1.20×)  (3 out at once)");
+  });
+
+  it("leaves each chain the margin its health gate's deadline needs before the window's cutoff", () => {
+    // Chains of 1h plus a 1m gate with a 31m deadline: admitted only when 1h31m fits before
+    // 01:30, so each ends 30m before it at the latest: 3h of each night (22:00–01:30) is usable,
+    // not 3h30. 10 chains of 1h1m over 2 hosts out: 5h5m, 3h the first night, 2h5m the next.
+    const p = compile([["r1", 10]], "batch 2  max-unavailable 2", 'window nightly { days mon..sun  from 22:00 to 02:00  zone "Europe/Berlin"  cutoff 30m }', "  window nightly\n  health [\"check\"] { takes 1m  every 10s  within 31m  healthy-for 30s }");
+    const b = serviceBound(p);
+    expect(b).toMatchObject({ start: 0, width: 2, work: 10 * (HOUR + 60) });
+    expect(b?.bound).toBe(24 * HOUR + 2 * HOUR + 5 * 60);
+    expect(b?.planned).toBeGreaterThanOrEqual(b?.bound ?? Infinity);
   });
 
   it("is printed in the preview beside the plan's figure", () => {

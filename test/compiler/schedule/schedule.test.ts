@@ -69,6 +69,17 @@ function checkOrder(plan: PlanFile): void {
   for (const [h, list] of perHost) expect(peak(list), `chains on ${h} overlap`).toBeLessThanOrEqual(1);
 }
 
+/** The bound (docs/language.md, "The bound") is a lower bound: never above the plan, nor a service's above its span. */
+function checkBound(plan: PlanFile): void {
+  const b = plan.timing.bound;
+  if (b === undefined) return;
+  expect(b.total, "the plan's bound").toBeLessThanOrEqual(plan.timing.total);
+  for (const s of b.services) expect(s.bound, `${s.service}'s bound`).toBeLessThanOrEqual(s.planned);
+  if (b.shared === undefined) return;
+  const ends = b.services.filter((s) => b.shared?.services.includes(s.service)).map((s) => s.start + s.planned);
+  expect(b.shared.start + b.shared.bound, "the shared bound's end").toBeLessThanOrEqual(Math.max(...ends));
+}
+
 function checkCaps(m: Model, plan: PlanFile): void {
   const hostVars = new Map(m.hosts.map((h) => [h.name, h.vars]));
   const stretches = outStretches(plan);
@@ -264,6 +275,7 @@ describe("schedule", () => {
         expect(validatePlanFile(JSON.parse(json))).toMatchObject({ ok: true });
         expect(JSON.stringify(buildPlan(m, { now: NOW, compilerVersion: "0.1.0" }).value)).toBe(json);
         windowedChains += checkWindows(m, result.value);
+        checkBound(result.value);
       }),
       { numRuns: 120 },
     );
