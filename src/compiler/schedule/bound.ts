@@ -17,7 +17,8 @@
  * Services share `parallelism`: the hosts of all of them together are at most `parallelism`
  * out at once. So, per window, the services starting at or after each service's start are
  * also taken together (their work over their summed widths, limited by `parallelism`,
- * fitted the same way from that start); the longest of these is the `shared` bound.
+ * fitted the same way from that start, with the smallest reserve among them); the set that
+ * ends latest, where later than each of its services alone, is the `shared` bound.
  *
  * For the plan: the critical path with the span of each rolling service on it replaced by
  * that service's bound. Walking the path, a service starts earlier by what the services
@@ -42,7 +43,7 @@ export interface PlanBound {
   /** Seconds: the plan's bound, beside `timing.total`. */
   readonly total: number;
   readonly services: readonly ServiceBound[];
-  /** The longest bound of services taken together, when it holds more than one service. */
+  /** The services taken together whose end is latest, when later than each one's own. */
   readonly shared: SharedBound | null;
 }
 
@@ -102,7 +103,7 @@ export function planBound(input: BoundInput): PlanBound {
   let rolledOut = shared === null ? 0 : shared.start + shared.bound;
   for (const n of needs) rolledOut = Math.max(rolledOut, endOf(input.calendars, n));
   const total = Math.max(path, afterRollout(input, rolledOut));
-  return { total: Math.ceil(total), services, shared: shared !== null && shared.services.length > 1 ? shared : null };
+  return { total: Math.ceil(total), services, shared };
 }
 
 /** The end of a need's work: its work over its width, at least its longest chain, fitted into its window from its start. */
@@ -112,11 +113,14 @@ function endOf(calendars: ReadonlyMap<string, WindowCalendar>, n: Need): number 
 
 /**
  * Per window, the services starting at or after each one's start taken together: their
- * hosts are at most `parallelism` out at once however their caps add up. The latest end.
+ * hosts are at most `parallelism` out at once however their caps add up. The set whose end
+ * is latest, if that is later than each of its services' own end (else it says nothing
+ * more than they do); null if none.
  */
 function sharedBound(input: BoundInput, needs: readonly Need[]): SharedBound | null {
   let best: SharedBound | null = null;
   let bestEnd = -Infinity;
+  for (const n of needs) bestEnd = Math.max(bestEnd, endOf(input.calendars, n));
   const byWindow = new Map<string | null, Need[]>();
   for (const n of needs) byWindow.set(n.window, [...(byWindow.get(n.window) ?? []), n]);
   for (const [window, group] of byWindow) {
