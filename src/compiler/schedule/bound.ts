@@ -100,10 +100,10 @@ export function planBound(input: BoundInput): PlanBound {
   });
   const shared = sharedBound(input, needs);
   const path = pathBound(input, tallies, needs);
-  let rolledOut = shared === null ? 0 : shared.start + shared.bound;
+  let rolledOut = shared?.end ?? 0;
   for (const n of needs) rolledOut = Math.max(rolledOut, endOf(input.calendars, n));
   const total = Math.max(path, afterRollout(input, rolledOut));
-  return { total: Math.ceil(total), services, shared };
+  return { total: Math.ceil(total), services, shared: shared?.bound ?? null };
 }
 
 /** The end of a need's work: its work over its width, at least its longest chain, fitted into its window from its start. */
@@ -117,12 +117,16 @@ function endOf(calendars: ReadonlyMap<string, WindowCalendar>, n: Need): number 
  * is latest, if that is later than each of its services' own end (else it says nothing
  * more than they do); null if none.
  */
-function sharedBound(input: BoundInput, needs: readonly Need[]): SharedBound | null {
+function sharedBound(input: BoundInput, needs: readonly Need[]): { bound: SharedBound; end: number } | null {
   let best: SharedBound | null = null;
   let bestEnd = -Infinity;
   for (const n of needs) bestEnd = Math.max(bestEnd, endOf(input.calendars, n));
   const byWindow = new Map<string | null, Need[]>();
-  for (const n of needs) byWindow.set(n.window, [...(byWindow.get(n.window) ?? []), n]);
+  for (const n of needs) {
+    const group = byWindow.get(n.window);
+    if (group === undefined) byWindow.set(n.window, [n]);
+    else group.push(n);
+  }
   for (const [window, group] of byWindow) {
     const later = [...group].sort((a, b) => b.from - a.from);
     let work = 0;
@@ -144,7 +148,7 @@ function sharedBound(input: BoundInput, needs: readonly Need[]): SharedBound | n
       }
     }
   }
-  return best;
+  return best === null ? null : { bound: best, end: bestEnd };
 }
 
 /**
