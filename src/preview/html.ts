@@ -132,6 +132,7 @@ export function renderHtml(stored: PlanFile): string {
   parts.push("<h2>Phases</h2>", phasesTable(outline, clock));
   parts.push("<h2>Dependencies</h2>", '<div class="scroll">', dag(serviceGraph(plan)), "</div>");
   parts.push("<h2>Impact</h2>", impactTable(plan));
+  if ((plan.timing.bound?.services.length ?? 0) > 0) parts.push("<h2>Bound</h2>", boundTable(plan));
   // Plans made by hand (tests, older tools) may say nothing of their estimates.
   if (plan.services.some((s) => (s.estimates ?? []).length > 0)) parts.push("<h2>Estimates</h2>", estimatesTable(plan));
   parts.push("<h2>Checkpoints and the way back</h2>", checkpoints(plan, clock));
@@ -413,6 +414,32 @@ function estimatesTable(plan: PlanFile): string {
     '<table id="estimates-table"><thead><tr><th>service</th><th>action</th><th>estimate</th><th class="left">from</th></tr></thead>' +
     `<tbody>${rows.join("")}</tbody></table>` +
     (runs.length > 0 ? `<p>Measured in the runs read with <code>--history</code>:</p><ul>${runs.join("")}</ul>` : "<p>No <code>--history</code>: nothing measured.</p>")
+  );
+}
+
+/**
+ * The plan's figures beside the bound its caps, parallelism and windows allow (the text
+ * preview's "Bound"; docs/language.md, "The bound"): per rolling service, the services
+ * bounded together by `parallelism`, and the plan.
+ */
+function boundTable(plan: PlanFile): string {
+  const b = plan.timing.bound;
+  if (b === undefined) return "";
+  const row = (kind: string, name: string, planned: number, bound: number, width: string): string => {
+    const ratio = bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–";
+    return `<tr class="${kind}"><td class="left">${esc(name)}</td><td>${esc(formatDuration(planned))}</td><td>${esc(formatDuration(bound))}</td><td>${ratio}</td><td>${width}</td></tr>`;
+  };
+  const rows = b.services.map((s) => row("service", s.service, s.planned, s.bound, String(s.width)));
+  const shared = b.shared;
+  if (shared !== undefined) {
+    let end = 0;
+    for (const s of b.services) if (shared.services.includes(s.service)) end = Math.max(end, s.start + s.planned);
+    rows.push(row("shared", `together, sharing parallelism: ${shared.services.join(", ")}`, Math.max(0, end - shared.start), shared.bound, String(shared.width)));
+  }
+  rows.push(row("plan", "plan", plan.timing.total, b.total, ""));
+  return (
+    '<table id="bound-table"><thead><tr><th class="left">what</th><th>planned</th><th>bound</th><th>ratio</th><th>out at once</th></tr></thead>' +
+    `<tbody>${rows.join("")}</tbody></table>`
   );
 }
 

@@ -11,6 +11,7 @@ import { compileFile } from "../../../src/compiler/compile.js";
 import { nodeLoadHost } from "../../../src/files/node-host.js";
 import type { PlanFile } from "../../../src/plan/plan.js";
 import { validatePlanFile } from "../../../src/plan/validate.js";
+import { renderHtml } from "../../../src/preview/html.js";
 import { renderText } from "../../../src/preview/text.js";
 
 const dirs: string[] = [];
@@ -145,6 +146,7 @@ describe("the bound in the plan file", () => {
     expect(p.timing.bound?.shared).toEqual({ services: ["api", "b"], window: null, start: 0, bound: 6 * HOUR + 40 * 60, work: 20 * HOUR, width: 3 });
     expect(validatePlanFile(p)).toMatchObject({ ok: true });
     expect(renderText(p, { color: false })).toContain("together, sharing parallelism (api, b): 8h planned, bound 6h40m (1.20×)  (3 out at once)");
+    expect(renderHtml(p)).toContain('<tr class="shared"><td class="left">together, sharing parallelism: api, b</td><td>8h</td><td>6h40m</td><td>1.20×</td><td>3</td></tr>');
   });
 
   it("leaves each chain the margin its health gate's deadline needs before the window's cutoff", () => {
