@@ -10,6 +10,12 @@
  * domains left cannot fill a batch to its size under their caps, the batch is smaller and
  * the rest goes on in the next one.
  *
+ * Caps per set of hosts (`max-unavailable 1 per anti-affinity`, `50% per aggregate`:
+ * plan/host-sets.ts) hold inside a batch the same way: a host whose set already has its cap
+ * in the batch waits for a later one, and the next host of its domain that fits takes its
+ * place, so a batch of two never holds two members of one anti-affinity group that would
+ * then run one after the other behind the barrier.
+ *
  * With `then continuous`, every host after the ramp is in one last batch, in the same
  * round-robin order: it has no barrier inside, so a host starts as soon as the caps (and
  * `parallelism`) allow, and no cap per batch applies to it.
@@ -33,6 +39,8 @@ export interface BatchPolicy {
   readonly domainOf: ((host: string) => string) | null;
   /** The cap of a domain value (at least 1). */
   readonly capOf: (domain: string) => number;
+  /** Caps per set of hosts: each set's hosts and its cap (a cap below 1 counts as 1 here). */
+  readonly sets?: readonly { readonly hosts: readonly string[]; readonly max: number }[];
 }
 
 /** Cut `ordered` (hosts in the rolling `order`) into batches under `policy`. */
@@ -41,11 +49,12 @@ export function composeBatches(ordered: readonly string[], policy: BatchPolicy):
   if (n === 0) return { hosts: [], batches: [], continuous: false };
   const ramp = policy.ramp.length > 0 ? policy.ramp.map((size) => Math.max(1, size)) : [1];
   let continuous = false;
-  if (policy.domainOf === null) {
+  const sets = policy.sets ?? [];
+  if (policy.domainOf === null && sets.length === 0) {
     const batches = plainSizes(n, ramp, policy.continuous);
     return { hosts: ordered, batches, continuous: policy.continuous && batches.length > ramp.length };
   }
-  const domains = new DomainQueues(ordered, policy.domainOf);
+  const domains = new DomainQueues(ordered, policy.domainOf ?? (() => ""), sets);
   const hosts: string[] = [];
   const batches: number[] = [];
   for (let b = 0; hosts.length < n; b++) {
@@ -79,7 +88,8 @@ export function cutIntoBatches(
         }
       : null;
   const capOf = (domain: string): number => rolling.maxUnavailableByDomain?.[domain] ?? rolling.maxUnavailablePerDomain ?? Infinity;
-  const composed = composeBatches(ordered, { ramp: rolling.batches, continuous: rolling.continuous, domainOf, capOf });
+  const sets = (rolling.hostSets ?? []).map((set) => ({ hosts: set.hosts, max: set.max }));
+  const composed = composeBatches(ordered, { ramp: rolling.batches, continuous: rolling.continuous, domainOf, capOf, sets });
   return { hosts: [...composed.hosts], rolling: { ...rolling, batches: composed.batches, continuous: composed.continuous } };
 }
 
@@ -95,15 +105,32 @@ function plainSizes(n: number, ramp: readonly number[], continuous: boolean): nu
   return out;
 }
 
+/** How far past a domain's first waiting host a batch looks for one its host sets admit. */
+const SET_LOOKAHEAD = 64;
+
 /** Each domain value's hosts in order, values in order of their first host; a turn goes round them. */
 class DomainQueues {
   private readonly queues: string[][] = [];
   private readonly names: string[] = [];
+  /** Per domain, its first host not yet in a batch. */
   private readonly heads: number[] = [];
+  /** Hosts already in a batch, ahead of their domain's head (taken past a host a set held back). */
+  private readonly placed = new Set<string>();
+  /** Per host, the indices of the sets holding it; per set, its cap. */
+  private readonly setsOfHost = new Map<string, number[]>();
+  private readonly setMax: number[];
   /** The domain (index) whose turn is next: a batch begins where the one before it ended. */
   private turn = 0;
 
-  constructor(ordered: readonly string[], domainOf: (host: string) => string) {
+  constructor(ordered: readonly string[], domainOf: (host: string) => string, sets: readonly { readonly hosts: readonly string[]; readonly max: number }[] = []) {
+    this.setMax = sets.map((set) => Math.max(1, set.max));
+    sets.forEach((set, i) => {
+      for (const h of set.hosts) {
+        const list = this.setsOfHost.get(h);
+        if (list) list.push(i);
+        else this.setsOfHost.set(h, [i]);
+      }
+    });
     const index = new Map<string, number>();
     for (const host of ordered) {
       const d = domainOf(host);
@@ -119,9 +146,13 @@ class DomainQueues {
     }
   }
 
-  /** Up to `size` hosts into `out`, round-robin, at most a domain's cap of each domain. */
-  take(size: number, capOf: (domain: string) => number, out: string[]): void {
+  /**
+   * Up to `size` hosts into `out`, round-robin, at most a domain's cap of each domain and,
+   * with `bySets`, at most a set's cap of each host set.
+   */
+  take(size: number, capOf: (domain: string) => number, out: string[], bySets = true): void {
     const taken = new Map<number, number>();
+    const inSet = new Map<number, number>();
     let got = 0;
     // A round that takes nothing means every domain left is empty or at its cap.
     let idle = 0;
@@ -129,23 +160,46 @@ class DomainQueues {
     while (got < size && idle < count) {
       const d = this.turn;
       this.turn = (this.turn + 1) % count;
-      const queue = this.queues[d] as string[];
-      const head = this.heads[d] as number;
       const mine = taken.get(d) ?? 0;
-      if (head >= queue.length || mine >= Math.max(1, capOf(this.names[d] as string))) {
+      const host = mine >= Math.max(1, capOf(this.names[d] as string)) ? undefined : this.next(d, bySets ? inSet : null);
+      if (host === undefined) {
         idle++;
         continue;
       }
       idle = 0;
-      out.push(queue[head] as string);
-      this.heads[d] = head + 1;
+      out.push(host);
+      for (const i of bySets ? (this.setsOfHost.get(host) ?? []) : []) inSet.set(i, (inSet.get(i) ?? 0) + 1);
       taken.set(d, mine + 1);
       got++;
     }
   }
 
-  /** Every host left into `out`, round-robin. */
+  /** Every host left into `out`, round-robin: the continuous part, which has no barrier for a set to wait behind. */
   takeAll(out: string[]): void {
-    this.take(Infinity, () => Infinity, out);
+    this.take(Infinity, () => Infinity, out, false);
+  }
+
+  /** Domain d's first waiting host that the batch's set counts admit (null: no sets), marked placed; undefined if none. */
+  private next(d: number, inSet: ReadonlyMap<number, number> | null): string | undefined {
+    const queue = this.queues[d] as string[];
+    let head = this.heads[d] as number;
+    while (head < queue.length && this.placed.has(queue[head] as string)) head++;
+    this.heads[d] = head;
+    let looked = 0;
+    for (let k = head; k < queue.length && looked <= SET_LOOKAHEAD; k++) {
+      const host = queue[k] as string;
+      if (this.placed.has(host)) continue;
+      looked++;
+      if (inSet !== null && !this.setsAdmit(host, inSet)) continue;
+      if (k === head) this.heads[d] = head + 1;
+      else this.placed.add(host);
+      return host;
+    }
+    return undefined;
+  }
+
+  private setsAdmit(host: string, inSet: ReadonlyMap<number, number>): boolean {
+    for (const i of this.setsOfHost.get(host) ?? []) if ((inSet.get(i) ?? 0) >= (this.setMax[i] as number)) return false;
+    return true;
   }
 }
