@@ -7,7 +7,11 @@
  * each a fresh Node process like the CLI:
  *
  *   - bare spawn: the same 5·N `/bin/true` processes with `child_process.spawn`, P at a time,
- *     and nothing else (the operating system's limit);
+ *     and nothing else (the operating system's limit). Its children's output goes nowhere
+ *     (`stdio: "ignore"`), while the runtime reads it through two pipes per command for the
+ *     step's log, in a process group of the command's own; so a third baseline,
+ *   - piped spawn: the same as bare spawn with the runtime's stdio (stdout and stderr piped and
+ *     read, `detached: true`), says what capturing the output costs by itself;
  *   - barrier: the same spawns batch by batch, as the plan orders them (each host's 5 steps
  *     one after another, P hosts at once, a batch starts when the one before it has ended):
  *     the lower bound of any runtime that keeps the batches, so `runtime / barrier` is the
@@ -15,14 +19,14 @@
  *
  *   npm run build && ROUNDS=7 npx tsx bench/runtime.ts [hosts] [parallelism]
  *
- * The three run interleaved, round after round (the machine's load drifts; a shared machine
+ * The four run interleaved, round after round (the machine's load drifts; a shared machine
  * drifts a lot), and each ratio is the median of the per-round ratios. CPU is the time the
  * process and its children spent (user + system), steadier than wall time under load. The
  * CLI's start-up is `upgradec --version` against `node -e 0`. Target: runtime / bare <= 1.3.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -57,6 +61,19 @@ function planSource(): string {
 const bareScript = `
 import { spawn } from "node:child_process";
 const one = () => new Promise((resolve, reject) => { const c = spawn(${JSON.stringify(TRUE)}, [], { stdio: "ignore" }); c.on("error", reject); c.on("close", resolve); });
+let next = 0;
+const worker = async () => { while (next < ${hosts * STEPS}) { next += 1; await one(); } };
+await Promise.all(Array.from({ length: ${parallelism} }, worker));
+`;
+
+/** The same pool, each command with the runtime's stdio: stdout and stderr piped and read, a process group of its own. */
+const pipedScript = `
+import { spawn } from "node:child_process";
+const one = () => new Promise((resolve, reject) => {
+  const c = spawn(${JSON.stringify(TRUE)}, [], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  for (const s of [c.stdout, c.stderr]) { s.setEncoding("utf8"); s.on("data", () => undefined); }
+  c.on("error", reject); c.on("close", resolve);
+});
 let next = 0;
 const worker = async () => { while (next < ${hosts * STEPS}) { next += 1; await one(); } };
 await Promise.all(Array.from({ length: ${parallelism} }, worker));
@@ -99,6 +116,7 @@ try {
   writeFileSync(join(dir, "bench.upg"), planSource());
   writeFileSync(join(dir, "bare.mjs"), bareScript);
   writeFileSync(join(dir, "barrier.mjs"), barrierScript);
+  writeFileSync(join(dir, "piped.mjs"), pipedScript);
   timed(process.execPath, [cli, "compile", "bench.upg", "-o", "plan.json"], dir);
 
   let run = 0;
@@ -113,16 +131,20 @@ try {
   };
   const bare = (): Timed => timed(process.execPath, ["bare.mjs"], dir);
   const barrier = (): Timed => timed(process.execPath, ["barrier.mjs"], dir);
+  const piped = (): Timed => timed(process.execPath, ["piped.mjs"], dir);
   const startup = (): Timed => timed(process.execPath, [cli, "--version"], dir);
   const node = (): Timed => timed(process.execPath, ["-e", "0"], dir);
 
+  const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+  const loadBefore = load();
   // Once each to warm the page cache, then interleaved rounds.
-  for (const f of [bare, barrier, runtime, startup, node]) f();
-  const results: Record<"bare" | "barrier" | "runtime" | "startup" | "node", Timed[]> = { bare: [], barrier: [], runtime: [], startup: [], node: [] };
+  for (const f of [bare, barrier, piped, runtime, startup, node]) f();
+  const results: Record<"bare" | "barrier" | "piped" | "runtime" | "startup" | "node", Timed[]> = { bare: [], barrier: [], piped: [], runtime: [], startup: [], node: [] };
   for (let i = 0; i < rounds; i++) {
     results.bare.push(bare());
     results.runtime.push(runtime());
     results.barrier.push(barrier());
+    results.piped.push(piped());
     for (let k = 0; k < 3; k++) {
       results.startup.push(startup());
       results.node.push(node());
@@ -143,12 +165,16 @@ try {
     `  ${name.padEnd(20)} median ${median(r).toFixed(2)}x  (per round: ${r.map((x) => x.toFixed(2)).join(", ")})${target}`;
 
   console.log(`${hosts} local hosts x ${STEPS} steps of ${TRUE} (${hosts * STEPS} processes), batch ${parallelism}, parallelism ${parallelism}, ${rounds} rounds`);
+  console.log(`  load average before ${loadBefore}, after ${load()} (1, 5, 15 min)`);
   console.log(line("bare spawn", "bare"));
   console.log(line("barrier", "barrier"));
+  console.log(line("piped spawn", "piped"));
   console.log(line("upgradec run", "runtime"));
   console.log(ratioLine("run / bare spawn", ratios(wall("runtime"), wall("bare")), "  target <= 1.30"));
   console.log(ratioLine("run / barrier", ratios(wall("runtime"), wall("barrier"))));
   console.log(ratioLine("barrier / bare", ratios(wall("barrier"), wall("bare"))));
+  console.log(ratioLine("run / piped spawn", ratios(wall("runtime"), wall("piped"))));
+  console.log(ratioLine("piped / bare", ratios(wall("piped"), wall("bare"))));
   console.log(ratioLine("cpu: run / bare", ratios(cpu("runtime"), cpu("bare"))));
   console.log(
     `  start-up: upgradec --version median ${(median(wall("startup")) * 1000).toFixed(0)} ms, node -e 0 median ${(median(wall("node")) * 1000).toFixed(0)} ms (${results.startup.length} each)`,
