@@ -340,12 +340,14 @@ class StoreSink implements StateSink {
     this.feed.onRecord(record);
     this.progress.onRecord(record);
   }
-  commit(): Promise<void> {
-    return this.journal.commit();
+  async commit(): Promise<void> {
+    await this.journal.commit();
+    this.progress.flush();
   }
   /** Commit and mark how far the journal goes (at a session's start; close marks its end). */
-  mark(): Promise<void> {
-    return this.journal.mark();
+  async mark(): Promise<void> {
+    await this.journal.mark();
+    this.progress.flush();
   }
   log(stepId: string, text: string): void {
     this.journal.log(stepId, this.redact(text));

@@ -14,7 +14,7 @@
  * content (`damaged-…`) that `--force-unlock` accepts, so removing it is deliberate too.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 
 export interface LockInfo {
@@ -108,11 +108,27 @@ function alive(pid: number): boolean {
 /** A process's start time from /proc/PID/stat (field 22), or null where there is no /proc. */
 export function processStart(pid: number): string | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readProcStat(pid);
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * /proc/PID/stat with one read into a buffer that holds the whole line (a few hundred bytes:
+ * the command name in it is at most 15 characters). It is read at every spawn, and reading it
+ * as a file of unknown size took several reads and most of a spawn's own bookkeeping.
+ */
+function readProcStat(pid: number): string {
+  const fd = openSync(`/proc/${pid}/stat`, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(1024);
+    const n = readSync(fd, buffer, 0, buffer.length, null);
+    return buffer.toString("utf8", 0, n);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -12,6 +12,8 @@ import { formatDuration } from "../base/duration.js";
 
 export interface ProgressView {
   onRecord(record: JournalRecord): void;
+  /** The records so far are durable: show what waits for that. */
+  flush(): void;
   close(): void;
 }
 
@@ -57,13 +59,25 @@ export function describeRecord(r: JournalRecord): string | null {
   }
 }
 
+/**
+ * The lines of the records made since the last commit go out together once it is durable:
+ * one write per commit rather than one per record (a large run makes thousands).
+ */
 export function plainProgress(write: (text: string) => void): ProgressView {
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length === 0) return;
+    const text = lines.join("");
+    lines = [];
+    write(text);
+  };
   return {
     onRecord(record) {
       const line = describeRecord(record);
-      if (line !== null) write(line + "\n");
+      if (line !== null) lines.push(line + "\n");
     },
-    close() {},
+    flush,
+    close: flush,
   };
 }
 
@@ -163,6 +177,8 @@ export function liveProgress(plan: PlanFile, out: { write(text: string): void; c
     onRecord(record) {
       model.apply(record);
     },
+    // Redrawn on its timer.
+    flush() {},
     close() {
       clearInterval(timer);
       draw();

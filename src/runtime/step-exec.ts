@@ -3,6 +3,7 @@
  * host's connection, retries with exponential backoff, health-gate polling, and the step's
  * log. Shared by run (actions, done-checks, health gates) and rollback (undos, restores).
  */
+import { setMaxListeners } from "node:events";
 import { dirname, join, resolve as resolvePath } from "node:path";
 import { runOptions, type PlanCommandSpec, type PlanFile, type PlanStep, type VarValue } from "../plan/plan.js";
 import { type Clock, type ExecRequest, type Executor, succeeded } from "./effects.js";
@@ -27,9 +28,30 @@ export interface StepExecContext {
   readonly halt?: AbortSignal;
 }
 
+/**
+ * The signals joined with a halt, by halt and step signal: most steps share one signal that
+ * never aborts (engine.ts), and joining it anew for each of a large run's steps costs more
+ * than the step's own scheduling.
+ */
+const joined = new WeakMap<AbortSignal, WeakMap<AbortSignal, AbortSignal>>();
+
 /** The step's own signal, aborted also when the runtime halts. */
 function haltable(ctx: StepExecContext, signal: AbortSignal): AbortSignal {
-  return ctx.halt === undefined ? signal : AbortSignal.any([signal, ctx.halt]);
+  const halt = ctx.halt;
+  if (halt === undefined) return signal;
+  let bySignal = joined.get(halt);
+  if (bySignal === undefined) {
+    bySignal = new WeakMap();
+    joined.set(halt, bySignal);
+  }
+  let both = bySignal.get(signal);
+  if (both === undefined) {
+    both = AbortSignal.any([signal, halt]);
+    // Every running command that shares it listens on it: as many as the parallelism, no leak.
+    setMaxListeners(0, both);
+    bySignal.set(signal, both);
+  }
+  return both;
 }
 
 /** Whether the runtime was halted: a step that ended then was stopped, not failed. */

@@ -18,6 +18,12 @@
  * dies while the machine runs on (its page cache survives the runner); when the machine
  * itself goes down, the processes go with it.
  *
+ * Writes, fewest that keep this (a large run spawns thousands of commands): the begin line
+ * is written before its spawn, with every line still held; the pid lines of the commands
+ * spawned in one turn go together at the end of that turn (the environment marks them
+ * meanwhile); an end line waits for the next write or the session's end, since a line
+ * missing there only makes a successor look whether the command is alive, and it is not.
+ *
  * Alive means: a process in the group whose leader's pid and start time (Linux: clock ticks
  * after boot, /proc/PID/stat) are the ones recorded, so a reused pid is not mistaken for it;
  * or a process whose environment names the attempt. Without /proc, the group is looked for
@@ -73,37 +79,52 @@ export class AttemptRegistry {
   private fd: number | null = null;
   private file: string | null = null;
   private readonly open = new Set<string>();
+  /** Lines not written yet (pid lines until the turn ends, end lines until the next write). */
+  private held: string[] = [];
+  private pidFlushQueued = false;
+  /** Tokens are this session's random prefix and a count: unique without a random draw per command. */
+  private readonly tokenPrefix = randomBytes(4).toString("hex");
+  private tokens = 0;
 
   constructor(stateRoot: string) {
     this.dir = join(stateRoot, "procs");
     this.stateId = stateIdOf(stateRoot);
   }
 
-  /** Registers an attempt about to be spawned; returns its token and the environment that marks it. */
+  /** Registers an attempt about to be spawned (its line is written now); returns its token and the environment that marks it. */
   begin(input: Pick<TrackedAttempt, "step" | "purpose" | "host" | "grace"> & { readonly timeout: number | null; readonly now: number }): {
     readonly token: string;
     readonly env: Readonly<Record<string, string>>;
   } {
-    const token = randomBytes(8).toString("hex");
+    this.tokens += 1;
+    const token = this.tokenPrefix + this.tokens.toString(16).padStart(8, "0");
     const until = input.timeout === null ? null : input.now + input.timeout * 1000;
-    this.append({ t: "b", token, step: input.step, purpose: input.purpose, host: input.host, runner: process.pid, since: input.now, until, grace: input.grace });
+    this.hold({ t: "b", token, step: input.step, purpose: input.purpose, host: input.host, runner: process.pid, since: input.now, until, grace: input.grace });
+    this.flush();
     this.open.add(token);
     return { token, env: { [ATTEMPT_ENV]: `${this.stateId}/${token}` } };
   }
 
-  /** The command was spawned as the leader of group `pid`. */
+  /** The command was spawned as the leader of group `pid`: its line goes at the end of this turn, with the others spawned in it. */
   spawned(token: string, pid: number): void {
-    this.append({ t: "p", token, pid, pidStart: processStart(pid) });
+    this.hold({ t: "p", token, pid, pidStart: processStart(pid) });
+    if (this.pidFlushQueued) return;
+    this.pidFlushQueued = true;
+    queueMicrotask(() => {
+      this.pidFlushQueued = false;
+      this.flush();
+    });
   }
 
-  /** The command has ended (or never started). */
+  /** The command has ended (or never started): its line goes with the next write. */
   ended(token: string): void {
     if (!this.open.delete(token)) return;
-    this.append({ t: "e", token });
+    this.hold({ t: "e", token });
   }
 
   /** The session ends: its file goes when none of its commands may still run. */
   close(): void {
+    this.flush();
     if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
@@ -137,18 +158,25 @@ export class AttemptRegistry {
     return out;
   }
 
+  private hold(record: Record<string, unknown>): void {
+    this.held.push(JSON.stringify(record) + "\n");
+  }
+
   /**
-   * One line, appended with a single write and not fsynced: the line must outlive the runner,
-   * not the machine (whose end takes the commands with it), and an fsync per command would
-   * cost a large run more than its commands do.
+   * The held lines, appended with a single write and not fsynced: the lines must outlive the
+   * runner, not the machine (whose end takes the commands with it), and an fsync per command
+   * would cost a large run more than its commands do.
    */
-  private append(record: Record<string, unknown>): void {
+  private flush(): void {
+    if (this.held.length === 0) return;
     if (this.fd === null) {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      this.file = join(this.dir, `${process.pid}-${randomBytes(4).toString("hex")}.jsonl`);
+      this.file = join(this.dir, `${process.pid}-${this.tokenPrefix}.jsonl`);
       this.fd = openSync(this.file, "a", 0o600);
     }
-    writeSync(this.fd, JSON.stringify(record) + "\n");
+    const text = this.held.join("");
+    this.held = [];
+    writeSync(this.fd, text);
   }
 }
 
