@@ -22,14 +22,14 @@ const topLevel = new Set<TokenType>(statementKeywords.file.map((k) => K[k]));
 
 /** Completions at `offset` of `text` (the file shown as `file` in the analysis). */
 export function completionsAt(analysis: Analysis | null, text: string, offset: number): CompletionItem[] {
-  const tokens = upgLexer.tokenize(text).tokens;
+  const tokens = upgLexer().tokenize(text).tokens;
   const inString = tokens.find((t) => tokenMatcher(t, StringLiteral) && t.startOffset < offset && offset <= t.startOffset + t.image.length);
   if (inString) return placeholderCompletions(analysis, text.slice(inString.startOffset + 1, offset));
   // The word being typed is not part of the context: its completions replace it.
   const before = tokens.filter((t) => t.startOffset + t.image.length < offset || (t.startOffset + t.image.length === offset && !isWord(t)));
   const statement = currentDeclaration(before);
   const names = nameKind(statement, depthAt(before));
-  const expected = upgParser.computeContentAssist("file", statement).map((s) => s.nextTokenType);
+  const expected = upgParser().computeContentAssist("file", statement).map((s) => s.nextTokenType);
   const wantsName = expected.some((t) => t === Name);
   if (names !== null && (wantsName || expected.length === 0)) return nameCompletions(analysis, names);
   const offered = expected.length > 0 ? [...new Set(expected.flatMap((t) => keywordOfType.get(t) ?? []))] : [...keywords];

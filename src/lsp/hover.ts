@@ -45,7 +45,7 @@ export function hoverAt(analysis: Analysis, file: string, offset: number, now: D
 
 /** The token whose text holds an offset (its end included, as a cursor just after a word is on it). */
 export function tokenAt(text: string, offset: number): IToken | undefined {
-  return upgLexer.tokenize(text).tokens.find((t) => t.startOffset <= offset && offset <= t.startOffset + t.image.length);
+  return upgLexer().tokenize(text).tokens.find((t) => t.startOffset <= offset && offset <= t.startOffset + t.image.length);
 }
 
 function describeOccurrence(analysis: Analysis, o: Occurrence, now: Date): string | null {

@@ -1,5 +1,5 @@
 /**
- * CST → AST. One method per grammar rule (checked by `validateVisitor`), each taking its CST
+ * CST → AST. One method per grammar rule (a test checks them against the grammar), each taking its CST
  * node and returning typed AST; literal values are decoded and checked here, unknown
  * statements and duplicated statements become diagnostics. A node built from tokens that
  * recovery inserted still gets a span inside the source (see UpgParser.getTokenToInsert).
@@ -9,7 +9,7 @@ import { IANAZone } from "luxon";
 import { type Diagnostic, type Span, diag } from "../diagnostics/diagnostic.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 import type * as Ast from "./ast.js";
-import { statementKeywords, upgParser, type BlockKind } from "./grammar.js";
+import { statementKeywords, type BlockKind } from "./grammar.js";
 import { decodeDateTime, decodeDuration, decodeHostRange, decodeInteger, decodePercent, decodeString, decodeTimeOfDay, type Decoded, type LiteralProblem } from "./literals.js";
 import { NOTIFY_EVENTS, type NotifyEvent } from "../base/notify-events.js";
 import { describeToken } from "./error-messages.js";
@@ -19,8 +19,6 @@ import type * as C from "./upg.cst.js";
 const MAX_ZONE_LENGTH = 64;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const BaseVisitor = upgParser.getBaseCstVisitorConstructor<unknown, unknown>();
 
 const weekdays: readonly Ast.Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const checkpointPositions: readonly Ast.CheckpointPosition[] = ["prechecks", "expand", "pin", "rollout", "migrate", "unpin", "contract", "cleanup"];
@@ -68,7 +66,12 @@ class Seen {
   }
 }
 
-export class AstBuilder extends BaseVisitor {
+/**
+ * Not chevrotain's base visitor, whose class needs the parser made first (and so made it at
+ * every start of every verb): the methods are called directly, and
+ * test/parser/validations.test.ts checks there is one per grammar rule.
+ */
+export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
 
   constructor(
@@ -76,10 +79,7 @@ export class AstBuilder extends BaseVisitor {
     private readonly text: string,
     /** Offsets where the parser already reported an error: no second diagnostic there. */
     private readonly errorOffsets: ReadonlySet<number>,
-  ) {
-    super();
-    this.validateVisitor();
-  }
+  ) {}
 
   report(diagnostic: Diagnostic): void {
     this.diagnostics.push(diagnostic);

@@ -98,7 +98,7 @@ function ruleBody(definition: readonly IProduction[]): string {
 }
 
 export function grammarEbnf(): string {
-  const productions = upgParser.getGAstProductions();
+  const productions = upgParser().getGAstProductions();
   const lines: string[] = [
     "/* The grammar of .upg files (W3C EBNF).",
     " * GENERATED from src/parser/grammar.ts by `npx tsx grammar/generate.ts`; do not edit.",
@@ -131,7 +131,7 @@ const ruleDocs: Readonly<Record<string, string>> = {
 };
 
 export function syntaxDiagramsHtml(): string {
-  return createSyntaxDiagramsCode(upgParser.getSerializedGastProductions());
+  return createSyntaxDiagramsCode(upgParser().getSerializedGastProductions());
 }
 
 /**
@@ -140,7 +140,7 @@ export function syntaxDiagramsHtml(): string {
  */
 export function cstDts(): string {
   const header = "// GENERATED from src/parser/grammar.ts by `npx tsx grammar/generate.ts`; do not edit.\n";
-  const dts = generateCstDts(upgParser.getGAstProductions(), { visitorInterfaceName: "UpgCstVisitor" });
+  const dts = generateCstDts(upgParser().getGAstProductions(), { visitorInterfaceName: "UpgCstVisitor" });
   return header + dts.replace(/(CstChildren = \{)([^}]*)(\};)/g, (_m, open: string, body: string, close: string) => open + body.replace(/^( {2}\w+): /gm, "$1?: ") + close);
 }
 

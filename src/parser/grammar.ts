@@ -918,5 +918,13 @@ export class UpgParser extends CstParser {
   });
 }
 
-/** The one parser instance: reset for each input by setting `input`. */
-export const upgParser = new UpgParser();
+let parser: UpgParser | undefined;
+
+/**
+ * The one parser instance, made when it is first needed: reset for each input by setting
+ * `input`. Its self-analysis takes some 40 ms, which the verbs that read only a plan file
+ * (run, status, verify) never need.
+ */
+export function upgParser(): UpgParser {
+  return (parser ??= new UpgParser());
+}

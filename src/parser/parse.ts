@@ -35,7 +35,7 @@ export function parseSyntax(text: string, file: string): SyntaxResult {
     return { file, start: s, end: e };
   };
 
-  const lexed = upgLexer.tokenize(text);
+  const lexed = upgLexer().tokenize(text);
   for (const error of lexed.errors) {
     const bad = text.slice(error.offset, error.offset + error.length);
     diagnostics.push(diag("UPG0101", {
@@ -46,11 +46,12 @@ export function parseSyntax(text: string, file: string): SyntaxResult {
 
   reportTooLong(lexed.tokens, diagnostics, clamp);
   const tokens = withinNesting(lexed.tokens, diagnostics, clamp);
-  upgParser.input = tokens;
-  const cst = upgParser.file() as FileCstNode;
-  const parseErrors = upgParser.errors;
+  const parser = upgParser();
+  parser.input = tokens;
+  const cst = parser.file() as FileCstNode;
+  const parseErrors = parser.errors;
   // The parser is shared: let go of this file's tokens (this also clears its errors, kept above).
-  upgParser.input = [];
+  parser.input = [];
   const errorOffsets = new Set<number>();
   // The token after dropped characters would often be reported again as an unknown statement.
   let t = 0;

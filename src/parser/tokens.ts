@@ -216,5 +216,9 @@ export const allTokens: readonly TokenType[] = [
  */
 export const LEXER_CONFIG = { positionTracking: "full", ensureOptimizations: true, skipValidations: true } as const;
 
-/** One lexer for every file: it holds no per-input state. */
-export const upgLexer = new Lexer([...allTokens], LEXER_CONFIG);
+let lexer: Lexer | undefined;
+
+/** One lexer for every file (it holds no per-input state), made when it is first needed. */
+export function upgLexer(): Lexer {
+  return (lexer ??= new Lexer([...allTokens], LEXER_CONFIG));
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { upgLexer } from "../../src/parser/tokens.js";
 
 function lex(text: string): string[] {
-  const result = upgLexer.tokenize(text);
+  const result = upgLexer().tokenize(text);
   expect(result.errors).toEqual([]);
   return result.tokens.map((t) => `${t.tokenType.name}:${t.image}`);
 }
@@ -40,7 +40,7 @@ describe("the lexer", () => {
   });
 
   it("reports a character outside the language and goes on", () => {
-    const result = upgLexer.tokenize("on x @ y");
+    const result = upgLexer().tokenize("on x @ y");
     expect(result.errors.map((e) => [e.offset, e.length])).toEqual([[5, 1]]);
     expect(result.tokens.map((t) => t.image)).toEqual(["on", "x", "y"]);
   });
