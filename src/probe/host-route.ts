@@ -16,6 +16,10 @@ import { probeStep } from "./probe-runner.js";
 /** The ssh route (program, options, `--`, destination) of one command for one host, or null when it runs here. */
 function routeOf(ctx: StepExecContext, spec: PlanCommandSpec, service: string | null, host: string): string[] | null {
   if (spec.command.kind !== "argv") return null;
+  // A program written out (no placeholder) that is not ssh runs here, whatever the host: no
+  // need to substitute the command for each of a large plan's hosts to see it.
+  const program = spec.command.argv[0];
+  if (program !== undefined && !program.includes("{") && !reparsesArguments(program)) return null;
   const vars = stepVars(ctx, probeStep("route", service, host), host);
   const argv = substituteArgv(spec.command.argv, { vars, secrets: {} });
   if (!argv.ok || !reparsesArguments(argv.args[0])) return null;
