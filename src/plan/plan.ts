@@ -359,6 +359,12 @@ export interface PlanTiming {
   readonly bound?: {
     /** Seconds from the plan's start. */
     readonly total: number;
+    /**
+     * Seconds from the plan's start: the bound counting also the written batch barriers and
+     * pauses (each batch after the one before it's gates and pause); at least `total`.
+     * Absent in plans of compilers before it.
+     */
+    readonly barriers?: number;
     readonly services: readonly {
       readonly service: string;
       /** Seconds from the plan's start to its first host chain's start. */
@@ -367,6 +373,8 @@ export interface PlanTiming {
       readonly planned: number;
       /** Seconds: the shortest span its caps, parallelism and window allow from the same start. */
       readonly bound: number;
+      /** Seconds: the same, its written batches one after the other counted too; at least `bound`. */
+      readonly barriers?: number;
       /** Seconds of host-chain work (the sum of its chains' durations). */
       readonly work: number;
       /** The most hosts its caps and parallelism allow out at once. */

@@ -425,20 +425,24 @@ function estimatesTable(plan: PlanFile): string {
 function boundTable(plan: PlanFile): string {
   const b = plan.timing.bound;
   if (b === undefined) return "";
-  const row = (kind: string, name: string, planned: number, bound: number, width: string): string => {
-    const ratio = bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–";
-    return `<tr class="${kind}"><td class="left">${esc(name)}</td><td>${esc(formatDuration(planned))}</td><td>${esc(formatDuration(bound))}</td><td>${ratio}</td><td>${width}</td></tr>`;
+  // The bound with the written batches gets a column only where it says more than the caps alone.
+  const batched = (b.barriers ?? 0) > b.total || b.services.some((s) => (s.barriers ?? 0) > s.bound);
+  const ratio = (planned: number, bound: number): string => (bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–");
+  const row = (kind: string, name: string, planned: number, bound: number, width: string, barriers?: number): string => {
+    const extra = batched ? (barriers === undefined ? "<td></td><td></td>" : `<td>${esc(formatDuration(barriers))}</td><td>${ratio(planned, barriers)}</td>`) : "";
+    return `<tr class="${kind}"><td class="left">${esc(name)}</td><td>${esc(formatDuration(planned))}</td><td>${esc(formatDuration(bound))}</td><td>${ratio(planned, bound)}</td>${extra}<td>${width}</td></tr>`;
   };
-  const rows = b.services.map((s) => row("service", s.service, s.planned, s.bound, String(s.width)));
+  const rows = b.services.map((s) => row("service", s.service, s.planned, s.bound, String(s.width), s.barriers));
   const shared = b.shared;
   if (shared !== undefined) {
     let end = 0;
     for (const s of b.services) if (shared.services.includes(s.service)) end = Math.max(end, s.start + s.planned);
     rows.push(row("shared", `together, sharing parallelism: ${shared.services.join(", ")}`, Math.max(0, end - shared.start), shared.bound, String(shared.width)));
   }
-  rows.push(row("plan", "plan", plan.timing.total, b.total, ""));
+  rows.push(row("plan", "plan", plan.timing.total, b.total, "", b.barriers));
+  const head = batched ? "<th>with the batches</th><th>ratio</th>" : "";
   return (
-    '<table id="bound-table"><thead><tr><th class="left">what</th><th>planned</th><th>bound</th><th>ratio</th><th>out at once</th></tr></thead>' +
+    `<table id="bound-table"><thead><tr><th class="left">what</th><th>planned</th><th>bound</th><th>ratio</th>${head}<th>out at once</th></tr></thead>` +
     `<tbody>${rows.join("")}</tbody></table>`
   );
 }

@@ -122,7 +122,7 @@ function bound(plan: PlanFile, paint: Paint, out: string[]): void {
   const b = plan.timing.bound;
   if (b === undefined || b.services.length === 0) return;
   out.push("", paint("bold", "Bound (the caps, parallelism and windows allow)"));
-  for (const s of b.services) out.push(`  ${s.service}: ${boundLine(s.planned, s.bound)}  (${s.width} out at once)`);
+  for (const s of b.services) out.push(`  ${s.service}: ${boundLine(s.planned, s.bound)}${withBatches("its batches", s.planned, s.bound, s.barriers)}  (${s.width} out at once)`);
   const shared = b.shared;
   if (shared !== undefined) {
     // Their planned span, from the same start as their bound: when the last of them ends.
@@ -130,7 +130,13 @@ function bound(plan: PlanFile, paint: Paint, out: string[]): void {
     for (const s of b.services) if (shared.services.includes(s.service)) end = Math.max(end, s.start + s.planned);
     out.push(`  together, sharing parallelism (${shared.services.join(", ")}): ${boundLine(Math.max(0, end - shared.start), shared.bound)}  (${shared.width} out at once)`);
   }
-  out.push(`  plan: ${boundLine(plan.timing.total, b.total)}`);
+  out.push(`  plan: ${boundLine(plan.timing.total, b.total)}${withBatches("the written batches", plan.timing.total, b.total, b.barriers)}`);
+}
+
+/** The bound counting the written batch barriers and pauses too, where it says more than the caps alone. */
+function withBatches(what: string, planned: number, bound: number, barriers: number | undefined): string {
+  if (barriers === undefined || barriers <= bound) return "";
+  return `; with ${what} ${formatDuration(barriers)} (${(planned / barriers).toFixed(2)}×)`;
 }
 
 function boundLine(planned: number, bound: number): string {

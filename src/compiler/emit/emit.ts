@@ -207,7 +207,8 @@ function byDomainOf(byDomain: Readonly<Record<string, number>> | null): { maxUna
 function boundOf(b: PlanBound): NonNullable<PlanTiming["bound"]> {
   return {
     total: b.total,
-    services: b.services.map((s) => ({ service: s.service, start: s.start, planned: s.planned, bound: s.bound, work: s.work, width: s.width })),
+    barriers: b.barriers,
+    services: b.services.map((s) => ({ service: s.service, start: s.start, planned: s.planned, bound: s.bound, barriers: s.barriers, work: s.work, width: s.width })),
     ...(b.shared ? { shared: { services: [...b.shared.services], window: b.shared.window, start: b.shared.start, bound: b.shared.bound, work: b.shared.work, width: b.shared.width } } : {}),
   };
 }

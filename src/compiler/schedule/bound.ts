@@ -25,13 +25,22 @@
  * before it on the path saved, and what follows the last one keeps its planned length. The
  * plan's bound is that, or the end of the shared bound where it is later.
  *
+ * With its batches (`barriers`): the same, but a rolling service's end is also at least that
+ * of its written batches one after the other. Each batch but the last waits for the one
+ * before it (its barrier: the batch's health gates, then its pause), so it starts no earlier
+ * than the previous batch's gates ended plus its pause; a batch's chains up to their gate
+ * (the whole chain in the last batch) are fitted like a service's, over the batch's own
+ * width (per domain value the fewer of its cap and the batch's hosts there). The ramp of a
+ * `then continuous` rollout is such batches, the rest one batch. A lower bound of every
+ * schedule of the plan as written: the barriers are the program's, not the scheduler's.
+ *
  * Starts are the planned ones less what the critical path before them saved (the same
  * convention for a service, the shared work and the path).
  *
  * One pass over the jobs: O(jobs + services² + occurrences walked).
  */
 import type { PlanFile } from "../../plan/plan.js";
-import type { DraftStep, Expansion } from "../expand/draft.js";
+import type { DraftStep, Expansion, Job } from "../expand/draft.js";
 import type { WindowCalendar } from "../../windows/window-clock.js";
 
 /** One rolling service's bound, as the plan file records it (`timing.bound.services`). */
@@ -42,6 +51,8 @@ export type SharedBound = NonNullable<NonNullable<PlanFile["timing"]["bound"]>["
 export interface PlanBound {
   /** Seconds: the plan's bound, beside `timing.total`. */
   readonly total: number;
+  /** Seconds: the plan's bound counting also the written batch barriers and pauses (≥ total). */
+  readonly barriers: number;
   readonly services: readonly ServiceBound[];
   /** The services taken together whose end is latest, when later than each one's own. */
   readonly shared: SharedBound | null;
@@ -60,6 +71,21 @@ export interface BoundInput {
   readonly criticalPath: readonly number[];
 }
 
+/** One batch of a rolling service: its chains (whole, and up to their health gate) and the pause after it. */
+interface BatchTally {
+  chains: number;
+  work: number;
+  longest: number;
+  reserve: number;
+  /** Seconds of its chains up to and with their health gate (the whole chain without one): what its barrier waits for. */
+  gateWork: number;
+  gateLongest: number;
+  gateReserve: number;
+  /** Seconds: the marker after it (its pause; 0 after the last batch). */
+  pause: number;
+  readonly domains: Map<string, number>;
+}
+
 interface Tally {
   start: number;
   end: number;
@@ -70,6 +96,8 @@ interface Tally {
   reserve: number;
   window: string | null;
   readonly domains: Set<string>;
+  /** By batch index. */
+  readonly batches: Map<number, BatchTally>;
 }
 
 /** What a service (or services together) needs: work, width, longest chain and reserve. */
@@ -86,24 +114,67 @@ interface Need {
 
 export function planBound(input: BoundInput): PlanBound {
   const tallies = tallyChains(input);
-  const earlier = pathSavings(input, tallies);
+  tallyMarkers(input, tallies);
+  const capsEnd = (n: Need): number => endOf(input.calendars, n);
+  const batchedEnd = (n: Need): number => Math.max(capsEnd(n), batchesEnd(input, n, tallies.get(n.service) as Tally));
+  const caps = variant(input, tallies, capsEnd);
+  const batched = variant(input, tallies, batchedEnd);
+  const services: ServiceBound[] = caps.needs.map((n) => {
+    const t = tallies.get(n.service) as Tally;
+    // A service's own bound is its span from its planned start, beside its planned span.
+    const own = { ...n, from: t.start };
+    const span = (end: number): number => Math.ceil(Math.max(0, end - t.start));
+    return { service: n.service, start: t.start, planned: t.end - t.start, bound: span(capsEnd(own)), barriers: span(batchedEnd(own)), work: n.work, width: n.width };
+  });
+  return { total: Math.ceil(caps.total), barriers: Math.ceil(Math.max(caps.total, batched.total)), services, shared: caps.shared?.bound ?? null };
+}
+
+/** The plan's bound where each rolling service ends at `end` at the earliest (its caps alone, or with its batches too). */
+function variant(input: BoundInput, tallies: ReadonlyMap<string, Tally>, end: (n: Need) => number): { total: number; needs: Need[]; shared: { bound: SharedBound; end: number } | null } {
+  const earlier = pathSavings(input, tallies, end);
   const needs: Need[] = [];
   for (const [service, t] of tallies) {
     const from = Math.max(0, t.start - earlier(t.start));
     needs.push({ service, window: t.window, from, work: t.work, width: widthOf(input, service, t), longest: t.longest, reserve: t.reserve });
   }
-  const services: ServiceBound[] = needs.map((n) => {
-    const t = tallies.get(n.service) as Tally;
-    // A service's own bound is its span from its planned start, beside its planned span.
-    const end = endOf(input.calendars, { ...n, from: t.start });
-    return { service: n.service, start: t.start, planned: t.end - t.start, bound: Math.ceil(Math.max(0, end - t.start)), work: n.work, width: n.width };
-  });
   const shared = sharedBound(input, needs);
-  const path = pathBound(input, tallies, needs);
+  const path = pathBound(input, tallies, needs, end);
   let rolledOut = shared?.end ?? 0;
-  for (const n of needs) rolledOut = Math.max(rolledOut, endOf(input.calendars, n));
-  const total = Math.max(path, afterRollout(input, rolledOut));
-  return { total: Math.ceil(total), services, shared: shared?.bound ?? null };
+  for (const n of needs) rolledOut = Math.max(rolledOut, end(n));
+  return { total: Math.max(path, afterRollout(input, rolledOut)), needs, shared };
+}
+
+/**
+ * The end of a service's written batches one after the other from `n.from`: each batch's
+ * chains up to their gates (the last batch's whole chains) fitted over the batch's width,
+ * then its pause, before the next batch may start.
+ */
+function batchesEnd(input: BoundInput, n: Need, t: Tally): number {
+  const order = [...t.batches.keys()].sort((a, b) => a - b);
+  const last = order[order.length - 1];
+  let at = n.from;
+  for (const b of order) {
+    const batch = t.batches.get(b) as BatchTally;
+    if (batch.chains > 0) {
+      const width = batchWidth(input, n.service, batch);
+      const whole = b === last;
+      const seconds = whole ? Math.max(batch.work / width, batch.longest) : Math.max(batch.gateWork / width, batch.gateLongest);
+      at = fitEnd(input.calendars, t.window, at, seconds, whole ? batch.reserve : batch.gateReserve);
+    }
+    if (b !== last) at += batch.pause;
+  }
+  return at;
+}
+
+/** The most of a batch's hosts out at once: per domain value the fewer of its cap and the batch's hosts there, limited by the overall cap and parallelism. */
+function batchWidth(input: BoundInput, service: string, batch: BatchTally): number {
+  const caps = input.expansion.caps.get(service);
+  let perDomain = Infinity;
+  if (caps && (caps.maxUnavailablePerDomain !== null || caps.maxUnavailableByDomain !== null)) {
+    perDomain = 0;
+    for (const [d, hosts] of batch.domains) perDomain += Math.min(hosts, caps.maxUnavailableByDomain?.[d] ?? caps.maxUnavailablePerDomain ?? Infinity);
+  }
+  return Math.max(1, Math.min(caps?.maxUnavailable ?? Infinity, perDomain, input.parallelism, batch.chains));
 }
 
 /** The end of a need's work: its work over its width, at least its longest chain, fitted into its window from its start. */
@@ -209,7 +280,7 @@ function tallyChains(input: BoundInput): Map<string, Tally> {
     const at = input.start[job.first] as number;
     let t = last;
     if (t === undefined) {
-      t = { start: at, end: at + job.duration, work: 0, longest: 0, chains: 0, reserve: Infinity, window: job.window, domains: new Set() };
+      t = { start: at, end: at + job.duration, work: 0, longest: 0, chains: 0, reserve: Infinity, window: job.window, domains: new Set(), batches: new Map() };
       tallies.set(job.service, t);
       last = t;
     }
@@ -220,9 +291,62 @@ function tallyChains(input: BoundInput): Map<string, Tally> {
     t.longest = Math.max(t.longest, job.duration);
     t.reserve = Math.min(t.reserve, Math.max(0, job.worst - job.duration));
     t.domains.add(job.domain);
+    tallyBatch(input, t, job);
   }
   for (const t of tallies.values()) if (t.reserve === Infinity) t.reserve = 0;
   return tallies;
+}
+
+/** Counts a chain in its batch: whole, and up to its health gate. */
+function tallyBatch(input: BoundInput, t: Tally, job: Job): void {
+  const { steps } = input.expansion;
+  const b = batchOf(t, (steps[job.first] as DraftStep).batch ?? 0);
+  let gate = job.duration;
+  let through = 0;
+  for (let i = job.first; i < job.first + job.count; i++) {
+    const step = steps[i] as DraftStep;
+    through += step.estimate.duration;
+    if (step.action === "health") {
+      gate = through;
+      break;
+    }
+  }
+  b.chains++;
+  b.work += job.duration;
+  b.longest = Math.max(b.longest, job.duration);
+  b.reserve = Math.min(b.reserve, Math.max(0, job.worst - job.duration));
+  b.gateWork += gate;
+  b.gateLongest = Math.max(b.gateLongest, gate);
+  // Its gate ends at least `worst − gate` before the close less the cutoff.
+  b.gateReserve = Math.min(b.gateReserve, Math.max(0, job.worst - gate));
+  b.domains.set(job.domain, (b.domains.get(job.domain) ?? 0) + 1);
+}
+
+function batchOf(t: Tally, index: number): BatchTally {
+  let b = t.batches.get(index);
+  if (b === undefined) {
+    b = { chains: 0, work: 0, longest: 0, reserve: Infinity, gateWork: 0, gateLongest: 0, gateReserve: Infinity, pause: 0, domains: new Map() };
+    t.batches.set(index, b);
+  }
+  return b;
+}
+
+/** Records each batch marker's pause in its service's batch (a batch without chains too). */
+function tallyMarkers(input: BoundInput, tallies: ReadonlyMap<string, Tally>): void {
+  const { steps, jobs } = input.expansion;
+  for (const job of jobs) {
+    if (job.kind !== "marker") continue;
+    const step = steps[job.first] as DraftStep;
+    const t = step.service === null ? undefined : tallies.get(step.service);
+    if (t === undefined || step.action !== "batch-pause") continue;
+    batchOf(t, step.batch ?? 0).pause = step.estimate.duration;
+  }
+  for (const t of tallies.values()) {
+    for (const b of t.batches.values()) {
+      if (b.reserve === Infinity) b.reserve = 0;
+      if (b.gateReserve === Infinity) b.gateReserve = 0;
+    }
+  }
 }
 
 /** The most hosts of a service out at once: per-domain caps summed, limited by the overall cap, parallelism and its chains. */
@@ -265,15 +389,15 @@ export function fitEnd(calendars: ReadonlyMap<string, WindowCalendar>, window: s
  * what those before it saved, and saves what its bound ends before its planned end. Returns,
  * for a planned time, what the path had saved by then.
  */
-function pathSavings(input: BoundInput, tallies: ReadonlyMap<string, Tally>): (at: number) => number {
+function pathSavings(input: BoundInput, tallies: ReadonlyMap<string, Tally>, end: (n: Need) => number): (at: number) => number {
   const marks: { end: number; saved: number }[] = [];
   let saved = 0;
   for (const service of servicesOnPath(input)) {
     const t = tallies.get(service);
     if (t === undefined) continue;
     const width = widthOf(input, service, t);
-    const end = fitEnd(input.calendars, t.window, Math.max(0, t.start - saved), Math.max(t.work / width, t.longest), t.reserve);
-    saved = Math.max(saved, t.end - end);
+    const e = end({ service, window: t.window, from: Math.max(0, t.start - saved), work: t.work, width, longest: t.longest, reserve: t.reserve });
+    saved = Math.max(saved, t.end - e);
     marks.push({ end: t.end, saved });
   }
   return (at) => {
@@ -284,7 +408,7 @@ function pathSavings(input: BoundInput, tallies: ReadonlyMap<string, Tally>): (a
 }
 
 /** The critical path's length with each rolling service's span on it replaced by its bound. */
-function pathBound(input: BoundInput, tallies: ReadonlyMap<string, Tally>, needs: readonly Need[]): number {
+function pathBound(input: BoundInput, tallies: ReadonlyMap<string, Tally>, needs: readonly Need[], end: (n: Need) => number): number {
   const onPath = servicesOnPath(input);
   const byService = new Map(needs.map((n) => [n.service, n]));
   let saved = 0;
@@ -292,8 +416,8 @@ function pathBound(input: BoundInput, tallies: ReadonlyMap<string, Tally>, needs
     const t = tallies.get(service);
     const n = byService.get(service);
     if (t === undefined || n === undefined) continue;
-    const end = endOf(input.calendars, { ...n, from: Math.max(0, t.start - saved) });
-    saved = Math.max(saved, t.end - end);
+    const e = end({ ...n, from: Math.max(0, t.start - saved) });
+    saved = Math.max(saved, t.end - e);
   }
   return Math.max(0, input.total - saved);
 }

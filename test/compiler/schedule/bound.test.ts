@@ -160,6 +160,36 @@ describe("the bound in the plan file", () => {
     expect(b?.planned).toBeGreaterThanOrEqual(b?.bound ?? Infinity);
   });
 
+  it("with its batches: each batch waits for the one before it, so 10 batches of one 1h host take 10h, not the caps' 5h", () => {
+    const p = compile([["r1", 10]], "batch 1  max-unavailable 2");
+    const b = serviceBound(p);
+    expect(b).toMatchObject({ bound: 5 * HOUR, barriers: 10 * HOUR, planned: 10 * HOUR });
+    expect(p.timing.bound?.barriers).toBeGreaterThanOrEqual(10 * HOUR);
+    expect(p.timing.bound?.barriers).toBeLessThanOrEqual(p.timing.total);
+    expect(p.timing.bound?.total).toBeLessThan(p.timing.bound?.barriers ?? 0);
+  });
+
+  it("with its batches: a written ramp and its pauses come before the continuous rest", () => {
+    // 7 hosts, `batch 1, 2 then continuous`, 2 out at once, 10m pauses: 1h, 10m, 1h (2 hosts
+    // side by side), 10m, then 4 hosts 2 at a time, 2h: 4h20m. The caps alone: 7h / 2 = 3h30.
+    const p = compile([["r1", 7]], "batch 1, 2 then continuous  max-unavailable 2  pause 10m");
+    const b = serviceBound(p);
+    expect(b).toMatchObject({ bound: 3 * HOUR + 30 * 60, barriers: 4 * HOUR + 20 * 60 });
+    expect(b?.planned).toBeGreaterThanOrEqual(b?.barriers ?? Infinity);
+    const text = renderText(p, { color: false });
+    expect(text).toMatch(/api: \S+ planned, bound 3h30m \(\d+\.\d\d×\); with its batches 4h20m \(\d+\.\d\d×\)/);
+    expect(text).toMatch(/plan: \S+ planned, bound \S+ \(\d+\.\d\d×\); with the written batches \S+ \(\d+\.\d\d×\)/);
+  });
+
+  it("with its batches: a batch's barrier waits for its chains' health gates, not for what follows them", () => {
+    // Chains of 1h, a 1m gate, then 30m (a step after the gate); `batch 1` on 3 hosts: the
+    // next batch starts after the gate, so 1h1m + 1h1m + 1h31m = 3h33m at least.
+    const p = compile([["r1", 3]], "batch 1  max-unavailable 3", "", '  health ["check"] { takes 1m  every 10s  within 1m  healthy-for 30s }\n  start ["start", "{host}"] { takes 30m }');
+    const b = serviceBound(p);
+    expect(b?.barriers).toBeGreaterThan(b?.bound ?? Infinity);
+    expect(b?.barriers).toBeLessThanOrEqual(b?.planned ?? 0);
+  });
+
   it("is printed in the preview beside the plan's figure", () => {
     const p = compile([["r1", 10]], "batch 1  max-unavailable 2");
     const text = renderText(p, { color: false });
