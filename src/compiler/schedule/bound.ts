@@ -31,7 +31,11 @@
  * than the previous batch's gates ended plus its pause; a batch's chains up to their gate
  * (the whole chain in the last batch) are fitted like a service's, over the batch's own
  * width (per domain value the fewer of its cap and the batch's hosts there). The ramp of a
- * `then continuous` rollout is such batches, the rest one batch. A lower bound of every
+ * `then continuous` rollout is such batches, the rest one batch. And a batch is whole chains:
+ * with at most its width out at once, some slot runs ceil(chains / width) of them one after
+ * the other, each at least the batch's shortest and each inside one occurrence, so the batch
+ * ends no earlier than that many of its shortest fitted whole into the occurrences (the
+ * divisible fit, or these waves, whichever ends later). A lower bound of every
  * schedule of the plan as written: the barriers are the program's, not the scheduler's.
  *
  * Starts are the planned ones less what the critical path before them saved (the same
@@ -76,10 +80,12 @@ interface BatchTally {
   chains: number;
   work: number;
   longest: number;
+  shortest: number;
   reserve: number;
   /** Seconds of its chains up to and with their health gate (the whole chain without one): what its barrier waits for. */
   gateWork: number;
   gateLongest: number;
+  gateShortest: number;
   gateReserve: number;
   /** Seconds: the marker after it (its pause; 0 after the last batch). */
   pause: number;
@@ -159,7 +165,11 @@ function batchesEnd(input: BoundInput, n: Need, t: Tally): number {
       const width = batchWidth(input, n.service, batch);
       const whole = b === last;
       const seconds = whole ? Math.max(batch.work / width, batch.longest) : Math.max(batch.gateWork / width, batch.gateLongest);
-      at = fitEnd(input.calendars, t.window, at, seconds, whole ? batch.reserve : batch.gateReserve);
+      const reserve = whole ? batch.reserve : batch.gateReserve;
+      // Whole chains: at most `width` at once, so some slot runs ceil(chains / width) of them
+      // one after the other, each at least the shortest, each inside one occurrence.
+      const waves = fitCount(input.calendars, t.window, at, Math.ceil(batch.chains / width), whole ? batch.shortest : batch.gateShortest, reserve);
+      at = Math.max(fitEnd(input.calendars, t.window, at, seconds, reserve), waves);
     }
     if (b !== last) at += batch.pause;
   }
@@ -314,9 +324,11 @@ function tallyBatch(input: BoundInput, t: Tally, job: Job): void {
   b.chains++;
   b.work += job.duration;
   b.longest = Math.max(b.longest, job.duration);
+  b.shortest = Math.min(b.shortest, job.duration);
   b.reserve = Math.min(b.reserve, Math.max(0, job.worst - job.duration));
   b.gateWork += gate;
   b.gateLongest = Math.max(b.gateLongest, gate);
+  b.gateShortest = Math.min(b.gateShortest, gate);
   // Its gate ends at least `worst − gate` before the close less the cutoff.
   b.gateReserve = Math.min(b.gateReserve, Math.max(0, job.worst - gate));
   b.domains.set(job.domain, (b.domains.get(job.domain) ?? 0) + 1);
@@ -325,7 +337,7 @@ function tallyBatch(input: BoundInput, t: Tally, job: Job): void {
 function batchOf(t: Tally, index: number): BatchTally {
   let b = t.batches.get(index);
   if (b === undefined) {
-    b = { chains: 0, work: 0, longest: 0, reserve: Infinity, gateWork: 0, gateLongest: 0, gateReserve: Infinity, pause: 0, domains: new Map() };
+    b = { chains: 0, work: 0, longest: 0, shortest: Infinity, reserve: Infinity, gateWork: 0, gateLongest: 0, gateShortest: Infinity, gateReserve: Infinity, pause: 0, domains: new Map() };
     t.batches.set(index, b);
   }
   return b;
@@ -345,6 +357,8 @@ function tallyMarkers(input: BoundInput, tallies: ReadonlyMap<string, Tally>): v
     for (const b of t.batches.values()) {
       if (b.reserve === Infinity) b.reserve = 0;
       if (b.gateReserve === Infinity) b.gateReserve = 0;
+      if (b.shortest === Infinity) b.shortest = 0;
+      if (b.gateShortest === Infinity) b.gateShortest = 0;
     }
   }
 }
@@ -382,6 +396,31 @@ export function fitEnd(calendars: ReadonlyMap<string, WindowCalendar>, window: s
     at = occ.close;
   }
   return at + left;
+}
+
+/**
+ * The end of `count` stretches of `each` seconds one after the other from `from`, each inside
+ * one occurrence's usable time (to its close less the cutoff and less `reserve`): a slot
+ * running that many chains of at least `each` seconds ends no earlier. Without a window,
+ * from + count × each.
+ */
+export function fitCount(calendars: ReadonlyMap<string, WindowCalendar>, window: string | null, from: number, count: number, each: number, reserve = 0): number {
+  const calendar = window === null ? undefined : calendars.get(window);
+  if (calendar === undefined || count <= 0 || !(each > 0)) return from + Math.max(0, count) * Math.max(0, each);
+  let left = count;
+  let at = from;
+  for (let guard = 0; guard < 100_000; guard++) {
+    const fit = calendar.admit(at, each + reserve);
+    if (fit === null) return at + left * each;
+    const occ = calendar.occurrence(fit.occurrence);
+    if (occ === undefined) return at + left * each;
+    // admit() found room for one at least.
+    const room = Math.max(1, Math.floor((occ.close - calendar.window.cutoff - reserve - fit.start) / each));
+    if (room >= left) return fit.start + left * each;
+    left -= room;
+    at = occ.close;
+  }
+  return at + left * each;
 }
 
 /**

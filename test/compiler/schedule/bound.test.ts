@@ -190,6 +190,17 @@ describe("the bound in the plan file", () => {
     expect(b?.barriers).toBeLessThanOrEqual(b?.planned ?? 0);
   });
 
+  it("with its batches: a batch is whole chains, ceil(hosts / width) of them one after the other in some slot, each inside one night", () => {
+    // 5 hosts of 1h, 2 out at once (parallelism 2): the divisible 2h30, but some slot runs 3 chains: 3h.
+    const short = serviceBound(compile([["r1", 5]], "batch 5  max-unavailable 5", "", "", { parallelism: 2 }));
+    expect(short).toMatchObject({ bound: 2 * HOUR + 30 * 60, barriers: 3 * HOUR, planned: 3 * HOUR });
+    // 10 hosts over nights of 22:00–02:00 less 30m: 3 whole chains a slot a night, 5 needed:
+    // 3 the first night, 2 the next, ending at 00:00 of the second night (26h), not 01:30.
+    const nights = serviceBound(compile([["r1", 10]], "batch 10  max-unavailable 10", 'window nightly { days mon..sun  from 22:00 to 02:00  zone "Europe/Berlin"  cutoff 30m }', "  window nightly", { parallelism: 2 }));
+    expect(nights).toMatchObject({ bound: 25 * HOUR + 30 * 60, barriers: 26 * HOUR });
+    expect(nights?.planned).toBeGreaterThanOrEqual(26 * HOUR);
+  });
+
   it("is printed in the preview beside the plan's figure", () => {
     const p = compile([["r1", 10]], "batch 1  max-unavailable 2");
     const text = renderText(p, { color: false });
