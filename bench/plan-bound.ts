@@ -7,13 +7,16 @@
  * availability zones, `rolling { batch 1, 1%, 2%  max-unavailable 10 per az  max-failures 1%
  * order empty-first }`, one nightly window 22:00–06:00 Europe/Berlin with cutoff 30m,
  * `parallelism 64` or the one after `@`): "mixed" (0–29 VMs per compute) and "uniform" (15
- * each), each rolled in batches and with `then continuous` after the ramp ("+cont"). It
- * compiles each and prints the plan's total and the rolling services' spans beside their
- * bounds (docs/language.md, "The bound"): the caps', `parallelism`'s and the windows' alone,
- * and with the written batches' barriers and pauses counted too (the ramp of `then
- * continuous`, every batch otherwise), the services bounded together by `parallelism`,
- * their ratio, and the command that reproduces the figure. Each cloud runs in its own
- * process. Figures only, no asserts.
+ * each), both compiled with a history of evacuations at 30 s an instance (evacuationHistory),
+ * so each compute's chain is as long as its VMs make it. Each is rolled in batches and with
+ * `then continuous` after the ramp ("+cont"). It compiles each and prints the plan's total
+ * and the rolling services' spans beside their bounds (docs/language.md, "The bound"): the
+ * caps', `parallelism`'s and the windows' alone, and with the written batches' barriers,
+ * pauses and whole chains counted too (the ramp of `then continuous`, every batch
+ * otherwise), the services bounded together by `parallelism`, their ratio, and the command
+ * that reproduces the figure (`--write DIR` writes a cloud's files; compiled without the
+ * history, its evacuations take the default estimate). Each cloud runs in its own process.
+ * Figures only, no asserts.
  */
 import { fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -24,8 +27,30 @@ import { compileFile } from "../src/compiler/compile.js";
 import { nodeLoadHost } from "../src/files/node-host.js";
 import { formatDuration } from "../src/base/duration.js";
 import { operatorCloud } from "./cloud.js";
+import type { History } from "../src/plan/history.js";
 
 const START = "2026-12-05T22:00";
+
+/** Seconds an instance's live migration took in the history the mixed clouds are compiled with. */
+const PER_INSTANCE = 30;
+
+/**
+ * One earlier run's evacuations, as `compile --history` reads them from a journal: 20 computes
+ * that held VMs, each evacuated in PER_INSTANCE seconds an instance. With it, each compute's
+ * evacuation is planned at its own instance count times the median (docs/language.md,
+ * "Estimates that learn"), so the mixed cloud's chains differ (0–29 VMs: 10m20s to 24m50s;
+ * uniform, 15 VMs: 17m50s each); without it every evacuation has the same default estimate
+ * and the mixed cloud is the uniform one. Both clouds are compiled with it.
+ */
+function evacuationHistory(computes: number): History {
+  const samples = [];
+  for (let i = 0; i < computes && samples.length < 20; i++) {
+    const instances = (i * 7) % 30; // operatorCloud's mixed count for the i-th compute
+    if (instances === 0) continue;
+    samples.push({ service: "nova-compute", action: "evacuate" as const, host: `cmp${String(i + 1).padStart(5, "0")}`, seconds: instances * PER_INSTANCE, run: "bench" });
+  }
+  return { runs: [{ run: "bench", plan: "bench", journal: "bench/plan-bound.ts", sha256: "0".repeat(64), samples: samples.length }], samples };
+}
 
 function ratio(planned: number, bound: number): string {
   return bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–";
@@ -39,7 +64,8 @@ function measure(computes: number, parallelism: number, uniform: boolean, contin
     writeFileSync(join(dir, "cloud.upg"), upg);
     writeFileSync(join(dir, "hosts.ini"), ini);
     const t0 = performance.now();
-    const result = compileFile("cloud.upg", nodeLoadHost(dir), { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "bench", start: START });
+    const history = { history: { value: evacuationHistory(computes), diagnostics: [] } };
+    const result = compileFile("cloud.upg", nodeLoadHost(dir), { now: new Date("2026-12-01T12:00:00Z"), compilerVersion: "bench", start: START, ...history });
     const ms = performance.now() - t0;
     const label = `${String(computes).padStart(6)} computes p${String(parallelism).padEnd(4)}${variant.padEnd(12)}`;
     const plan = result.plan;
@@ -65,7 +91,7 @@ function measure(computes: number, parallelism: number, uniform: boolean, contin
       const end = shared.start + shared.bound;
       console.log(`${" ".repeat(label.length)}    together (${shared.services.join(", ")}): ends by ${formatDuration(end)} at the earliest; ${(shared.work / 3600).toFixed(0)} host-hours, ${shared.width} out at once`);
     }
-    console.log(`${" ".repeat(label.length)}    reproduce: npx tsx bench/plan-bound.ts --write DIR ${computes}@${parallelism} ${variant.replace("+", " ")} && npx upgradec compile DIR/cloud.upg --start ${START}`);
+    console.log(`${" ".repeat(label.length)}    reproduce: npx tsx bench/plan-bound.ts --one ${computes}@${parallelism} ${variant.replace("+", " ")}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
