@@ -179,6 +179,11 @@ describe("the bound in the plan file", () => {
     const text = renderText(p, { color: false });
     expect(text).toMatch(/api: \S+ planned, bound 3h30m \(\d+\.\d\d×\); with its batches 4h20m \(\d+\.\d\d×\)/);
     expect(text).toMatch(/plan: \S+ planned, bound \S+ \(\d+\.\d\d×\); with the written batches \S+ \(\d+\.\d\d×\)/);
+    const html = renderHtml(p);
+    expect(html).toContain("<th>with the batches</th>");
+    expect(html).toContain('<tr class="service"><td class="left">api</td><td>');
+    expect(html).toMatch(/<td>3h30m<\/td><td>[\d.]+×<\/td><td>4h20m<\/td><td>[\d.]+×<\/td><td>2<\/td>/);
+    expect(validatePlanFile(p)).toMatchObject({ ok: true });
   });
 
   it("with its batches: a batch's barrier waits for its chains' health gates, not for what follows them", () => {
