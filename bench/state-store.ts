@@ -25,7 +25,7 @@ import { statePaths } from "../src/runtime/state-dir.js";
 import { DirectoryStore } from "../src/runtime/store/directory-store.js";
 import { PgStore } from "../src/runtime/store/pg-store.js";
 import type { StateStore } from "../src/runtime/store/state-store.js";
-import { argv, host, makePlan, step, writePlan } from "../test/runtime/plan-builder.js";
+import { argv, host, makePlan, step, writePlan } from "../test/support/plan-builder.js";
 import { startCluster } from "../test/runtime/store/pg-cluster.js";
 
 const hostCount = Number(process.argv[2] ?? 200);

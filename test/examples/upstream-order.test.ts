@@ -16,7 +16,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileFile } from "../../src/compiler/compile.js";
 import { nodeLoadHost } from "../../src/files/node-host.js";
-import { tempDir } from "../runtime/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 import { compileExample, examplesRoot } from "./compile-example.js";
 
 let plan: PlanFile;

@@ -9,7 +9,8 @@ import { checkVerb } from "../../src/cli/commands/check.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanCommandSpec, PlanConnection, PlanFile, PlanStep } from "../../src/plan/plan.js";
 import { captureIO, journalOf, spawnCli } from "../runtime/harness.js";
-import { argv, host, makePlan, service, shell, step, tempDir, writePlan } from "../runtime/plan-builder.js";
+import { argv, host, makePlan, service, shell, step, window, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 /** A plan with one service on `hosts` whose pre-check is `precheck` (run per host). */
 function precheckPlan(dir: string, precheck: PlanCommandSpec, options: { hosts?: string[]; connection?: PlanConnection; extraSteps?: PlanStep[] } = {}): PlanFile {
@@ -168,7 +169,7 @@ describe("upgradec check: capacity and windows", () => {
       dir,
       hosts: [host("h1")],
       services: [service("svc", ["h1"])],
-      windows: [{ name: "nightly", days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], from: "22:00", to: "06:00", zone: "UTC", cutoff: 0 }],
+      windows: [window("nightly", { zone: "UTC" })],
       steps: [step("svc/b0/h1/upgrade", { service: "svc", hosts: ["h1"], window: "nightly", estimate: { start: 0, duration: 600 } })],
     });
     const rows = windowRows(plan, Date.parse("2027-01-01T12:00:00Z"));

@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderPreview, type PreviewFormat } from "../../src/preview/preview.js";
-import { PLAN_FORMAT, type PlanFile } from "../../src/plan/plan.js";
-import { fixturePlan } from "./fixture-plan.js";
+import type { PlanFile } from "../../src/plan/plan.js";
+import { anyFixturePlan, planFile } from "../support/plan-builder.js";
 
 const FORMATS: readonly PreviewFormat[] = ["text", "json", "dot", "mermaid", "html"];
 
@@ -16,24 +16,7 @@ function renderAll(plan: PlanFile): Record<PreviewFormat, string> {
   return out;
 }
 
-const bare: PlanFile = {
-  format: PLAN_FORMAT,
-  fingerprint: "",
-  digest: "",
-  compiler: { name: "upgradec", version: "0.0.0-test" },
-  sources: [],
-  entry: "empty.upg",
-  plan: { name: "empty", kind: "update", urgent: false, from: null, to: null, start: "2026-12-05T22:00:00.000Z", startSource: "assumed", zone: "UTC", parallelism: 8 },
-  hosts: [],
-  services: [],
-  windows: [],
-  checkpoints: [],
-  secrets: [],
-  connections: [],
-  steps: [],
-  timing: { total: 0, criticalPath: [], windowsUsed: [], end: "2026-12-05T22:00:00.000Z" },
-  impact: { services: [], hosts: [], instancesMigrated: 0, peakDataPlaneOut: 0, pointOfNoReturn: null },
-};
+const bare: PlanFile = planFile();
 
 describe("previews of any plan", () => {
   it("render a plan with nothing in it", () => {
@@ -49,15 +32,8 @@ describe("previews of any plan", () => {
   it("render every fixture plan, whatever its size, zones, caps and urgency", () => {
     fc.assert(
       fc.property(
-        fc.record({
-          computeHosts: fc.integer({ min: 1, max: 60 }),
-          zones: fc.integer({ min: 1, max: 4 }),
-          perZone: fc.integer({ min: 1, max: 4 }),
-          urgent: fc.boolean(),
-          startSource: fc.constantFrom("plan" as const, "option" as const, "assumed" as const),
-        }),
-        (options) => {
-          const plan = fixturePlan(options);
+        anyFixturePlan,
+        (plan) => {
           const out = renderAll(plan);
           for (const format of FORMATS) expect(out[format], format).not.toMatch(/NaN|Infinity|undefined/);
           const batches = plan.services.reduce((n, s) => n + s.rolling.batches.length, 0);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderPreview, type PreviewFormat } from "../../src/preview/preview.js";
-import { fixturePlan } from "./fixture-plan.js";
+import { fixturePlan } from "../support/plan-builder.js";
 
 const dir = join(import.meta.dirname, "golden");
 const accept = process.env["UPGRADEC_ACCEPT"] === "1";

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { renderPreview } from "../../src/preview/preview.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { fixturePlan } from "./fixture-plan.js";
+import { fixturePlan } from "../support/plan-builder.js";
 
 const plan = fixturePlan();
 const dependencyEdges = (p: PlanFile): number => p.services.reduce((n, s) => n + s.after.length, 0);

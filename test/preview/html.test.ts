@@ -6,7 +6,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderPreview } from "../../src/preview/preview.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { fixturePlan } from "./fixture-plan.js";
+import { fixturePlan } from "../support/plan-builder.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);

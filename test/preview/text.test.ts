@@ -3,7 +3,7 @@ import { renderPreview } from "../../src/preview/preview.js";
 import { summariseHosts } from "../../src/preview/host-list.js";
 import { formatDuration } from "../../src/base/duration.js";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { fixturePlan } from "./fixture-plan.js";
+import { fixturePlan } from "../support/plan-builder.js";
 
 const text = (plan: PlanFile, color = false): string => renderPreview(plan, "text", { steps: false, color });
 

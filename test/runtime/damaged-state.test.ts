@@ -12,7 +12,8 @@ import { main } from "../../src/cli/main.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/cli/session.js";
 import { captureIO, currentJournalPath, currentPointerPath, spawnCli } from "./harness.js";
-import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, makePlan, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const STEPS = 20;
 

@@ -9,7 +9,8 @@ import { processExecutor } from "../../src/runtime/process-executor.js";
 import { runSpec, type StepExecContext } from "../../src/runtime/step-exec.js";
 import { runPlan } from "../../src/cli/session.js";
 import { captureIO, filesUnder, running } from "./harness.js";
-import { argv, host, makePlan, service, shell, spec, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, host, makePlan, service, shell, spec, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 function context(plan: PlanFile, dir: string, logs: Map<string, string>): StepExecContext {
   return {

@@ -13,7 +13,8 @@ import type { PlanStep } from "../../src/plan/plan.js";
 import { CapTracker } from "../../src/runtime/caps.js";
 import { systemClock } from "../../src/runtime/effects.js";
 import { type Outcome, type WorkItem, runEngine } from "../../src/runtime/engine.js";
-import { makePlan, step, tempDir } from "./plan-builder.js";
+import { makePlan, step } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 interface Case {
   /** Per item: the earlier items it depends on, how many ticks it runs, whether it fails. */

@@ -7,7 +7,8 @@ import type { JournalRecord } from "../../src/runtime/journal.js";
 import { replay } from "../../src/runtime/run-state.js";
 import type { StepExecContext } from "../../src/runtime/step-exec.js";
 import { FakeClock, MemorySink, fakeExecutor } from "./fake-effects.js";
-import { argv, makePlan, step, tempDir } from "./plan-builder.js";
+import { argv, makePlan, step } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const T0 = Date.parse("2026-12-07T03:00:00Z");
 

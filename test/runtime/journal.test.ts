@@ -5,7 +5,8 @@ import { ExitCode } from "../../src/cli/exit-codes.js";
 import { encodeRecord, parseJournal } from "../../src/runtime/journal.js";
 import { resumePlan, runPlan } from "../../src/cli/session.js";
 import { captureIO, currentJournalPath, journalOf } from "./harness.js";
-import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, makePlan, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const rec = (seq: number) => encodeRecord({ seq, time: "2026-12-05T22:00:00.000Z", run: "r", type: seq === 1 ? "run-started" : "step-started", step: `s${seq}` });
 

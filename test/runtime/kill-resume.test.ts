@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { currentPointerPath, interrupted, journalOf, spawnCli } from "./harness.js";
-import { argv, host, makePlan, rollingSteps, tempDir, writePlan } from "./plan-builder.js";
+import { argv, host, makePlan, rollingSteps, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 /** 42 steps over three services, batches and caps; each appends "B step host" and "E step host" to `log`. */
 function workPlan(dir: string, sleep: string): PlanFile {

@@ -6,7 +6,8 @@ import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { LockInfo } from "../../src/runtime/lock.js";
 import { resumePlan, runPlan } from "../../src/cli/session.js";
 import { captureIO, journalOf, running, spawnCli, until } from "./harness.js";
-import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, makePlan, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 
 

@@ -7,7 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { JournalRecord, JournalType } from "../../src/runtime/journal.js";
 import { RunEvents } from "../../src/runtime/notify-events.js";
-import { argv, host, makePlan, rollingSteps, tempDir } from "./plan-builder.js";
+import { argv, host, makePlan, rollingSteps } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const dir = tempDir("upgradec-notify-events-");
 const { steps, services } = rollingSteps(

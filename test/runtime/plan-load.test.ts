@@ -8,7 +8,8 @@ import type { PlanFile } from "../../src/plan/plan.js";
 import { loadPlan } from "../../src/runtime/plan-load.js";
 import { runPlan } from "../../src/cli/session.js";
 import { spawnCli } from "./harness.js";
-import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, makePlan, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 function simple(dir: string): PlanFile {
   return makePlan({

@@ -3,7 +3,8 @@ import { encodeRecord, type JournalRecord, type JournalRecordInput } from "../..
 import { ProgressModel, describeRecord } from "../../src/runtime/progress.js";
 import { runStatus } from "../../src/runtime/status.js";
 import { replay } from "../../src/runtime/run-state.js";
-import { argv, host, makePlan, rolling, service, step, tempDir } from "./plan-builder.js";
+import { argv, host, makePlan, rolling, service, step } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 let seq = 0;
 const rec = (input: JournalRecordInput, second: number): JournalRecord =>

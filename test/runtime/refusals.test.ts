@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { resumePlan, runPlan } from "../../src/cli/session.js";
 import { captureIO } from "./harness.js";
-import { makePlan, shell, step, tempDir, writePlan } from "./plan-builder.js";
+import { makePlan, shell, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 function touchPlan(dir: string, command = "touch ran"): ReturnType<typeof makePlan> {
   return makePlan({ dir, hosts: [], services: [], steps: [step("svc/precheck", { phase: "prechecks", action: "precheck", command: shell(command) })] });

@@ -5,7 +5,8 @@ import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { resumePlan, rollbackPlan, runPlan, showStatus } from "../../src/cli/session.js";
 import { captureIO, journalOf } from "./harness.js";
-import { host, makePlan, rolling, service, shell, step, tempDir, writePlan } from "./plan-builder.js";
+import { host, makePlan, rolling, service, shell, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 /**
  * Per host: stop (nothing to undo), upgrade (appends a line to the host's config; undo

@@ -12,7 +12,8 @@ import { encodeRecord, type JournalRecord } from "../../src/runtime/journal.js";
 import { resumePlan, runPlan, showStatus } from "../../src/cli/session.js";
 import type { PlanFile } from "../../src/plan/plan.js";
 import { captureIO, currentJournalPath, journalOf, spawnCli } from "./harness.js";
-import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, makePlan, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const lines = (dir: string, file = "ran.log"): string[] => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8").split("\n").filter((l) => l !== "") : []);
 

@@ -1,11 +1,12 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import type { PlanFile, PlanWindow } from "../../src/plan/plan.js";
+import type { PlanFile } from "../../src/plan/plan.js";
 import { runForward } from "../../src/runtime/forward.js";
 import { EMPTY_STATE } from "../../src/runtime/run-state.js";
 import type { StepExecContext } from "../../src/runtime/step-exec.js";
 import { FakeClock, MemorySink, fakeExecutor } from "./fake-effects.js";
-import { argv, host, makePlan, rolling, service, step, tempDir } from "./plan-builder.js";
+import { argv, host, makePlan, rolling, service, step, window } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 function context(plan: PlanFile, clock: FakeClock, executor: StepExecContext["executor"], sink: MemorySink): StepExecContext {
   return { plan, planDir: "/nonexistent", clock, executor, secrets: {}, redact: (t) => t, log: (id, t) => sink.log(id, t) };
@@ -61,7 +62,7 @@ describe("health gates (fake clock)", () => {
 });
 
 describe("windows (fake clock)", () => {
-  const nightly: PlanWindow = { name: "nightly", days: ["mon", "tue", "wed", "thu", "fri"], from: "22:00", to: "06:00", zone: "Europe/Berlin", cutoff: 1800 };
+  const nightly = window("nightly", { days: ["mon", "tue", "wed", "thu", "fri"], cutoff: 1800 });
   const windowPlan = (duration: number) =>
     makePlan({
       dir: tempDir(),

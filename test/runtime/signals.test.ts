@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { journalOf, running, spawnCli, until } from "./harness.js";
-import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, makePlan, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 describe("Ctrl-C (real processes)", () => {
   it("stops gracefully: the running step finishes, nothing new starts, exit 3, and resume goes on", { timeout: 60_000 }, async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimatesExecutor, simulateRun } from "./fake-effects.js";
-import { argv, host, makePlan, rollingSteps, tempDir } from "./plan-builder.js";
+import { argv, host, makePlan, rollingSteps } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 describe("simulated runs", () => {
   it("runs a whole rolling plan in simulated time, under its caps", async () => {

@@ -6,7 +6,8 @@ import type { PlanFile } from "../../src/plan/plan.js";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { journalOf } from "./harness.js";
-import { argv, makePlan, step, tempDir, writePlan } from "./plan-builder.js";
+import { argv, makePlan, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const BIN = join(fileURLToPath(import.meta.url), "..", "..", "..", "bin", "upgradec.js");
 

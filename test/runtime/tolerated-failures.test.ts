@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { JournalRecord } from "../../src/runtime/journal.js";
 import { journalOf } from "./harness.js";
-import { tempDir } from "./plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "upgradec.js");
 const HOSTS = ["a1", "a2", "a3", "a4", "a5"];

@@ -11,7 +11,7 @@ import { irreversibleSteps, restoreOf, wayBack } from "../../src/plan/way-back.j
 import { planUndo } from "../../src/runtime/rollback.js";
 import { EMPTY_STATE, type RunState, type StepState } from "../../src/runtime/run-state.js";
 import { rollbackAdvice } from "../../src/verify/verify.js";
-import { makePlan, shell, step } from "./plan-builder.js";
+import { makePlan, shell, step } from "../support/plan-builder.js";
 
 interface Shape {
   /** Per step: its dependencies (indices below it), irreversible, checkpoint with restore / marker / none. */

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { journalOf } from "./harness.js";
-import { tempDir } from "./plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "upgradec.js");
 

@@ -7,8 +7,8 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import { main } from "../../src/cli/main.js";
-import { tempDir } from "../runtime/plan-builder.js";
-import { cloudModel, plan } from "./fixtures.js";
+import { cloudModel, compiledPlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -26,7 +26,7 @@ async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdo
 
 function planDir(): string {
   const dir = tempDir("upgradec-sim-");
-  writeFileSync(join(dir, "plan.json"), JSON.stringify(plan(cloudModel()), null, 2));
+  writeFileSync(join(dir, "plan.json"), JSON.stringify(compiledPlan(cloudModel()), null, 2));
   return dir;
 }
 

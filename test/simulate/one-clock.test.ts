@@ -16,7 +16,7 @@ import { NO_FAULTS } from "../../src/simulate/faults.js";
 import { simulate } from "../../src/simulate/simulate.js";
 import { cutIntoBatches } from "../../src/compiler/resolve/compose-batches.js";
 import { action, rolling, service, window } from "../compiler/model-builder.js";
-import { cloudModel } from "./fixtures.js";
+import { cloudModel } from "../support/plan-builder.js";
 import { timelineBreaks } from "./timeline.js";
 
 type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NO_FAULTS } from "../../src/simulate/faults.js";
 import { simulate } from "../../src/simulate/simulate.js";
-import { type CloudShape, cloudModel, plan } from "./fixtures.js";
+import { cloudModel, type CloudShape, compiledPlan } from "../support/plan-builder.js";
 
 const shape: fc.Arbitrary<CloudShape> = fc
   .record({
@@ -44,7 +44,7 @@ describe("simulate: properties", () => {
           rollback: fc.boolean(),
         }),
         async (cloud, f) => {
-          const p = plan(cloudModel(cloud));
+          const p = compiledPlan(cloudModel(cloud));
           const computes = p.services.find((s) => s.name === "nova-compute")?.hosts ?? [];
           const down = f.down ? [computes[f.downIndex % computes.length] ?? ""] : [];
           const r = await simulate(p, { faults: { ...NO_FAULTS, failRate: f.failRate, seed: f.seed, slow: { reboot: f.slowReboot }, down }, rollbackOnFailure: f.rollback });
@@ -63,7 +63,7 @@ describe("simulate: properties", () => {
   it("a rollback after any failing step restores the from state", async () => {
     await fc.assert(
       fc.asyncProperty(shape, fc.nat(), async (cloud, pick) => {
-        const p = plan(cloudModel(cloud));
+        const p = compiledPlan(cloudModel(cloud));
         const fallible = p.steps.filter((s) => s.command !== null);
         const target = fallible[pick % fallible.length];
         if (!target) return;

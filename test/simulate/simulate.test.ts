@@ -3,7 +3,7 @@ import { type FaultSpec, NO_FAULTS } from "../../src/simulate/faults.js";
 import { simulate, type SimulationReport } from "../../src/simulate/simulate.js";
 import { WindowCalendar, shapeOfPlanWindow } from "../../src/windows/window-clock.js";
 import { action, computeService, host, model, names, rolling, window } from "../compiler/model-builder.js";
-import { cloudModel, controlService, editSteps, plan } from "./fixtures.js";
+import { cloudModel, compiledPlan, controlService, editSteps } from "../support/plan-builder.js";
 
 const faults = (f: Partial<FaultSpec>): FaultSpec => ({ ...NO_FAULTS, ...f });
 const versions = (r: SimulationReport) => [...r.model.instances.values()].map((i) => i.version);
@@ -11,7 +11,7 @@ const vmsOn = (r: SimulationReport) => Object.fromEntries([...r.model.hosts.valu
 
 describe("simulate: a sound plan", () => {
   it("completes with every instance at the new version, no VM lost and every invariant held", async () => {
-    const p = plan(cloudModel({ perDomain: 1 }));
+    const p = compiledPlan(cloudModel({ perDomain: 1 }));
     const r = await simulate(p);
     expect(r.violations).toEqual([]);
     expect(r.outcome).toBe("completed");
@@ -28,7 +28,7 @@ describe("simulate: a sound plan", () => {
   });
 
   it("runs the same for the same seed, and --slow lengthens the run", async () => {
-    const p = plan(cloudModel({ computes: 8, maxFailures: 3 }));
+    const p = compiledPlan(cloudModel({ computes: 8, maxFailures: 3 }));
     const a = await simulate(p, { faults: faults({ failRate: 0.2, seed: 42 }) });
     const b = await simulate(p, { faults: faults({ failRate: 0.2, seed: 42 }) });
     expect(b.journal.map((j) => [j.type, j.step, j.time])).toEqual(a.journal.map((j) => [j.type, j.step, j.time]));
@@ -42,7 +42,7 @@ describe("simulate: a sound plan", () => {
 
 describe("simulate: max-failures tolerates failures as a real run does", () => {
   it("a failure within max-failures leaves its host out and the later batches go on; unpin and contract wait for it", async () => {
-    const p = plan(cloudModel({ computes: 8, maxFailures: 1, maxUnavailable: 3 }));
+    const p = compiledPlan(cloudModel({ computes: 8, maxFailures: 1, maxUnavailable: 3 }));
     const r = await simulate(p, { faults: faults({ fail: [{ step: "upgrade", host: "cmp003" }] }) });
     expect(r.violations).toEqual([]);
     expect(r.outcome).toBe("stopped");
@@ -61,7 +61,7 @@ describe("simulate: max-failures tolerates failures as a real run does", () => {
   });
 
   it("a rollback after hosts were left out undoes the computes before the conductors (the order holds across the gap)", async () => {
-    const p = plan(cloudModel({ controllers: 3, computes: 9, domains: 1, instances: 0, maxUnavailable: 2, maxFailures: 1, checkpoint: true, batches: [1] }));
+    const p = compiledPlan(cloudModel({ controllers: 3, computes: 9, domains: 1, instances: 0, maxUnavailable: 2, maxFailures: 1, checkpoint: true, batches: [1] }));
     const r = await simulate(p, { faults: faults({ fail: [{ step: "nova-compute/b1/cmp001/maintenance-enter", host: null }] }), rollbackOnFailure: true });
     expect(r.leftOut).toEqual({ "nova-compute": ["cmp001"] });
     expect(r.outcome).toBe("rolled-back");
@@ -70,7 +70,7 @@ describe("simulate: max-failures tolerates failures as a real run does", () => {
   });
 
   it("stops when failures exceed max-failures, and no batch starts after the one that exceeded it", async () => {
-    const p = plan(cloudModel({ computes: 8, maxFailures: 1, maxUnavailable: 3 }));
+    const p = compiledPlan(cloudModel({ computes: 8, maxFailures: 1, maxUnavailable: 3 }));
     const r = await simulate(p, { faults: faults({ fail: [{ step: "upgrade", host: "cmp003" }, { step: "upgrade", host: "cmp004" }] }) });
     expect(r.outcome).toBe("stopped");
     expect(r.stopReason).toContain("more than max-failures 1");
@@ -82,7 +82,7 @@ describe("simulate: max-failures tolerates failures as a real run does", () => {
 
 describe("simulate: faults and rollback", () => {
   it("a failed upgrade stops the run, and the rollback returns every host to the from version", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const r = await simulate(p, { faults: faults({ fail: [{ step: "upgrade", host: "cmp003" }] }), rollbackOnFailure: true });
     expect(r.failed.map((f) => f.step)).toEqual(["nova-compute/b2/cmp003/upgrade"]);
     expect(r.outcome).toBe("rolled-back");
@@ -95,7 +95,7 @@ describe("simulate: faults and rollback", () => {
   });
 
   it("without --rollback-on-failure a failure leaves the run stopped, hosts where they were", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const r = await simulate(p, { faults: faults({ fail: [{ step: "nova-compute/b2/cmp003/upgrade", host: null }] }) });
     expect(r.outcome).toBe("stopped");
     expect(r.stopReason).toContain("max-failures");
@@ -107,7 +107,7 @@ describe("simulate: faults and rollback", () => {
   });
 
   it("rolls back past a contract through the checkpoint taken before expand", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const r = await simulate(p, { faults: faults({ fail: [{ step: "keystone/postcheck", host: null }] }), rollbackOnFailure: true });
     expect(r.outcome).toBe("rolled-back");
     expect(r.rollback?.target).toBe("db-backup");
@@ -117,7 +117,7 @@ describe("simulate: faults and rollback", () => {
   });
 
   it("refuses a rollback past a contract that no checkpoint covers", async () => {
-    const p = plan(cloudModel({ checkpoint: false }));
+    const p = compiledPlan(cloudModel({ checkpoint: false }));
     const r = await simulate(p, { faults: faults({ fail: [{ step: "keystone/postcheck", host: null }] }), rollbackOnFailure: true });
     expect(r.outcome).toBe("rollback-refused");
     expect(r.rollback?.refused).toContain("point of no return");
@@ -125,7 +125,7 @@ describe("simulate: faults and rollback", () => {
   });
 
   it("a host that never comes back stops the run; its VMs were evacuated first", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const r = await simulate(p, { faults: faults({ down: ["cmp002"] }) });
     expect(r.outcome).toBe("stopped");
     expect(r.failed[0]?.step).toBe("nova-compute/b2/cmp002/stop");
@@ -135,7 +135,7 @@ describe("simulate: faults and rollback", () => {
   });
 
   it("fails an evacuation the other hosts have no room for", async () => {
-    const p = plan(cloudModel({ capacity: 3 }));
+    const p = compiledPlan(cloudModel({ capacity: 3 }));
     const r = await simulate(p);
     expect(r.outcome).toBe("stopped");
     expect(r.failed[0]?.message).toContain("no room");
@@ -146,7 +146,7 @@ describe("simulate: faults and rollback", () => {
 
 describe("simulate: violations are found, each with its event", () => {
   it("an executor fault that loses a VM", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const r = await simulate(p, { faults: faults({ lose: [{ step: "evacuate", host: "cmp002" }] }) });
     const lost = r.violations.filter((v) => v.invariant === "instances-kept");
     expect(lost).toHaveLength(1);
@@ -156,7 +156,7 @@ describe("simulate: violations are found, each with its event", () => {
   });
 
   it("a plan built by hand that takes every compute out at once breaks its caps", async () => {
-    const p = plan(cloudModel({ perDomain: 1, capacity: 100 }));
+    const p = compiledPlan(cloudModel({ perDomain: 1, capacity: 100 }));
     const first = p.steps.find((s) => s.id === "nova-compute/b1/cmp001/maintenance-enter");
     const bad = editSteps(p, (s) =>
       s.service !== "nova-compute" ? s : { ...s, unavailable: [], after: s.action === "maintenance-enter" ? (first?.after ?? []) : s.after },
@@ -170,7 +170,7 @@ describe("simulate: violations are found, each with its event", () => {
   });
 
   it("a plan that stops every keystone at once, with no downtime declared", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const stop1 = p.steps.find((s) => s.id === "keystone/b1/ctl1/stop");
     const bad = editSteps(p, (s) => (s.id === "keystone/b2/ctl2/stop" ? { ...s, after: stop1?.after ?? [] } : s.id === "keystone/b1/ctl1/stop" ? { ...s, unavailable: [] } : s));
     const r = await simulate(bad);
@@ -186,7 +186,7 @@ describe("simulate: violations are found, each with its event", () => {
       hosts: cmp.map((h) => host(h, { instances: 2 })),
       services: [computeService("nova-compute", cmp, { evacuate: null, maintenance: null, rolling: rolling({ batches: [1], maxUnavailable: 1 }) })],
     });
-    const r = await simulate(plan(m));
+    const r = await simulate(compiledPlan(m));
     const down = r.violations.filter((v) => v.invariant === "no-instance-on-down-host");
     expect(down.map((v) => v.event.host)).toEqual(["cmp001", "cmp002", "cmp003"]);
     expect(down[0]?.event.step).toBe("nova-compute/b1/cmp001/reboot");
@@ -197,14 +197,14 @@ describe("simulate: violations are found, each with its event", () => {
     const services = base.services.map((s) =>
       s.name === "nova-compute" ? { ...s, after: ["keystone"] } : s.name === "nova-conductor" ? { ...s, after: ["nova-compute"], actions: { ...s.actions, pin: undefined, unpin: undefined } } : s,
     );
-    const r = await simulate(plan({ ...base, services }));
+    const r = await simulate(compiledPlan({ ...base, services }));
     const skew = r.violations.filter((v) => v.invariant === "version-skew");
     expect(skew).toHaveLength(1);
     expect(skew[0]?.event.step).toBe("nova-compute/b1/cmp001/upgrade");
   });
 
   it("versions mixed with the RPC pin missing", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const bad = editSteps(p, (s) => (s.action === "pin" ? { ...s, action: "precheck" } : s));
     const r = await simulate(bad);
     const pin = r.violations.filter((v) => v.invariant === "rpc-pin");
@@ -213,7 +213,7 @@ describe("simulate: violations are found, each with its event", () => {
   });
 
   it("a contract before the rollout runs old code on a contracted schema", async () => {
-    const p = plan(cloudModel());
+    const p = compiledPlan(cloudModel());
     const expand = p.steps.find((s) => s.id === "keystone/expand");
     const bad = editSteps(p, (s) => (s.id === "keystone/contract" ? { ...s, after: [expand?.id ?? ""] } : s.id === "keystone/migrate" ? s : s));
     const r = await simulate(bad);
@@ -225,7 +225,7 @@ describe("simulate: violations are found, each with its event", () => {
   it("a service without a rollback action is not back at from after the rollback", async () => {
     const base = cloudModel();
     const services = base.services.map((s) => (s.name === "nova-conductor" ? { ...s, actions: { ...s.actions, rollback: undefined } } : s));
-    const r = await simulate(plan({ ...base, services }), { faults: faults({ fail: [{ step: "upgrade", host: "cmp001" }] }), rollbackOnFailure: true });
+    const r = await simulate(compiledPlan({ ...base, services }), { faults: faults({ fail: [{ step: "upgrade", host: "cmp001" }] }), rollbackOnFailure: true });
     expect(r.outcome).toBe("rolled-back");
     const back = r.violations.filter((v) => v.invariant === "rollback-restores-from");
     expect(back).toHaveLength(1);
@@ -234,7 +234,7 @@ describe("simulate: violations are found, each with its event", () => {
 
   it("a control service on one host alone is out while it upgrades, unless downtime is declared", async () => {
     const m = model({ services: [controlService("horizon", ["ctl1"])] });
-    const p = plan(m);
+    const p = compiledPlan(m);
     const r = await simulate(p);
     expect(p.impact.services.find((s) => s.service === "horizon")?.downtime).toBeGreaterThan(0);
     expect(r.violations).toEqual([]);
@@ -244,7 +244,7 @@ describe("simulate: violations are found, each with its event", () => {
 
 describe("simulate: declared downtime", () => {
   it("a service without the rolling tag may lose every instance (its stated policy); the gate accepts it", async () => {
-    const p = plan(cloudModel({ controllers: 2, computes: 2, instances: 0, maxUnavailable: 1, batches: [1], checkpoint: false, contract: false, allAtOnce: true }));
+    const p = compiledPlan(cloudModel({ controllers: 2, computes: 2, instances: 0, maxUnavailable: 1, batches: [1], checkpoint: false, contract: false, allAtOnce: true }));
     expect(p.impact.services.find((s) => s.service === "heat-api")?.downtime).toBe(0);
     let fewestHeat = Infinity;
     const r = await simulate(p, {
@@ -266,7 +266,7 @@ describe("simulate: windows, through the runtime's own gate", () => {
     const base = cloudModel({ computes: 8, batches: [1, 2], maxUnavailable: 2 });
     const nightly = window("nightly", { from: 22 * 60, to: 23 * 60, zone: "Europe/Berlin", cutoff: 300 });
     const services = base.services.map((s) => (s.name === "nova-compute" ? { ...s, window: "nightly" } : s));
-    const p = plan({ ...base, services, windows: [nightly] });
+    const p = compiledPlan({ ...base, services, windows: [nightly] });
     const r = await simulate(p);
     expect(r.outcome).toBe("completed");
     expect(r.violations).toEqual([]);

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
-import { tempDir } from "../runtime/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "upgradec.js");
 

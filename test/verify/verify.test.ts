@@ -9,7 +9,8 @@ import { resumePlan, runPlan } from "../../src/cli/session.js";
 import { openCurrentRun } from "../../src/verify/open-run.js";
 import { runVerify, type Problem, type VerifyReport } from "../../src/verify/verify.js";
 import { captureIO, spawnCli } from "../runtime/harness.js";
-import { host, makePlan, service, shell, step, tempDir, writePlan } from "../runtime/plan-builder.js";
+import { host, makePlan, service, shell, step, writePlan } from "../support/plan-builder.js";
+import { tempDir } from "../support/temp-dir.js";
 
 interface Fixture {
   /** The upgrade's command (default: write `to` into HOST.ver). */

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { proveHostSets } from "../../../src/compiler/schedule/prove-sets.js";
 import type { PlanFile } from "../../../src/plan/plan.js";
-import { argv, host, makePlan, rolling, service, step, tempDir } from "../../runtime/plan-builder.js";
+import { argv, host, makePlan, rolling, service, step } from "../../support/plan-builder.js";
+import { tempDir } from "../../support/temp-dir.js";
 
 /** Two hosts of anti-affinity group `ha` (cap 1), each upgraded at `starts[i]` for 60 s. */
 function planOf(starts: readonly [number, number]): PlanFile {

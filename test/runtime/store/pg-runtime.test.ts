@@ -11,7 +11,8 @@ import type { PlanFile } from "../../../src/plan/plan.js";
 import type { JournalRecord } from "../../../src/runtime/journal.js";
 import { PgStore } from "../../../src/runtime/store/pg-store.js";
 import { interrupted, journalOf as journalOfDir, spawnCli } from "../harness.js";
-import { argv, host, makePlan, rollingSteps, tempDir, writePlan } from "../plan-builder.js";
+import { argv, host, makePlan, rollingSteps, writePlan } from "../../support/plan-builder.js";
+import { tempDir } from "../../support/temp-dir.js";
 import { type PgCluster, requirePostgres, startCluster } from "./pg-cluster.js";
 
 const enabled = requirePostgres();
