@@ -1,39 +1,35 @@
 /**
- * The verbs that run a plan, as the CLI calls them: load and check the plan, lock its state
- * (a StateStore: runtime/store/), open the journal, run the scheduler with real effects (or
- * the ones passed in), and report. They print and choose the exit code, so they live in the
- * CLI; the runtime below them returns values. Nothing here exits the process.
+ * The verbs that run a plan, as the CLI calls them: open a session (runtime/open-session.ts
+ * loads the plan, locks its state and says why it would not), open the journal, run the
+ * scheduler with real effects (or the ones passed in), and report. They print and choose the
+ * exit code, so they live in the CLI; the runtime below them returns values. Nothing here
+ * exits the process.
  */
-import { readFileSync } from "node:fs";
-import { isAbsolute, relative, resolve as resolvePath } from "node:path";
-import { ExitCode } from "./exit-codes.js";
+import { resolve as resolvePath } from "node:path";
+import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import type { CliIO } from "./io.js";
 import { type Diagnostic, diag } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
-import { type Clock, type Executor, type StateSink, systemClock } from "../runtime/effects.js";
+import type { Clock, Executor, StateSink } from "../runtime/effects.js";
 import type { EngineResult } from "../runtime/engine.js";
 import { EventsFile } from "../runtime/events.js";
-import { Notifiers } from "../runtime/notifiers.js";
 import { RunFeed } from "../runtime/run-feed.js";
 import { sameIdentity } from "../runtime/current-run.js";
 import { leftOutReason, runForward, type Scope } from "../runtime/forward.js";
 import type { JournalRead, JournalRecord, JournalRecordInput } from "../runtime/journal.js";
-import { currentUser, type LockInfo } from "../runtime/lock.js";
 import { loadPlan, type LoadedPlan } from "../runtime/plan-load.js";
 import { processExecutor } from "../runtime/process-executor.js";
 import { liveProgress, plainProgress, type ProgressView } from "../runtime/progress.js";
 import { planUndo, runRollback } from "../runtime/rollback.js";
 import { replay, type RunState } from "../runtime/run-state.js";
-import { makeRedactor, type Redactor, resolveSecrets, type SecretValues } from "../runtime/secrets.js";
+import type { Redactor } from "../runtime/secrets.js";
 import { newRunId } from "../runtime/state-dir.js";
 import { moduleDirOf, type StepExecContext } from "../runtime/step-exec.js";
 import { runStatus } from "../runtime/status.js";
 import { type WayBack, wayBack } from "../plan/way-back.js";
-import { type AttemptRegistry, settleSurvivors } from "../runtime/survivors.js";
-import { inFlightSteps } from "../runtime/in-flight.js";
-import { openStateStore } from "../runtime/store/open-store.js";
+import { openPlanState, openSession, type Session, type SessionRefusal, shownPath, type StopSignals } from "../runtime/open-session.js";
 import { LeaseLostError } from "../runtime/store/pg-store.js";
-import type { JournalAppender, StateStore, StoreLock, StoreRun } from "../runtime/store/state-store.js";
+import type { JournalAppender, StateStore, StoreRun } from "../runtime/store/state-store.js";
 
 export interface SessionEffects {
   readonly clock?: Clock;
@@ -102,209 +98,43 @@ function fail(io: CliIO, verb: string, code: number, diagnostic: Diagnostic): nu
 }
 
 /** This plan's state (`--state`, else `.upgradec/` beside it), or the exit code of a refused `--state`. */
-async function planState(loaded: LoadedPlan, state: string | undefined, io: CliIO, verb: string, clock: Clock = systemClock): Promise<StateStore | number> {
-  const opened = await openStateStore({
-    state,
-    planDir: loaded.dir,
-    cwd: io.cwd,
-    planName: loaded.plan.plan.name,
-    now: () => clock.now(),
-    env: io.env,
-    say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
-  });
-  if (!opened.ok) return fail(io, verb, ExitCode.Usage, diag("UPG0809", { message: opened.message, help: opened.help }));
-  return opened.store;
+async function planState(loaded: LoadedPlan, state: string | undefined, io: CliIO, verb: string): Promise<StateStore | number> {
+  const opened = await openPlanState(loaded, { state, cwd: io.cwd, env: io.env, say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`) });
+  return opened.ok ? opened.store : fail(io, verb, ExitCode.Usage, opened.problem);
 }
 
-/** A path relative to the working directory when that is shorter; a database's place as it is. */
 function shown(io: CliIO, path: string): string {
-  if (!isAbsolute(path)) return path;
-  const rel = relative(io.cwd, path);
-  return rel.startsWith("..") || rel === "" ? path : rel;
+  return shownPath(io.cwd, path);
 }
 
-/** Everything a run, resume or rollback session holds open. */
-interface Session {
-  readonly loaded: LoadedPlan;
-  readonly store: StateStore;
-  readonly lock: LockInfo;
-  readonly release: () => Promise<void>;
-  readonly secrets: SecretValues;
-  readonly redact: Redactor;
-  readonly clock: Clock;
-  readonly registry: AttemptRegistry;
-  /** Aborted by a second stop signal, or when the lease is lost: the running commands are stopped. */
-  readonly halt: AbortSignal;
-  /** Aborted by a stop signal, or when the lease is lost: no new step starts. */
-  readonly stop: AbortSignal;
-  /**
-   * Steps in flight on a runner whose lease this session took over, with the time before which
-   * each must not start again (in-flight.ts); empty otherwise.
-   */
-  readonly inFlight: ReadonlyMap<string, number | null> | null;
-  /** The lock was taken over from a holder that is gone (a lease that ran out, a dead process). */
-  readonly tookOver: boolean;
-  /** The plan's notifiers; the verb waits for their deliveries after it has released the lock. */
-  readonly notifiers: Notifiers;
-  /** The lock this session took over (a stale one, or by --force-unlock), for the lock-taken-over event. */
-  readonly takeOver: { readonly holder: LockInfo | null; readonly forced: boolean } | null;
-}
+/** The exit code of a session that was not opened. */
+const REFUSAL_EXIT: Readonly<Record<SessionRefusal, ExitCodeValue>> = {
+  "invalid-plan": ExitCode.InvalidPlan,
+  usage: ExitCode.Usage,
+  locked: ExitCode.Locked,
+  stopped: ExitCode.Stopped,
+};
 
-async function openSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects, signals: Signals): Promise<Session | number> {
-  const clock = effects.clock ?? systemClock;
-  const loaded = await loadPlan(options.plan, { cwd: io.cwd });
-  if (loaded.value === null) {
-    io.stderr.write(formatProblems(loaded.diagnostics));
-    return ExitCode.InvalidPlan;
-  }
-  const store = await planState(loaded.value, options.state, io, verb, clock);
-  if (typeof store === "number") return store;
-  const opened = await lockedSession(verb, options, io, signals, store, loaded.value, clock);
-  if (typeof opened === "number") await store.close();
-  return opened;
-}
-
-/**
- * The lock, or (--standby) the lock once its holder is gone: the standby asks again every
- * second while the holder renews its lease, and gives up only when stopped.
- */
-async function takeLock(verb: string, options: CommonOptions, io: CliIO, signals: Signals, store: StateStore, plan: PlanFile, clock: Clock): Promise<StoreLock | null> {
-  let said = false;
-  for (;;) {
-    const lock = await store.lock({
-      user: currentUser(io.env),
-      fingerprint: plan.fingerprint,
-      command: verb,
-      now: clock.now(),
-      ...(options.forceUnlock !== undefined ? { forceUnlock: options.forceUnlock } : {}),
-    });
-    if (lock.ok || options.standby !== true || lock.holder === null) return lock;
-    if (!said) {
-      const h = lock.holder;
-      io.stderr.write(`upgradec ${verb}: standing by: ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) holds the lock since ${h.since}; taking the run over when its lease ends\n`);
-      said = true;
-    }
-    await systemClock.sleep(1000, signals.signal);
-    if (signals.signal.aborted) return null;
-  }
-}
-
-async function lockedSession(verb: string, options: CommonOptions, io: CliIO, signals: Signals, store: StateStore, loaded: LoadedPlan, clock: Clock): Promise<Session | number> {
-  const plan = loaded.plan;
-  const lock = await takeLock(verb, options, io, signals, store, plan, clock);
-  if (lock === null) {
-    io.stderr.write(`upgradec ${verb}: stopped while standing by; nothing was started\n`);
-    return ExitCode.Stopped;
-  }
-  if (!lock.ok) return refuseLocked(verb, options, io, store, lock);
-  if (lock.tookOver !== null) io.stderr.write(`upgradec ${verb}: ${describeTakeOver(lock.tookOver, options.forceUnlock)}\n`);
-  const registry = store.attempts();
-  const settled = await settleAttempts(verb, options, io, signals, registry);
-  if (!settled) {
-    registry.close();
-    await lock.release();
-    io.stderr.write(`upgradec ${verb}: stopped while waiting; nothing was started and the lock is released\n`);
-    return ExitCode.Stopped;
-  }
-  const secrets = readSecrets(plan, io, loaded.dir);
-  if (secrets.problems.length > 0) {
-    registry.close();
-    await lock.release();
-    return fail(io, verb, ExitCode.Usage, diag("UPG0803", {
-      message: secrets.problems[0] ?? "a secret cannot be read",
-      notes: secrets.problems.slice(1),
-      help: "set the variable or create the file, then run again",
-    }));
-  }
-  const release = async (): Promise<void> => {
-    registry.close();
-    await lock.release();
-    await store.close();
-  };
-  lock.lost.addEventListener("abort", () => {
-    const reason: unknown = lock.lost.reason;
-    io.stderr.write(`upgradec ${verb}: ${reason instanceof Error ? reason.message : "the lease was lost"}: stopping the running commands; nothing more is written\n`);
-  });
-  // A database's lock taken over from a gone holder: its steps in flight may still run on their hosts.
-  const inFlight = store.kind === "postgres" && lock.tookOver !== null ? await inFlightOf(store, plan) : null;
-  const redact = makeRedactor(secrets.values);
-  const notifiers = sessionNotifiers(verb, io, loaded, secrets.values, redact, clock);
-  return {
-    loaded,
-    store,
-    lock: lock.lock,
-    release,
-    secrets: secrets.values,
-    redact,
-    clock,
-    registry,
-    halt: AbortSignal.any([signals.halt, lock.lost]),
-    stop: AbortSignal.any([signals.signal, lock.lost]),
-    inFlight,
-    tookOver: lock.tookOver !== null && !lock.tookOver.forced,
-    notifiers,
-    takeOver: lock.tookOver,
-  };
-}
-
-/** Waits until no earlier attempt has a process alive (with --kill-survivors, stops them at once); false when a signal ended the wait. */
-function settleAttempts(verb: string, options: CommonOptions, io: CliIO, signals: Signals, registry: AttemptRegistry): Promise<boolean> {
-  return settleSurvivors({
-    registry,
-    kill: options.killSurvivors === true,
-    now: () => Date.now(),
-    sleep: (ms, signal) => systemClock.sleep(ms, signal),
-    signal: signals.signal,
+/** The session, or the exit code of its refusal once its problems are printed (a plan's load problems as they are, the others after the verb). */
+async function openVerbSession(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects, signals: Signals): Promise<Session | number> {
+  const opened = await openSession({
+    verb,
+    plan: options.plan,
+    state: options.state,
+    forceUnlock: options.forceUnlock,
+    killSurvivors: options.killSurvivors,
+    standby: options.standby,
+    cwd: io.cwd,
+    env: io.env,
+    clock: effects.clock,
+    signals,
     say: (text) => io.stderr.write(`upgradec ${verb}: ${text}`),
   });
-}
-
-/** The lock is held by another run, or damaged: UPG0801, with how to go on. */
-function refuseLocked(verb: string, options: CommonOptions, io: CliIO, store: StateStore, lock: Extract<StoreLock, { readonly ok: false }>): number {
-  const h = lock.holder;
-  return fail(io, verb, ExitCode.Locked, diag("UPG0801", {
-    message: h ? `the state in ${shown(io, store.where)} is locked by ${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}` : lock.reason,
-    notes: [lock.reason, ...(h ? [`lock id ${h.id}`] : [])],
-    help: h
-      ? `wait for that run to end; if it is dead on another machine, and only then: upgradec ${verb} ${options.plan} --force-unlock ${h.id}`
-      : lock.damagedId !== null
-        ? `if no upgradec runs on this state directory (ps, or its host), remove the damaged lock: upgradec ${verb} ${options.plan} --force-unlock ${lock.damagedId}`
-        : `look at ${store.lockWhere}`,
-  }));
-}
-
-/** The plan's secrets from the environment and from files (relative to the plan's directory). */
-function readSecrets(plan: PlanFile, io: CliIO, dir: string): ReturnType<typeof resolveSecrets> {
-  return resolveSecrets(plan.secrets, io.env, (p) => {
-    try {
-      return readFileSync(p, "utf8");
-    } catch {
-      return null;
-    }
-  }, dir);
-}
-
-function sessionNotifiers(verb: string, io: CliIO, loaded: LoadedPlan, secrets: SecretValues, redact: Redactor, clock: Clock): Notifiers {
-  return new Notifiers({
-    plan: loaded.plan,
-    secrets,
-    redact,
-    env: io.env,
-    cwd: loaded.dir,
-    now: () => clock.now(),
-    say: (line) => {
-      try {
-        io.stderr.write(`upgradec ${verb}: ${line}\n`);
-      } catch {
-        // The terminal is gone: the notify log still says it.
-      }
-    },
-  });
-}
-
-async function inFlightOf(store: StateStore, plan: PlanFile): Promise<ReadonlyMap<string, number | null> | null> {
-  const current = await store.currentRun();
-  return current.kind === "run" ? inFlightSteps(plan, current.read.records) : null;
+  if (opened.ok) return opened.session;
+  if (opened.refusal === "invalid-plan") io.stderr.write(formatProblems(opened.problems));
+  else if (opened.problems.length > 0) io.stderr.write(`upgradec ${verb}: ` + formatProblems(opened.problems));
+  if (opened.note !== null) io.stderr.write(`upgradec ${verb}: ${opened.note}\n`);
+  return REFUSAL_EXIT[opened.refusal];
 }
 
 /** A verb whose lease was taken over: it stopped, and what it could not write the new holder's run shows. */
@@ -314,13 +144,6 @@ function leaseLost(io: CliIO, verb: string, error: LeaseLostError): number {
     notes: ["another runner took the run over after this one's lease ran out (it could not renew it in time); this runner wrote nothing after that"],
     help: "see where the run stands: upgradec status PLAN --state URL",
   }));
-}
-
-function describeTakeOver(t: { readonly holder: LockInfo | null; readonly forced: boolean }, id: string | undefined): string {
-  const h = t.holder;
-  if (h === null) return `removed the damaged lock file (--force-unlock ${id ?? ""})`;
-  const who = `${h.user}@${h.host} (pid ${h.pid}, upgradec ${h.command}) since ${h.since}`;
-  return t.forced ? `removed the lock of ${who} (--force-unlock ${h.id})` : `took over a stale lock held by ${who}: that process is gone`;
 }
 
 /** The scheduler's sink over a store's journal, with the events file and the progress view beside it. */
@@ -401,11 +224,8 @@ function execContext(session: Session, executor: Executor | undefined, sink: Sta
   };
 }
 
-interface Signals {
-  /** Aborted by the first stop signal: no new step starts. */
-  readonly signal: AbortSignal;
-  /** Aborted by the second: the running commands are stopped too. */
-  readonly halt: AbortSignal;
+/** The operator's stops (the first signal: no new step starts; the second: the running commands are stopped too), and their handlers' removal. */
+interface Signals extends StopSignals {
   dispose(): void;
 }
 
@@ -420,7 +240,7 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 async function openWithSignals(verb: string, options: CommonOptions, io: CliIO, effects: SessionEffects): Promise<{ session: Session; signals: Signals } | number> {
   const signals = withSignals(effects, io, verb);
   try {
-    const session = await openSession(verb, options, io, effects, signals);
+    const session = await openVerbSession(verb, options, io, effects, signals);
     if (typeof session === "number") signals.dispose();
     return typeof session === "number" ? session : { session, signals };
   } catch (error) {
