@@ -28,6 +28,7 @@ import { moduleDirOf, type StepExecContext } from "../runtime/step-exec.js";
 import { runStatus } from "../runtime/status.js";
 import { type WayBack, wayBack } from "../plan/way-back.js";
 import { openPlanState, openSession, type Session, type SessionRefusal, shownPath, type StopSignals } from "../runtime/open-session.js";
+import { abandonedRun, damagedState, newRunRefusal, otherPlan, type RunRefusal, runToContinue, type RunToContinue } from "../runtime/which-run.js";
 import { LeaseLostError } from "../runtime/store/pg-store.js";
 import type { JournalAppender, StateStore, StoreRun } from "../runtime/store/state-store.js";
 
@@ -112,6 +113,7 @@ const REFUSAL_EXIT: Readonly<Record<SessionRefusal, ExitCodeValue>> = {
   "invalid-plan": ExitCode.InvalidPlan,
   usage: ExitCode.Usage,
   locked: ExitCode.Locked,
+  "state-damaged": ExitCode.StateDamaged,
   stopped: ExitCode.Stopped,
 };
 
@@ -293,54 +295,16 @@ function withSignals(effects: SessionEffects, io: CliIO, verb: string): Signals 
   };
 }
 
-/**
- * Refuse to act on damaged state: say which file and line, what is wrong, and the ways
- * forward. Nothing has run.
- */
-function refuseDamaged(io: CliIO, verb: string, planArg: string, damaged: Extract<StoreRun, { kind: "damaged" }>): number {
-  const where = `${shown(io, damaged.file)}${damaged.line !== null ? `:${damaged.line}` : ""}`;
-  return fail(io, verb, ExitCode.StateDamaged, diag("UPG0802", {
-    message: `the state of ${damaged.runId !== null ? `run ${damaged.runId}` : "this plan's current run"} is damaged: ${where}: ${damaged.reason}`,
-    notes: [
-      "only a torn last record (a crash while writing it) is tolerated: anything else could make completed steps run again, so nothing was run",
-      ...(damaged.known !== null ? [`the records before the damage are readable: ${damaged.known.steps.size} step(s) recorded`] : []),
-    ],
-    help: `see what is known: upgradec status ${planArg}; if the state cannot be repaired, abandon that run and start a new one (steps it completed run again): upgradec run ${planArg} --start-over`,
-  }));
+/** A refusal of the verb's run printed after the verb, and its exit code. */
+function refuse(io: CliIO, verb: string, r: RunRefusal): number {
+  return fail(io, verb, REFUSAL_EXIT[r.refusal], r.problem);
 }
 
-function unfinished(state: RunState): boolean {
-  return state.phase !== "finished" && state.phase !== "rolled-back" && state.phase !== "none";
-}
-
-/** How a run's plan differs from this one: its sources (fingerprint), or only the plan file (digest). */
-function identityDifference(state: RunState, plan: PlanFile): string {
-  if (state.fingerprint !== plan.fingerprint) return `fingerprint ${(state.fingerprint ?? "?").slice(0, 12)}, this plan's is ${plan.fingerprint.slice(0, 12)}`;
-  return `the same sources, another plan file: digest ${(state.digest ?? "?").slice(0, 12)}, this one's is ${plan.digest.slice(0, 12)}`;
-}
-
-function refuseOtherPlan(io: CliIO, verb: string, planArg: string, runId: string, state: RunState, plan: PlanFile): number {
-  return fail(io, verb, ExitCode.InvalidPlan, diag("UPG0805", {
-    message: `run ${runId} was started from another plan (${identityDifference(state, plan)})`,
-    notes: ["a run continues only with the plan it started with, so its journal means what it says"],
-    help: unfinished(state)
-      ? `use the plan file the run started with; or roll that run back with it, then: upgradec run ${planArg}`
-      : `that run is over (${state.phase}); a run of this plan starts with: upgradec run ${planArg}`,
-  }));
-}
-
-async function loadRunJournal(session: Session, verb: string, options: CommonOptions, io: CliIO): Promise<{ runId: string; read: JournalRead; state: RunState } | number> {
+async function loadRunJournal(session: Session, verb: string, options: CommonOptions, io: CliIO): Promise<RunToContinue | number> {
   const found = await session.store.currentRun();
-  if (found.kind === "none") {
-    return fail(io, verb, ExitCode.Usage, diag("UPG0804", {
-      message: `no run of this plan in ${shown(io, session.store.where)}`,
-      help: `start one: upgradec run ${options.plan}`,
-    }));
-  }
-  if (found.kind === "damaged") return refuseDamaged(io, verb, options.plan, found);
-  if (found.read.tornTail) io.stderr.write(`upgradec ${verb}: the journal's last line was torn (a crash while writing it); it is ignored\n`);
-  if (!sameIdentity(found.state, session.loaded.plan)) return refuseOtherPlan(io, verb, options.plan, found.runId, found.state, session.loaded.plan);
-  return { runId: found.runId, read: found.read, state: found.state };
+  if (found.kind === "run" && found.read.tornTail) io.stderr.write(`upgradec ${verb}: the journal's last line was torn (a crash while writing it); it is ignored\n`);
+  const run = runToContinue(found, session.store, session.loaded.plan, options.plan, io.cwd);
+  return "refusal" in run ? refuse(io, verb, run) : run;
 }
 
 async function reportStop(
@@ -422,32 +386,6 @@ async function finishForward(
   return ExitCode.Stopped;
 }
 
-/**
- * Why `run` must not start a new run over this plan's current one (an exit code), or 0. An
- * unfinished run is a run stopped with its state kept (exit 3): resume or roll it back.
- */
-function refuseNewRun(io: CliIO, planArg: string, current: StoreRun, plan: PlanFile): number {
-  if (current.kind === "none") return 0;
-  if (current.kind === "damaged") return refuseDamaged(io, "run", planArg, current);
-  if (!unfinished(current.state)) return 0;
-  const rollingBack = current.state.phase === "rolling-back" || current.state.phase === "rollback-stopped";
-  const other = sameIdentity(current.state, plan) ? [] : [`it was started from another plan file (${identityDifference(current.state, plan)}): resume and rollback need that file`];
-  return fail(io, "run", ExitCode.Stopped, diag("UPG0806", {
-    message: `run ${current.runId} of plan ${plan.plan.name} did not finish (${current.state.phase}${current.state.stop?.reason ? `: ${current.state.stop.reason}` : ""})`,
-    notes: ["nothing was run; its state is kept", ...other],
-    help: rollingBack
-      ? `continue its rollback: upgradec rollback ${planArg}`
-      : `go on with it: upgradec resume ${planArg}; or undo it: upgradec rollback ${planArg}; or abandon it (the steps it completed run again): upgradec run ${planArg} --start-over`,
-  }));
-}
-
-/** The run that --start-over leaves behind: the unfinished or damaged one the pointer names. */
-function abandonedRun(current: StoreRun): string | null {
-  if (current.kind === "none") return null;
-  if (current.kind === "damaged") return current.runId ?? `(unreadable pointer ${current.file})`;
-  return unfinished(current.state) ? current.runId : null;
-}
-
 export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
   const opened0 = await openWithSignals("run", options, io, effects);
   if (typeof opened0 === "number") return opened0;
@@ -458,8 +396,8 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
       const taken = await takeOver(session, current, options, io, effects);
       if (taken !== null) return taken;
     }
-    const inTheWay = options.startOver === true ? 0 : refuseNewRun(io, options.plan, current, session.loaded.plan);
-    if (inTheWay !== 0) return inTheWay;
+    const inTheWay = options.startOver === true ? null : newRunRefusal(current, session.loaded.plan, options.plan, io.cwd);
+    if (inTheWay !== null) return refuse(io, "run", inTheWay);
     let checks = options.checks;
     if (options.preflight) {
       const gate = await options.preflight(session.loaded);
@@ -704,9 +642,9 @@ async function statusOf(store: StateStore, plan: PlanFile, options: StatusOption
       const report = runStatus(plan, found.known, { runId: found.runId, lock: holder, now: Date.now(), ...liveness });
       io.stdout.write(options.json === true ? JSON.stringify({ ...report.json, damaged: true }, null, 2) + "\n" : `what the journal says before the damage:\n${report.text}`);
     }
-    return refuseDamaged(io, "status", options.plan, found);
+    return refuse(io, "status", damagedState(io.cwd, options.plan, found));
   }
-  if (!sameIdentity(found.state, plan)) return refuseOtherPlan(io, "status", options.plan, found.runId, found.state, plan);
+  if (!sameIdentity(found.state, plan)) return refuse(io, "status", otherPlan(options.plan, found.runId, found.state, plan));
   const report = runStatus(plan, found.state, { runId: found.runId, lock: holder, now: Date.now(), wayBack: wayBack(plan, found.state), planArg: options.plan, ...liveness });
   io.stdout.write(options.json === true ? JSON.stringify(report.json, null, 2) + "\n" : report.text);
   return ExitCode.Ok;

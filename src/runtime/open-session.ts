@@ -70,10 +70,12 @@ export interface SessionRequest {
 }
 
 /**
- * Why a session was not opened: the plan is invalid (its load problems), a usage error (the
- * state or a secret cannot be had), the state is locked, or the operator stopped the wait.
+ * Why a session was not opened, or a verb refused to act on its run: the plan is invalid (its
+ * load problems, or the run is another plan's), a usage error (the state or a secret cannot
+ * be had, no run to continue), the state is locked or damaged, or a run is stopped (the
+ * operator stopped the wait, or an unfinished run is in the way).
  */
-export type SessionRefusal = "invalid-plan" | "usage" | "locked" | "stopped";
+export type SessionRefusal = "invalid-plan" | "usage" | "locked" | "state-damaged" | "stopped";
 
 export type OpenedSession =
   | { readonly ok: true; readonly session: Session }
