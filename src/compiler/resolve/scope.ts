@@ -13,7 +13,7 @@
 import type { Code } from "../../diagnostics/codes.js";
 import { type Diagnostic, type Span, diag } from "../../diagnostics/diagnostic.js";
 import { suggest } from "../../diagnostics/did-you-mean.js";
-import type { ConnectionDecl, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl, NotifyDecl } from "../../parser/ast.js";
+import type { ConnectionDecl, Declaration, HostsDecl, MethodDecl, Name, PlanDecl, SecretDecl, ServiceDecl, WindowDecl, CheckpointDecl, NotifyDecl } from "../../parser/ast.js";
 import type { LoadedFile, Program } from "../program.js";
 
 /** A declaration with where it was written. */
@@ -37,6 +37,24 @@ export interface Tables {
 }
 
 type TableKind = Exclude<keyof Tables, "plans">;
+
+type TabledDecl = HostsDecl | WindowDecl | SecretDecl | ConnectionDecl | CheckpointDecl | NotifyDecl | MethodDecl | ServiceDecl;
+
+/** The table each kind of named declaration goes in (`plan` has its own list; `use`, `inventory` and `facts` none). */
+const TABLE_OF: Record<TabledDecl["type"], TableKind> = {
+  hosts: "hosts",
+  window: "windows",
+  secret: "secrets",
+  connection: "connections",
+  checkpoint: "checkpoints",
+  notify: "notifiers",
+  method: "methods",
+  service: "services",
+};
+
+function isTabled(decl: Declaration): decl is TabledDecl {
+  return Object.hasOwn(TABLE_OF, decl.type);
+}
 
 const WHAT: Record<TableKind, string> = {
   hosts: "host set",
@@ -78,39 +96,8 @@ export function buildTables(program: Program, diagnostics: Diagnostic[]): Tables
   };
   for (const file of program.files) {
     for (const decl of file.ast.declarations) {
-      switch (decl.type) {
-        case "plan":
-          tables.plans.push({ qualified: decl.name.value, decl, file });
-          break;
-        case "hosts":
-          add("hosts", file, decl);
-          break;
-        case "window":
-          add("windows", file, decl);
-          break;
-        case "secret":
-          add("secrets", file, decl);
-          break;
-        case "connection":
-          add("connections", file, decl);
-          break;
-        case "checkpoint":
-          add("checkpoints", file, decl);
-          break;
-        case "notify":
-          add("notifiers", file, decl);
-          break;
-        case "method":
-          add("methods", file, decl);
-          break;
-        case "service":
-          add("services", file, decl);
-          break;
-        case "use":
-        case "inventory":
-        case "facts":
-          break;
-      }
+      if (decl.type === "plan") tables.plans.push({ qualified: decl.name.value, decl, file });
+      else if (isTabled(decl)) add(TABLE_OF[decl.type], file, decl);
     }
   }
   return tables;
