@@ -132,7 +132,7 @@ export async function runVerify(input: VerifyInput, options: CheckOptions): Prom
   }
   versionFindings(versionOutcomes, ctx, found);
 
-  return { rows: found.rows, problems: found.problems, rollback: rollbackAdvice(plan, ctx.state, input.planArg, ctx.cmd), run: input.run ? { id: input.run.id, phase: input.run.state.phase } : null };
+  return { rows: found.rows, problems: found.problems, rollback: rollbackAdvice(plan, ctx.state, input.planArg, ctx.cmd), run: { id: input.run.id, phase: input.run.state.phase } };
 }
 
 function verifyContext(input: VerifyInput): VerifyContext {
@@ -320,7 +320,7 @@ function versionProbeTasks(plan: PlanFile, found: Findings): ProbeTask[] {
       }
       for (const host of service.hosts) versionTasks.push({ step: probeStep(`verify/version/${service.name}/${host}`, service.name, host), host, spec, viaConnection: true, purpose: "health" });
     }
-  } else found.rows.push({ check: "version", host: null, service: null, result: "skipped", detail: to === null ? "the plan names no `to` version" : "the plan's sources could not be compiled again to find the version queries" });
+  } else found.rows.push({ check: "version", host: null, service: null, result: "skipped", detail: "the plan names no `to` version" });
   return versionTasks;
 }
 

@@ -4,7 +4,7 @@
  * `to`. Through the built binary; the version probe reads a file per host.
  */
 import { execa } from "execa";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/exit-codes.js";
@@ -81,5 +81,20 @@ describe("verify with no run of the plan", () => {
     const r = await upgradec(dir, "verify", "plan.json");
     expect(r.exitCode).toBe(ExitCode.VerifyFailed);
     expect(r.stdout).toContain("2 instance(s) at zed (from): app on a2, app on a3, 1 at 2023.1 (to)");
+  });
+
+  it("with no `to` in the plan, runs no version query and says why", { timeout: 30_000 }, async () => {
+    const dir = tempDir("upgradec-verify-");
+    writeFileSync(join(dir, "hosts.ini"), "[app]\na1\n");
+    writeFileSync(
+      join(dir, "plan.upg"),
+      'plan "verify-noto" {\n  kind update\n}\ninventory "hosts.ini"\n\nservice app {\n  on app\n  tags rolling-upgrade\n  upgrade shell "true"\n  version shell "touch probed-{host}; echo 1"\n}\n',
+    );
+    expect((await upgradec(dir, "compile", "plan.upg", "-o", "plan.json")).exitCode).toBe(0);
+    const r = await upgradec(dir, "verify", "plan.json", "--format", "json");
+    expect(r.exitCode).toBe(ExitCode.VerifyFailed);
+    const json = JSON.parse(r.stdout) as { rows: { check: string; result: string; detail: string }[] };
+    expect(json.rows.filter((row) => row.check === "version")).toEqual([expect.objectContaining({ result: "skipped", detail: "the plan names no `to` version" })]);
+    expect(existsSync(join(dir, "probed-a1")), "the version query ran").toBe(false);
   });
 });
