@@ -11,7 +11,7 @@ import type { PlanFile } from "../plan/plan.js";
 import { commandText } from "./command-text.js";
 import { formatEstimate } from "./estimates.js";
 import { summariseHosts } from "./host-list.js";
-import { outlinePlan, type PlanOutline } from "./plan-outline.js";
+import { batchLabel, outlinePlan, type PlanOutline } from "./plan-outline.js";
 import { serviceGraph, type ServiceGraph } from "./service-graph.js";
 import { formatDuration, formatOffset } from "../base/duration.js";
 import { formatShare, planClock, type PlanClock } from "./time-format.js";
@@ -248,7 +248,7 @@ function gantt(plan: PlanFile, outline: PlanOutline, clock: PlanClock): string {
         const kind = svc && !svc.rolling.rolling ? " all-at-once" : svc?.plane === "data" ? " data" : "";
         for (const b of group.batches) {
           const title =
-            `${group.service} batch ${b.index + 1}/${group.batches.length}: ${summariseHosts(b.hosts)}\n` +
+            `${group.service} ${batchLabel(svc?.rolling, b.index, group.batches.length)}: ${summariseHosts(b.hosts)}\n` +
             `${formatOffset(b.start)} → ${formatOffset(b.end)} (${formatDuration(b.end - b.start)})\n${clock.long(b.start)} → ${clock.long(b.end)}` +
             (b.window !== null ? `\nwindow ${b.window}` : "");
           out.push(

@@ -31,6 +31,18 @@ export interface BatchOutline {
   readonly pauseAfter: number;
 }
 
+/**
+ * How the previews name a rollout batch: `batch 2/5`; `continuous` for the last batch of a
+ * `then continuous` rolling (no barrier inside it: it is not a batch); `all hosts` for a
+ * service planned all at once. `index` is the plan's (0-based).
+ */
+export function batchLabel(rolling: PlanService["rolling"] | undefined, index: number, total: number): string {
+  if (rolling !== undefined && !rolling.rolling) return "all hosts";
+  // The continuous part is the plan's last resolved batch.
+  if (rolling?.continuous === true && index === rolling.batches.length - 1) return "continuous";
+  return `batch ${index + 1}/${total}`;
+}
+
 /** The steps one service (or none: `service` null) has in one phase. */
 export interface ServiceInPhase {
   readonly service: string | null;

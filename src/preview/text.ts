@@ -10,7 +10,7 @@ import { pushAll } from "../base/push-all.js";
 import { commandText } from "./command-text.js";
 import { estimatesSection } from "./estimates.js";
 import { summariseHosts } from "./host-list.js";
-import { outlinePlan, PHASE_ORDER, type BatchOutline, type PhaseOutline, type ServiceInPhase } from "./plan-outline.js";
+import { batchLabel, outlinePlan, PHASE_ORDER, type BatchOutline, type PhaseOutline, type ServiceInPhase } from "./plan-outline.js";
 import { formatDuration, formatOffset } from "../base/duration.js";
 import { formatShare, planClock, type PlanClock } from "./time-format.js";
 
@@ -323,9 +323,7 @@ function renderRollout(plan: PlanFile, group: ServiceInPhase, service: PlanServi
       out.push(`${indent}  … ${hidden.length} batches (${hosts} hosts) ${span(hidden[0]?.start ?? 0, hidden.at(-1)?.end ?? 0)}`);
     }
     if (!showAll && i >= HEAD_BATCHES && i < total - TAIL_BATCHES) return;
-    // A continuous rollout's last batch has no barrier: it is the continuous part, not a batch.
-    const continuous = service?.rolling.continuous === true && i === total - 1;
-    out.push(batchLine(plan, b, total, rolling, indent, clock, paint, continuous));
+    out.push(batchLine(plan, b, batchLabel(service?.rolling, b.index, total), indent, clock, paint));
     if (b.pauseAfter > 0 && i < total - 1) out.push(`${indent}  ${paint("dim", `pause ${formatDuration(b.pauseAfter)}`)}`);
     const next = batches[i + 1];
     const idle = next ? next.start - (b.end + b.pauseAfter) : 0;
@@ -422,8 +420,7 @@ function capOfDomain(r: PlanService["rolling"], domain: string): number {
   return r.maxUnavailableByDomain?.[domain] ?? r.maxUnavailablePerDomain ?? Infinity;
 }
 
-function batchLine(plan: PlanFile, b: BatchOutline, total: number, rolling: boolean, indent: string, clock: PlanClock, paint: Paint, continuous: boolean): string {
-  const label = !rolling ? "all hosts" : continuous ? "continuous" : `batch ${b.index + 1}/${total}`;
+function batchLine(plan: PlanFile, b: BatchOutline, label: string, indent: string, clock: PlanClock, paint: Paint): string {
   const window = b.window !== null ? `  ${paint("cyan", occurrenceLabel(plan, clock, b.window, b.start))}` : "";
   return `${indent}  ${label.padEnd(12)} ${summariseHosts(b.hosts).padEnd(30)} ${span(b.start, b.end).padEnd(22)} ${paint("dim", calendar(clock, b.start, b.end))}${window}`;
 }

@@ -14,6 +14,7 @@ import { compileFile, type CompileResult } from "../../../src/compiler/compile.j
 import { nodeLoadHost } from "../../../src/files/node-host.js";
 import { composeBatches } from "../../../src/compiler/resolve/compose-batches.js";
 import type { PlanFile } from "../../../src/plan/plan.js";
+import { renderPreview } from "../../../src/preview/preview.js";
 import { renderText } from "../../../src/preview/text.js";
 
 const dirs: string[] = [];
@@ -181,5 +182,15 @@ describe("batch … then continuous", () => {
     const text = renderText(p, { color: false });
     expect(text).toContain("batches 1, 2, then 9 continuously, max");
     expect(text).toMatch(/nova-compute: \S+ planned, bound \S+ \(1\.\d\d×\)/);
+  });
+
+  it("names the continuous part as such, not as a batch, in the text and the HTML preview", () => {
+    const p = planOf(compileRolling("batch 1, 2 then continuous  max-unavailable 1 per az", hosts));
+    const text = renderText(p, { color: false });
+    expect(text).toMatch(/batch 2\/3 +cmp/);
+    expect(text).toMatch(/continuous +cmp/);
+    expect(text).not.toContain("batch 3/3");
+    const titles = [...renderPreview(p, "html", { steps: false, color: false }).matchAll(/<title>([^\n<]*)/g)].map((m) => m[1]).filter((t) => t?.startsWith("nova-compute "));
+    expect(titles.map((t) => t?.replace(/:.*/, ""))).toEqual(["nova-compute batch 1/3", "nova-compute batch 2/3", "nova-compute continuous"]);
   });
 });
