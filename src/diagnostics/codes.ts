@@ -9,6 +9,7 @@
  *   UPG06xx  TypeScript actions
  *   UPG07xx  plan file (schema, staleness, tampering)
  *   UPG08xx  runtime
+ *   UPG09xx  pre-upgrade checks (`check`)
  * A code is never reused for another meaning once released.
  */
 import type { Severity } from "./diagnostic.js";
@@ -177,6 +178,9 @@ export const codes = {
   UPG0807: { severity: "error", title: "--skip needs --yes-i-fixed-it and a step that is not done" },
   UPG0808: { severity: "error", title: "rollback refused: a point of no return, or no such checkpoint" },
   UPG0809: { severity: "error", title: "--state names no state upgradec can use: an unsupported URL scheme, a password in a database URL, a database it cannot reach" },
+
+  // ---- pre-upgrade checks (UPG09xx, `check`)
+  UPG0901: { severity: "warning", title: "a program a notifier runs is not found on this machine" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof codes;

@@ -4,7 +4,9 @@
  * evacuations have room; the installed version is the plan's `from`; the windows still fit
  * from now. The result is a list of rows (check, host, result, detail), never an exception.
  */
+import type { Code } from "../diagnostics/codes.js";
 import type { PlanCommandSpec, PlanFile, PlanService, VarValue } from "../plan/plan.js";
+import { notifierPrograms } from "./notifier-programs.js";
 import { groupsOutAtOnce, type OutAtOnce } from "../plan/out-at-once.js";
 import type { Clock, Executor } from "../runtime/effects.js";
 import { makeRedactor, type SecretValues } from "../runtime/secrets.js";
@@ -22,8 +24,8 @@ import {
   type ProbeTask,
 } from "../probe/probe-runner.js";
 
-export type CheckKind = "compile" | "plan" | "facts" | "secrets" | "reachable" | "precheck" | "capacity" | "disk" | "version" | "window";
-const KIND_ORDER: readonly CheckKind[] = ["compile", "plan", "facts", "secrets", "reachable", "precheck", "version", "capacity", "disk", "window"];
+export type CheckKind = "compile" | "plan" | "facts" | "secrets" | "reachable" | "precheck" | "capacity" | "disk" | "version" | "window" | "notify";
+const KIND_ORDER: readonly CheckKind[] = ["compile", "plan", "facts", "secrets", "reachable", "precheck", "version", "capacity", "disk", "window", "notify"];
 
 export type CheckResult = "ok" | "warning" | "failed" | "error" | "timed-out" | "skipped";
 
@@ -35,6 +37,9 @@ export interface CheckRow {
   readonly step: string | null;
   readonly result: CheckResult;
   readonly detail: string;
+  /** A finding with a code of its own (UPG09xx) names it, and how to fix it. */
+  readonly code?: Code;
+  readonly help?: string;
 }
 
 export interface CheckReport {
@@ -75,6 +80,36 @@ export function summarize(rows: readonly CheckRow[]): CheckReport {
   const counts: Record<CheckResult, number> = { ok: 0, warning: 0, failed: 0, error: 0, "timed-out": 0, skipped: 0 };
   for (const row of rows) counts[row.result] += 1;
   return { rows, counts, failed: rows.some((r) => isFailing(r.result)), warnings: counts.warning };
+}
+
+/**
+ * A notifier's program missing on this machine (notifiers run where upgradec runs): its
+ * deliveries would fail only when an event fires, mid-run. Looked up with the shell's
+ * `command -v`, through the same executor as every probe.
+ */
+async function notifierRows(plan: PlanFile, env: Parameters<typeof runProbes>[1]): Promise<CheckRow[]> {
+  const wanted = (plan.notify ?? []).flatMap((n) => notifierPrograms(n.command.command).map((program) => ({ notifier: n.name, program })));
+  const tasks: ProbeTask[] = wanted.map((w) => ({
+    step: probeStep(`check/notify/${w.notifier}/${w.program}`, null, null),
+    host: null,
+    spec: { command: { kind: "argv", argv: ["sh", "-c", 'command -v -- "$1" >/dev/null', "sh", w.program] }, timeout: env.timeout },
+    viaConnection: false,
+    purpose: "health",
+  }));
+  const outcomes = await runProbes(tasks, env);
+  return wanted.map((w, i): CheckRow => {
+    const o = outcomes[i];
+    const found = o !== undefined && o.exitCode === 0 && !o.timedOut && o.error === null;
+    const base = { check: "notify" as const, host: null, service: null, step: null };
+    if (found) return { ...base, result: "ok", detail: `notifier ${w.notifier}: ${w.program} is installed` };
+    return {
+      ...base,
+      result: "warning",
+      detail: `notifier ${w.notifier}: ${w.program} is not found on this machine (PATH): its deliveries would fail`,
+      code: "UPG0901",
+      help: `install ${w.program} where upgradec runs, or change notifier ${w.notifier}'s \`run\``,
+    };
+  });
 }
 
 /** 0 when nothing failed (and, with `strict`, nothing warned); 1 (ExitCode.CompileErrors) otherwise. */
@@ -187,6 +222,7 @@ export async function runChecks(input: CheckInput, options: CheckOptions): Promi
     detail: "the plan language has no free-disk check; write one as a precheck, e.g. precheck shell \"test $(df -Pk /var | awk 'NR==2{print $4}') -gt 2000000\"",
   }));
   rows.push(...windowRows(plan, options.clock.now()));
+  rows.push(...(await notifierRows(plan, env)));
   // Grouped by check (stable: plan order within one), so a table reads top to bottom.
   const order = new Map(KIND_ORDER.map((k, i) => [k, i]));
   const serviceIndex = new Map(plan.services.map((sv, i) => [sv.name, i]));

@@ -3,10 +3,15 @@ import type { CheckReport, CheckRow } from "./check.js";
 
 export function renderCheckTable(report: CheckReport, strict: boolean): string {
   const header = ["CHECK", "HOST", "RESULT", "DETAIL"];
-  const cells = report.rows.map((r) => [label(r), r.host ?? "-", r.result, r.detail]);
+  const cells = report.rows.map((r) => [label(r), r.host ?? "-", r.result, detail(r)]);
   const width = [0, 1, 2].map((i) => Math.max(header[i]?.length ?? 0, ...cells.map((c) => c[i]?.length ?? 0)));
   const line = (c: readonly string[]): string => c.map((text, i) => (i < 3 ? text.padEnd(width[i] ?? 0) : text)).join("  ").trimEnd();
   return [line(header), ...cells.map(line), "", summaryLine(report, strict)].join("\n") + "\n";
+}
+
+/** The detail, with the finding's code first and its fix after, where it has them. */
+function detail(r: CheckRow): string {
+  return `${r.code !== undefined ? `${r.code}: ` : ""}${r.detail}${r.help !== undefined ? `; help: ${r.help}` : ""}`;
 }
 
 function label(r: CheckRow): string {

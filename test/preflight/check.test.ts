@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { capacityRows, checkPassed, runChecks, windowRows, type CheckReport, type CheckRow } from "../../src/preflight/check.js";
 import { probeOptions } from "../../src/preflight/preflight.js";
+import { renderCheckTable } from "../../src/preflight/render-check.js";
 import { runPreflight } from "../../src/preflight/preflight.js";
 import { preflightForRun } from "../../src/cli/commands/run-gate.js";
 import { checkVerb } from "../../src/cli/commands/check.js";
@@ -307,5 +308,37 @@ describe("upgradec run checks the cloud first", () => {
     writePlan(failed, precheckPlan(failed, shell("exit 2")));
     expect((await spawnCli(["run", "plan.json", "--skip-checks"], failed)).exitCode).toBe(ExitCode.Stopped);
     expect(journalOf(failed).some((r) => r.type === "step-failed" && r.step === "svc/precheck")).toBe(true);
+  });
+});
+
+describe("upgradec check: the notifiers' programs", () => {
+  /** A plan whose notifiers run `commands`; nothing else to check. */
+  function notifyPlan(dir: string, commands: readonly PlanCommandSpec[]): PlanFile {
+    const plan = precheckPlan(dir, shell("exit 0"));
+    return { ...plan, notify: commands.map((command, i) => ({ name: `n${i + 1}`, events: ["run-stopped"], vars: {}, command })) };
+  }
+
+  it("warns (UPG0901, with the fix) when a notifier's program is not on this machine, argv or shell, and not when it is", async () => {
+    const dir = tempDir();
+    const missing = "upgradec-test-no-such-mailer";
+    const plan = notifyPlan(dir, [
+      argv([missing, "--", "{text}"]),
+      shell(`{ printf 'Subject: %s\\n\\n' {text}; cat; } | ${missing} -i -- ops@example.org`),
+      argv(["sh", "-c", "cat >/dev/null"]),
+    ]);
+    const report = await check(plan, dir);
+    const rows = rowsOf(report, "notify");
+    expect(rows.map((r) => [r.result, r.code ?? null, r.detail])).toEqual([
+      ["warning", "UPG0901", `notifier n1: ${missing} is not found on this machine (PATH): its deliveries would fail`],
+      ["ok", null, "notifier n2: cat is installed"],
+      ["warning", "UPG0901", `notifier n2: ${missing} is not found on this machine (PATH): its deliveries would fail`],
+      ["ok", null, "notifier n3: sh is installed"],
+    ]);
+    expect(rows[0]?.help).toBe(`install ${missing} where upgradec runs, or change notifier n1's \`run\``);
+    expect(report.failed).toBe(false);
+    expect(report.warnings).toBe(2);
+    expect(checkPassed(report, true)).toBe(false);
+    // The table a user reads names the code and the fix.
+    expect(renderCheckTable(report, false)).toContain(`UPG0901: notifier n1: ${missing} is not found on this machine (PATH): its deliveries would fail; help: install ${missing}`);
   });
 });
