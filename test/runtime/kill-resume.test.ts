@@ -52,15 +52,15 @@ describe("kill -9 and resume (real processes)", () => {
       const plan = workPlan(dir, "0.0" + String(1 + (trial % 4)));
       writePlan(dir, plan);
       const child = spawnCli(["run", "plan.json", "--skip-checks"], dir);
-      // The kill lands at a random moment after the first step began (the CLI's own start
-      // takes a varying time on a busy machine), or at once in every fifth trial.
+      // The kill lands after the k-th command began (k random in 1..20 of some 30: mid-run
+      // whatever the machine's speed), or at once in every fifth trial.
       let finished = false;
       void child.finally(() => (finished = true)).catch(() => undefined);
+      const k = 1 + Math.floor(Math.random() * 20);
       const began = Date.now();
-      while (trial % 5 !== 0 && !finished && !existsSync(join(dir, "log")) && Date.now() - began < 30_000) await new Promise((r) => setTimeout(r, 10));
-      const timer = setTimeout(() => child.kill("SIGKILL"), trial % 5 === 0 ? 0 : Math.floor(Math.random() * 800));
+      while (trial % 5 !== 0 && !finished && readLog(dir).filter((l) => l.kind === "B").length < k && Date.now() - began < 60_000) await new Promise((r) => setTimeout(r, 10));
+      child.kill("SIGKILL");
       const first = await child;
-      clearTimeout(timer);
       const allowedTwice = new Set<string>();
       if (first.signal === "SIGKILL") {
         if (existsSync(currentPointerPath(dir))) for (const id of interrupted(journalOf(dir))) allowedTwice.add(id);
@@ -77,8 +77,7 @@ describe("kill -9 and resume (real processes)", () => {
       } else {
         expect(first.exitCode, first.stderr).toBe(0);
       }
-      // Orphans of the killed runtime may still be finishing their step.
-      await new Promise((r) => setTimeout(r, 150));
+      // No sleep for orphans: the resume waited for the killed runner's commands before it began.
       const lines = readLog(dir);
       const begins = new Map<string, number>();
       for (const l of lines) if (l.kind === "B") begins.set(l.step, (begins.get(l.step) ?? 0) + 1);
