@@ -5,11 +5,14 @@
  *   - `operatorCloud`: a cloud written the way operators write one, the full control plane
  *     from `use openstack` (examples/upgrade-zed-to-2023.1, its kolla inventory) with N
  *     computes named as `cloud` names them, spread over N/500 availability zones with `az`
- *     and `instances` host vars, one nightly window and `parallelism 64`.
+ *     and `instances` host vars, one nightly window and `parallelism 64`;
+ *   - `evacuationHistory`: the history of evacuations per instance such clouds are compiled
+ *     with (bench/plan-bound.ts, bench/plan-slots.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { History } from "../src/plan/history.js";
 
 /** `prefix00001` … : the hosts' names in every generated cloud. */
 export const seq = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(5, "0")}`);
@@ -101,4 +104,25 @@ export function operatorCloud(computes: number, options: OperatorCloudOptions): 
     .replace(/^(\s*deploy .*)$/m, `$1\n  parallelism ${options.parallelism ?? 64}`);
   upg = upg.replace(/(service nova-compute extends openstack\.nova-compute \{[^]*?)rolling \{[^}]*\}/, `$1rolling { batch 1, 1%, 2%${options.continuous === true ? " then continuous" : ""}  max-unavailable 10 per az  max-failures 1%  order empty-first }`);
   return { upg, ini: inventory };
+}
+
+/** Seconds an instance's live migration took in the history the mixed clouds are compiled with. */
+const PER_INSTANCE = 30;
+
+/**
+ * One earlier run's evacuations, as `compile --history` reads them from a journal: 20 computes
+ * that held VMs, each evacuated in PER_INSTANCE seconds an instance. With it, each compute's
+ * evacuation is planned at its own instance count times the median (docs/language.md,
+ * "Estimates that learn"), so the mixed cloud's chains differ (0–29 VMs: 10m20s to 24m50s;
+ * uniform, 15 VMs: 17m50s each); without it every evacuation has the same default estimate
+ * and the mixed cloud is the uniform one. Both clouds are compiled with it.
+ */
+export function evacuationHistory(computes: number): History {
+  const samples = [];
+  for (let i = 0; i < computes && samples.length < 20; i++) {
+    const instances = (i * 7) % 30; // operatorCloud's mixed count for the i-th compute
+    if (instances === 0) continue;
+    samples.push({ service: "nova-compute", action: "evacuate" as const, host: `cmp${String(i + 1).padStart(5, "0")}`, seconds: instances * PER_INSTANCE, run: "bench" });
+  }
+  return { runs: [{ run: "bench", plan: "bench", journal: "bench/plan-bound.ts", sha256: "0".repeat(64), samples: samples.length }], samples };
 }

@@ -26,31 +26,9 @@ import { fileURLToPath } from "node:url";
 import { compileFile } from "../src/compiler/compile.js";
 import { nodeLoadHost } from "../src/files/node-host.js";
 import { formatDuration } from "../src/base/duration.js";
-import { operatorCloud } from "./cloud.js";
-import type { History } from "../src/plan/history.js";
+import { evacuationHistory, operatorCloud } from "./cloud.js";
 
 const START = "2026-12-05T22:00";
-
-/** Seconds an instance's live migration took in the history the mixed clouds are compiled with. */
-const PER_INSTANCE = 30;
-
-/**
- * One earlier run's evacuations, as `compile --history` reads them from a journal: 20 computes
- * that held VMs, each evacuated in PER_INSTANCE seconds an instance. With it, each compute's
- * evacuation is planned at its own instance count times the median (docs/language.md,
- * "Estimates that learn"), so the mixed cloud's chains differ (0–29 VMs: 10m20s to 24m50s;
- * uniform, 15 VMs: 17m50s each); without it every evacuation has the same default estimate
- * and the mixed cloud is the uniform one. Both clouds are compiled with it.
- */
-function evacuationHistory(computes: number): History {
-  const samples = [];
-  for (let i = 0; i < computes && samples.length < 20; i++) {
-    const instances = (i * 7) % 30; // operatorCloud's mixed count for the i-th compute
-    if (instances === 0) continue;
-    samples.push({ service: "nova-compute", action: "evacuate" as const, host: `cmp${String(i + 1).padStart(5, "0")}`, seconds: instances * PER_INSTANCE, run: "bench" });
-  }
-  return { runs: [{ run: "bench", plan: "bench", journal: "bench/plan-bound.ts", sha256: "0".repeat(64), samples: samples.length }], samples };
-}
 
 function ratio(planned: number, bound: number): string {
   return bound > 0 ? `${(planned / bound).toFixed(2)}×` : "–";
