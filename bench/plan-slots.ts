@@ -110,6 +110,10 @@ const [size = "10000@64", variant = "uniform", mode = "batches"] = process.argv.
 const [computesText, parallelismText] = size.split("@");
 const computes = Number(computesText);
 const parallelism = parallelismText === undefined ? 64 : Number(parallelismText);
+if (!(Number.isInteger(computes) && computes > 0 && Number.isInteger(parallelism) && parallelism > 0) || !["mixed", "uniform"].includes(variant) || !["batches", "cont"].includes(mode)) {
+  console.error("usage: npx tsx bench/plan-slots.ts [computes[@parallelism]] [mixed|uniform] [batches|cont]   (default 10000@64 uniform batches)");
+  process.exit(2);
+}
 const dir = mkdtempSync(join(tmpdir(), "upgradec-plan-slots-"));
 try {
   const { upg, ini } = operatorCloud(computes, { uniform: variant === "uniform", continuous: mode === "cont", parallelism });
