@@ -13,17 +13,20 @@ import { isRunId, type RunPaths, type StatePaths } from "./state-dir.js";
 export type CurrentRun =
   | { readonly kind: "none" }
   | { readonly kind: "run"; readonly runId: string; readonly run: RunPaths; readonly read: JournalRead; readonly state: RunState }
-  | {
-      readonly kind: "damaged";
-      /** The file that is damaged: the pointer or the journal. */
-      readonly file: string;
-      readonly line: number | null;
-      readonly reason: string;
-      /** The run the pointer names, when it names one. */
-      readonly runId: string | null;
-      /** What the journal's records before the damage say, when there are any. */
-      readonly known: RunState | null;
-    };
+  | DamagedRun;
+
+/** A run's state that cannot be read whole: the place of the damage and what is known before it. */
+export interface DamagedRun {
+  readonly kind: "damaged";
+  /** Where the damage is: the pointer or the journal file, or a place in the database. */
+  readonly file: string;
+  readonly line: number | null;
+  readonly reason: string;
+  /** The run the pointer names, when it names one. */
+  readonly runId: string | null;
+  /** What the journal's records before the damage say, when there are any. */
+  readonly known: RunState | null;
+}
 
 type Pointer = { readonly kind: "absent" } | { readonly kind: "text"; readonly text: string } | { readonly kind: "unreadable"; readonly reason: string };
 

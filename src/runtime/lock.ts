@@ -169,17 +169,22 @@ export interface AcquireOptions {
   readonly forceUnlock?: string;
 }
 
-export function acquireLock(options: AcquireOptions): LockResult {
-  const info: LockInfo = {
+/** The lock this process writes when it takes a plan's lock, in a directory or in a database. */
+export function thisProcessLock(who: { readonly user: string; readonly now: number; readonly fingerprint: string; readonly command: string }): LockInfo {
+  return {
     id: randomBytes(6).toString("hex"),
-    user: options.user,
+    user: who.user,
     host: hostname(),
     pid: process.pid,
-    since: new Date(options.now).toISOString(),
-    fingerprint: options.fingerprint,
-    command: options.command,
+    since: new Date(who.now).toISOString(),
+    fingerprint: who.fingerprint,
+    command: who.command,
     pidStart: processStart(process.pid),
   };
+}
+
+export function acquireLock(options: AcquireOptions): LockResult {
+  const info = thisProcessLock(options);
   const release = (): void => {
     if (readLock(options.path)?.id === info.id) {
       try {

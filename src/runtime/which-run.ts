@@ -6,7 +6,7 @@
  */
 import { type Diagnostic, diag } from "../diagnostics/diagnostic.js";
 import type { PlanFile } from "../plan/plan.js";
-import { sameIdentity } from "./current-run.js";
+import { type DamagedRun, sameIdentity } from "./current-run.js";
 import type { JournalRead } from "./journal.js";
 import { type SessionRefusal, shownPath } from "./open-session.js";
 import type { RunState } from "./run-state.js";
@@ -35,7 +35,7 @@ function identityDifference(state: RunState, plan: PlanFile): string {
 }
 
 /** Damaged state (UPG0802): which file and line, what is wrong, and the ways forward. Nothing has run. */
-export function damagedState(cwd: string, planArg: string, damaged: Extract<StoreRun, { kind: "damaged" }>): RunRefusal {
+export function damagedState(cwd: string, planArg: string, damaged: DamagedRun): RunRefusal {
   const where = `${shownPath(cwd, damaged.file)}${damaged.line !== null ? `:${damaged.line}` : ""}`;
   return {
     refusal: "state-damaged",

@@ -90,3 +90,24 @@ export function running(pid: number): boolean {
     return false;
   }
 }
+
+/** A line of a step's own log: "B|E STEP HOST NANOSECONDS", written as its command begins and ends. */
+export interface StepLogLine {
+  readonly kind: "B" | "E";
+  readonly step: string;
+  readonly host: string;
+  readonly at: bigint;
+}
+
+/** The lines the steps of a test plan wrote to `dir/log`; none before the first step began. */
+export function readStepLog(dir: string): StepLogLine[] {
+  const path = join(dir, "log");
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => {
+      const [kind, step, host, at] = l.split(" ");
+      return { kind: kind as "B" | "E", step: step ?? "", host: host ?? "", at: BigInt(at ?? "0") };
+    });
+}

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PlanFile } from "../../src/plan/plan.js";
-import { currentPointerPath, interrupted, journalOf, spawnCli } from "./harness.js";
+import { currentPointerPath, interrupted, journalOf, readStepLog, spawnCli } from "./harness.js";
 import { argv, host, makePlan, rollingSteps, writePlan } from "../support/plan-builder.js";
 import { tempDir } from "../support/temp-dir.js";
 
@@ -24,25 +24,6 @@ function workPlan(dir: string, sleep: string): PlanFile {
   return makePlan({ dir, hosts, services, steps, parallelism: 4 });
 }
 
-interface Line {
-  readonly kind: "B" | "E";
-  readonly step: string;
-  readonly host: string;
-  readonly at: bigint;
-}
-
-function readLog(dir: string): Line[] {
-  const path = join(dir, "log");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => {
-      const [kind, step, h, at] = l.split(" ");
-      return { kind: kind as "B" | "E", step: step ?? "", host: h ?? "", at: BigInt(at ?? "0") };
-    });
-}
-
 describe("kill -9 and resume (real processes)", () => {
   // 50 s on an idle machine; 420 s at a load average of 20 on 2 cores, and more at 30.
   it("runs every step, in an order the graph allows, twice only when interrupted mid-run", { timeout: 900_000 }, async () => {
@@ -59,7 +40,7 @@ describe("kill -9 and resume (real processes)", () => {
       void child.finally(() => (finished = true)).catch(() => undefined);
       const k = 1 + Math.floor(Math.random() * 20);
       const began = Date.now();
-      while (trial % 5 !== 0 && !finished && readLog(dir).filter((l) => l.kind === "B").length < k && Date.now() - began < 60_000) await new Promise((r) => setTimeout(r, 10));
+      while (trial % 5 !== 0 && !finished && readStepLog(dir).filter((l) => l.kind === "B").length < k && Date.now() - began < 60_000) await new Promise((r) => setTimeout(r, 10));
       child.kill("SIGKILL");
       const first = await child;
       const allowedTwice = new Set<string>();
@@ -79,7 +60,7 @@ describe("kill -9 and resume (real processes)", () => {
         expect(first.exitCode, first.stderr).toBe(0);
       }
       // No sleep for orphans: the resume waited for the killed runner's commands before it began.
-      const lines = readLog(dir);
+      const lines = readStepLog(dir);
       const begins = new Map<string, number>();
       for (const l of lines) if (l.kind === "B") begins.set(l.step, (begins.get(l.step) ?? 0) + 1);
       for (const step of plan.steps) {
@@ -113,7 +94,7 @@ describe("caps at run time (real processes)", () => {
     writePlan(dir, plan);
     const result = await spawnCli(["run", "plan.json", "--skip-checks"], dir);
     expect(result.exitCode, result.stderr).toBe(0);
-    const lines = readLog(dir);
+    const lines = readStepLog(dir);
     // A host is out from the first begin to the last end of its chain (service, host, batch).
     const chains = new Map<string, { service: string; host: string; from: bigint; to: bigint }>();
     for (const l of lines) {

@@ -13,12 +13,12 @@
  * The database going away (a restart, a failover) is waited out: writes are retried until
  * they succeed or the lease turns out to be lost; nothing is dropped meanwhile.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { homedir, hostname } from "node:os";
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Pool, PoolClient } from "pg";
 import { checkJournal, chainRecord, type JournalRead, type JournalRecord, type JournalRecordInput } from "../journal.js";
-import { isStale, type LockInfo, parseLock, processStart } from "../lock.js";
+import { isStale, type LockInfo, parseLock, thisProcessLock } from "../lock.js";
 import { replay } from "../run-state.js";
 import { AttemptRegistry } from "../survivors.js";
 import { MIGRATION_LOCK, MIGRATIONS, SCHEMA_TABLE, SCHEMA_VERSION } from "./pg-schema.js";
@@ -164,16 +164,7 @@ export class PgStore implements StateStore {
   }
 
   async lock(request: LockRequest): Promise<StoreLock> {
-    const info: LockInfo = {
-      id: randomBytes(6).toString("hex"),
-      user: request.user,
-      host: hostname(),
-      pid: process.pid,
-      since: new Date(request.now).toISOString(),
-      fingerprint: request.fingerprint,
-      command: request.command,
-      pidStart: processStart(process.pid),
-    };
+    const info = thisProcessLock(request);
     const plan = this.options.planName;
     const result = await this.retry(
       () =>

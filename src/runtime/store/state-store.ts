@@ -7,6 +7,7 @@
  * A store is opened for one plan (its name keys the current run and the lock), so two
  * plans sharing one store keep apart.
  */
+import type { DamagedRun } from "../current-run.js";
 import type { JournalRead, JournalRecord, JournalRecordInput } from "../journal.js";
 import type { LockInfo, TakenOver } from "../lock.js";
 import type { RunState } from "../run-state.js";
@@ -49,15 +50,7 @@ export interface HolderView {
 export type StoreRun =
   | { readonly kind: "none" }
   | { readonly kind: "run"; readonly runId: string; readonly read: JournalRead; readonly state: RunState }
-  | {
-      readonly kind: "damaged";
-      /** Where the damage is: a file, or a place in the database. */
-      readonly file: string;
-      readonly line: number | null;
-      readonly reason: string;
-      readonly runId: string | null;
-      readonly known: RunState | null;
-    };
+  | DamagedRun;
 
 /** Appends one run's journal records; each commit makes every record before it durable at once (group commit). */
 export interface JournalAppender {

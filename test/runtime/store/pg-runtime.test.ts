@@ -3,14 +3,14 @@
  * real PostgreSQL 15 (pg-cluster.ts). Asserts on the journal in the database, the steps' own
  * begin/end log and exit codes.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../../src/cli/exit-codes.js";
 import type { PlanFile } from "../../../src/plan/plan.js";
 import type { JournalRecord } from "../../../src/runtime/journal.js";
 import { PgStore } from "../../../src/runtime/store/pg-store.js";
-import { interrupted, journalOf as journalOfDir, spawnCli } from "../harness.js";
+import { interrupted, journalOf as journalOfDir, readStepLog, spawnCli, type StepLogLine } from "../harness.js";
 import { argv, host, makePlan, rollingSteps, writePlan } from "../../support/plan-builder.js";
 import { tempDir } from "../../support/temp-dir.js";
 import { type PgCluster, requirePostgres, startCluster } from "./pg-cluster.js";
@@ -31,27 +31,9 @@ function workPlan(dir: string, name: string, sleep: string, timeout = 2): PlanFi
   return makePlan({ dir, name, hosts, services, steps, parallelism: 3 });
 }
 
-interface Line {
-  readonly kind: "B" | "E";
-  readonly step: string;
-  readonly at: bigint;
-}
-
-function readLog(dir: string): Line[] {
-  const path = join(dir, "log");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => {
-      const [kind, step, , at] = l.split(" ");
-      return { kind: kind as "B" | "E", step: step ?? "", at: BigInt(at ?? "0") };
-    });
-}
-
 /** No two attempts of one step overlap: per step, by time, B and E alternate. Returns the attempts per step. */
-function checkNoOverlap(lines: readonly Line[]): Map<string, number> {
-  const byStep = new Map<string, Line[]>();
+function checkNoOverlap(lines: readonly StepLogLine[]): Map<string, number> {
+  const byStep = new Map<string, StepLogLine[]>();
   for (const l of lines) byStep.set(l.step, [...(byStep.get(l.step) ?? []), l]);
   const attempts = new Map<string, number>();
   for (const [step, ls] of byStep) {
@@ -135,7 +117,7 @@ describe.runIf(enabled)("a run's state in PostgreSQL (real processes)", () => {
     expect(second.stderr).toContain("UPG0801");
     expect(second.stderr).toMatch(new RegExp(`locked by \\S+@\\S+ \\(pid ${first.pid ?? 0}, upgradec run\\)`));
     expect((await first).exitCode).toBe(0);
-    expect(checkNoOverlap(readLog(dir)).size).toBe(22);
+    expect(checkNoOverlap(readStepLog(dir)).size).toBe(22);
   });
 
   it("runs two plans in one database side by side, neither blocking the other", { timeout: 120_000 }, async () => {
@@ -146,7 +128,7 @@ describe.runIf(enabled)("a run's state in PostgreSQL (real processes)", () => {
     const runs = await Promise.all(dirs.map((d) => spawnCli(["run", "plan.json", "--skip-checks"], d, hostEnv(url, "deploy"))));
     for (const r of runs) expect(r.exitCode, r.stderr).toBe(0);
     const spans = dirs.map((d) => {
-      const ls = readLog(d);
+      const ls = readStepLog(d);
       return { from: ls[0]?.at ?? 0n, to: ls.at(-1)?.at ?? 0n };
     });
     // They ran at the same time, not one after the other.
@@ -159,14 +141,14 @@ describe.runIf(enabled)("a run's state in PostgreSQL (real processes)", () => {
     const dir = tempDir();
     writePlan(dir, workPlan(dir, "cloud", "0.2", 30));
     const run = spawnCli(["run", "plan.json", "--skip-checks"], dir, hostEnv(url, "deploy1"));
-    await waitFor(() => readLog(dir).length >= 4, 30_000);
+    await waitFor(() => readStepLog(dir).length >= 4, 30_000);
     await cluster.stop();
     await sleep(2500);
     await cluster.start();
     const done = await run;
     expect(done.exitCode, done.stderr).toBe(0);
     expect(done.stderr).toContain("cannot be reached");
-    const attempts = checkNoOverlap(readLog(dir));
+    const attempts = checkNoOverlap(readStepLog(dir));
     expect(attempts.size).toBe(22);
     for (const [step, n] of attempts) expect(n, step).toBe(1);
     const records = await journalIn(url, "cloud");
@@ -231,7 +213,7 @@ describe.runIf(enabled)("a run's state in PostgreSQL (real processes)", () => {
       // A random moment inside the run, whatever the machine's speed: after the k-th of 22 steps
       // began (k in 1..20), plus up to 10 ms, while that step is likely still in flight.
       const k = 1 + Math.floor(Math.random() * 20);
-      await waitFor(() => ended || readLog(dir).filter((l) => l.kind === "B").length >= k, 60_000);
+      await waitFor(() => ended || readStepLog(dir).filter((l) => l.kind === "B").length >= k, 60_000);
       await sleep(Math.floor(Math.random() * 10));
       active.kill("SIGKILL");
       const first = await active;
@@ -250,7 +232,7 @@ describe.runIf(enabled)("a run's state in PostgreSQL (real processes)", () => {
       }
       // Orphans of the killed runner finish their step (a short sleep).
       await sleep(200);
-      const attempts = checkNoOverlap(readLog(dir));
+      const attempts = checkNoOverlap(readStepLog(dir));
       expect(attempts.size, `trial ${trial}: every step ran`).toBe(22);
       expect(records.at(-1)?.type, `trial ${trial}`).toBe("run-finished");
       const twice = [...attempts].filter(([, n]) => n > 1).map(([s]) => s);
