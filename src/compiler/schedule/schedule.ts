@@ -20,10 +20,18 @@
  *    (a compute's nova-compute and its network agent) are not rolled on it at once (one may
  *    reboot it). The order chosen is returned, so the plan can state it as `after`.
  *
- * Priority is creation order, which is topological and follows phases, dependency order,
- * batches and host order. Ready jobs wait in one queue per (service, failure domain), so a
- * blocked domain costs one look per event, not a scan of its hosts: 80k steps schedule in
- * O(n log n + events × queues).
+ * Ready jobs wait in one queue per (service, failure domain), in creation order (topological:
+ * phases, dependency order, batches, then `order` inside each). Which queue goes first is
+ * the one with the most time left: its chains not yet started over its width (its domain's
+ * cap, its service's, `parallelism`), plus what the services that wait for its service still
+ * need after it (their work over their widths, one after the other, and the largest margin
+ * a window keeps for one of their chains); steps outside any rolling go before every chain;
+ * ties in creation order. So a slot freed goes to the domain or service that would otherwise
+ * end last: another service's short chains no longer hold the slots a batch's waves need,
+ * they fill what the batches leave idle, and a busy zone is not left behind the others.
+ * `run` and `simulate` start ready steps in the order of their planned starts, so they
+ * follow the same choice. A blocked domain costs one look per event, not a scan of its
+ * hosts: 80k steps schedule in O(n log n + events × queues).
  */
 import type { Expansion } from "../expand/draft.js";
 import { MinHeap } from "../../base/min-heap.js";
@@ -142,6 +150,25 @@ interface QueueLayout {
   readonly queueCap: readonly (number | null)[];
 }
 
+/**
+ * Per queue, the most of its chains that may run at once: its domain's cap, its service's,
+ * `parallelism` and its number of chains, whichever is fewest (queue 0 has none: Infinity).
+ */
+function queueWidths(x: Expansion, layout: QueueLayout, parallelism: number): Float64Array {
+  const chains = new Float64Array(layout.queueService.length);
+  for (let j = 0; j < x.jobs.length; j++) {
+    const q = layout.queueOf[j] as number;
+    if (q > 0) chains[q] = (chains[q] as number) + 1;
+  }
+  const width = new Float64Array(layout.queueService.length);
+  width[0] = Infinity;
+  for (let q = 1; q < width.length; q++) {
+    const service = layout.serviceCap[layout.queueService[q] as number] as number;
+    width[q] = Math.max(1, Math.min(layout.queueCap[q] ?? Infinity, service, parallelism, chains[q] as number));
+  }
+  return width;
+}
+
 function queueLayout(x: Expansion): QueueLayout {
   const { jobs } = x;
   const queueOf = new Int32Array(jobs.length);
@@ -175,6 +202,49 @@ function queueLayout(x: Expansion): QueueLayout {
     queueOf[j] = q;
   }
   return { queueOf, queueService, serviceCap, queueCap };
+}
+
+/**
+ * Per queue, seconds the rollouts that wait for its service's need at the least after it
+ * ends: each service that follows it (`rolloutBefore`) counted as its chains' work over its
+ * width, one after the other (they often share hosts, which roll one chain at a time), plus
+ * the largest margin a window keeps before the cutoff for one of their chains (its worst
+ * case less its estimate). A priority, not a bound: it only has to rank. Queue 0: Infinity.
+ */
+function queueTails(x: Expansion, layout: QueueLayout, width: Float64Array, parallelism: number): Float64Array {
+  const nServices = layout.serviceCap.length;
+  const names: string[] = [];
+  const work = new Float64Array(nServices);
+  const margin = new Float64Array(nServices);
+  const widths = new Float64Array(nServices);
+  for (let j = 0; j < x.jobs.length; j++) {
+    const q = layout.queueOf[j] as number;
+    if (q === 0) continue;
+    const job = x.jobs[j] as Job;
+    const si = layout.queueService[q] as number;
+    names[si] ??= job.service as string;
+    work[si] = (work[si] as number) + job.duration;
+    margin[si] = Math.max(margin[si] as number, job.worst - job.duration);
+  }
+  for (let q = 1; q < layout.queueService.length; q++) {
+    const si = layout.queueService[q] as number;
+    widths[si] = (widths[si] as number) + (width[q] as number);
+  }
+  const span = names.map((_, si) => (work[si] as number) / Math.max(1, Math.min(widths[si] as number, layout.serviceCap[si] as number, parallelism)));
+  const tailOf = names.map((name) => {
+    let sum = 0;
+    let reserve = 0;
+    names.forEach((other, si) => {
+      if (x.rolloutBefore.get(other)?.has(name) !== true) return;
+      sum += span[si] as number;
+      reserve = Math.max(reserve, margin[si] as number);
+    });
+    return sum + reserve;
+  });
+  const byQueue = new Float64Array(layout.queueService.length);
+  byQueue[0] = Infinity;
+  for (let q = 1; q < byQueue.length; q++) byQueue[q] = tailOf[layout.queueService[q] as number] as number;
+  return byQueue;
 }
 
 /** Per job, the index of its chain's host, or -1; hosts are numbered in first-use order. */
@@ -247,6 +317,10 @@ class Scheduler {
   private readonly queues: ReadyQueues;
   private readonly serviceOut: Int32Array;
   private readonly queueOut: Int32Array;
+  /** Per queue, the most of its chains out at once, and the seconds of its chains not yet started. */
+  private readonly queueWidth: Float64Array;
+  private readonly queueLeft: Float64Array;
+  private readonly queueTail: Float64Array;
   private readonly parallelism: number;
   private slotsUsed = 0;
   private readonly sets: ScheduleSetCaps;
@@ -291,6 +365,13 @@ class Scheduler {
     this.serviceOut = new Int32Array(this.layout.serviceCap.length);
     this.queueOut = new Int32Array(nQueues);
     this.parallelism = Math.max(1, options.parallelism);
+    this.queueWidth = queueWidths(x, this.layout, this.parallelism);
+    this.queueTail = queueTails(x, this.layout, this.queueWidth, this.parallelism);
+    this.queueLeft = new Float64Array(nQueues);
+    for (let j = 0; j < nJobs; j++) {
+      const q = this.layout.queueOf[j] as number;
+      this.queueLeft[q] = (this.queueLeft[q] as number) + (jobs[j] as Job).duration;
+    }
     this.sets = new ScheduleSetCaps(x);
     this.release = new Float64Array(nJobs);
     this.binding = new Int32Array(nJobs).fill(-1);
@@ -394,10 +475,15 @@ class Scheduler {
     }
   }
 
-  /** The queue whose head has the highest priority among those whose head fits; -1 if none. */
+  /**
+   * The queue whose head goes first among those whose head fits; -1 if none. Queue 0 (steps
+   * outside any rolling: phases, markers) goes first; then the queue with the most time left,
+   * its chains not yet started over its width; ties in creation order.
+   */
   private bestQueue(): number {
     const { active, heaps } = this.queues;
     let best = -1;
+    let bestRank = -Infinity;
     let bestFirst = Infinity;
     const slotFree = this.slotsUsed < this.parallelism;
     for (let a = 0; a < active.length; a++) {
@@ -405,10 +491,12 @@ class Scheduler {
       const head = (heaps[q] as MinHeap<number>).peek();
       if (head === undefined) continue;
       const job = this.jobs[head] as Job;
-      if (job.first >= bestFirst) continue;
+      const rank = q === 0 ? Infinity : (this.queueLeft[q] as number) / (this.queueWidth[q] as number) + (this.queueTail[q] as number);
+      if (rank < bestRank || (rank === bestRank && job.first >= bestFirst)) continue;
       if (job.usesSlot && !slotFree) continue;
       if (q > 0 && !this.capsFit(q, head)) continue;
       best = q;
+      bestRank = rank;
       bestFirst = job.first;
     }
     return best;
@@ -486,6 +574,8 @@ class Scheduler {
   private startJob(j: number, now: number): void {
     this.startedJobs++;
     const job = this.jobs[j] as Job;
+    const qj = this.layout.queueOf[j] as number;
+    this.queueLeft[qj] = (this.queueLeft[qj] as number) - job.duration;
     const { offset, outCount } = this.graph;
     const steps = this.x.steps;
     for (let i = job.first; i < job.first + job.count; i++) {

@@ -128,8 +128,9 @@ describe("the bound in the plan file", () => {
 
   it("takes services that share parallelism together: two services of 10 × 1h, 2 out each, parallelism 3, take 6h40m at least", () => {
     // a and b on disjoint hosts, not waiting for each other: alone each could end in 5h, but
-    // their 20 host-hours share 3 slots. Planned: a holds 2 slots 0–5h, b one slot and then two
-    // (8h); then a 1h contract after the rollout. Bound: 20h / 3 = 6h40m, and the contract: 7h40m.
+    // their 20 host-hours share 3 slots. Planned: the slot freed each hour goes to the service
+    // with more time left, so all 3 stay busy: 20 chains in 7 rounds (7h); then a 1h contract
+    // after the rollout. Bound: 20h / 3 = 6h40m, and the contract: 7h40m.
     const p = compile(
       [["r1", 20]],
       "batch 2  max-unavailable 2",
@@ -141,12 +142,12 @@ describe("the bound in the plan file", () => {
     const b = p.timing.bound?.services.find((s) => s.service === "b");
     expect(a).toMatchObject({ work: 10 * HOUR, width: 2, bound: 5 * HOUR });
     expect(b).toMatchObject({ work: 10 * HOUR, width: 2, bound: 5 * HOUR });
-    expect(p.timing.total).toBe(9 * HOUR);
+    expect(p.timing.total).toBe(8 * HOUR);
     expect(p.timing.bound?.total).toBe(7 * HOUR + 40 * 60);
     expect(p.timing.bound?.shared).toEqual({ services: ["api", "b"], window: null, start: 0, bound: 6 * HOUR + 40 * 60, work: 20 * HOUR, width: 3 });
     expect(validatePlanFile(p)).toMatchObject({ ok: true });
-    expect(renderText(p, { color: false })).toContain("together, sharing parallelism (api, b): 8h planned, bound 6h40m (1.20×)  (3 out at once)");
-    expect(renderHtml(p)).toContain('<tr class="shared"><td class="left">together, sharing parallelism: api, b</td><td>8h</td><td>6h40m</td><td>1.20×</td><td>3</td></tr>');
+    expect(renderText(p, { color: false })).toContain("together, sharing parallelism (api, b): 7h planned, bound 6h40m (1.05×)  (3 out at once)");
+    expect(renderHtml(p)).toContain('<tr class="shared"><td class="left">together, sharing parallelism: api, b</td><td>7h</td><td>6h40m</td><td>1.05×</td><td>3</td></tr>');
   });
 
   it("leaves each chain the margin its health gate's deadline needs before the window's cutoff", () => {

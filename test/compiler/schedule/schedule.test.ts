@@ -214,6 +214,42 @@ describe("schedule", () => {
     expect(ordered.steps.find((s) => s.id === "compute/b1/cmp001/upgrade")?.after).toEqual(["agent/done"]);
   });
 
+  it("gives a slot first to the service with the most time left: another's short chains fill what its batches leave idle (issue 17 point 2)", () => {
+    // compute: 4 batches of one 600 s chain, each after the one before (2400 s whatever the
+    // slots); agent: eight 60 s chains, written first. With parallelism 2 the agent's chains
+    // fit in the slot compute's batches leave free; they must not hold both slots first.
+    const m = model({
+      plan: { parallelism: 2 },
+      services: [
+        service("agent", { hosts: names("net", 8), plane: "data", rolling: rolling({ batches: [8], maxUnavailable: 8 }), actions: { upgrade: action(["up"], { takes: 60 }) } }),
+        service("compute", { hosts: names("cmp", 4), plane: "data", rolling: rolling({ batches: [1], maxUnavailable: 1 }), actions: { upgrade: action(["up"], { takes: 600 }) } }),
+      ],
+    });
+    const plan = build(m);
+    checkCaps(m, plan);
+    checkOrder(plan);
+    expect(plan.steps.find((s) => s.id === "compute/b1/cmp001/upgrade")?.estimate.start).toBe(0);
+    expect(plan.timing.total).toBe(2400);
+  });
+
+  it("puts a service whose followers must still run before one that nothing waits for (issue 17 point 2)", () => {
+    // b: two 300 s chains; a: one 300 s chain; c (one 600 s chain) waits for a; two slots. a
+    // first lets c run beside b (900 s); b first, as written, leaves c alone at the end (1200 s).
+    const m = model({
+      plan: { parallelism: 2 },
+      services: [
+        service("b", { hosts: names("b", 2), plane: "data", rolling: rolling({ batches: [2], maxUnavailable: 2 }), actions: { upgrade: action(["up"], { takes: 300 }) } }),
+        service("a", { hosts: names("a", 1), plane: "data", rolling: rolling({ batches: [1], maxUnavailable: 1 }), actions: { upgrade: action(["up"], { takes: 300 }) } }),
+        { ...service("c", { hosts: names("c", 1), plane: "data", rolling: rolling({ batches: [1], maxUnavailable: 1 }), actions: { upgrade: action(["up"], { takes: 600 }) } }), after: ["a"] },
+      ],
+    });
+    const plan = build(m);
+    checkOrder(plan);
+    checkCaps(m, plan);
+    expect(plan.steps.find((s) => s.id === "a/b1/a001/upgrade")?.estimate.start).toBe(0);
+    expect(plan.timing.total).toBe(900);
+  });
+
   it("caps hosts out per failure domain", () => {
     const hosts = names("cmp", 9);
     const m = model({
