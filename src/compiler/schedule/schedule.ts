@@ -206,10 +206,12 @@ function queueLayout(x: Expansion): QueueLayout {
 
 /**
  * Per queue, seconds the rollouts that wait for its service's need at the least after it
- * ends: each service that follows it (`rolloutBefore`) counted as its chains' work over its
- * width, one after the other (they often share hosts, which roll one chain at a time), plus
- * the largest margin a window keeps before the cutoff for one of their chains (its worst
- * case less its estimate). A priority, not a bound: it only has to rank. Queue 0: Infinity.
+ * ends: each service that follows it (`rolloutBefore`) counted as its chains' worst cases
+ * over its width, one after the other (they often share hosts, which roll one chain at a
+ * time, and each is admitted only where its worst case fits before the cutoff), plus the
+ * largest margin a window keeps before the cutoff for one of their chains (its worst case
+ * less its estimate). A priority, not a bound: it only has to rank, and it errs on the side of
+ * starting what others wait for early. Queue 0: Infinity.
  */
 function queueTails(x: Expansion, layout: QueueLayout, width: Float64Array, parallelism: number): Float64Array {
   const nServices = layout.serviceCap.length;
@@ -223,7 +225,7 @@ function queueTails(x: Expansion, layout: QueueLayout, width: Float64Array, para
     const job = x.jobs[j] as Job;
     const si = layout.queueService[q] as number;
     names[si] ??= job.service as string;
-    work[si] = (work[si] as number) + job.duration;
+    work[si] = (work[si] as number) + job.worst;
     margin[si] = Math.max(margin[si] as number, job.worst - job.duration);
   }
   for (let q = 1; q < layout.queueService.length; q++) {
