@@ -24,8 +24,9 @@
  * phases, dependency order, batches, then `order` inside each). Which queue goes first is
  * the one with the most time left: its chains not yet started over its width (its domain's
  * cap, its service's, `parallelism`), plus what the services that wait for its service still
- * need after it (their work over their widths, one after the other, and the largest margin
- * a window keeps for one of their chains); steps outside any rolling go before every chain;
+ * need after it (their chains' worst cases over their widths, one after the other, and the
+ * largest margin a window keeps for one of their chains); steps outside any rolling go
+ * before every chain;
  * ties in creation order. So a slot freed goes to the domain or service that would otherwise
  * end last: another service's short chains no longer hold the slots a batch's waves need,
  * they fill what the batches leave idle, and a busy zone is not left behind the others.
@@ -249,6 +250,16 @@ function queueTails(x: Expansion, layout: QueueLayout, width: Float64Array, para
   return byQueue;
 }
 
+/** Per queue, the seconds of its jobs' durations added up. */
+function queueWork(x: Expansion, layout: QueueLayout): Float64Array {
+  const work = new Float64Array(layout.queueService.length);
+  for (let j = 0; j < x.jobs.length; j++) {
+    const q = layout.queueOf[j] as number;
+    work[q] = (work[q] as number) + (x.jobs[j] as Job).duration;
+  }
+  return work;
+}
+
 /** Per job, the index of its chain's host, or -1; hosts are numbered in first-use order. */
 function hostLayout(x: Expansion): { hostOf: Int32Array; nHosts: number } {
   const { steps, jobs } = x;
@@ -369,11 +380,7 @@ class Scheduler {
     this.parallelism = Math.max(1, options.parallelism);
     this.queueWidth = queueWidths(x, this.layout, this.parallelism);
     this.queueTail = queueTails(x, this.layout, this.queueWidth, this.parallelism);
-    this.queueLeft = new Float64Array(nQueues);
-    for (let j = 0; j < nJobs; j++) {
-      const q = this.layout.queueOf[j] as number;
-      this.queueLeft[q] = (this.queueLeft[q] as number) + (jobs[j] as Job).duration;
-    }
+    this.queueLeft = queueWork(x, this.layout);
     this.sets = new ScheduleSetCaps(x);
     this.release = new Float64Array(nJobs);
     this.binding = new Int32Array(nJobs).fill(-1);
@@ -493,7 +500,7 @@ class Scheduler {
       const head = (heaps[q] as MinHeap<number>).peek();
       if (head === undefined) continue;
       const job = this.jobs[head] as Job;
-      const rank = q === 0 ? Infinity : (this.queueLeft[q] as number) / (this.queueWidth[q] as number) + (this.queueTail[q] as number);
+      const rank = this.timeLeft(q);
       if (rank < bestRank || (rank === bestRank && job.first >= bestFirst)) continue;
       if (job.usesSlot && !slotFree) continue;
       if (q > 0 && !this.capsFit(q, head)) continue;
@@ -502,6 +509,12 @@ class Scheduler {
       bestFirst = job.first;
     }
     return best;
+  }
+
+  /** A queue's time left: its chains not yet started over its width, and what waits for its service after it (Infinity for queue 0). */
+  private timeLeft(q: number): number {
+    if (q === 0) return Infinity;
+    return (this.queueLeft[q] as number) / (this.queueWidth[q] as number) + (this.queueTail[q] as number);
   }
 
   /** The job's service and domain caps, and those of the other services its host takes out. */
