@@ -12,7 +12,12 @@
  * pauses, and the tail (from the last chain's end to the close less the cutoff, times
  * `parallelism`). With the bound's figures (docs/language.md, "The bound") it tells the
  * batching's cost (idle inside batches), the windows' (tails), and another service's share
- * (slots a service holds while the batches wait). Figures only, no asserts.
+ * (slots a service holds while the batches wait). The idle figure says how much of it lies
+ * before the data plane's first chain (the control plane's services, one host at a time,
+ * one after another: every other slot idle whatever the scheduler). Per rolling service with
+ * a failure domain, the least and most busy domain values and the one whose last chain ends
+ * latest (a value far above the others sets the length: its cap, not `parallelism`).
+ * Figures only, no asserts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -27,6 +32,8 @@ const START = "2026-12-05T22:00";
 
 interface Chain {
   readonly service: string;
+  /** Its host's failure domain value under the service's `per` var, "" without one. */
+  readonly domain: string;
   start: number;
   end: number;
 }
@@ -41,6 +48,8 @@ interface Occurrence {
 /** The rolling services' host chains in the rollout, by service and host. */
 function chainsOf(plan: PlanFile): Chain[] {
   const rolling = new Set(plan.services.filter((s) => s.rolling.rolling).map((s) => s.name));
+  const domainVar = new Map(plan.services.map((s) => [s.name, s.rolling.domain]));
+  const vars = new Map(plan.hosts.map((h) => [h.name, h.vars]));
   const byKey = new Map<string, Chain>();
   for (const step of plan.steps) {
     if (step.phase !== "rollout" || step.service === null || !rolling.has(step.service) || step.hosts.length !== 1) continue;
@@ -48,7 +57,9 @@ function chainsOf(plan: PlanFile): Chain[] {
     const start = step.estimate.start;
     const end = start + step.estimate.duration;
     const c = byKey.get(key);
-    if (c === undefined) byKey.set(key, { service: step.service, start, end });
+    const v = domainVar.get(step.service);
+    const domain = v === null || v === undefined ? "" : String(vars.get(step.hosts[0] as string)?.[v] ?? "");
+    if (c === undefined) byKey.set(key, { service: step.service, domain, start, end });
     else {
       c.start = Math.min(c.start, start);
       c.end = Math.max(c.end, end);
@@ -75,6 +86,8 @@ function report(plan: PlanFile): void {
   const p = plan.plan.parallelism;
   const chains = chainsOf(plan);
   const first = Math.min(...chains.map((c) => c.start));
+  const dataPlane = new Set(plan.services.filter((s) => s.plane === "data").map((s) => s.name));
+  const dataStart = Math.min(...chains.filter((c) => dataPlane.has(c.service)).map((c) => c.start));
   const batched = plan.services.filter((s) => s.rolling.rolling && s.rolling.batches.length > 2 && s.rolling.pause > 0).map((s) => s.name);
   const batchStarts = new Map<string, number[]>();
   const pauses = new Map<string, { start: number; end: number }[]>();
@@ -94,7 +107,11 @@ function report(plan: PlanFile): void {
     }
     const used = [...busy.values()].reduce((a, b) => a + b, 0);
     const shown = [...busy].filter(([, s]) => s >= 3600).map(([name, s]) => `${name} ${hours(s)}`);
-    console.log(`occurrence ${i + 1} (from +${formatDuration(from)}): ${hours(capacity)} slot-hours; busy ${shown.join(", ")}; idle ${hours(capacity - used)}`);
+    // The control plane's services roll one host at a time, one after another, before the
+    // data plane's first chain: every other slot is idle meanwhile, whatever the scheduler.
+    const serial = Math.max(0, Math.min(dataStart, o.usableEnd) - from);
+    const before = serial > 0 ? ` (${hours(p * serial - chains.reduce((a, c) => a + overlap(c.start, c.end, from, from + serial), 0))} of it before the data plane's first chain at +${formatDuration(dataStart)})` : "";
+    console.log(`occurrence ${i + 1} (from +${formatDuration(from)}): ${hours(capacity)} slot-hours; busy ${shown.join(", ")}; idle ${hours(capacity - used)}${before}`);
     for (const service of batched) {
       const mine = chains.filter((c) => c.service === service && c.end > o.open && c.start < o.close);
       if (mine.length === 0) continue;
@@ -103,6 +120,31 @@ function report(plan: PlanFile): void {
       const begun = new Set((batchStarts.get(service) ?? []).filter((s) => s >= o.open && s < o.close)).size;
       console.log(`    ${service}: ${mine.length} chains, ${begun} waves; pauses ${hours(p * paused)} slot-hours; tail ${formatDuration(Math.max(0, o.usableEnd - lastEnd))} (${hours(p * Math.max(0, o.usableEnd - lastEnd))} slot-hours)`);
     }
+    for (const line of domainLines(chains, o)) console.log(line);
+  });
+}
+
+/**
+ * Per rolling service with a failure domain: the domain values' busy slot-hours in the
+ * occurrence (least and most) and which value's last chain ends latest; a value far above
+ * the others is the one that sets the rollout's length (its cap, not `parallelism`).
+ */
+function domainLines(chains: readonly Chain[], o: Occurrence): string[] {
+  const byService = new Map<string, Map<string, { busy: number; lastEnd: number }>>();
+  for (const c of chains) {
+    if (c.domain === "" || c.end <= o.open || c.start >= o.close) continue;
+    const domains = byService.get(c.service) ?? byService.set(c.service, new Map()).get(c.service);
+    const d = domains?.get(c.domain) ?? { busy: 0, lastEnd: 0 };
+    d.busy += overlap(c.start, c.end, o.open, o.close);
+    d.lastEnd = Math.max(d.lastEnd, c.end);
+    domains?.set(c.domain, d);
+  }
+  return [...byService].map(([service, domains]) => {
+    const list = [...domains].sort((a, b) => a[1].busy - b[1].busy);
+    const [leastName, least] = list[0] as [string, { busy: number }];
+    const [mostName, most] = list[list.length - 1] as [string, { busy: number }];
+    const [latestName, latest] = [...domains].reduce((a, b) => (b[1].lastEnd > a[1].lastEnd ? b : a));
+    return `    ${service} per domain (${domains.size}): busy ${hours(least.busy)} (${leastName}) to ${hours(most.busy)} (${mostName}) slot-hours; last chain ends +${formatDuration(latest.lastEnd)} (${latestName})`;
   });
 }
 
