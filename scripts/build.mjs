@@ -35,7 +35,12 @@ const lazyStringWidth = {
 
 await build({
   // The plan file's writing thread (compile -o) is a module of its own, beside the bundle.
-  entryPoints: { upgradec: join(root, "src", "cli", "main.ts"), "plan-file-worker": join(root, "src", "cli", "plan-file-worker.ts") },
+  // So is the process that starts a run's commands (src/runtime/spawner-process.ts).
+  entryPoints: {
+    upgradec: join(root, "src", "cli", "main.ts"),
+    "plan-file-worker": join(root, "src", "cli", "plan-file-worker.ts"),
+    spawner: join(root, "src", "runtime", "spawner-process.ts"),
+  },
   outdir: dist,
   outExtension: { ".js": ".mjs" },
   // What only some commands load (import()), such as the plan schema's validator and

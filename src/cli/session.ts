@@ -18,7 +18,7 @@ import { sameIdentity } from "../runtime/current-run.js";
 import { leftOutReason, runForward, type Scope } from "../runtime/forward.js";
 import type { JournalRead, JournalRecord, JournalRecordInput } from "../runtime/journal.js";
 import { loadPlan, type LoadedPlan } from "../runtime/plan-load.js";
-import { processExecutor } from "../runtime/process-executor.js";
+import { type ProcessExecutor, processExecutor } from "../runtime/process-executor.js";
 import { liveProgress, plainProgress, type ProgressView } from "../runtime/progress.js";
 import { planUndo, runRollback } from "../runtime/rollback.js";
 import { replay, type RunState } from "../runtime/run-state.js";
@@ -198,6 +198,8 @@ function progressFor(plan: PlanFile, io: CliIO, clock: Clock): ProgressView {
 interface OpenedRun {
   readonly sink: StoreSink;
   readonly runId: string;
+  /** The executors made for it, closed with it. */
+  readonly executors: ProcessExecutor[];
 }
 
 async function openRun(session: Session, runId: string, existing: JournalRead | null, options: CommonOptions, io: CliIO): Promise<OpenedRun> {
@@ -208,17 +210,30 @@ async function openRun(session: Session, runId: string, existing: JournalRead | 
   session.notifiers.logTo((line) => journal.log("notify", line));
   const feed = new RunFeed(session.loaded.plan, runId, existing?.records ?? [], { events, notifiers: session.notifiers }, () => session.clock.now());
   if (session.takeOver !== null) feed.lockTakenOver(session.takeOver);
-  return { sink: new StoreSink(journal, session.redact, progressFor(session.loaded.plan, io, session.clock), events, feed), runId };
+  return { sink: new StoreSink(journal, session.redact, progressFor(session.loaded.plan, io, session.clock), events, feed), runId, executors: [] };
 }
 
-function execContext(session: Session, executor: Executor | undefined, sink: StateSink, io: CliIO): StepExecContext {
+/** The run's journal closed, and the executors made for it (their scratch files). */
+async function closeRun(opened: OpenedRun): Promise<void> {
+  for (const executor of opened.executors.splice(0)) await executor.close();
+  await opened.sink.close();
+}
+
+function execContext(session: Session, given: Executor | undefined, opened: OpenedRun, io: CliIO): StepExecContext {
   const plan = session.loaded.plan;
   const moduleDir = moduleDirOf(plan, session.loaded.dir);
+  const sink = opened.sink;
+  let executor = given;
+  if (executor === undefined) {
+    const made = processExecutor({ baseDir: session.loaded.dir, moduleDir, env: io.env, clock: session.clock, registry: session.registry, spawner: true });
+    opened.executors.push(made);
+    executor = made;
+  }
   return {
     plan,
     planDir: session.loaded.dir,
     clock: session.clock,
-    executor: executor ?? processExecutor({ baseDir: session.loaded.dir, moduleDir, env: io.env, clock: session.clock, registry: session.registry }),
+    executor,
     halt: session.halt,
     secrets: session.secrets,
     redact: session.redact,
@@ -430,11 +445,11 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
       };
       const unknown = [...(scope.only ?? [])].filter((id) => !plan.steps.some((s) => s.id === id));
       if (unknown.length > 0) io.stderr.write(`upgradec run: warning: --only ${unknown.join(", ")}: no such step in the plan\n`);
-      const exec = execContext(session, effects.executor, opened.sink, io);
+      const exec = execContext(session, effects.executor, opened, io);
       const result = await runForward({ exec, sink: opened.sink, state: replay([]), scope, stop: session.stop });
       return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
-      await opened.sink.close();
+      await closeRun(opened);
     }
   } catch (error) {
     if (error instanceof LeaseLostError) return leaseLost(io, "run", error);
@@ -499,7 +514,7 @@ async function takeOver(session: Session, current: StoreRun, options: RunOptions
     try {
       return await rollbackWith(session, opened, loaded.state, undefined, options, io, effects, session.stop);
     } finally {
-      await opened.sink.close();
+      await closeRun(opened);
     }
   }
   return continueRun(session, loaded, { ...options, skip: [] }, io, effects);
@@ -538,11 +553,11 @@ async function continueRun(session: Session, loaded: { runId: string; read: Jour
       await opened.sink.mark();
       state = replay([...loaded.read.records, ...opened.sink.made]);
       const scope: Scope = { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
-      const exec = execContext(session, effects.executor, opened.sink, io);
+      const exec = execContext(session, effects.executor, opened, io);
       const result = await runForward({ exec, sink: opened.sink, state, scope, stop: session.stop, ...(session.inFlight !== null ? { inFlight: session.inFlight } : {}) });
       return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
-      await opened.sink.close();
+      await closeRun(opened);
     }
   }
 }
@@ -570,7 +585,7 @@ async function rollbackWith(
   if (!continuing) opened.sink.record({ type: "rollback-started", to: undo.plan.target });
   else opened.sink.record({ type: "rollback-started", to: undo.plan.target, message: "continuing" });
   await opened.sink.commit();
-  const exec = execContext(session, effects.executor, opened.sink, io);
+  const exec = execContext(session, effects.executor, opened, io);
   const result = await runRollback({ exec, sink: opened.sink, state, undo: undo.plan, stop });
   if (result.failed.length === 0 && result.notStarted.length === 0) {
     opened.sink.record({ type: "rollback-finished", to: undo.plan.target, outcome: "rolled-back" });
@@ -600,7 +615,7 @@ export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects:
     try {
       return await rollbackWith(session, opened, loaded.state, options.to, options, io, effects, session.stop);
     } finally {
-      await opened.sink.close();
+      await closeRun(opened);
     }
   } catch (error) {
     if (error instanceof LeaseLostError) return leaseLost(io, "rollback", error);

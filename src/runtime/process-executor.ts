@@ -4,15 +4,21 @@
  * itself, and a large run spawns thousands; bench/runtime.ts.)
  *
  * Each process gets its own process group, so a timeout or a cancel reaches what a shell
- * started too: SIGTERM to the group, then SIGKILL after the spec's grace period. Output is
- * streamed to the caller as it comes (stdout and stderr interleaved as they arrive).
+ * started too: SIGTERM to the group, then SIGKILL after the spec's grace period. Output goes to
+ * a scratch file per running command (scratch-output.ts; stdout and stderr interleaved in the
+ * order written), read every second while the command runs and at once when it exits: the
+ * step ends when the leader exits, whether or not a process it left behind still holds its
+ * output.
  */
-import { type ChildProcess, spawn as spawnProcess } from "node:child_process";
+
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runOptions, type VarValue } from "../plan/plan.js";
 import { buildInvocation } from "./command-line.js";
 import type { Clock, ExecRequest, ExecResult, Executor } from "./effects.js";
+import { type CommandLaunch, groupAlive, launchHere } from "./launcher.js";
+import { spawnerLauncher } from "./spawner.js";
+import { type ScratchFile, ScratchPool } from "./scratch-output.js";
 import type { AttemptRegistry } from "./survivors.js";
 
 /** What a TypeScript action receives. */
@@ -35,14 +41,40 @@ export interface ProcessExecutorOptions {
   readonly clock: Clock;
   /** Where each command is registered while it may run, so a successor of a killed runner finds it. */
   readonly registry?: AttemptRegistry;
+  /**
+   * Start the commands from a small process of their own (spawner.ts) where it can run, instead
+   * of from this one: the CLI's runs do, each with a process that lives as long as the executor.
+   */
+  readonly spawner?: boolean;
+  /** Where the commands' scratch output files are made (the system's temporary directory by default). */
+  readonly scratchDir?: string;
+  /** How often a running command's new output is read, in ms. */
+  readonly outputEvery?: number;
 }
+
+/** A running command's output reaches its step's log at least this often. */
+const OUTPUT_EVERY_MS = 1000;
 
 type ActionFunction = (ctx: ActionContext) => unknown;
 
-export function processExecutor(options: ProcessExecutorOptions): Executor {
+/** The executor, and its end: its scratch files closed (and its spawner's channel, when it has one). */
+export interface ProcessExecutor extends Executor {
+  close(): Promise<void>;
+}
+
+/** A command's output file being read while the command runs. */
+interface Streamed {
+  readonly out: ScratchFile;
+  readonly onOutput: (text: string) => void;
+}
+
+export function processExecutor(options: ProcessExecutorOptions): ProcessExecutor {
   const modules = new Map<string, Promise<Record<string, unknown>>>();
   // The runner's environment, made once: every command starts from it.
   const baseEnv = stringEnv(options.env);
+  const launcher = (options.spawner === true ? spawnerLauncher(baseEnv) : null) ?? launchHere(baseEnv);
+  const scratch = new ScratchPool(options.scratchDir, (file) => launcher.closed(file));
+  const streaming = outputReader(options.outputEvery ?? OUTPUT_EVERY_MS);
 
   async function loadModule(path: string): Promise<Record<string, unknown>> {
     let loaded = modules.get(path);
@@ -127,44 +159,37 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
     if (request.signal.aborted) return { exitCode: null, signal: null, timedOut: false, error: "cancelled before it started" };
     const tracked = options.registry?.begin({ step: request.step.id, purpose: request.purpose, host: request.host, timeout: run.timeout, grace: run.grace, now: options.clock.now() });
     try {
-      const spawn = { file, args, env: { ...baseEnv, ...env, ...tracked?.env }, input, cwd };
+      const spawn: CommandLaunch = { file, args, env: { ...env, ...tracked?.env }, input, cwd };
       return await spawnTracked(request, spawn, run, tracked?.token ?? null);
     } finally {
       if (tracked !== undefined) options.registry?.ended(tracked.token);
     }
   }
 
-  async function spawnTracked(
-    request: ExecRequest,
-    spawn: { readonly file: string; readonly args: readonly string[]; readonly env: Record<string, string>; readonly input: string | null; readonly cwd: string },
-    run: ReturnType<typeof runOptions>,
-    token: string | null,
-  ): Promise<ExecResult> {
-    const child = spawnChild(spawn);
+  async function spawnTracked(request: ExecRequest, spawn: CommandLaunch, run: ReturnType<typeof runOptions>, token: string | null): Promise<ExecResult> {
+    const out = scratch.take();
+    const launched = launcher.launch(spawn, out);
+    const streamed: Streamed = { out, onOutput: request.onOutput };
+    streaming.add(streamed);
+    const pid = await launched.pid;
     // Recorded at once: a runner killed from here on leaves the group findable by its pid.
-    if (token !== null && child.pid !== undefined) options.registry?.spawned(token, child.pid);
-    // Both streams to the same log as they come.
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.setEncoding("utf8");
-      stream?.on("data", (chunk: string) => request.onOutput(chunk));
-    }
+    if (token !== null && pid !== null) options.registry?.spawned(token, pid);
 
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const terminate = (): void => {
-      if (killTimer !== undefined || child.pid === undefined) return;
-      signalGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => {
-        if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
-      }, run.grace * 1000);
+      if (killTimer !== undefined || pid === null) return;
+      signalGroup(pid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), run.grace * 1000);
     };
     const timeout = run.timeout;
     const timeoutTimer = timeout === null ? undefined : setTimeout(() => ((timedOut = true), terminate()), timeout * 1000);
     request.signal.addEventListener("abort", terminate, { once: true });
+    if (request.signal.aborted) terminate();
     try {
-      const ended = await ending(child);
+      const ended = await launched.ended;
       // The leader has exited; anything it left in its group goes too.
-      if (killTimer !== undefined && child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      if (killTimer !== undefined && pid !== null) signalGroup(pid, "SIGKILL");
       return {
         exitCode: ended.exitCode,
         signal: ended.signal,
@@ -175,6 +200,12 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
       request.signal.removeEventListener("abort", terminate);
+      streaming.delete(streamed);
+      // All the leader wrote is in the file once it has exited: read before the step's end is journaled.
+      out.finish(request.onOutput);
+      // A process it left behind may still write to the file: that file is not handed to another command.
+      if (pid !== null && groupAlive(pid)) scratch.retire(out);
+      else scratch.give(out);
     }
   }
 
@@ -183,45 +214,36 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
       const command = request.spec.command;
       return command.kind === "module" ? runModule(request, command.module, command.export) : runProcess(request);
     },
+    close() {
+      scratch.close();
+      return launcher.close();
+    },
   };
 }
 
 /**
- * Starts a command as the leader of a process group of its own, its environment exactly the
- * one given. Secrets for a remote command come on standard input (command-line.ts), never in
- * argv; a command that exits without reading them is no error.
+ * The running commands' output files, read every `every` ms while any command runs: a long
+ * step's output reaches its log as it goes (one timer for them all, none while nothing runs).
  */
-function spawnChild(spawn: { readonly file: string; readonly args: readonly string[]; readonly env: Record<string, string>; readonly input: string | null; readonly cwd: string }): ChildProcess {
-  const child = spawnProcess(spawn.file, [...spawn.args], {
-    env: spawn.env,
-    cwd: spawn.cwd,
-    stdio: [spawn.input === null ? "ignore" : "pipe", "pipe", "pipe"],
-    detached: true,
-  });
-  if (spawn.input !== null && child.stdin !== null) {
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(spawn.input);
-  }
-  return child;
-}
-
-/**
- * How a command ended, once it has exited and its output streams are closed (a command that
- * could not start, e.g. ENOENT or EACCES, ends with its error).
- */
-function ending(child: ChildProcess): Promise<{ readonly exitCode: number | null; readonly signal: string | null; readonly error: string | null }> {
-  return new Promise((resolve) => {
-    let error: string | null = null;
-    child.on("error", (e) => {
-      error ??= e.message;
-      // Not started: no close may follow on every Node version.
-      if (child.pid === undefined) resolve({ exitCode: null, signal: null, error });
-    });
-    child.on("close", (code, signal) => {
-      const started = child.pid !== undefined;
-      resolve({ exitCode: started ? code : null, signal: started ? signal : null, error: started ? null : (error ?? "could not start") });
-    });
-  });
+function outputReader(every: number): { add(s: Streamed): void; delete(s: Streamed): void } {
+  const running = new Set<Streamed>();
+  let timer: NodeJS.Timeout | undefined;
+  const readAll = (): void => {
+    for (const s of running) s.out.readNew(s.onOutput);
+  };
+  return {
+    add(s) {
+      running.add(s);
+      // Unreferenced: the commands keep the runner alive, not their reading.
+      timer ??= setInterval(readAll, every).unref();
+    },
+    delete(s) {
+      running.delete(s);
+      if (running.size > 0) return;
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }
 
 /** Signals a command's whole process group; one already gone is no error. */
