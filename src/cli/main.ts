@@ -2,35 +2,36 @@ import yargs from "yargs";
 import { ExitCode } from "./exit-codes.js";
 import type { CliIO } from "./io.js";
 import { STDIN_OPERAND, type Verb } from "./verb.js";
-import { compileVerb } from "./commands/compile.js";
-import { checkVerb } from "./commands/check.js";
-import { runVerb } from "./commands/run.js";
-import { resumeVerb } from "./commands/resume.js";
-import { rollbackVerb } from "./commands/rollback.js";
-import { verifyVerb } from "./commands/verify.js";
-import { statusVerb } from "./commands/status.js";
-import { simulateVerb } from "./commands/simulate.js";
-import { fmtVerb } from "./commands/fmt.js";
-import { lspVerb } from "./commands/lsp.js";
-import { stateVerb } from "./commands/state.js";
-import { factsVerb } from "./commands/facts.js";
 import { VERSION } from "../version.js";
 import { suggest } from "../diagnostics/did-you-mean.js";
 
-const verbs: readonly Verb[] = [
-  compileVerb,
-  checkVerb,
-  runVerb,
-  resumeVerb,
-  rollbackVerb,
-  verifyVerb,
-  statusVerb,
-  simulateVerb,
-  fmtVerb,
-  lspVerb,
-  stateVerb,
-  factsVerb,
+/**
+ * The verbs by name, each loaded when it is used: a verb's module and what it imports are
+ * parsed only for that verb (`run` never loads the compiler, a third of its start-up;
+ * bench/runtime.ts). Help for the whole CLI loads them all.
+ */
+const VERBS: readonly (readonly [string, () => Promise<Verb>])[] = [
+  ["compile", async () => (await import("./commands/compile.js")).compileVerb],
+  ["check", async () => (await import("./commands/check.js")).checkVerb],
+  ["run", async () => (await import("./commands/run.js")).runVerb],
+  ["resume", async () => (await import("./commands/resume.js")).resumeVerb],
+  ["rollback", async () => (await import("./commands/rollback.js")).rollbackVerb],
+  ["verify", async () => (await import("./commands/verify.js")).verifyVerb],
+  ["status", async () => (await import("./commands/status.js")).statusVerb],
+  ["simulate", async () => (await import("./commands/simulate.js")).simulateVerb],
+  ["fmt", async () => (await import("./commands/fmt.js")).fmtVerb],
+  ["lsp", async () => (await import("./commands/lsp.js")).lspVerb],
+  ["state", async () => (await import("./commands/state.js")).stateVerb],
+  ["facts", async () => (await import("./commands/facts.js")).factsVerb],
 ];
+
+/** The verb the command line names, alone; none for `--version` alone; every verb otherwise (help). */
+async function verbsFor(argv: readonly string[]): Promise<Verb[]> {
+  const named = VERBS.find(([name]) => name === argv[0]);
+  if (named !== undefined) return [await named[1]()];
+  if (argv.length === 1 && argv[0] === "--version") return [];
+  return Promise.all(VERBS.map(([, load]) => load()));
+}
 
 const EXIT_CODES_HELP = `Exit codes:
   0   success
@@ -51,7 +52,7 @@ const EXIT_CODES_HELP = `Exit codes:
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const unknown = unknownVerb(argv);
   if (unknown !== undefined) {
-    const names = verbs.map(verbName);
+    const names = VERBS.map(([name]) => name);
     const near = suggest(unknown, names);
     io.stderr.write(
       `upgradec: unknown command '${unknown}'` +
@@ -60,6 +61,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     );
     return ExitCode.Usage;
   }
+  const verbs = await verbsFor(argv);
   let usageError: string | undefined;
   const args = argv.map((arg) => (arg === "-" ? STDIN_OPERAND : arg));
   let parser = yargs(args)
@@ -143,5 +145,5 @@ function verbName(verb: Verb): string {
 function unknownVerb(argv: readonly string[]): string | undefined {
   const first = argv[0];
   if (first === undefined || first.startsWith("-")) return undefined;
-  return verbs.some((verb) => verbName(verb) === first) ? undefined : first;
+  return VERBS.some(([name]) => name === first) ? undefined : first;
 }

@@ -18,7 +18,9 @@ import { sameIdentity } from "../runtime/current-run.js";
 import { leftOutReason, runForward, type Scope } from "../runtime/forward.js";
 import type { JournalRead, JournalRecord, JournalRecordInput } from "../runtime/journal.js";
 import { loadPlan, type LoadedPlan } from "../runtime/plan-load.js";
-import { type ProcessExecutor, processExecutor } from "../runtime/process-executor.js";
+import type { Launcher } from "../runtime/launcher.js";
+import { type ProcessExecutor, processExecutor, stringEnv } from "../runtime/process-executor.js";
+import { spawnerLauncher } from "../runtime/spawner.js";
 import { liveProgress, plainProgress, type ProgressView } from "../runtime/progress.js";
 import { planUndo, runRollback } from "../runtime/rollback.js";
 import { replay, type RunState } from "../runtime/run-state.js";
@@ -35,6 +37,8 @@ import type { JournalAppender, StateStore, StoreRun } from "../runtime/store/sta
 export interface SessionEffects {
   readonly clock?: Clock;
   readonly executor?: Executor;
+  /** What starts the commands of the executor the session makes (by default a spawner, runtime/spawner.ts). */
+  readonly launcher?: Launcher;
   /** Stop gracefully on SIGINT/SIGTERM/SIGHUP (the CLI; not in-process tests). */
   readonly handleSignals?: boolean;
 }
@@ -215,17 +219,18 @@ async function openRun(session: Session, runId: string, existing: JournalRead | 
 
 /** The run's journal closed, and the executors made for it (their scratch files). */
 async function closeRun(opened: OpenedRun): Promise<void> {
-  for (const executor of opened.executors.splice(0)) await executor.close();
+  for (const executor of opened.executors.splice(0)) executor.close();
   await opened.sink.close();
 }
 
-function execContext(session: Session, given: Executor | undefined, opened: OpenedRun, io: CliIO): StepExecContext {
+function execContext(session: Session, effects: SessionEffects, opened: OpenedRun, io: CliIO): StepExecContext {
   const plan = session.loaded.plan;
   const moduleDir = moduleDirOf(plan, session.loaded.dir);
   const sink = opened.sink;
-  let executor = given;
+  let executor = effects.executor;
   if (executor === undefined) {
-    const made = processExecutor({ baseDir: session.loaded.dir, moduleDir, env: io.env, clock: session.clock, registry: session.registry, spawner: true });
+    const launcher = effects.launcher;
+    const made = processExecutor({ baseDir: session.loaded.dir, moduleDir, env: io.env, clock: session.clock, registry: session.registry, ...(launcher ? { launcher } : {}) });
     opened.executors.push(made);
     executor = made;
   }
@@ -239,6 +244,20 @@ function execContext(session: Session, given: Executor | undefined, opened: Open
     redact: session.redact,
     log: (stepId, text) => sink.log(stepId, text),
   };
+}
+
+/**
+ * A verb that runs commands, with a spawner for them started first, while the plan loads, and
+ * ended with the verb (unless the caller gave the executor or the launcher).
+ */
+async function withSpawner(io: CliIO, effects: SessionEffects, verb: (effects: SessionEffects) => Promise<number>): Promise<number> {
+  if (effects.executor !== undefined || effects.launcher !== undefined) return verb(effects);
+  const launcher = spawnerLauncher(stringEnv(io.env));
+  try {
+    return await verb(launcher === null ? effects : { ...effects, launcher });
+  } finally {
+    await launcher?.close();
+  }
 }
 
 /** The operator's stops (the first signal: no new step starts; the second: the running commands are stopped too), and their handlers' removal. */
@@ -401,7 +420,11 @@ async function finishForward(
   return ExitCode.Stopped;
 }
 
-export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+export function runPlan(options: RunOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+  return withSpawner(io, effects, (e) => runVerb(options, io, e));
+}
+
+async function runVerb(options: RunOptions, io: CliIO, effects: SessionEffects): Promise<number> {
   const opened0 = await openWithSignals("run", options, io, effects);
   if (typeof opened0 === "number") return opened0;
   const { session, signals } = opened0;
@@ -445,7 +468,7 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
       };
       const unknown = [...(scope.only ?? [])].filter((id) => !plan.steps.some((s) => s.id === id));
       if (unknown.length > 0) io.stderr.write(`upgradec run: warning: --only ${unknown.join(", ")}: no such step in the plan\n`);
-      const exec = execContext(session, effects.executor, opened, io);
+      const exec = execContext(session, effects, opened, io);
       const result = await runForward({ exec, sink: opened.sink, state: replay([]), scope, stop: session.stop });
       return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
@@ -462,7 +485,11 @@ export async function runPlan(options: RunOptions, io: CliIO, effects: SessionEf
   }
 }
 
-export async function resumePlan(options: ResumeOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+export function resumePlan(options: ResumeOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+  return withSpawner(io, effects, (e) => resumeVerb(options, io, e));
+}
+
+async function resumeVerb(options: ResumeOptions, io: CliIO, effects: SessionEffects): Promise<number> {
   if ((options.skip ?? []).length > 0 && options.yesIFixedIt !== true) {
     io.stderr.write(
       formatProblems([
@@ -553,7 +580,7 @@ async function continueRun(session: Session, loaded: { runId: string; read: Jour
       await opened.sink.mark();
       state = replay([...loaded.read.records, ...opened.sink.made]);
       const scope: Scope = { only: state.only ? new Set(state.only) : null, hosts: state.hostFilter ? new Set(state.hostFilter) : null };
-      const exec = execContext(session, effects.executor, opened, io);
+      const exec = execContext(session, effects, opened, io);
       const result = await runForward({ exec, sink: opened.sink, state, scope, stop: session.stop, ...(session.inFlight !== null ? { inFlight: session.inFlight } : {}) });
       return await finishForward(session, opened, result, session.stop.aborted, options, io, effects, session.stop);
     } finally {
@@ -585,7 +612,7 @@ async function rollbackWith(
   if (!continuing) opened.sink.record({ type: "rollback-started", to: undo.plan.target });
   else opened.sink.record({ type: "rollback-started", to: undo.plan.target, message: "continuing" });
   await opened.sink.commit();
-  const exec = execContext(session, effects.executor, opened, io);
+  const exec = execContext(session, effects, opened, io);
   const result = await runRollback({ exec, sink: opened.sink, state, undo: undo.plan, stop });
   if (result.failed.length === 0 && result.notStarted.length === 0) {
     opened.sink.record({ type: "rollback-finished", to: undo.plan.target, outcome: "rolled-back" });
@@ -600,7 +627,11 @@ async function rollbackWith(
   return ExitCode.Stopped;
 }
 
-export async function rollbackPlan(options: RollbackOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+export function rollbackPlan(options: RollbackOptions, io: CliIO, effects: SessionEffects = {}): Promise<number> {
+  return withSpawner(io, effects, (e) => rollbackVerb(options, io, e));
+}
+
+async function rollbackVerb(options: RollbackOptions, io: CliIO, effects: SessionEffects): Promise<number> {
   const opened0 = await openWithSignals("rollback", options, io, effects);
   if (typeof opened0 === "number") return opened0;
   const { session, signals } = opened0;

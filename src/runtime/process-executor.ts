@@ -16,8 +16,7 @@ import { pathToFileURL } from "node:url";
 import { runOptions, type VarValue } from "../plan/plan.js";
 import { buildInvocation } from "./command-line.js";
 import type { Clock, ExecRequest, ExecResult, Executor } from "./effects.js";
-import { type CommandLaunch, groupAlive, launchHere } from "./launcher.js";
-import { spawnerLauncher } from "./spawner.js";
+import { type CommandLaunch, groupAlive, type Launcher, launchHere } from "./launcher.js";
 import { type ScratchFile, ScratchPool } from "./scratch-output.js";
 import type { AttemptRegistry } from "./survivors.js";
 
@@ -42,10 +41,10 @@ export interface ProcessExecutorOptions {
   /** Where each command is registered while it may run, so a successor of a killed runner finds it. */
   readonly registry?: AttemptRegistry;
   /**
-   * Start the commands from a small process of their own (spawner.ts) where it can run, instead
-   * of from this one: the CLI's runs do, each with a process that lives as long as the executor.
+   * What starts the commands (its owner closes it): the CLI's verbs give a spawner (spawner.ts),
+   * started before the plan is loaded; without one, this process starts them.
    */
-  readonly spawner?: boolean;
+  readonly launcher?: Launcher;
   /** Where the commands' scratch output files are made (the system's temporary directory by default). */
   readonly scratchDir?: string;
   /** How often a running command's new output is read, in ms. */
@@ -57,9 +56,9 @@ const OUTPUT_EVERY_MS = 1000;
 
 type ActionFunction = (ctx: ActionContext) => unknown;
 
-/** The executor, and its end: its scratch files closed (and its spawner's channel, when it has one). */
+/** The executor, and its end: its scratch files closed. */
 export interface ProcessExecutor extends Executor {
-  close(): Promise<void>;
+  close(): void;
 }
 
 /** A command's output file being read while the command runs. */
@@ -72,7 +71,7 @@ export function processExecutor(options: ProcessExecutorOptions): ProcessExecuto
   const modules = new Map<string, Promise<Record<string, unknown>>>();
   // The runner's environment, made once: every command starts from it.
   const baseEnv = stringEnv(options.env);
-  const launcher = (options.spawner === true ? spawnerLauncher(baseEnv) : null) ?? launchHere(baseEnv);
+  const launcher = options.launcher ?? launchHere(baseEnv);
   const scratch = new ScratchPool(options.scratchDir, (file) => launcher.closed(file));
   const streaming = outputReader(options.outputEvery ?? OUTPUT_EVERY_MS);
 
@@ -216,7 +215,6 @@ export function processExecutor(options: ProcessExecutorOptions): ProcessExecuto
     },
     close() {
       scratch.close();
-      return launcher.close();
     },
   };
 }

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PlanCommandSpec, PlanFile } from "../../src/plan/plan.js";
 import { systemClock } from "../../src/runtime/effects.js";
-import { type ProcessExecutor, processExecutor } from "../../src/runtime/process-executor.js";
+import type { Launcher } from "../../src/runtime/launcher.js";
+import { type ProcessExecutor, processExecutor, stringEnv } from "../../src/runtime/process-executor.js";
+import { spawnerLauncher } from "../../src/runtime/spawner.js";
 import { runSpec, type SpecOutcome, type StepExecContext } from "../../src/runtime/step-exec.js";
 import { filesUnder, running, spawnCli, until } from "./harness.js";
 import { argv, makePlan, shell, step, writePlan } from "../support/plan-builder.js";
@@ -16,9 +18,11 @@ import { tempDir } from "../support/temp-dir.js";
 
 /** Executors and process groups a test made, let go after it. */
 const executors: ProcessExecutor[] = [];
+const launchers: Launcher[] = [];
 const groups: number[] = [];
 afterEach(async () => {
-  for (const e of executors.splice(0)) await e.close();
+  for (const e of executors.splice(0)) e.close();
+  for (const l of launchers.splice(0)) await l.close();
   for (const pid of groups.splice(0)) {
     try {
       process.kill(-pid, "SIGKILL");
@@ -38,7 +42,10 @@ interface Runner {
 function runner(spawner: boolean, steps: readonly string[]): Runner {
   const dir = tempDir();
   const plan: PlanFile = makePlan({ dir, hosts: [], services: [], steps: steps.map((id) => step(id, { command: argv(["true"]) })) });
-  const executor = processExecutor({ baseDir: dir, moduleDir: dir, env: process.env, clock: systemClock, spawner });
+  const launcher = spawner ? spawnerLauncher(stringEnv(process.env)) : null;
+  if (launcher !== null) launchers.push(launcher);
+  expect(launcher === null).toBe(!spawner);
+  const executor = processExecutor({ baseDir: dir, moduleDir: dir, env: process.env, clock: systemClock, ...(launcher ? { launcher } : {}) });
   executors.push(executor);
   const logs = new Map<string, string>();
   const ctx: StepExecContext = { plan, planDir: dir, clock: systemClock, executor, secrets: {}, redact: (t) => t, log: (id, t) => logs.set(id, (logs.get(id) ?? "") + t) };
