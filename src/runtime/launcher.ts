@@ -28,6 +28,8 @@ export interface LaunchedCommand {
   readonly pid: Promise<number | null>;
   /** Once its leader has exited. */
   readonly ended: Promise<CommandEnd>;
+  /** Whether its end is known already (its pid then need not be recorded). */
+  hasEnded(): boolean;
 }
 
 export interface Launcher {
@@ -43,7 +45,9 @@ export function launchHere(baseEnv: Readonly<Record<string, string>>): Launcher 
   return {
     launch(command, out) {
       const child = spawnChild({ ...command, env: { ...baseEnv, ...command.env } }, out.fd);
-      return { pid: Promise.resolve(child.pid ?? null), ended: ending(child) };
+      let done = false;
+      const ended = ending(child).then((end) => ((done = true), end));
+      return { pid: Promise.resolve(child.pid ?? null), ended, hasEnded: () => done };
     },
     closed: () => undefined,
     close: () => Promise.resolve(),

@@ -171,8 +171,10 @@ export function processExecutor(options: ProcessExecutorOptions): ProcessExecuto
     const streamed: Streamed = { out, onOutput: request.onOutput };
     streaming.add(streamed);
     const pid = await launched.pid;
-    // Recorded at once: a runner killed from here on leaves the group findable by its pid.
-    if (token !== null && pid !== null) options.registry?.spawned(token, pid);
+    // Recorded at once: a runner killed from here on leaves the group findable by its pid. A
+    // command whose end came with its pid (a spawner's answers come in batches) is not
+    // looked for: its end line follows.
+    if (token !== null && pid !== null && !launched.hasEnded()) options.registry?.spawned(token, pid);
 
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
