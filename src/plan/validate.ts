@@ -10,14 +10,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import ajvFormats from "ajv-formats";
+import type { Ajv2020 as Ajv2020Class, ValidateFunction } from "ajv/dist/2020.js";
+import type ajvFormats from "ajv-formats";
 import { PACKAGE_ROOT } from "../version.js";
 import type { PlanFile } from "./plan.js";
 
-// ajv-formats is CommonJS: under NodeNext the default import is its module object, whose
-// `default` is the plugin (the plugin function carries itself as `default` at run time too).
-const addFormats = ajvFormats.default;
 
 export const PLAN_SCHEMA_PATH = join(PACKAGE_ROOT, "schema", "plan.schema.json");
 
@@ -33,7 +30,12 @@ function validator(): ValidateFunction {
       // A CommonJS module (ajv's standalone code requires its runtime helpers).
       compiled = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction;
     } else {
-      // The same options as the build's (scripts/build.mjs).
+      // The same options as the build's (scripts/build.mjs). ajv itself is loaded only here
+      // (from node_modules, not the bundle): a run with the built validator never parses it.
+      const require = createRequire(import.meta.url);
+      const { Ajv2020 } = require("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020Class };
+      // ajv-formats is CommonJS: its module object's `default` is the plugin.
+      const addFormats = (require("ajv-formats") as typeof ajvFormats).default;
       const ajv = new Ajv2020({ allErrors: true, strict: true });
       addFormats(ajv);
       compiled = ajv.compile(JSON.parse(readFileSync(PLAN_SCHEMA_PATH, "utf8")) as object);
