@@ -1,6 +1,7 @@
 /**
  * `npm run build`: the CLI as one ES module, dist/upgradec.mjs, which bin/upgradec.js loads,
- * with chunks beside it for what only some commands load, and dist/plan-file-worker.mjs, the
+ * with chunks beside it for each verb and what only some commands load, dist/spawner.mjs,
+ * the process that starts a run's commands, dist/plan-file-worker.mjs, the
  * thread that writes the plan file for `compile -o`, and dist/plan-validator.cjs, the plan
  * schema's validator compiled once here instead of at every `run` (src/plan/validate.ts).
  *
