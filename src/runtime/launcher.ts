@@ -44,7 +44,14 @@ export interface Launcher {
 export function launchHere(baseEnv: Readonly<Record<string, string>>): Launcher {
   return {
     launch(command, out) {
-      const child = spawnChild({ ...command, env: { ...baseEnv, ...command.env } }, out.fd);
+      let child: ChildProcess;
+      try {
+        child = spawnChild({ ...command, env: { ...baseEnv, ...command.env } }, out.fd);
+      } catch (error) {
+        // Refused before any process (an argument Node will not pass): the command could not start.
+        const end: CommandEnd = { exitCode: null, signal: null, error: error instanceof Error ? error.message : String(error) };
+        return { pid: Promise.resolve(null), ended: Promise.resolve(end), hasEnded: () => true };
+      }
       let done = false;
       const ended = ending(child).then((end) => ((done = true), end));
       return { pid: Promise.resolve(child.pid ?? null), ended, hasEnded: () => done };

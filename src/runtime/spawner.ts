@@ -124,7 +124,15 @@ class SpawnerLauncher implements Launcher {
   private read(chunk: string): void {
     const lines = (this.partial + chunk).split("\n");
     this.partial = lines.pop() ?? "";
-    for (const line of lines) this.answer(JSON.parse(line) as Reply);
+    for (const line of lines) {
+      let reply: Reply;
+      try {
+        reply = JSON.parse(line) as Reply;
+      } catch {
+        continue; // Not an answer (nothing else writes there): ignored rather than fatal.
+      }
+      this.answer(reply);
+    }
   }
 
   private answer(reply: Reply): void {

@@ -95,6 +95,14 @@ describe.each([
     expect(lines.at(-1)).toBe("err 39999");
   });
 
+  it("fails the step, not the runner, when Node refuses to start the command (a NUL byte in an argument)", { timeout: 30_000 }, async () => {
+    const r = runner(spawner, ["nul", "after"]);
+    const { outcome } = await r.run("nul", argv(["printf", "a\u0000b"]));
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toMatch(/null bytes|ERR_INVALID_ARG_VALUE/);
+    expect((await r.run("after", argv(["true"]))).outcome.ok).toBe(true);
+  });
+
   it("keeps what a command wrote before its timeout killed it", { timeout: 30_000 }, async () => {
     const r = runner(spawner, ["slow"]);
     const { outcome } = await r.run("slow", shell("echo before the timeout; echo on stderr >&2; exec sleep 30", { timeout: 1, grace: 1 }));
