@@ -3,7 +3,7 @@
  * by a spawner process (spawner.ts): all of it, in the order written, while it runs, after a
  * timeout, never unredacted on disk, and a spawner that goes with its runner.
  */
-import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PlanCommandSpec, PlanFile } from "../../src/plan/plan.js";
@@ -111,28 +111,28 @@ describe.each([
     expect(r.logs.get("slow")).toContain("before the timeout\non stderr\n");
   });
 
-  it("streams a long command's output to its log while it runs", { timeout: 30_000 }, async () => {
+  it("streams a long command's output to its log while it runs", { timeout: 60_000 }, async () => {
     const r = runner(spawner, ["long"]);
-    const done = r.run("long", shell(`echo first; touch "${"$"}PWD/first-written"; sleep 5; echo second`));
-    await until(() => existsSync(join(r.dir, "first-written")));
-    // Read within a second or so of being written (some slack for a loaded machine), the command still running.
-    await until(() => (r.logs.get("long") ?? "").includes("first"), 3_500);
+    // It writes, then waits for the test to let it go: what the log holds before that was read while it ran.
+    const done = r.run("long", shell(`echo first; ${waitFor("release")}; echo second`));
+    await until(() => (r.logs.get("long") ?? "").includes("first"), 30_000);
     expect(r.logs.get("long")).not.toContain("second");
+    writeFileSync(join(r.dir, "release"), "");
     expect((await done).outcome.ok).toBe(true);
     expect(r.logs.get("long")).toContain("first\nsecond\n");
   });
 
-  it("ends the step when the command exits, though a process it left behind holds its output; what that process writes later reaches no other step", { timeout: 30_000 }, async () => {
+  it("ends the step when the command exits, though a process it left behind holds its output; what that process writes later reaches no other step", { timeout: 60_000 }, async () => {
     const r = runner(spawner, ["warm", "daemon", "next"]);
     await r.run("warm", argv(["true"]));
-    const daemon = await r.run("daemon", shell(`(sleep 4; echo late from the daemon) & echo $! > "${"$"}PWD/daemon.pid"; echo started`));
-    groups.push(Number(readFileSync(join(r.dir, "daemon.pid"), "utf8")));
+    // The process left behind writes only once the next command has begun: through a pipe the step would never end.
+    const daemon = await r.run("daemon", shell(`(${waitFor("release")}; echo late from the daemon; touch "$PWD/daemon-wrote") & echo $! > "$PWD/daemon.pid"; echo started`));
+    const left = Number(readFileSync(join(r.dir, "daemon.pid"), "utf8"));
+    groups.push(left);
     expect(daemon.outcome.ok).toBe(true);
-    // Through a pipe it took the daemon's 4 s.
-    expect(daemon.elapsed).toBeLessThan(3_000);
+    expect(running(left)).toBe(true);
     expect(r.logs.get("daemon")).toContain("started");
-    // Runs while the daemon writes (4 s after it began).
-    const next = await r.run("next", shell("sleep 5; echo own output"));
+    const next = await r.run("next", shell(`touch "$PWD/release"; ${waitFor("daemon-wrote")}; echo own output`));
     expect(next.outcome.ok).toBe(true);
     expect(r.logs.get("next")).toContain("own output");
     expect(r.logs.get("next")).not.toContain("daemon");
@@ -140,19 +140,22 @@ describe.each([
 });
 
 describe("the spawner process", () => {
-  it("lost while its command runs: the step ends when the command's group has gone, its status unknown; later commands start from the runner", { timeout: 30_000 }, async () => {
+  it("lost while its command runs: the step ends when the command's group has gone, its status unknown; later commands start from the runner", { timeout: 60_000 }, async () => {
     const r = runner(true, ["orphaned", "after"]);
-    const orphaned = r.run("orphaned", shell(`touch "${"$"}PWD/began"; sleep 2`));
+    let settled = false;
+    const orphaned = r.run("orphaned", shell(`touch "$PWD/began"; ${waitFor("release")}`)).finally(() => (settled = true));
     await until(() => existsSync(join(r.dir, "began")));
     const spawners = childrenOf(process.pid, "spawner-process");
     expect(spawners).toHaveLength(1);
-    const killedAt = Date.now();
     process.kill(spawners[0] ?? 0, "SIGKILL");
+    await until(() => !running(spawners[0] ?? 0));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The command still runs: the step waits for it rather than letting it run again beside itself.
+    expect(settled).toBe(false);
+    writeFileSync(join(r.dir, "release"), "");
     const { outcome } = await orphaned;
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toContain("exit status is unknown");
-    // It waited for the command (sleep 2) rather than letting the step run again beside it.
-    expect(Date.now() - killedAt).toBeGreaterThan(1_000);
     const after = await r.run("after", shell("echo still runs"));
     expect(after.outcome.ok).toBe(true);
     expect(r.logs.get("after")).toContain("still runs");
@@ -216,3 +219,7 @@ describe("secrets and the scratch files (the CLI as a process)", () => {
   });
 });
 
+/** Shell text that waits until the test creates `name` in the command's directory. */
+function waitFor(name: string): string {
+  return `while [ ! -e "$PWD/${name}" ]; do sleep 0.05; done`;
+}
