@@ -36,7 +36,8 @@ export function shellCommandLine(argv: readonly string[]): string {
 
 /** Whether a program parses its command's arguments with a remote shell (ssh does). */
 export function reparsesArguments(program: string | undefined): boolean {
-  return program !== undefined && /^(ssh|autossh)$/.test(basename(program));
+  // The last path component, as basename gives it, without a call per command of a large plan.
+  return program !== undefined && /(?:^|\/)(?:ssh|autossh)\/*$/.test(program);
 }
 
 export interface SshCall {

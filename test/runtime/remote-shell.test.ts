@@ -7,11 +7,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildInvocation, expandVarValues, type Built } from "../../src/runtime/command-line.js";
-import { parseSsh, remoteArgv } from "../../src/runtime/remote-shell.js";
+import { parseSsh, remoteArgv, reparsesArguments } from "../../src/runtime/remote-shell.js";
 import type { PlanCommand, VarValue } from "../../src/plan/plan.js";
 
 const FAKE = join(import.meta.dirname, "fake-ssh");
@@ -141,5 +141,14 @@ describe("remote command lines", () => {
     expect(parseSsh(["autossh", "-M", "0", "-o", "ServerAliveInterval=30", "h", "uptime"])).toMatchObject({ options: ["-M", "0", "-o", "ServerAliveInterval=30"], destination: "h", command: ["uptime"] });
     expect(remoteArgv(["/usr/bin/ssh", "-i", "k", "h", "echo", "a b"])).toEqual({ ok: true, argv: ["/usr/bin/ssh", "-i", "k", "--", "h", "echo 'a b'"] });
     expect(remoteArgv(["docker", "exec", "c", "echo", "a b"])).toEqual({ ok: true, argv: ["docker", "exec", "c", "echo", "a b"] });
+  });
+});
+
+describe("which programs reparse their arguments", () => {
+  it("is ssh or autossh by the program's last path component, as basename gives it", () => {
+    const part = fc.constantFrom("ssh", "autossh", "sshx", "xssh", "usr", "bin", "", "ssh.exe", "autossh2");
+    const program = fc.array(part, { minLength: 1, maxLength: 4 }).chain((parts) => fc.constantFrom("", "/", "//").map((tail) => parts.join("/") + tail));
+    fc.assert(fc.property(program, (p) => reparsesArguments(p) === /^(ssh|autossh)$/.test(basename(p))));
+    expect(reparsesArguments(undefined)).toBe(false);
   });
 });
