@@ -11,7 +11,6 @@ import { groupsOutAtOnce, type OutAtOnce } from "../plan/out-at-once.js";
 import type { Clock, Executor } from "../runtime/effects.js";
 import { makeRedactor, type SecretValues } from "../runtime/secrets.js";
 import { sshRoutes } from "../probe/host-route.js";
-import { WindowCalendar, shapeOfPlanWindow } from "../windows/window-clock.js";
 import {
   describeOutcome,
   hostsOf,
@@ -221,7 +220,7 @@ export async function runChecks(input: CheckInput, options: CheckOptions): Promi
     result: "skipped",
     detail: "the plan language has no free-disk check; write one as a precheck, e.g. precheck shell \"test $(df -Pk /var | awk 'NR==2{print $4}') -gt 2000000\"",
   }));
-  rows.push(...windowRows(plan, options.clock.now()));
+  rows.push(...(await windowRows(plan, options.clock.now())));
   rows.push(...(await notifierRows(plan, env)));
   // Grouped by check (stable: plan order within one), so a table reads top to bottom.
   const order = new Map(KIND_ORDER.map((k, i) => [k, i]));
@@ -317,9 +316,11 @@ function outAtOnce(plan: PlanFile, service: PlanService, weight: (host: string) 
 /**
  * Does the schedule still fit from now: the plan's start still ahead, and each window its
  * steps are bound to still has an occurrence where the longest of them fits, from now (the
- * runtime's own window arithmetic, which waits for the next occurrence the same way).
+ * runtime's own window arithmetic, which waits for the next occurrence the same way). The
+ * window clock (and luxon with it) is loaded only for a plan with windows: a run's start-up
+ * without them does not pay for it.
  */
-export function windowRows(plan: PlanFile, now: number): CheckRow[] {
+export async function windowRows(plan: PlanFile, now: number): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
   const start = Date.parse(plan.plan.start);
   const base = { check: "window" as const, service: null, step: null, host: null };
@@ -335,6 +336,7 @@ export function windowRows(plan: PlanFile, now: number): CheckRow[] {
     if (bound.length === 0) continue;
     const longest = bound.reduce((a, b) => (b.estimate.duration > a.estimate.duration ? b : a));
     const from = Math.max(now, Number.isFinite(start) ? start : now);
+    const { WindowCalendar, shapeOfPlanWindow } = await import("../windows/window-clock.js");
     const calendar = new WindowCalendar(shapeOfPlanWindow(window), from);
     const admitted = calendar.admit(0, longest.estimate.duration);
     const fit = admitted === null ? null : { start: calendar.msOf(admitted.start) };

@@ -11,7 +11,16 @@ import { type EndDecision, type EngineResult, type Gate, type Outcome, type Work
 import { isDone, type RunState } from "./run-state.js";
 import { awaitInFlight } from "./in-flight.js";
 import { halted, runHealthGate, runSpec, type StepExecContext } from "./step-exec.js";
-import { WindowCalendar, shapeOfPlanWindow, stepWorst } from "../windows/window-clock.js";
+import type { WindowCalendar } from "../windows/window-clock.js";
+
+/** The window clock's module: loaded only for a plan with windows (it brings luxon, some 15 ms of every run's start-up). */
+type WindowClock = typeof import("../windows/window-clock.js");
+
+/** The plan's window calendars, and how long a step may take in one (window-clock.ts). */
+interface Windows {
+  readonly calendars: ReadonlyMap<string, WindowCalendar>;
+  readonly stepWorst: WindowClock["stepWorst"];
+}
 
 export interface Scope {
   /** Only these steps (their dependencies outside the set count as met). */
@@ -68,7 +77,9 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const todoIds = new Set(todo.map((s) => s.id));
   const items: WorkItem[] = todo.map((step) => ({ step, deps: step.after.filter((d) => todoIds.has(d)) }));
   const initiallyActive = activeChains(plan, state, onHost);
-  const run = new ForwardRun(input, todo, todoIds);
+  const windowClock = plan.windows.length === 0 ? null : await import("../windows/window-clock.js");
+  const windows = windowClock === null ? null : { calendars: windowCalendars(plan, exec.clock, windowClock), stepWorst: windowClock.stepWorst };
+  const run = new ForwardRun(input, todo, todoIds, windows);
   return runEngine({
     items,
     parallelism: plan.plan.parallelism,
@@ -120,9 +131,9 @@ function stepsByService(plan: PlanFile): Map<string, PlanStep[]> {
  * One calendar per window, from the plan's start (or now, if the run began earlier): the
  * same occurrences and admission rule the compiler planned with.
  */
-function windowCalendars(plan: PlanFile, clock: Clock): Map<string, WindowCalendar> {
+function windowCalendars(plan: PlanFile, clock: Clock, windowClock: WindowClock): Map<string, WindowCalendar> {
   const origin = Math.min(Number.isFinite(Date.parse(plan.plan.start)) ? Date.parse(plan.plan.start) : clock.now(), clock.now());
-  return new Map(plan.windows.map((w) => [w.name, new WindowCalendar(shapeOfPlanWindow(w), origin)]));
+  return new Map(plan.windows.map((w) => [w.name, new windowClock.WindowCalendar(windowClock.shapeOfPlanWindow(w), origin)]));
 }
 
 /** Each service's last batch. */
@@ -154,7 +165,6 @@ class ForwardRun {
   // Steps grouped once: each step's chain in its window for the window gate, by service for pauses.
   private readonly chainInWindow: (step: PlanStep) => readonly PlanStep[];
   private readonly byService: Map<string, PlanStep[]>;
-  private readonly calendars: Map<string, WindowCalendar>;
   private readonly doneByCheck = new Set<string>();
   // Progress deadlines: a service's rollout must see a host become healthy at least this
   // often (from its first rollout step), or it stops (or rolls back).
@@ -173,6 +183,7 @@ class ForwardRun {
     private readonly input: ForwardInput,
     todo: readonly PlanStep[],
     private readonly todoIds: ReadonlySet<string>,
+    private readonly windows: Windows | null,
   ) {
     this.exec = input.exec;
     this.sink = input.sink;
@@ -185,7 +196,6 @@ class ForwardRun {
     );
     this.chainInWindow = windowChains(plan);
     this.byService = stepsByService(plan);
-    this.calendars = windowCalendars(plan, this.clock);
     for (const s of todo) if (s.service !== null && s.batch !== null) this.rolloutLeft.set(s.service, (this.rolloutLeft.get(s.service) ?? 0) + 1);
     this.hasGates = new Set(plan.steps.filter((s) => s.action === "health" && s.service !== null).map((s) => s.service ?? ""));
     this.cancelling = new Set(plan.services.filter((s) => s.rolling.maxFailures.cancel).map((s) => s.name));
@@ -206,8 +216,9 @@ class ForwardRun {
 
   private windowGate(step: PlanStep, now: number): Gate {
     if (step.window === null) return { kind: "go" };
-    const calendar = this.calendars.get(step.window);
-    if (!calendar) return { kind: "go" };
+    const calendar = this.windows?.calendars.get(step.window);
+    if (this.windows === null || !calendar) return { kind: "go" };
+    const stepWorst = this.windows.stepWorst;
     const window = calendar.window;
     // The rest of its host's chain in this window goes with it; once a chain has begun, it
     // finishes (running work is never cut off).

@@ -164,7 +164,7 @@ describe("upgradec check: capacity and windows", () => {
     expect(rows[0]?.detail).toContain("must move 20 instances; the other hosts have room for 10");
   });
 
-  it("warns when the plan's start is past, and finds the next occurrence of its window", () => {
+  it("warns when the plan's start is past, and finds the next occurrence of its window", async () => {
     const dir = tempDir();
     const plan = makePlan({
       dir,
@@ -173,10 +173,10 @@ describe("upgradec check: capacity and windows", () => {
       windows: [window("nightly", { zone: "UTC" })],
       steps: [step("svc/b0/h1/upgrade", { service: "svc", hosts: ["h1"], window: "nightly", estimate: { start: 0, duration: 600 } })],
     });
-    const rows = windowRows(plan, Date.parse("2027-01-01T12:00:00Z"));
+    const rows = await windowRows(plan, Date.parse("2027-01-01T12:00:00Z"));
     expect(rows[0]).toMatchObject({ result: "warning" });
     expect(rows[1]).toMatchObject({ result: "ok", detail: "window nightly: next fitting occurrence 2027-01-01T22:00:00.000Z" });
-    const future = windowRows(plan, Date.parse("2026-01-01T12:00:00Z"));
+    const future = await windowRows(plan, Date.parse("2026-01-01T12:00:00Z"));
     expect(future[0]).toMatchObject({ result: "ok" });
   });
 });
