@@ -19,6 +19,12 @@ export interface FeedTargets {
 
 export class RunFeed {
   private readonly derive: RunEvents;
+  /**
+   * Whether anything reads the feed: without an events stream and without a notifier, the
+   * events are not derived at all (each took the run's progress, a walk over the plan, at
+   * every step's end).
+   */
+  private readonly fed: boolean;
 
   constructor(
     private readonly plan: PlanFile,
@@ -28,9 +34,11 @@ export class RunFeed {
     private readonly now: () => number,
   ) {
     this.derive = new RunEvents(plan, earlier);
+    this.fed = targets.events !== null || (targets.notifiers !== null && (plan.notify ?? []).length > 0);
   }
 
   onRecord(record: JournalRecord): void {
+    if (!this.fed) return;
     const derived = this.derive.onRecord(record);
     if (derived.length === 0) {
       this.targets.events?.write(record);
@@ -50,6 +58,7 @@ export class RunFeed {
   }
 
   lockTakenOver(tookOver: { readonly holder: LockInfo | null; readonly forced: boolean }): void {
+    if (!this.fed) return;
     const time = new Date(this.now()).toISOString();
     const payload = payloadOf({ plan: this.plan, state: this.derive.state(), event: "lock-taken-over", runId: this.runId, time, now: this.now(), record: null, lock: tookOver });
     this.targets.events?.writeEvent(streamLine(payload));
