@@ -14,7 +14,7 @@ import { halted, runHealthGate, runSpec, type StepExecContext } from "./step-exe
 import type { WindowCalendar } from "../windows/window-clock.js";
 
 /** The window clock's module: loaded only for a plan with windows (it brings luxon, some 15 ms of every run's start-up). */
-type WindowClock = typeof import("../windows/window-clock.js");
+export type WindowClock = typeof import("../windows/window-clock.js");
 
 /** The plan's window calendars, and how long a step may take in one (window-clock.ts). */
 interface Windows {
@@ -42,6 +42,12 @@ export interface ForwardInput {
    * done-check says it finished.
    */
   readonly inFlight?: ReadonlyMap<string, number | null>;
+  /**
+   * The window clock's module, where the caller has loaded it: the simulator's clock cannot
+   * wait for a module to load (it sees a run waiting on nothing). Otherwise it is loaded here
+   * for a plan with windows.
+   */
+  readonly windowClock?: WindowClock;
 }
 
 export function inScope(step: PlanStep, scope: Scope): boolean {
@@ -77,7 +83,7 @@ export async function runForward(input: ForwardInput): Promise<EngineResult> {
   const todoIds = new Set(todo.map((s) => s.id));
   const items: WorkItem[] = todo.map((step) => ({ step, deps: step.after.filter((d) => todoIds.has(d)) }));
   const initiallyActive = activeChains(plan, state, onHost);
-  const windowClock = plan.windows.length === 0 ? null : await import("../windows/window-clock.js");
+  const windowClock = plan.windows.length === 0 ? null : (input.windowClock ?? (await import("../windows/window-clock.js")));
   const windows = windowClock === null ? null : { calendars: windowCalendars(plan, exec.clock, windowClock), stepWorst: windowClock.stepWorst };
   const run = new ForwardRun(input, todo, todoIds, windows);
   return runEngine({

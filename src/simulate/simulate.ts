@@ -19,6 +19,7 @@ import { type FaultSpec, NO_FAULTS, type UnfiredFault, unfiredFaults } from "./f
 import { InvariantChecker, type SimEvent, type Violation } from "./invariants.js";
 import { ModelExecutor } from "./model-executor.js";
 import { SimClock } from "./sim-clock.js";
+import * as windowClock from "../windows/window-clock.js";
 
 export interface SimulateOptions extends ModelOptions {
   readonly faults?: FaultSpec;
@@ -125,7 +126,7 @@ export async function simulate(plan: PlanFile, options: SimulateOptions = {}): P
 
   // As `run` records it (session.ts); simulate runs no pre-upgrade checks.
   sink.record({ type: "run-started", plan: plan.plan.name, fingerprint: plan.fingerprint, digest: plan.digest, checks: "skipped" });
-  const forward: EngineResult = await clock.drive(runForward({ exec, sink, state: EMPTY_STATE, scope: { only: null, hosts: null } }));
+  const forward: EngineResult = await clock.drive(runForward({ exec, sink, state: EMPTY_STATE, scope: { only: null, hosts: null }, windowClock }));
   const completed = forward.failed.length === 0 && forward.notStarted.length === 0;
   const leftOut = leftOutReason(plan, forward);
   const stopReason = completed ? null : (forward.stopReason ?? leftOut ?? (forward.failed.length > 0 ? "steps failed" : "some steps could not start"));
