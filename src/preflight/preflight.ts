@@ -25,12 +25,25 @@ export interface ProbeSettings {
   readonly clock?: Clock;
 }
 
-/** The effects a check or verify runs with: the runtime's executor unless one is given. */
-export function probeOptions(plan: PlanFile, planDir: string, settings: ProbeSettings): CheckOptions {
+/**
+ * Runs `use` with the effects a check or verify runs with: the runtime's executor unless one
+ * is given, closed (its commands' output files) once `use` has ended.
+ */
+export async function withProbes<T>(plan: PlanFile, planDir: string, settings: ProbeSettings, use: (options: CheckOptions) => Promise<T>): Promise<T> {
   const clock = settings.clock ?? systemClock;
+  if (settings.executor !== undefined) return use(probeOptions(plan, planDir, settings, settings.executor, clock));
+  const made = processExecutor({ baseDir: planDir, moduleDir: moduleDirOf(plan, planDir), env: settings.env, clock });
+  try {
+    return await use(probeOptions(plan, planDir, settings, made, clock));
+  } finally {
+    made.close();
+  }
+}
+
+function probeOptions(plan: PlanFile, planDir: string, settings: ProbeSettings, executor: Executor, clock: Clock): CheckOptions {
   const secrets = resolveSecrets(plan.secrets, settings.env, readText, planDir);
   return {
-    executor: settings.executor ?? processExecutor({ baseDir: planDir, moduleDir: moduleDirOf(plan, planDir), env: settings.env, clock }),
+    executor,
     clock,
     secrets: secrets.values,
     secretProblems: secrets.problems,
@@ -67,7 +80,7 @@ export interface PreflightResult {
 export async function runPreflight(plan: PlanFile, options: PreflightOptions): Promise<PreflightResult> {
   const planDir = dirname(options.planPath);
   const before: CheckRow[] = [{ check: "plan", host: null, service: null, step: null, result: "ok", detail: "loads: not stale, not edited" }];
-  const report = await runChecks({ plan, planDir, before }, probeOptions(plan, planDir, options));
+  const report = await withProbes(plan, planDir, options, (probes) => runChecks({ plan, planDir, before }, probes));
   const strict = options.strict === true;
   const passed = checkPassed(report, strict);
   return { passed, report, text: renderCheckTable(report, strict), outcome: !passed ? "failed" : report.warnings > 0 ? "passed-with-warnings" : "passed" };

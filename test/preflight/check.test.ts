@@ -1,10 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { capacityRows, checkPassed, runChecks, windowRows, type CheckReport, type CheckRow } from "../../src/preflight/check.js";
-import { probeOptions } from "../../src/preflight/preflight.js";
 import { renderCheckTable } from "../../src/preflight/render-check.js";
-import { runPreflight } from "../../src/preflight/preflight.js";
+import { runPreflight, withProbes } from "../../src/preflight/preflight.js";
 import { preflightForRun } from "../../src/cli/commands/run-gate.js";
 import { checkVerb } from "../../src/cli/commands/check.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
@@ -27,7 +26,7 @@ function precheckPlan(dir: string, precheck: PlanCommandSpec, options: { hosts?:
 
 async function check(plan: PlanFile, dir: string, versions: ReadonlyMap<string, PlanCommandSpec> | null = null, timeout = 30): Promise<CheckReport> {
   const withVersions = { ...plan, services: plan.services.map((s) => ({ ...s, version: versions?.get(s.name) ?? s.version })) };
-  return runChecks({ plan: withVersions, planDir: dir }, probeOptions(plan, dir, { env: process.env, parallel: 4, timeout }));
+  return withProbes(plan, dir, { env: process.env, parallel: 4, timeout }, (probes) => runChecks({ plan: withVersions, planDir: dir }, probes));
 }
 
 const rowsOf = (report: CheckReport, check: CheckRow["check"]): CheckRow[] => report.rows.filter((r) => r.check === check);
@@ -95,7 +94,7 @@ describe("upgradec check: pre-checks follow the status-check convention", () => 
     const dir = tempDir();
     const hosts = ["h1", "h2", "h3", "h4", "h5"];
     const plan = precheckPlan(dir, shell('echo "+ {host}" >> trace; sleep 0.3; echo "- {host}" >> trace'), { hosts });
-    const report = await runChecks({ plan, planDir: dir }, probeOptions(plan, dir, { env: process.env, parallel: 2, timeout: 30 }));
+    const report = await withProbes(plan, dir, { env: process.env, parallel: 2, timeout: 30 }, (probes) => runChecks({ plan, planDir: dir }, probes));
     expect(rowsOf(report, "precheck").every((r) => r.result === "ok")).toBe(true);
     const trace = readFileSync(join(dir, "trace"), "utf8").trim().split("\n");
     let running = 0;
@@ -228,6 +227,16 @@ describe("the check verb and the run's preflight", () => {
     expect(strict).toMatchObject({ passed: false, outcome: "failed" });
   });
 
+  it("runPreflight and the check verb close the output files of their probes", async () => {
+    const dir = tempDir();
+    const path = writePlan(dir, precheckPlan(dir, shell("echo probing"), { hosts: ["h1", "h2", "h3"] }));
+    const plan = JSON.parse(readFileSync(path, "utf8")) as PlanFile;
+    const before = openOutputFiles();
+    await runPreflight(plan, { planPath: path, env: process.env });
+    await checkVerb.run({ file: "plan.json", format: "text", parallel: 8, timeout: "30s", strict: false }, captureIO(dir).io);
+    expect(openOutputFiles()).toEqual(before);
+  });
+
   it("preflightForRun stops a run whose checks fail before anything starts, and lets --skip-checks through", async () => {
     const dir = tempDir();
     const path = writePlan(dir, precheckPlan(dir, shell("exit 2")));
@@ -342,3 +351,17 @@ describe("upgradec check: the notifiers' programs", () => {
     expect(renderCheckTable(report, false)).toContain(`UPG0901: notifier n1: ${missing} is not found on this machine (PATH): its deliveries would fail; help: install ${missing}`);
   });
 });
+
+/** This process's descriptors of commands' scratch output files (scratch-output.ts). */
+function openOutputFiles(): string[] {
+  return readdirSync("/proc/self/fd")
+    .map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return "";
+      }
+    })
+    .filter((target) => target.includes("upgradec-output-"))
+    .sort();
+}

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { probeOptions } from "../../src/preflight/preflight.js";
+import { withProbes } from "../../src/preflight/preflight.js";
 import { verifyVerb } from "../../src/cli/commands/verify.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
 import type { PlanCommandSpec, PlanFile, PlanStep } from "../../src/plan/plan.js";
@@ -56,10 +56,8 @@ const versions = new Map([["svc", shell("cat {host}.ver")]]);
 async function verify(dir: string, plan: PlanFile): Promise<VerifyReport> {
   const opened = openCurrentRun(plan, dir, { cwd: dir });
   if (opened.kind === "unreadable") throw new Error(opened.reason);
-  return runVerify(
-    { plan, planDir: dir, planArg: "plan.json", run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null },
-    probeOptions(plan, dir, { env: process.env, parallel: 4, timeout: 10 }),
-  );
+  const run = opened.kind === "run" ? { id: opened.id, state: opened.state } : null;
+  return withProbes(plan, dir, { env: process.env, parallel: 4, timeout: 10 }, (probes) => runVerify({ plan, planDir: dir, planArg: "plan.json", run }, probes));
 }
 
 async function verifyExit(dir: string): Promise<{ code: number; out: string }> {
@@ -217,7 +215,7 @@ describe("upgradec verify: secrets", () => {
     const plan = makePlan({ dir, hosts: base.hosts, services: base.services, steps: base.steps, secrets: [{ name: "os-password", source: "env", ref: "UPGRADEC_TEST_UNSET_SECRET" }] });
     const env = { ...process.env };
     delete env["UPGRADEC_TEST_UNSET_SECRET"];
-    const report = await runVerify({ plan, planDir: dir, planArg: "plan.json", run: null }, probeOptions(plan, dir, { env, parallel: 2, timeout: 5 }));
+    const report = await withProbes(plan, dir, { env, parallel: 2, timeout: 5 }, (probes) => runVerify({ plan, planDir: dir, planArg: "plan.json", run: null }, probes));
     expect(only(report.problems, "secrets")).toEqual([expect.objectContaining({ problem: expect.stringContaining("UPGRADEC_TEST_UNSET_SECRET") })]);
   });
 });

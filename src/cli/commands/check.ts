@@ -1,6 +1,6 @@
 import { diagnosticsToJson, renderDiagnostics } from "../../diagnostics/render.js";
 import { checkPassed, runChecks, summarize } from "../../preflight/check.js";
-import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../preflight/preflight.js";
+import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, withProbes } from "../../preflight/preflight.js";
 import { prepare } from "../../preflight/prepare.js";
 import { checkReportJson, renderCheckTable } from "../../preflight/render-check.js";
 import { parseSeconds } from "../../probe/duration-option.js";
@@ -38,14 +38,12 @@ export const checkVerb: Verb = {
       io.stderr.write(renderDiagnostics(prepared.diagnostics, prepared.texts, { color: useColor(io, io.stderr, undefined), hidden: prepared.hidden }));
     }
     // A plan compiled from the cloud's facts: does the cloud still match them?
-    const factsRows = prepared.plan === null ? [] : await factsDriftRows(prepared.plan, openStackCli("openstack", io.env, timeout * 1000));
+    const { plan, planDir } = prepared;
+    const factsRows = plan === null ? [] : await factsDriftRows(plan, openStackCli("openstack", io.env, timeout * 1000));
     const report =
-      prepared.plan === null
+      plan === null
         ? summarize(prepared.rows)
-        : await runChecks(
-            { plan: prepared.plan, planDir: prepared.planDir, before: [...prepared.rows, ...factsRows] },
-            probeOptions(prepared.plan, prepared.planDir, { env: io.env, parallel, timeout }),
-          );
+        : await withProbes(plan, planDir, { env: io.env, parallel, timeout }, (probes) => runChecks({ plan, planDir, before: [...prepared.rows, ...factsRows] }, probes));
     const passed = checkPassed(report, strict);
     io.stdout.write(args["format"] === "json" ? JSON.stringify({ ...checkReportJson(report, strict, passed), diagnostics: diagnosticsToJson(prepared.diagnostics, prepared.texts) }, null, 2) + "\n" : renderCheckTable(report, strict));
     return passed ? ExitCode.Ok : ExitCode.CompileErrors;

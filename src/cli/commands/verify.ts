@@ -1,4 +1,4 @@
-import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, probeOptions } from "../../preflight/preflight.js";
+import { DEFAULT_PARALLEL, DEFAULT_TIMEOUT, withProbes } from "../../preflight/preflight.js";
 import { parseSeconds } from "../../probe/duration-option.js";
 import { formatProblems } from "../session.js";
 import { loadPlan } from "../../runtime/plan-load.js";
@@ -45,9 +45,8 @@ export const verifyVerb: Verb = {
       // As status, resume and rollback answer the same state: damaged (10) or another plan's run (5).
       return opened.why === "damaged" ? ExitCode.StateDamaged : ExitCode.InvalidPlan;
     }
-    const report = await runVerify(
-      { plan, planDir: dir, planArg, run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null },
-      probeOptions(plan, dir, { env: io.env, parallel, timeout }),
+    const report = await withProbes(plan, dir, { env: io.env, parallel, timeout }, (probes) =>
+      runVerify({ plan, planDir: dir, planArg, run: opened.kind === "run" ? { id: opened.id, state: opened.state } : null }, probes),
     );
     io.stdout.write(args["format"] === "json" ? JSON.stringify(report, null, 2) + "\n" : renderVerify(report, planArg));
     return report.problems.length === 0 ? ExitCode.Ok : ExitCode.VerifyFailed;
