@@ -10,7 +10,6 @@
  * step ends when the leader exits, whether or not a process it left behind still holds its
  * output.
  */
-
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runOptions, type VarValue } from "../plan/plan.js";

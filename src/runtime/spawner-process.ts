@@ -12,8 +12,9 @@
  * process exits at once, leaving the commands running in their own process groups, as a
  * killed runner leaves them.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { ending, spawnChild } from "./launcher.js";
 
 type Order =
   | { readonly t: "env"; readonly env: Record<string, string> }
@@ -63,28 +64,13 @@ function main(): void {
   const run = (order: Extract<Order, { t: "run" }>): void => {
     let child: ChildProcess;
     try {
-      const out = outputOf(order);
-      child = spawn(order.file, order.args, { env: { ...baseEnv, ...order.env }, cwd: order.cwd, stdio: [order.input === null ? "ignore" : "pipe", out, out], detached: true });
+      child = spawnChild({ file: order.file, args: order.args, env: { ...baseEnv, ...order.env }, cwd: order.cwd, input: order.input }, outputOf(order));
     } catch (error) {
       reply({ t: "end", id: order.id, code: null, signal: null, error: error instanceof Error ? error.message : String(error) });
       return;
     }
     if (child.pid !== undefined) reply({ t: "pid", id: order.id, pid: child.pid });
-    if (order.input !== null && child.stdin !== null) {
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(order.input);
-    }
-    let ended = false;
-    const end = (code: number | null, signal: string | null, error: string | null): void => {
-      if (ended) return;
-      ended = true;
-      reply({ t: "end", id: order.id, code, signal, error });
-    };
-    // Not started (ENOENT, EACCES): an error, and no exit on every Node version.
-    child.on("error", (e) => {
-      if (child.pid === undefined) end(null, null, e.message);
-    });
-    child.on("exit", (code, signal) => (child.pid === undefined ? end(null, null, "could not start") : end(code, signal, null)));
+    void ending(child).then((end) => reply({ t: "end", id: order.id, code: end.exitCode, signal: end.signal, error: end.error }));
   };
 
   const handle = (order: Order): void => {
